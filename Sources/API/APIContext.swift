@@ -1,0 +1,185 @@
+import Foundation
+import Hummingbird
+import Inventory
+import Logging
+import NIOCore
+
+/// The request context of the Tandem API: who is calling, and JSON in snake_case with ISO 8601 dates.
+public struct APIContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The authenticated caller; set by the authentication middleware on every `/v1` route.
+    public var principal: Principal?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.principal = nil
+    }
+
+    /// Requests carry at most this many bytes of body (a 1,000-number bulk request is ~20 KB; inventory files
+    /// of ranges are small).
+    public var maxUploadSize: Int { 8 * 1024 * 1024 }
+
+    public var requestDecoder: JSONDecoder { API.decoder }
+    public var responseEncoder: JSONEncoder { API.encoder }
+
+    /// The caller, or 401 when the route was reached without authentication.
+    func caller() throws -> Principal {
+        guard let principal else { throw Problem.unauthorized }
+        return principal
+    }
+}
+
+/// JSON coding shared by the API, its tests and the CLI.
+public enum API {
+    /// Encodes `camelCase` properties as `snake_case` members, dates as ISO 8601.
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// The inverse of ``encoder``.
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
+
+/// Authenticates `Authorization: Bearer KEY` against the key store; anything else is a 401.
+struct AuthenticationMiddleware: RouterMiddleware {
+    let accounts: AccountDirectory
+
+    func handle(
+        _ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response
+    ) async throws -> Response {
+        guard let header = request.headers[.authorization], header.count < 256 else { throw Problem.unauthorized }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer",
+            let principal = try await accounts.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces))
+        else { throw Problem.unauthorized }
+        var context = context
+        context.principal = principal
+        context.logger[metadataKey: "tandem.key"] = .string(principal.keyId)
+        return try await next(request, context)
+    }
+}
+
+// MARK: - Request and response helpers
+
+extension Request {
+    /// Decodes a JSON body, turning every decoding failure into a 400 problem that names the member at fault.
+    mutating func decodeJSON<Value: Decodable>(as type: Value.Type, context: APIContext) async throws -> Value {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await collectBody(upTo: context.maxUploadSize)
+        } catch {
+            throw Problem(
+                status: .contentTooLarge, code: "body-too-large", title: "Request body too large",
+                detail: "the body must be at most \(context.maxUploadSize) bytes"
+            )
+        }
+        guard buffer.readableBytes > 0 else { throw Problem.malformedBody("the request needs a JSON body") }
+        do {
+            return try context.requestDecoder.decode(type, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw Problem(decoding: error)
+        } catch {
+            throw Problem.malformedBody("the body is not valid JSON")
+        }
+    }
+
+    /// A query parameter, if present.
+    func query(_ name: String) -> String? {
+        uri.queryParameters.get(name)
+    }
+
+    /// An integer query parameter, or a 400 naming it.
+    func query(_ name: String, as: Int.Type) throws -> Int? {
+        guard let text = query(name) else { return nil }
+        guard let value = Int(text) else { throw Problem.badRequest("must be an integer", field: name) }
+        return value
+    }
+
+    /// An enum-valued query parameter, or a 400 listing the allowed values.
+    func query<Value: RawRepresentable & CaseIterable>(_ name: String, as: Value.Type) throws -> Value?
+    where Value.RawValue == String {
+        guard let text = query(name) else { return nil }
+        guard let value = Value(rawValue: text) else {
+            throw Problem.badRequest(
+                "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))", field: name
+            )
+        }
+        return value
+    }
+
+    /// The standard `limit` and `cursor` paging parameters.
+    func page() throws -> PageRequest {
+        try PageRequest(limit: query("limit", as: Int.self), cursor: query("cursor"))
+    }
+}
+
+extension Problem {
+    /// A 400 naming the JSON member that failed to decode, in the API's snake_case spelling.
+    init(decoding error: DecodingError) {
+        func path(_ codingPath: [any CodingKey]) -> String {
+            var text = ""
+            for key in codingPath {
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += (text.isEmpty ? "" : ".") + Self.snakeCase(key.stringValue)
+                }
+            }
+            return text
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let field = path(context.codingPath + [key])
+            self = .badRequest("is required", field: field)
+        case .typeMismatch(let type, let context):
+            self = .badRequest("must be \(Self.jsonTypeName(type))", field: path(context.codingPath))
+        case .valueNotFound(let type, let context):
+            self = .badRequest("must be \(Self.jsonTypeName(type)), not null", field: path(context.codingPath))
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            self = .malformedBody("the body is not valid JSON")
+        case .dataCorrupted(let context):
+            self = .badRequest(context.debugDescription, field: path(context.codingPath))
+        @unknown default:
+            self = .malformedBody("the body could not be decoded")
+        }
+    }
+
+    private static func jsonTypeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Bool.Type: "a boolean"
+        case is [Any].Type: "an array"
+        default: "an object"
+        }
+    }
+
+    private static func snakeCase(_ key: String) -> String {
+        var result = ""
+        for character in key {
+            if character.isUppercase {
+                result += "_" + character.lowercased()
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+/// A JSON response with a chosen status.
+func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, context: APIContext) throws -> Response {
+    let data = try context.responseEncoder.encode(value)
+    return Response(
+        status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: data))
+    )
+}

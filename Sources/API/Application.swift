@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import Inventory
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Store
+
+/// How to run the HTTP API.
+public struct APIConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var serverName: String
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, serverName: String = "Tandem") {
+        self.host = host
+        self.port = port
+        self.serverName = serverName
+    }
+}
+
+/// The OpenAPI 3.1 document describing the API: the contract the server is tested against.
+public enum OpenAPIDocument {
+    /// The document's bytes, as shipped in the module's resources.
+    public static let data: Data = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+            let data = try? Data(contentsOf: url)
+        else { preconditionFailure("the OpenAPI document is missing from the API module's resources") }
+        return data
+    }()
+}
+
+/// Builds the router: `/health` and `/openapi.json` open to all, everything under `/v1` authenticated.
+public func buildRouter(provisioning: Provisioning) -> Router<APIContext> {
+    let router = Router(context: APIContext.self)
+    router.add(middleware: ProblemMiddleware())
+    router.get("health") { _, context in
+        let version = try await provisioning.store.schemaVersion()
+        return try json(
+            Health(status: "ok", database: provisioning.store.backend.rawValue, schemaVersion: version),
+            context: context
+        )
+    }
+    router.get("openapi.json") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(data: OpenAPIDocument.data))
+        )
+    }
+    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(accounts: provisioning.accounts))
+    AccountsController(accounts: provisioning.accounts).addRoutes(to: v1)
+    NumbersController(numbers: provisioning.numbers).addRoutes(to: v1)
+    TrunksController(trunks: provisioning.trunks).addRoutes(to: v1)
+    ReferenceController(reference: provisioning.reference).addRoutes(to: v1)
+    return router
+}
+
+/// Builds the HTTP application over a running provisioning layer. The caller runs the store (as a service
+/// of its own group, or by adding it to `services`).
+public func buildApplication(
+    provisioning: Provisioning,
+    configuration: APIConfiguration,
+    services: [any Service] = [],
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> Application<RouterResponder<APIContext>> {
+    Application(
+        router: buildRouter(provisioning: provisioning),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
+        services: services,
+        onServerRunning: onServerRunning,
+        logger: logger
+    )
+}
+
+/// The body of `GET /health`.
+struct Health: Encodable {
+    var status: String
+    var database: String
+    var schemaVersion: Int
+}

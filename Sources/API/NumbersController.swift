@@ -1,0 +1,188 @@
+import Foundation
+import Hummingbird
+import Inventory
+import NIOCore
+import Telephony
+
+/// `/v1/numbers` and `/v1/inventory`: search, order, reserve, assign, release, history; operator stock.
+struct NumbersController {
+    let numbers: NumberInventory
+
+    /// The body of reserve and order: either named numbers, or a quantity of numbers matching a search.
+    struct Selection: Decodable {
+        var numbers: [String]?
+        var quantity: Int?
+        var search: SearchCriteria?
+        var accountId: String?
+    }
+
+    struct SearchCriteria: Decodable {
+        var npa: String?
+        var npanxx: String?
+        var rateCenter: String?
+        var state: String?
+        var lata: String?
+        var contains: String?
+        var startsWith: String?
+        var endsWith: String?
+
+        func search() throws(InventoryError) -> NumberSearch {
+            try NumberSearch(
+                npa: npa, npaNXX: npanxx, rateCenter: rateCenter, state: state, lata: lata, contains: contains,
+                startsWith: startsWith, endsWith: endsWith
+            )
+        }
+    }
+
+    struct NumberList: Decodable {
+        var numbers: [String]
+    }
+
+    struct TrunkAssignment: Decodable {
+        var numbers: [String]
+        var trunkId: String
+    }
+
+    /// Numbers to add: explicit numbers and inclusive ranges.
+    struct Stock: Decodable {
+        struct Range: Decodable {
+            var from: String
+            var to: String
+        }
+
+        var numbers: [String]?
+        var ranges: [Range]?
+    }
+
+    func addRoutes(to group: RouterGroup<APIContext>) {
+        group.get("numbers/available") { request, context in
+            let criteria = SearchCriteria(
+                npa: request.query("npa"), npanxx: request.query("npanxx"), rateCenter: request.query("rate_center"),
+                state: request.query("state"), lata: request.query("lata"), contains: request.query("contains"),
+                startsWith: request.query("starts_with"), endsWith: request.query("ends_with")
+            )
+            let page = try await numbers.search(criteria.search(), page: request.page(), by: context.caller())
+            return try json(page, context: context)
+        }
+        group.get("numbers") { request, context in
+            let page = try await numbers.numbers(
+                accountId: request.query("account_id"), status: request.query("status", as: NumberStatus.self),
+                trunkId: request.query("trunk_id"), page: request.page(), by: context.caller()
+            )
+            return try json(page, context: context)
+        }
+        group.get("numbers/:number") { _, context in
+            try json(try await numbers.number(try pathNumber(context), by: context.caller()), context: context)
+        }
+        group.get("numbers/:number/history") { request, context in
+            let page = try await numbers.history(try pathNumber(context), page: request.page(), by: context.caller())
+            return try json(page, context: context)
+        }
+        group.post("numbers/reserve") { request, context in
+            try await select(request, context, reserve: true)
+        }
+        group.post("numbers/order") { request, context in
+            try await select(request, context, reserve: false)
+        }
+        group.post("numbers/release") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(as: NumberList.self, context: context)
+            return try json(try await numbers.release(body.numbers, by: context.caller()), context: context)
+        }
+        group.post("numbers/assign") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(as: TrunkAssignment.self, context: context)
+            return try json(try await numbers.assign(body.numbers, trunkId: body.trunkId, by: context.caller()), context: context)
+        }
+        group.post("numbers/unassign") { request, context in
+            var request = request
+            let body = try await request.decodeJSON(as: NumberList.self, context: context)
+            return try json(try await numbers.unassign(body.numbers, by: context.caller()), context: context)
+        }
+        group.post("inventory/numbers") { request, context in
+            try await addStock(request, context)
+        }
+    }
+
+    private func pathNumber(_ context: APIContext) throws -> PhoneNumber {
+        let text = try context.parameters.require("number")
+        do {
+            return try PhoneNumber(parsing: text.removingPercentEncoding ?? text)
+        } catch {
+            throw Problem.badRequest(error.description, field: "number")
+        }
+    }
+
+    private func select(_ request: Request, _ context: APIContext, reserve: Bool) async throws -> Response {
+        var request = request
+        let body = try await request.decodeJSON(as: Selection.self, context: context)
+        let caller = try context.caller()
+        let result: BulkResult
+        switch (body.numbers, body.quantity) {
+        case (let list?, nil):
+            result = reserve
+                ? try await numbers.reserve(list, accountId: body.accountId, by: caller)
+                : try await numbers.order(list, accountId: body.accountId, by: caller)
+        case (nil, let quantity?):
+            result = try await numbers.take(
+                quantity, matching: (body.search ?? SearchCriteria()).search(), reserve: reserve,
+                accountId: body.accountId, by: caller
+            )
+        default:
+            throw Problem.badRequest("give either 'numbers' or 'quantity' (with 'search')", field: "numbers")
+        }
+        return try json(result, context: context)
+    }
+
+    private func addStock(_ request: Request, _ context: APIContext) async throws -> Response {
+        var request = request
+        let caller = try context.caller()
+        try caller.requireOperator()
+        var texts: [(field: String, text: String)] = []
+        var ranges: [(field: String, from: String, to: String)] = []
+        let contentType = request.headers[.contentType] ?? "application/json"
+        if contentType.hasPrefix("text/") {
+            // One number or FROM-TO range per line (text/plain or a one-column text/csv).
+            let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+            for (index, line) in String(buffer: buffer).split(whereSeparator: \.isNewline).enumerated() {
+                let entry = line.trimmingCharacters(in: .whitespaces)
+                guard !entry.isEmpty, !entry.hasPrefix("#"), entry.lowercased() != "number" else { continue }
+                let field = "line \(index + 1)"
+                if let separator = entry.range(of: "..") {
+                    ranges.append((field, String(entry[..<separator.lowerBound]), String(entry[separator.upperBound...])))
+                } else {
+                    texts.append((field, entry))
+                }
+            }
+        } else {
+            let body = try await request.decodeJSON(as: Stock.self, context: context)
+            texts = (body.numbers ?? []).enumerated().map { ("numbers[\($0.offset)]", $0.element) }
+            ranges = (body.ranges ?? []).enumerated().map { ("ranges[\($0.offset)]", $0.element.from, $0.element.to) }
+        }
+        var stock: [PhoneNumber] = []
+        for (field, text) in texts {
+            do { stock.append(try PhoneNumber(parsing: text)) } catch {
+                throw Problem.badRequest(error.description, field: field)
+            }
+        }
+        for (field, fromText, toText) in ranges {
+            let from: PhoneNumber, to: PhoneNumber
+            do {
+                (from, to) = (try PhoneNumber(parsing: fromText), try PhoneNumber(parsing: toText))
+            } catch {
+                throw Problem.badRequest(error.description, field: field)
+            }
+            guard from <= to, to.digits - from.digits < UInt64(NumberInventory.maximumAddition) else {
+                throw Problem.badRequest(
+                    "must run upward and hold at most \(NumberInventory.maximumAddition) numbers", field: field
+                )
+            }
+            for digits in from.digits...to.digits {
+                if let number = PhoneNumber(digits: digits) { stock.append(number) }
+            }
+            guard stock.count <= NumberInventory.maximumAddition else { break }
+        }
+        guard !stock.isEmpty else { throw Problem.badRequest("name at least one number or range", field: "numbers") }
+        return try json(try await numbers.add(stock, by: caller), status: .ok, context: context)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Hummingbird
+import Inventory
+
+/// An RFC 9457 problem document: the body of every error the API returns.
+///
+/// `type` is a stable URN clients branch on; `field` (an extension member) names the request member at fault
+/// as a JSON path. Nothing internal (SQL, stack traces, file paths) ever goes into one.
+public struct Problem: Error, Sendable, Codable, Equatable, HTTPResponseError {
+    public var type: String
+    public var title: String
+    public var statusCode: Int
+    public var detail: String
+    public var field: String?
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, detail, field
+        case statusCode = "status"
+    }
+
+    public init(status: HTTPResponse.Status, code: String, title: String, detail: String, field: String? = nil) {
+        self.type = "urn:tandem:problem:\(code)"
+        self.title = title
+        self.statusCode = status.code
+        self.detail = detail
+        self.field = field
+    }
+
+    public var status: HTTPResponse.Status { .init(code: statusCode) }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if statusCode == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"tandem\"" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(self))))
+    }
+
+    // MARK: Common problems
+
+    static let unauthorized = Problem(
+        status: .unauthorized, code: "unauthorized", title: "Authentication required",
+        detail: "send a valid API key as 'Authorization: Bearer KEY'"
+    )
+
+    static func badRequest(_ detail: String, field: String? = nil) -> Problem {
+        Problem(status: .badRequest, code: "invalid-field", title: "Invalid request", detail: detail, field: field)
+    }
+
+    static func malformedBody(_ detail: String) -> Problem {
+        Problem(status: .badRequest, code: "malformed-body", title: "Malformed request body", detail: detail)
+    }
+
+    init(_ error: InventoryError) {
+        let (status, title): (HTTPResponse.Status, String) = switch error.code {
+        case .invalidField: (.badRequest, "Invalid request")
+        case .notFound: (.notFound, "Not found")
+        case .forbidden: (.forbidden, "Forbidden")
+        case .conflict: (.conflict, "Conflict")
+        case .illegalTransition: (.conflict, "Illegal lifecycle transition")
+        case .insufficientInventory: (.conflict, "Not enough numbers available")
+        }
+        self.init(status: status, code: error.code.rawValue, title: title, detail: error.reason, field: error.field)
+    }
+}
+
+/// Renders every error leaving the router as problem JSON, and logs the unexpected ones.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            throw problem
+        } catch let error as InventoryError {
+            throw Problem(error)
+        } catch let error as HTTPError {
+            throw Problem(
+                status: error.status, code: error.status == .notFound ? "no-route" : "http-\(error.status.code)",
+                title: error.status.reasonPhrase,
+                detail: error.status == .notFound ? "no such resource: \(request.method) \(request.uri.path)"
+                    : error.body ?? error.status.reasonPhrase
+            )
+        } catch let error as any HTTPResponseError {
+            throw Problem(status: error.status, code: "http-\(error.status.code)", title: error.status.reasonPhrase,
+                          detail: error.status.reasonPhrase)
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            throw Problem(
+                status: .internalServerError, code: "internal", title: "Internal error",
+                detail: "the server could not complete the request; it has been logged (request \(context.id))"
+            )
+        }
+    }
+}

@@ -1,0 +1,475 @@
+import Crypto
+import Foundation
+import SQLKit
+import Store
+
+// MARK: - Model
+
+/// What kind of tenant an account is.
+public enum AccountKind: String, Sendable, Codable, CaseIterable {
+    /// The carrier running Tandem; sees and changes everything.
+    case `operator`
+    /// A business buying SIP trunks and numbers.
+    case customer
+    /// A sales agent earning commission on the customers it referred.
+    case agent
+}
+
+/// Whether an account may use the service.
+public enum AccountStatus: String, Sendable, Codable, CaseIterable {
+    case active
+    case suspended
+    case closed
+}
+
+/// A tenant of the platform.
+public struct Account: Sendable, Codable, Equatable {
+    public var id: String
+    public var kind: AccountKind
+    public var name: String
+    /// The agent who referred this customer, if any.
+    public var agentId: String?
+    public var status: AccountStatus
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// What an API key may do. Each role belongs to one kind of account.
+public enum Role: String, Sendable, Codable, CaseIterable {
+    /// Everything, across all tenants.
+    case operatorAdmin = "operator-admin"
+    /// Read and change the customer's own numbers, trunks and keys.
+    case customerAdmin = "customer-admin"
+    /// Read the customer's own data.
+    case customerRead = "customer-read"
+    /// Read the accounts the agent referred.
+    case agent
+
+    /// The kind of account that may hold keys with this role.
+    public var accountKind: AccountKind {
+        switch self {
+        case .operatorAdmin: .operator
+        case .customerAdmin, .customerRead: .customer
+        case .agent: .agent
+        }
+    }
+}
+
+/// The authenticated caller of an operation: whose key it is and what it may do.
+public struct Principal: Sendable, Equatable {
+    public var accountId: String
+    public var role: Role
+    public var keyId: String
+
+    public init(accountId: String, role: Role, keyId: String) {
+        self.accountId = accountId
+        self.role = role
+        self.keyId = keyId
+    }
+
+    /// Whether the caller acts for the operator (all tenants).
+    public var isOperator: Bool { role == .operatorAdmin }
+
+    /// How the caller is named in audit records.
+    public var actor: String { "\(accountId)/\(keyId)" }
+
+    /// The account whose data a request concerns: the caller's own, or, for the operator, the one it names.
+    ///
+    /// Customers may name only themselves; any other id is treated as not found, never as forbidden, so
+    /// that a tenant cannot learn which ids exist.
+    public func targetAccount(_ requested: String?) throws(InventoryError) -> String {
+        guard let requested, requested != accountId else { return accountId }
+        guard isOperator else { throw .notFound("account") }
+        return requested
+    }
+
+    /// Refuses callers whose role is read-only.
+    public func requireWrite() throws(InventoryError) {
+        switch role {
+        case .operatorAdmin, .customerAdmin: return
+        case .customerRead, .agent:
+            throw InventoryError(.forbidden, "the \(role.rawValue) role is read-only")
+        }
+    }
+
+    /// Refuses everyone but the operator.
+    public func requireOperator() throws(InventoryError) {
+        guard isOperator else { throw InventoryError(.forbidden, "only the operator may do this") }
+    }
+
+    /// Refuses agents, which see accounts but not numbers or trunks.
+    public func requireCustomerOrOperator() throws(InventoryError) {
+        if role == .agent { throw InventoryError(.forbidden, "agents may not see numbers or trunks") }
+    }
+}
+
+/// An API key as listed: never its secret.
+public struct APIKey: Sendable, Codable, Equatable {
+    public var id: String
+    public var accountId: String
+    public var role: Role
+    public var name: String
+    public var createdAt: Date
+    public var expiresAt: Date?
+    public var revokedAt: Date?
+    public var replacedBy: String?
+}
+
+/// A newly made key with its secret, which is shown this once and stored only as a hash.
+public struct IssuedKey: Sendable, Codable, Equatable {
+    public var key: APIKey
+    public var secret: String
+}
+
+/// One page of a list, with the cursor for the next page when there is one.
+public struct Page<Item: Sendable & Codable & Equatable>: Sendable, Codable, Equatable {
+    public var data: [Item]
+    public var nextCursor: String?
+
+    public init(data: [Item], nextCursor: String?) {
+        self.data = data
+        self.nextCursor = nextCursor
+    }
+
+    /// Builds a page from `limit + 1` fetched items: the extra one only says that more follow.
+    init(fetched: [Item], limit: Int, cursor: (Item) -> String) {
+        if fetched.count > limit {
+            let data = Array(fetched.prefix(limit))
+            self.init(data: data, nextCursor: data.last.map(cursor))
+        } else {
+            self.init(data: fetched, nextCursor: nil)
+        }
+    }
+}
+
+/// Paging parameters common to every list.
+public struct PageRequest: Sendable, Equatable {
+    /// Page sizes are clamped to this.
+    public static let maximumLimit = 500
+    public var limit: Int
+    public var cursor: String?
+
+    public init(limit: Int? = nil, cursor: String? = nil) throws(InventoryError) {
+        let limit = limit ?? 50
+        guard (1...Self.maximumLimit).contains(limit) else {
+            throw .invalid("limit", "must be between 1 and \(Self.maximumLimit)")
+        }
+        self.limit = limit
+        self.cursor = cursor
+    }
+}
+
+// MARK: - Directory
+
+/// Accounts and their API keys.
+public struct AccountDirectory: Sendable {
+    /// Every key token starts with this, so leaked keys are easy to recognize in logs and scanners.
+    public static let tokenPrefix = "tdm_"
+    private static let keyIdLength = 16
+    private static let secretLength = 32
+
+    let store: Store
+    let clock: InventoryClock
+
+    public init(store: Store, clock: InventoryClock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    // MARK: Accounts
+
+    /// Creates a customer or agent account (operator only).
+    public func createAccount(
+        name: String, kind: AccountKind, agentId: String?, by principal: Principal
+    ) async throws -> Account {
+        try principal.requireOperator()
+        let name = try Validate.name(name, field: "name", maximum: 100)
+        guard kind != .operator else { throw InventoryError.invalid("kind", "only one operator account exists") }
+        if agentId != nil, kind != .customer { throw InventoryError.invalid("agent_id", "only customers have agents") }
+        return try await store.transaction { database in
+            if let agentId {
+                let agent = try await Self.fetchAccount(agentId, in: database)
+                guard agent?.kind == .agent else { throw InventoryError.invalid("agent_id", "no agent account '\(agentId)'") }
+            }
+            let account = Account(
+                id: Identifier.make(prefix: "acc"), kind: kind, name: name, agentId: agentId, status: .active,
+                createdAt: clock.now(), updatedAt: clock.now()
+            )
+            try await Self.insert(account, into: database)
+            return account
+        }
+    }
+
+    /// Creates the operator account if there is none yet; returns it.
+    public func bootstrapOperator(id: String = "acc_operator", name: String) async throws -> Account {
+        try await store.transaction { database in
+            if let row = try await database.raw("SELECT id FROM accounts WHERE kind = 'operator'").first(),
+                let existing = try await Self.fetchAccount(try row.decode(column: "id", as: String.self), in: database)
+            {
+                return existing
+            }
+            let account = Account(
+                id: id, kind: .operator, name: name, agentId: nil, status: .active,
+                createdAt: clock.now(), updatedAt: clock.now()
+            )
+            try await Self.insert(account, into: database)
+            return account
+        }
+    }
+
+    /// Inserts an account with a chosen id (demo data and imports).
+    public func insertAccount(_ account: Account) async throws {
+        try await store.transaction { try await Self.insert(account, into: $0) }
+    }
+
+    private static func insert(_ account: Account, into database: any SQLDatabase) async throws {
+        try await database.raw("""
+            INSERT INTO accounts (id, kind, name, agent_id, status, created_at, updated_at)
+            VALUES (\(bind: account.id), \(bind: account.kind.rawValue), \(bind: account.name), \(bind: account.agentId),
+                    \(bind: account.status.rawValue), \(bind: account.createdAt.unixSeconds),
+                    \(bind: account.updatedAt.unixSeconds))
+            """).run()
+    }
+
+    /// An account the caller may see.
+    public func account(_ id: String, for principal: Principal) async throws -> Account {
+        try await store.read { database in
+            guard let account = try await Self.fetchAccount(id, in: database),
+                Self.canSee(account, principal)
+            else { throw InventoryError.notFound("account") }
+            return account
+        }
+    }
+
+    /// The accounts the caller may see: all for the operator, referred customers for an agent, itself otherwise.
+    public func accounts(for principal: Principal, page: PageRequest) async throws -> Page<Account> {
+        let after = page.cursor ?? ""
+        let fetched: [Account] = try await store.read { database in
+            let filter: SQLQueryString = switch principal.role {
+            case .operatorAdmin: "1 = 1"
+            case .agent: "(id = \(bind: principal.accountId) OR agent_id = \(bind: principal.accountId))"
+            case .customerAdmin, .customerRead: "id = \(bind: principal.accountId)"
+            }
+            return try await database.raw("""
+                SELECT * FROM accounts WHERE \(filter) AND id > \(bind: after) ORDER BY id LIMIT \(literal: page.limit + 1)
+                """).all().map(Self.decodeAccount)
+        }
+        return Page(fetched: fetched, limit: page.limit, cursor: \.id)
+    }
+
+    /// Changes an account's name or status (operator only).
+    public func updateAccount(
+        _ id: String, name: String?, status: AccountStatus?, by principal: Principal
+    ) async throws -> Account {
+        try principal.requireOperator()
+        let name = try name.map { name throws(InventoryError) in try Validate.name(name, field: "name", maximum: 100) }
+        return try await store.transaction { database in
+            guard var account = try await Self.fetchAccount(id, in: database) else {
+                throw InventoryError.notFound("account")
+            }
+            if account.kind == .operator, let status, status != .active {
+                throw InventoryError.invalid("status", "the operator account cannot be suspended or closed")
+            }
+            account.name = name ?? account.name
+            account.status = status ?? account.status
+            account.updatedAt = clock.now()
+            try await database.raw("""
+                UPDATE accounts SET name = \(bind: account.name), status = \(bind: account.status.rawValue),
+                    updated_at = \(bind: account.updatedAt.unixSeconds) WHERE id = \(bind: id)
+                """).run()
+            return account
+        }
+    }
+
+    static func canSee(_ account: Account, _ principal: Principal) -> Bool {
+        switch principal.role {
+        case .operatorAdmin: true
+        case .agent: account.id == principal.accountId || account.agentId == principal.accountId
+        case .customerAdmin, .customerRead: account.id == principal.accountId
+        }
+    }
+
+    static func fetchAccount(_ id: String, in database: any SQLDatabase) async throws -> Account? {
+        try await database.raw("SELECT * FROM accounts WHERE id = \(bind: id)").first().map(decodeAccount)
+    }
+
+    private static func decodeAccount(_ row: any SQLRow) throws -> Account {
+        Account(
+            id: try row.decode(column: "id", as: String.self),
+            kind: try row.decodeEnum(column: "kind"),
+            name: try row.decode(column: "name", as: String.self),
+            agentId: try row.decode(column: "agent_id", as: String?.self),
+            status: try row.decodeEnum(column: "status"),
+            createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
+            updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
+        )
+    }
+
+    // MARK: Keys
+
+    /// Issues a key for an account. The operator may issue any role matching the account's kind; a
+    /// customer admin may issue customer roles for its own account.
+    public func issueKey(
+        accountId: String, role: Role, name: String, expiresAt: Date? = nil, by principal: Principal
+    ) async throws -> IssuedKey {
+        try principal.requireWrite()
+        let name = try Validate.name(name, field: "name", maximum: 100)
+        if let expiresAt, expiresAt <= clock.now() {
+            throw InventoryError.invalid("expires_at", "must be in the future")
+        }
+        return try await store.transaction { database in
+            guard let account = try await Self.fetchAccount(accountId, in: database), Self.canSee(account, principal)
+            else { throw InventoryError.notFound("account") }
+            guard role.accountKind == account.kind else {
+                throw InventoryError.invalid("role", "a \(account.kind.rawValue) account cannot hold \(role.rawValue) keys")
+            }
+            return try await insertKey(
+                accountId: accountId, role: role, name: name, expiresAt: expiresAt, by: principal.actor, in: database
+            )
+        }
+    }
+
+    /// Issues a key without a caller (bootstrap, demo and the CLI's recovery command).
+    public func issueKeyAsSystem(accountId: String, role: Role, name: String) async throws -> IssuedKey {
+        try await store.transaction { database in
+            try await insertKey(accountId: accountId, role: role, name: name, expiresAt: nil, by: "system", in: database)
+        }
+    }
+
+    private func insertKey(
+        accountId: String, role: Role, name: String, expiresAt: Date?, by actor: String, in database: any SQLDatabase
+    ) async throws -> IssuedKey {
+        let suffix = Identifier.random(Self.keyIdLength, from: Array("abcdefghijklmnopqrstuvwxyz0123456789"))
+        let secret = Identifier.random(Self.secretLength)
+        let key = APIKey(
+            id: "key_" + suffix, accountId: accountId, role: role, name: name, createdAt: clock.now(),
+            expiresAt: expiresAt, revokedAt: nil, replacedBy: nil
+        )
+        try await database.raw("""
+            INSERT INTO api_keys (id, account_id, role, name, secret_hash, created_at, created_by, expires_at)
+            VALUES (\(bind: key.id), \(bind: accountId), \(bind: role.rawValue), \(bind: name),
+                    \(bind: Self.hash(secret)), \(bind: key.createdAt.unixSeconds), \(bind: actor),
+                    \(bind: expiresAt?.unixSeconds))
+            """).run()
+        return IssuedKey(key: key, secret: Self.tokenPrefix + suffix + secret)
+    }
+
+    /// The keys of an account the caller may manage.
+    public func keys(accountId: String, for principal: Principal, page: PageRequest) async throws -> Page<APIKey> {
+        try principal.requireWrite()
+        let after = page.cursor ?? ""
+        let fetched: [APIKey] = try await store.read { database in
+            guard let account = try await Self.fetchAccount(accountId, in: database), Self.canSee(account, principal)
+            else { throw InventoryError.notFound("account") }
+            return try await database.raw("""
+                SELECT * FROM api_keys WHERE account_id = \(bind: accountId) AND id > \(bind: after)
+                ORDER BY id LIMIT \(literal: page.limit + 1)
+                """).all().map(Self.decodeKey)
+        }
+        return Page(fetched: fetched, limit: page.limit, cursor: \.id)
+    }
+
+    /// Revokes a key at once.
+    public func revokeKey(_ keyId: String, by principal: Principal) async throws -> APIKey {
+        try principal.requireWrite()
+        return try await store.transaction { database in
+            var key = try await visibleKey(keyId, principal, in: database)
+            if key.revokedAt == nil || key.revokedAt! > clock.now() {
+                key.revokedAt = clock.now()
+                try await database.raw(
+                    "UPDATE api_keys SET revoked_at = \(bind: key.revokedAt!.unixSeconds) WHERE id = \(bind: keyId)"
+                ).run()
+            }
+            return key
+        }
+    }
+
+    /// Replaces a key with a new one of the same account, role and name.
+    ///
+    /// The old key keeps working for `gracePeriod` (at most 7 days) so that deployments can switch over.
+    public func rotateKey(_ keyId: String, gracePeriod: Duration, by principal: Principal) async throws -> IssuedKey {
+        try principal.requireWrite()
+        guard gracePeriod >= .zero, gracePeriod <= .seconds(7 * 86_400) else {
+            throw InventoryError.invalid("grace_seconds", "must be between 0 and 604800")
+        }
+        return try await store.transaction { database in
+            let old = try await visibleKey(keyId, principal, in: database)
+            if let revoked = old.revokedAt, revoked <= clock.now() {
+                throw InventoryError(.conflict, "the key is revoked; issue a new one instead")
+            }
+            let issued = try await insertKey(
+                accountId: old.accountId, role: old.role, name: old.name, expiresAt: old.expiresAt, by: principal.actor,
+                in: database
+            )
+            let revokeAt = clock.now().addingTimeInterval(Double(gracePeriod.components.seconds))
+            try await database.raw("""
+                UPDATE api_keys SET revoked_at = \(bind: revokeAt.unixSeconds), replaced_by = \(bind: issued.key.id)
+                WHERE id = \(bind: keyId)
+                """).run()
+            return issued
+        }
+    }
+
+    private func visibleKey(_ keyId: String, _ principal: Principal, in database: any SQLDatabase) async throws -> APIKey {
+        guard let key = try await database.raw("SELECT * FROM api_keys WHERE id = \(bind: keyId)").first()
+            .map(Self.decodeKey),
+            let account = try await Self.fetchAccount(key.accountId, in: database), Self.canSee(account, principal)
+        else { throw InventoryError.notFound("key") }
+        return key
+    }
+
+    /// Resolves a bearer token to its principal, or `nil` when the token is unknown, revoked, expired, or
+    /// belongs to an account that is not active.
+    ///
+    /// Secrets are compared by SHA-256 hash in constant time; a token of the wrong shape costs no query.
+    public func authenticate(token: String) async throws -> Principal? {
+        let expectedLength = Self.tokenPrefix.count + Self.keyIdLength + Self.secretLength
+        guard token.utf8.count == expectedLength, token.hasPrefix(Self.tokenPrefix),
+            token.utf8.allSatisfy({ $0 < 0x80 })
+        else { return nil }
+        let body = token.dropFirst(Self.tokenPrefix.count)
+        let keyId = "key_" + body.prefix(Self.keyIdLength)
+        let secret = String(body.dropFirst(Self.keyIdLength))
+        let now = clock.now().unixSeconds
+        return try await store.read { database in
+            guard let row = try await database.raw("""
+                SELECT k.secret_hash, k.role, k.account_id, k.revoked_at, k.expires_at, a.status
+                FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.id = \(bind: keyId)
+                """).first()
+            else { return nil }
+            let storedHash = try row.decode(column: "secret_hash", as: String.self)
+            guard Self.constantTimeEqual(storedHash, Self.hash(secret)) else { return nil }
+            if let revokedAt = try row.decode(column: "revoked_at", as: Int64?.self), revokedAt <= now { return nil }
+            if let expiresAt = try row.decode(column: "expires_at", as: Int64?.self), expiresAt <= now { return nil }
+            guard try row.decode(column: "status", as: String.self) == AccountStatus.active.rawValue else { return nil }
+            return Principal(
+                accountId: try row.decode(column: "account_id", as: String.self),
+                role: try row.decodeEnum(column: "role"),
+                keyId: keyId
+            )
+        }
+    }
+
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    private static func decodeKey(_ row: any SQLRow) throws -> APIKey {
+        APIKey(
+            id: try row.decode(column: "id", as: String.self),
+            accountId: try row.decode(column: "account_id", as: String.self),
+            role: try row.decodeEnum(column: "role"),
+            name: try row.decode(column: "name", as: String.self),
+            createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
+            expiresAt: try row.decode(column: "expires_at", as: Int64?.self).map(Date.init(unixSeconds:)),
+            revokedAt: try row.decode(column: "revoked_at", as: Int64?.self).map(Date.init(unixSeconds:)),
+            replacedBy: try row.decode(column: "replaced_by", as: String?.self)
+        )
+    }
+}

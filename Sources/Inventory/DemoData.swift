@@ -1,0 +1,111 @@
+import Foundation
+import SQLKit
+import Store
+import Telephony
+
+/// The demo tenant set that `tandem serve --demo` starts with: a carrier, an agent, two customers with
+/// trunks and numbers, and a synthetic NANP reference dataset.
+public enum DemoData {
+    public static let operatorId = "acc_operator"
+    public static let agentId = "acc_northside"
+    public static let acmeId = "acc_acme"
+    public static let globexId = "acc_globex"
+    public static let acmeTrunkId = "trk_acme_main"
+    public static let globexTrunkId = "trk_globex_hq"
+    /// Exchanges in the demo's reference data.
+    public static let exchanges = 5_000
+    /// Exchanges stocked with a thousands-block of available numbers each.
+    public static let stockedExchanges = 12
+
+    /// The exchanges whose first thousands-block the demo stocks: a dozen, spread over the states.
+    public static var stocked: [ExchangeRecord] {
+        Array(
+            SyntheticNANP(exchanges: exchanges)
+                .filter { $0.block == nil }
+                .enumerated().filter { $0.offset % (exchanges / stockedExchanges) == 0 }.map(\.element)
+                .prefix(stockedExchanges)
+        )
+    }
+
+    /// The keys printed for this run: every start replaces the previous run's demo keys.
+    public struct Keys: Sendable {
+        public var operatorKey: IssuedKey
+        public var acmeKey: IssuedKey
+    }
+
+    /// Fills an empty database with the demo data; a database that already has it is left alone.
+    /// Returns whether anything was added.
+    @discardableResult
+    public static func seed(_ provisioning: Provisioning) async throws -> Bool {
+        _ = try await provisioning.accounts.bootstrapOperator(id: operatorId, name: "Tandem Demo Carrier")
+        let seeded = try await provisioning.store.read { database in
+            try await database.raw("SELECT id FROM accounts WHERE id = \(bind: acmeId)").first() != nil
+        }
+        if seeded { return false }
+
+        if try await provisioning.reference.count() == 0 {
+            _ = try await provisioning.reference.replace(with: SyntheticNANP(exchanges: exchanges))
+        }
+        let now = Date()
+        for (id, kind, name, agent) in [
+            (agentId, AccountKind.agent, "Northside Telecom Partners", nil),
+            (acmeId, .customer, "Acme Dental Group", agentId),
+            (globexId, .customer, "Globex Logistics", nil),
+        ] {
+            try await provisioning.accounts.insertAccount(Account(
+                id: id, kind: kind, name: name, agentId: agent, status: .active, createdAt: now, updatedAt: now
+            ))
+        }
+        try await provisioning.trunks.insert(Trunk(
+            id: acmeTrunkId, accountId: acmeId, name: "Main office PBX",
+            hosts: [TrunkHost(address: "127.0.0.1", port: 5070), TrunkHost(address: "127.0.0.1", port: 5072, priority: 20)],
+            sourceAddresses: ["127.0.0.1/32"], maxChannels: 23, maxCallsPerSecond: 5,
+            callerId: CallerIDPolicy(), createdAt: now, updatedAt: now
+        ))
+        try await provisioning.trunks.insert(Trunk(
+            id: globexTrunkId, accountId: globexId, name: "HQ SBC",
+            hosts: [
+                TrunkHost(address: "sbc1.globex.example", port: 5061, transport: .tls, weight: 70),
+                TrunkHost(address: "sbc2.globex.example", port: 5061, transport: .tls, weight: 30),
+            ],
+            sourceAddresses: ["198.51.100.0/28", "2001:db8:42::/48"], maxChannels: 120, maxCallsPerSecond: 20,
+            callerId: CallerIDPolicy(mode: .ownNumbers, allowed: ["+1312555"], onViolation: .flag),
+            createdAt: now, updatedAt: now
+        ))
+
+        var numbers: [PhoneNumber] = []
+        for exchange in stocked {
+            for line in UInt16(0)..<1_000 {
+                numbers.append(try PhoneNumber(npa: exchange.npa, nxx: exchange.nxx, line: line))
+            }
+        }
+        _ = try await provisioning.numbers.add(numbers, actor: "demo")
+
+        // Give each customer a few numbers, ordered and pointed at its trunk the way a customer would.
+        let seeder = Principal(accountId: operatorId, role: .operatorAdmin, keyId: "demo-seed")
+        for (account, trunk, slice) in [(acmeId, acmeTrunkId, numbers[100..<105]), (globexId, globexTrunkId, numbers[2_200..<2_203])] {
+            let names = slice.map(\.e164)
+            _ = try await provisioning.numbers.order(names, accountId: account, by: seeder)
+            _ = try await provisioning.numbers.assign(names, trunkId: trunk, by: seeder)
+        }
+        return true
+    }
+
+    /// Revokes the previous run's demo keys and issues new ones for the operator and for Acme.
+    public static func issueKeys(_ provisioning: Provisioning) async throws -> Keys {
+        try await provisioning.store.transaction { database in
+            try await database.raw("""
+                UPDATE api_keys SET revoked_at = \(bind: Date().unixSeconds)
+                WHERE name LIKE 'demo %' AND created_by = 'system' AND revoked_at IS NULL
+                """).run()
+        }
+        return Keys(
+            operatorKey: try await provisioning.accounts.issueKeyAsSystem(
+                accountId: operatorId, role: .operatorAdmin, name: "demo operator"
+            ),
+            acmeKey: try await provisioning.accounts.issueKeyAsSystem(
+                accountId: acmeId, role: .customerAdmin, name: "demo acme admin"
+            )
+        )
+    }
+}

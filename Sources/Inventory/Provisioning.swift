@@ -1,0 +1,52 @@
+import Logging
+import ServiceLifecycle
+import Store
+
+/// The provisioning services over one store: accounts and keys, numbers, trunks and reference data.
+public struct Provisioning: Sendable {
+    public let store: Store
+    public let accounts: AccountDirectory
+    public let numbers: NumberInventory
+    public let trunks: TrunkDirectory
+    public let reference: ReferenceData
+
+    public init(store: Store, numbers configuration: NumberInventory.Configuration = .init(), clock: InventoryClock = .system) {
+        self.store = store
+        self.accounts = AccountDirectory(store: store, clock: clock)
+        self.numbers = NumberInventory(store: store, configuration: configuration, clock: clock)
+        self.trunks = TrunkDirectory(store: store, clock: clock)
+        self.reference = ReferenceData(store: store)
+    }
+}
+
+/// Expires reservations and returns aged numbers to stock, on a fixed interval, until shutdown.
+public struct LifecycleSweeper: Service {
+    let numbers: NumberInventory
+    let interval: Duration
+    let logger: Logger
+
+    public init(numbers: NumberInventory, interval: Duration = .seconds(15), logger: Logger) {
+        self.numbers = numbers
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            // The first sweep waits an interval, so the schema is migrated before it runs.
+            while (try? await Task.sleep(for: interval)) != nil {
+                do {
+                    let counts = try await numbers.sweep()
+                    if counts.expired + counts.reclaimed > 0 {
+                        logger.info(
+                            "number lifecycle sweep",
+                            metadata: ["expired": "\(counts.expired)", "reclaimed": "\(counts.reclaimed)"]
+                        )
+                    }
+                } catch {
+                    logger.error("number lifecycle sweep failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import SQLKit
+
+/// The time source of the inventory, replaceable in tests that need reservations to expire.
+public struct InventoryClock: Sendable {
+    public let now: @Sendable () -> Date
+
+    public init(now: @escaping @Sendable () -> Date) {
+        self.now = now
+    }
+
+    /// The system's wall clock.
+    public static let system = InventoryClock { Date() }
+}
+
+extension Date {
+    /// Whole seconds since 1970, as stored in the database.
+    public var unixSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
+
+    init(unixSeconds: Int64) {
+        self.init(timeIntervalSince1970: TimeInterval(unixSeconds))
+    }
+}
+
+extension SQLRow {
+    /// Decodes a column holding an enum's raw value; an unknown value is a corrupt database, reported as such.
+    func decodeEnum<Value: RawRepresentable>(column: String, as type: Value.Type = Value.self) throws -> Value
+    where Value.RawValue == String {
+        let raw = try decode(column: column, as: String.self)
+        guard let value = Value(rawValue: raw) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "unknown \(column) '\(raw)'"))
+        }
+        return value
+    }
+}
+
+/// Field checks shared by every provisioning operation.
+enum Validate {
+    /// A display name: trimmed, non-empty, printable, at most `maximum` characters.
+    static func name(_ text: String, field: String, maximum: Int) throws(InventoryError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw .invalid(field, "must not be empty") }
+        guard trimmed.count <= maximum else { throw .invalid(field, "must be at most \(maximum) characters") }
+        guard trimmed.unicodeScalars.allSatisfy({ !CharacterSet.controlCharacters.contains($0) }) else {
+            throw .invalid(field, "must not contain control characters")
+        }
+        return trimmed
+    }
+}

@@ -1,0 +1,352 @@
+import Foundation
+import SQLKit
+import Store
+import Telephony
+
+// MARK: - Model
+
+/// How SIP reaches a trunk host.
+public enum SIPTransport: String, Sendable, Codable, CaseIterable {
+    case udp
+    case tcp
+    case tls
+}
+
+/// One of a trunk's PBX or SBC addresses. Calls go to the lowest `priority` first and are shared among equal
+/// priorities by `weight` (RFC 3263 §4.4 semantics, as for DNS SRV).
+public struct TrunkHost: Sendable, Codable, Equatable {
+    public var address: String
+    public var port: Int
+    public var transport: SIPTransport
+    public var priority: Int
+    public var weight: Int
+
+    public init(address: String, port: Int = 5060, transport: SIPTransport = .udp, priority: Int = 10, weight: Int = 100) {
+        self.address = address
+        self.port = port
+        self.transport = transport
+        self.priority = priority
+        self.weight = weight
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        address = try container.decode(String.self, forKey: .address)
+        port = try container.decodeIfPresent(Int.self, forKey: .port) ?? 5060
+        transport = try container.decodeIfPresent(SIPTransport.self, forKey: .transport) ?? .udp
+        priority = try container.decodeIfPresent(Int.self, forKey: .priority) ?? 10
+        weight = try container.decodeIfPresent(Int.self, forKey: .weight) ?? 100
+    }
+}
+
+/// Which calling numbers a trunk may present (the From / P-Asserted-Identity of its calls).
+public struct CallerIDPolicy: Sendable, Codable, Equatable {
+    /// What is allowed.
+    public enum Mode: String, Sendable, Codable, CaseIterable {
+        /// The account's own numbers, plus the `allowed` prefixes.
+        case ownNumbers = "own-numbers"
+        /// Anything (a wholesale customer passing on its own customers' calls).
+        case any
+    }
+
+    /// What routing does with a call presenting a number it may not.
+    public enum Violation: String, Sendable, Codable, CaseIterable {
+        /// Refuse the call (SIP 403).
+        case reject
+        /// Route it, attested no better than C, and flag it for review.
+        case flag
+    }
+
+    public var mode: Mode
+    /// Extra E.164 prefixes the trunk is authorized for (`+1202555`), for numbers hosted elsewhere.
+    public var allowed: [String]
+    public var onViolation: Violation
+
+    public init(mode: Mode = .ownNumbers, allowed: [String] = [], onViolation: Violation = .reject) {
+        self.mode = mode
+        self.allowed = allowed
+        self.onViolation = onViolation
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try container.decodeIfPresent(Mode.self, forKey: .mode) ?? .ownNumbers
+        allowed = try container.decodeIfPresent([String].self, forKey: .allowed) ?? []
+        onViolation = try container.decodeIfPresent(Violation.self, forKey: .onViolation) ?? .reject
+    }
+}
+
+/// A customer's SIP trunk: where its calls come from, where calls to it go, and its limits.
+public struct Trunk: Sendable, Codable, Equatable {
+    public var id: String
+    public var accountId: String
+    public var name: String
+    public var hosts: [TrunkHost]
+    /// Addresses or CIDR blocks its calls come from (`203.0.113.10`, `198.51.100.0/28`).
+    public var sourceAddresses: [String]
+    /// Concurrent calls allowed.
+    public var maxChannels: Int
+    /// New calls per second allowed.
+    public var maxCallsPerSecond: Int
+    public var callerId: CallerIDPolicy
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// The fields of a trunk a caller sets; any may be omitted in an update, which keeps the current value.
+public struct TrunkDraft: Sendable, Codable, Equatable {
+    public var accountId: String?
+    public var name: String?
+    public var hosts: [TrunkHost]?
+    public var sourceAddresses: [String]?
+    public var maxChannels: Int?
+    public var maxCallsPerSecond: Int?
+    public var callerId: CallerIDPolicy?
+
+    public init(
+        accountId: String? = nil, name: String? = nil, hosts: [TrunkHost]? = nil, sourceAddresses: [String]? = nil,
+        maxChannels: Int? = nil, maxCallsPerSecond: Int? = nil, callerId: CallerIDPolicy? = nil
+    ) {
+        self.accountId = accountId
+        self.name = name
+        self.hosts = hosts
+        self.sourceAddresses = sourceAddresses
+        self.maxChannels = maxChannels
+        self.maxCallsPerSecond = maxCallsPerSecond
+        self.callerId = callerId
+    }
+}
+
+/// The stored configuration of a trunk (the columns that are not keys), as JSON.
+private struct TrunkConfiguration: Codable {
+    var hosts: [TrunkHost]
+    var sourceAddresses: [String]
+    var maxChannels: Int
+    var maxCallsPerSecond: Int
+    var callerId: CallerIDPolicy
+}
+
+// MARK: - Directory
+
+/// Customers' SIP trunks.
+public struct TrunkDirectory: Sendable {
+    /// Limits on the lists a trunk holds.
+    public static let maximumHosts = 16
+    public static let maximumSourceAddresses = 64
+    public static let maximumAllowedPrefixes = 64
+    public static let channelRange = 1...100_000
+    public static let callsPerSecondRange = 1...10_000
+
+    let store: Store
+    let clock: InventoryClock
+
+    public init(store: Store, clock: InventoryClock = .system) {
+        self.store = store
+        self.clock = clock
+    }
+
+    /// Creates a trunk for the caller's account (or, for the operator, the account the draft names).
+    public func create(_ draft: TrunkDraft, by principal: Principal) async throws -> Trunk {
+        try principal.requireWrite()
+        try principal.requireCustomerOrOperator()
+        let accountId = try principal.targetAccount(draft.accountId)
+        guard let name = draft.name else { throw InventoryError.invalid("name", "is required") }
+        guard let hosts = draft.hosts else { throw InventoryError.invalid("hosts", "is required") }
+        guard let sources = draft.sourceAddresses else { throw InventoryError.invalid("source_addresses", "is required") }
+        let now = clock.now()
+        let trunk = try Self.validated(Trunk(
+            id: Identifier.make(prefix: "trk"), accountId: accountId, name: name, hosts: hosts, sourceAddresses: sources,
+            maxChannels: draft.maxChannels ?? 30, maxCallsPerSecond: draft.maxCallsPerSecond ?? 5,
+            callerId: draft.callerId ?? CallerIDPolicy(), createdAt: now, updatedAt: now
+        ))
+        return try await store.transaction { database in
+            guard let account = try await AccountDirectory.fetchAccount(accountId, in: database),
+                AccountDirectory.canSee(account, principal)
+            else { throw InventoryError.notFound("account") }
+            guard account.kind == .customer else { throw InventoryError.invalid("account_id", "trunks belong to customer accounts") }
+            try await ensureNameFree(trunk, in: database)
+            try await database.raw("""
+                INSERT INTO trunks (id, account_id, name, configuration, created_at, updated_at)
+                VALUES (\(bind: trunk.id), \(bind: trunk.accountId), \(bind: trunk.name), \(bind: try Self.encode(trunk)),
+                        \(bind: now.unixSeconds), \(bind: now.unixSeconds))
+                """).run()
+            return trunk
+        }
+    }
+
+    /// Inserts a trunk with a chosen id (demo data).
+    public func insert(_ trunk: Trunk) async throws {
+        let trunk = try Self.validated(trunk)
+        try await store.transaction { database in
+            try await database.raw("""
+                INSERT INTO trunks (id, account_id, name, configuration, created_at, updated_at)
+                VALUES (\(bind: trunk.id), \(bind: trunk.accountId), \(bind: trunk.name), \(bind: try Self.encode(trunk)),
+                        \(bind: trunk.createdAt.unixSeconds), \(bind: trunk.updatedAt.unixSeconds))
+                """).run()
+        }
+    }
+
+    /// Changes the fields the draft sets; the others keep their values.
+    public func update(_ id: String, with draft: TrunkDraft, by principal: Principal) async throws -> Trunk {
+        try principal.requireWrite()
+        try principal.requireCustomerOrOperator()
+        if let accountId = draft.accountId {
+            guard try principal.targetAccount(accountId) == accountId else { throw InventoryError.notFound("trunk") }
+        }
+        return try await store.transaction { database in
+            var trunk = try await visibleTrunk(id, principal, in: database)
+            if let accountId = draft.accountId, accountId != trunk.accountId {
+                throw InventoryError.invalid("account_id", "a trunk cannot move to another account")
+            }
+            trunk.name = draft.name ?? trunk.name
+            trunk.hosts = draft.hosts ?? trunk.hosts
+            trunk.sourceAddresses = draft.sourceAddresses ?? trunk.sourceAddresses
+            trunk.maxChannels = draft.maxChannels ?? trunk.maxChannels
+            trunk.maxCallsPerSecond = draft.maxCallsPerSecond ?? trunk.maxCallsPerSecond
+            trunk.callerId = draft.callerId ?? trunk.callerId
+            trunk.updatedAt = clock.now()
+            trunk = try Self.validated(trunk)
+            try await ensureNameFree(trunk, in: database)
+            try await database.raw("""
+                UPDATE trunks SET name = \(bind: trunk.name), configuration = \(bind: try Self.encode(trunk)),
+                    updated_at = \(bind: trunk.updatedAt.unixSeconds) WHERE id = \(bind: id)
+                """).run()
+            return trunk
+        }
+    }
+
+    /// Deletes a trunk that no number points at.
+    public func delete(_ id: String, by principal: Principal) async throws {
+        try principal.requireWrite()
+        try principal.requireCustomerOrOperator()
+        try await store.transaction { database in
+            _ = try await visibleTrunk(id, principal, in: database)
+            let inUse = try await database.raw("SELECT COUNT(*) AS n FROM numbers WHERE trunk_id = \(bind: id)").first()?
+                .decode(column: "n", as: Int.self) ?? 0
+            guard inUse == 0 else {
+                throw InventoryError(.conflict, "\(inUse) number\(inUse == 1 ? " points" : "s point") at this trunk; unassign them first")
+            }
+            try await database.raw("DELETE FROM trunks WHERE id = \(bind: id)").run()
+        }
+    }
+
+    /// A trunk the caller may see.
+    public func trunk(_ id: String, by principal: Principal) async throws -> Trunk {
+        try principal.requireCustomerOrOperator()
+        return try await store.read { try await visibleTrunk(id, principal, in: $0) }
+    }
+
+    /// The caller's trunks (the operator: all, or one account's).
+    public func trunks(accountId: String?, page: PageRequest, by principal: Principal) async throws -> Page<Trunk> {
+        try principal.requireCustomerOrOperator()
+        let scope: SQLQueryString = if principal.isOperator {
+            accountId.map { "account_id = \(bind: $0)" } ?? "1 = 1"
+        } else {
+            "account_id = \(bind: try principal.targetAccount(accountId))"
+        }
+        let after = page.cursor ?? ""
+        let fetched: [Trunk] = try await store.read { database in
+            try await database.raw("""
+                SELECT * FROM trunks WHERE \(scope) AND id > \(bind: after) ORDER BY id LIMIT \(literal: page.limit + 1)
+                """).all().map(Self.decode)
+        }
+        return Page(fetched: fetched, limit: page.limit, cursor: \.id)
+    }
+
+    private func visibleTrunk(_ id: String, _ principal: Principal, in database: any SQLDatabase) async throws -> Trunk {
+        guard let trunk = try await database.raw("SELECT * FROM trunks WHERE id = \(bind: id)").first().map(Self.decode),
+            principal.isOperator || trunk.accountId == principal.accountId
+        else { throw InventoryError.notFound("trunk") }
+        return trunk
+    }
+
+    private func ensureNameFree(_ trunk: Trunk, in database: any SQLDatabase) async throws {
+        let clash = try await database.raw("""
+            SELECT id FROM trunks WHERE account_id = \(bind: trunk.accountId) AND name = \(bind: trunk.name)
+                AND id <> \(bind: trunk.id)
+            """).first()
+        if clash != nil { throw InventoryError(.conflict, field: "name", "the account already has a trunk named '\(trunk.name)'") }
+    }
+
+    // MARK: Validation
+
+    /// Checks every field, normalizing where there is one right spelling (CIDRs, prefixes).
+    static func validated(_ trunk: Trunk) throws(InventoryError) -> Trunk {
+        var trunk = trunk
+        trunk.name = try Validate.name(trunk.name, field: "name", maximum: 64)
+        guard (1...maximumHosts).contains(trunk.hosts.count) else {
+            throw .invalid("hosts", "must list 1 to \(maximumHosts) hosts")
+        }
+        for (index, host) in trunk.hosts.enumerated() {
+            do {
+                try HostName.validate(host.address)
+            } catch {
+                throw .invalid("hosts[\(index)].address", error.description)
+            }
+            guard (1...65_535).contains(host.port) else { throw .invalid("hosts[\(index)].port", "must be 1 to 65535") }
+            guard (0...65_535).contains(host.priority) else {
+                throw .invalid("hosts[\(index)].priority", "must be 0 to 65535")
+            }
+            guard (0...65_535).contains(host.weight) else { throw .invalid("hosts[\(index)].weight", "must be 0 to 65535") }
+        }
+        guard (1...maximumSourceAddresses).contains(trunk.sourceAddresses.count) else {
+            throw .invalid("source_addresses", "must list 1 to \(maximumSourceAddresses) addresses or CIDR blocks")
+        }
+        for (index, text) in trunk.sourceAddresses.enumerated() {
+            do {
+                trunk.sourceAddresses[index] = try CIDRBlock(parsing: text).description
+            } catch {
+                throw .invalid("source_addresses[\(index)]", error.description)
+            }
+        }
+        guard channelRange.contains(trunk.maxChannels) else {
+            throw .invalid("max_channels", "must be \(channelRange.lowerBound) to \(channelRange.upperBound)")
+        }
+        guard callsPerSecondRange.contains(trunk.maxCallsPerSecond) else {
+            throw .invalid(
+                "max_calls_per_second", "must be \(callsPerSecondRange.lowerBound) to \(callsPerSecondRange.upperBound)"
+            )
+        }
+        guard trunk.callerId.allowed.count <= maximumAllowedPrefixes else {
+            throw .invalid("caller_id.allowed", "must list at most \(maximumAllowedPrefixes) prefixes")
+        }
+        trunk.callerId.allowed = try trunk.callerId.allowed.enumerated().map { index, prefix throws(InventoryError) in
+            let digits = prefix.filter { !"+-. ()".contains($0) }
+            guard digits.hasPrefix("1"), (2...11).contains(digits.count), digits.allSatisfy(\.isASCIIDigit) else {
+                throw .invalid("caller_id.allowed[\(index)]", "must be a NANP E.164 prefix such as +1202555")
+            }
+            return "+" + digits
+        }
+        return trunk
+    }
+
+    // MARK: Rows
+
+    private static func encode(_ trunk: Trunk) throws -> String {
+        let configuration = TrunkConfiguration(
+            hosts: trunk.hosts, sourceAddresses: trunk.sourceAddresses, maxChannels: trunk.maxChannels,
+            maxCallsPerSecond: trunk.maxCallsPerSecond, callerId: trunk.callerId
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(configuration), as: UTF8.self)
+    }
+
+    private static func decode(_ row: any SQLRow) throws -> Trunk {
+        let configuration = try JSONDecoder().decode(
+            TrunkConfiguration.self, from: Data(try row.decode(column: "configuration", as: String.self).utf8)
+        )
+        return Trunk(
+            id: try row.decode(column: "id", as: String.self),
+            accountId: try row.decode(column: "account_id", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            hosts: configuration.hosts,
+            sourceAddresses: configuration.sourceAddresses,
+            maxChannels: configuration.maxChannels,
+            maxCallsPerSecond: configuration.maxCallsPerSecond,
+            callerId: configuration.callerId,
+            createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
+            updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
+        )
+    }
+}
