@@ -85,6 +85,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Inventory",
+                "Store",
+                "Telephony",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "TelephonyTests",
             dependencies: ["Telephony"],
@@ -92,12 +104,15 @@ let package = Package(
         ),
         .testTarget(
             name: "StoreTests",
-            dependencies: ["Store", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "Store", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "InventoryTests",
-            dependencies: ["Inventory", "Store", "Telephony"],
+            dependencies: ["Inventory", "Store", "Telephony", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -106,6 +121,7 @@ let package = Package(
                 "API",
                 "Inventory",
                 "Store",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,0 +1,141 @@
+import Foundation
+import Inventory
+import Logging
+import SQLKit
+import Store
+import Telephony
+import Testing
+
+/// The databases every store-backed test runs against: SQLite always, PostgreSQL when
+/// `TANDEM_TEST_POSTGRES_URL` names a server (`.ci/run` starts one).
+public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    /// The backends available in this run.
+    public static var available: [TestDatabase] {
+        postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
+    }
+
+    static var postgresURL: String? {
+        ProcessInfo.processInfo.environment["TANDEM_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public var testDescription: String { rawValue }
+
+    /// A fresh, migrated, empty database for one test: a new SQLite file, or a new PostgreSQL schema.
+    public func withStore<Result: Sendable>(_ body: (Store) async throws -> Result) async throws -> Result {
+        var logger = Logger(label: "tandem.test")
+        logger.logLevel = .warning
+        let suffix = UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        switch self {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-test-\(suffix)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let location = DatabaseLocation.sqlite(path: directory.appendingPathComponent("test.db").path)
+            return try await Store.withStore(location, logger: logger) { store in
+                try await store.migrate(TandemSchema.migrations)
+                return try await body(store)
+            }
+        case .postgres:
+            guard let url = Self.postgresURL else { fatalError("PostgreSQL tests need TANDEM_TEST_POSTGRES_URL") }
+            let separator = url.contains("?") ? "&" : "?"
+            let schema = "t_\(suffix)"
+            let location = try DatabaseLocation(parsing: "\(url)\(separator)schema=\(schema)")
+            let result = try await Store.withStore(location, logger: logger) { store in
+                try await store.migrate(TandemSchema.migrations)
+                return try await body(store)
+            }
+            let admin = try DatabaseLocation(parsing: url)
+            try await Store.withStore(admin, logger: logger) { store in
+                try await store.transaction { try await $0.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+            }
+            return result
+        }
+    }
+}
+
+/// A provisioned world for tests: the operator, two customers (each with a trunk and an admin key), an agent
+/// who referred the first customer, and reference data for two exchanges with numbers in stock.
+public struct Fixture: Sendable {
+    public let provisioning: Provisioning
+    public let operatorPrincipal: Principal
+    public let acme: Principal
+    public let acmeReader: Principal
+    public let globex: Principal
+    public let agent: Principal
+    public let operatorKey: String
+    public let acmeKey: String
+    public let acmeReaderKey: String
+    public let globexKey: String
+    public let agentKey: String
+    public let acmeTrunk: Trunk
+    public let globexTrunk: Trunk
+
+    /// The exchanges with reference data: 202-555 (DC) and 973-555 (NJ, pooled in thousands-blocks).
+    public static let exchanges: [ExchangeRecord] = {
+        var records = [
+            ExchangeRecord(npa: 202, nxx: 555, block: nil, state: "DC", lata: "236", rateCenter: "WASHINGTON",
+                           ocn: "9206", company: "Capital Bell", companyType: .ilec),
+            ExchangeRecord(npa: 973, nxx: 555, block: nil, state: "NJ", lata: "224", rateCenter: "NEWARK",
+                           ocn: "9102", company: "Garden Bell", companyType: .ilec),
+        ]
+        records.append(ExchangeRecord(npa: 973, nxx: 555, block: 9, state: "NJ", lata: "224", rateCenter: "MORRISTOWN",
+                                      ocn: "532F", company: "Lakeside Fiber", companyType: .clec))
+        return records
+    }()
+
+    /// Numbers in stock: 202-555-0000...0199 and 973-555-9000...9099.
+    public static var stock: [PhoneNumber] {
+        (0..<200).map { try! PhoneNumber(npa: 202, nxx: 555, line: UInt16($0)) }
+            + (9_000..<9_100).map { try! PhoneNumber(npa: 973, nxx: 555, line: UInt16($0)) }
+    }
+
+    public static func make(
+        _ store: Store, configuration: NumberInventory.Configuration = .init(), clock: InventoryClock = .system
+    ) async throws -> Fixture {
+        let provisioning = Provisioning(store: store, numbers: configuration, clock: clock)
+        let operatorAccount = try await provisioning.accounts.bootstrapOperator(name: "Test Carrier")
+        let operatorKey = try await provisioning.accounts.issueKeyAsSystem(
+            accountId: operatorAccount.id, role: .operatorAdmin, name: "test"
+        )
+        let operatorPrincipal = Principal(accountId: operatorAccount.id, role: .operatorAdmin, keyId: operatorKey.key.id)
+        let agentAccount = try await provisioning.accounts.createAccount(
+            name: "Agent Smith", kind: .agent, agentId: nil, by: operatorPrincipal
+        )
+        let acmeAccount = try await provisioning.accounts.createAccount(
+            name: "Acme", kind: .customer, agentId: agentAccount.id, by: operatorPrincipal
+        )
+        let globexAccount = try await provisioning.accounts.createAccount(
+            name: "Globex", kind: .customer, agentId: nil, by: operatorPrincipal
+        )
+        func key(_ account: Account, _ role: Role) async throws -> (Principal, String) {
+            let issued = try await provisioning.accounts.issueKey(
+                accountId: account.id, role: role, name: role.rawValue, by: operatorPrincipal
+            )
+            return (Principal(accountId: account.id, role: role, keyId: issued.key.id), issued.secret)
+        }
+        let (acme, acmeKey) = try await key(acmeAccount, .customerAdmin)
+        let (acmeReader, acmeReaderKey) = try await key(acmeAccount, .customerRead)
+        let (globex, globexKey) = try await key(globexAccount, .customerAdmin)
+        let (agent, agentKey) = try await key(agentAccount, .agent)
+        _ = try await provisioning.reference.replace(with: exchanges)
+        _ = try await provisioning.numbers.add(stock, by: operatorPrincipal)
+        let acmeTrunk = try await provisioning.trunks.create(
+            TrunkDraft(name: "Acme PBX", hosts: [TrunkHost(address: "pbx.acme.example")], sourceAddresses: ["192.0.2.10"]),
+            by: acme
+        )
+        let globexTrunk = try await provisioning.trunks.create(
+            TrunkDraft(name: "Globex SBC", hosts: [TrunkHost(address: "198.51.100.7", port: 5061, transport: .tls)],
+                       sourceAddresses: ["198.51.100.0/28"]),
+            by: globex
+        )
+        return Fixture(
+            provisioning: provisioning, operatorPrincipal: operatorPrincipal, acme: acme, acmeReader: acmeReader,
+            globex: globex, agent: agent, operatorKey: operatorKey.secret, acmeKey: acmeKey,
+            acmeReaderKey: acmeReaderKey, globexKey: globexKey, agentKey: agentKey, acmeTrunk: acmeTrunk,
+            globexTrunk: globexTrunk
+        )
+    }
+}
