@@ -173,8 +173,14 @@ public final class Store: Service, Sendable {
                 throw error
             }
         case .postgres(let client, _):
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(connection.sql(queryLogLevel: .trace))
+            do {
+                return try await client.withTransaction(logger: logger) { connection in
+                    try await body(connection.sql(queryLogLevel: .trace))
+                }
+            } catch let error as PostgresTransactionError {
+                // The caller's own error, once rolled back, is what it should see, as with SQLite.
+                if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
+                throw error
             }
         }
     }
