@@ -44,7 +44,17 @@ public enum API {
     public static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = (try? Date(text, strategy: .iso8601))
+                ?? (try? Date(text, strategy: .iso8601.time(includingFractionalSeconds: true)))
+            else {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath, debugDescription: "must be an ISO 8601 date-time such as 2027-01-31T12:00:00Z"
+                ))
+            }
+            return date
+        }
         return decoder
     }
 }
@@ -61,6 +71,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer",
             let principal = try await accounts.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces))
         else { throw Problem.unauthorized }
+        if ![.get, .head].contains(request.method), [.customerRead, .agent].contains(principal.role) {
+            throw Problem(status: .forbidden, code: "forbidden", title: "Forbidden",
+                          detail: "the \(principal.role.rawValue) role is read-only")
+        }
         var context = context
         context.principal = principal
         context.logger[metadataKey: "tandem.key"] = .string(principal.keyId)
@@ -71,18 +85,29 @@ struct AuthenticationMiddleware: RouterMiddleware {
 // MARK: - Request and response helpers
 
 extension Request {
-    /// Decodes a JSON body, turning every decoding failure into a 400 problem that names the member at fault.
-    mutating func decodeJSON<Value: Decodable>(as type: Value.Type, context: APIContext) async throws -> Value {
-        let buffer: ByteBuffer
+    /// The whole body, or a 413 problem when it is larger than the context allows.
+    mutating func collectBody(context: APIContext) async throws -> ByteBuffer {
         do {
-            buffer = try await collectBody(upTo: context.maxUploadSize)
+            return try await collectBody(upTo: context.maxUploadSize)
         } catch {
             throw Problem(
                 status: .contentTooLarge, code: "body-too-large", title: "Request body too large",
                 detail: "the body must be at most \(context.maxUploadSize) bytes"
             )
         }
-        guard buffer.readableBytes > 0 else { throw Problem.malformedBody("the request needs a JSON body") }
+    }
+
+    /// Decodes a JSON body, turning every decoding failure into a 400 problem that names the member at fault.
+    ///
+    /// An empty body is `emptyAs` when the operation has a default, and a 400 otherwise.
+    mutating func decodeJSON<Value: Decodable>(
+        as type: Value.Type, context: APIContext, emptyAs empty: Value? = nil
+    ) async throws -> Value {
+        let buffer = try await collectBody(context: context)
+        guard buffer.readableBytes > 0 else {
+            if let empty { return empty }
+            throw Problem.malformedBody("the request needs a JSON body")
+        }
         do {
             return try context.requestDecoder.decode(type, from: Data(buffer: buffer))
         } catch let error as DecodingError {

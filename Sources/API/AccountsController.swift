@@ -24,7 +24,7 @@ struct AccountsController {
     }
 
     struct Rotation: Decodable {
-        var graceSeconds: Int?
+        var graceSeconds: Int? = nil
     }
 
     struct Me: Encodable {
@@ -78,9 +78,7 @@ struct AccountsController {
         }
         group.post("keys/:id/rotate") { request, context in
             var request = request
-            let body = request.headers[.contentLength] == "0" || request.headers[.contentLength] == nil
-                ? Rotation(graceSeconds: nil)
-                : try await request.decodeJSON(as: Rotation.self, context: context)
+            let body = try await request.decodeJSON(as: Rotation.self, context: context, emptyAs: Rotation())
             let issued = try await accounts.rotateKey(
                 context.parameters.require("id"), gracePeriod: .seconds(body.graceSeconds ?? 0), by: context.caller()
             )

@@ -35,7 +35,14 @@ public func buildRouter(provisioning: Provisioning) -> Router<APIContext> {
     let router = Router(context: APIContext.self)
     router.add(middleware: ProblemMiddleware())
     router.get("health") { _, context in
-        let version = try await provisioning.store.schemaVersion()
+        let version: Int
+        do {
+            version = try await provisioning.store.schemaVersion()
+        } catch {
+            context.logger.error("health check: the database does not answer", metadata: ["error": "\(error)"])
+            throw Problem(status: .serviceUnavailable, code: "unavailable", title: "Service unavailable",
+                          detail: "the database does not answer")
+        }
         return try json(
             Health(status: "ok", database: provisioning.store.backend.rawValue, schemaVersion: version),
             context: context

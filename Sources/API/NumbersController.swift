@@ -142,8 +142,8 @@ struct NumbersController {
         var ranges: [(field: String, from: String, to: String)] = []
         let contentType = request.headers[.contentType] ?? "application/json"
         if contentType.hasPrefix("text/") {
-            // One number or FROM-TO range per line (text/plain or a one-column text/csv).
-            let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+            // One number or FROM..TO range per line (text/plain or a one-column text/csv).
+            let buffer = try await request.collectBody(context: context)
             for (index, line) in String(buffer: buffer).split(whereSeparator: \.isNewline).enumerated() {
                 let entry = line.trimmingCharacters(in: .whitespaces)
                 guard !entry.isEmpty, !entry.hasPrefix("#"), entry.lowercased() != "number" else { continue }

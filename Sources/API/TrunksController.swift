@@ -39,7 +39,9 @@ struct ReferenceController {
         group.get("reference/exchanges/:npanxx") { _, context in
             _ = try context.caller()
             let text = try context.parameters.require("npanxx")
-            guard text.count == 6, let npa = UInt16(text.prefix(3)), let nxx = UInt16(text.suffix(3)) else {
+            guard text.count == 6, text.allSatisfy(\.isWholeNumber), text.allSatisfy(\.isASCII),
+                let npa = UInt16(text.prefix(3)), let nxx = UInt16(text.suffix(3))
+            else {
                 throw Problem.badRequest("must be six digits (area code and exchange)", field: "npanxx")
             }
             let records = try await reference.exchange(npa: npa, nxx: nxx)

@@ -397,6 +397,9 @@ public struct AccountDirectory: Sendable {
             if let revoked = old.revokedAt, revoked <= clock.now() {
                 throw InventoryError(.conflict, "the key is revoked; issue a new one instead")
             }
+            if let expires = old.expiresAt, expires <= clock.now() {
+                throw InventoryError(.conflict, "the key has expired; issue a new one instead")
+            }
             let issued = try await insertKey(
                 accountId: old.accountId, role: old.role, name: old.name, expiresAt: old.expiresAt, by: principal.actor,
                 in: database

@@ -166,7 +166,7 @@ public struct ReferenceData: Sendable {
     public func exchange(npa: UInt16, nxx: UInt16) async throws -> [ExchangeRecord] {
         try await store.read { database in
             try await database.raw("""
-                SELECT * FROM exchanges WHERE npa = \(bind: Self.threeDigits(npa)) AND nxx = \(bind: Self.threeDigits(nxx))
+                SELECT * FROM exchanges WHERE npa = \(bind: NANPCode.text(npa)) AND nxx = \(bind: NANPCode.text(nxx))
                 ORDER BY block
                 """).all().map(Self.decode)
         }
@@ -243,7 +243,7 @@ public struct ReferenceData: Sendable {
         guard !records.isEmpty else { return }
         let values = records.map { record -> SQLQueryString in
             """
-            (\(bind: threeDigits(record.npa)), \(bind: threeDigits(record.nxx)), \(bind: record.block.map(String.init) ?? ""), \
+            (\(bind: NANPCode.text(record.npa)), \(bind: NANPCode.text(record.nxx)), \(bind: record.block.map(String.init) ?? ""), \
             \(bind: record.state), \(bind: record.lata), \(bind: record.rateCenter), \(bind: record.ocn), \
             \(bind: record.company), \(bind: record.companyType.rawValue))
             """
@@ -267,10 +267,5 @@ public struct ReferenceData: Sendable {
             company: try row.decode(column: "company", as: String.self),
             companyType: try row.decodeEnum(column: "company_type")
         )
-    }
-
-    static func threeDigits(_ value: UInt16) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, 3 - text.count)) + text
     }
 }

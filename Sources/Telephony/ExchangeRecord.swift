@@ -134,14 +134,7 @@ public struct ExchangeRecord: Sendable, Hashable, Codable {
 extension ExchangeRecord {
     /// The six digits of the central office code: `202555`.
     public var npaNXX: String {
-        var value = UInt32(npa) * 1000 + UInt32(nxx)
-        return String(unsafeUninitializedCapacity: 6) { buffer in
-            for index in stride(from: 5, through: 0, by: -1) {
-                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-            }
-            return 6
-        }
+        NANPCode.digits(UInt32(npa) * 1000 + UInt32(nxx), count: 6)
     }
 
     /// The record's unique key: `npaNXX` followed by the block digit when there is one (`2025550` or `202555`).

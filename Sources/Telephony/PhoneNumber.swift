@@ -77,14 +77,7 @@ extension PhoneNumber {
 
     /// The six digits that name the central office code in LERG and NANPA files: `202555`.
     public var npaNXX: String {
-        var value = UInt32(npa) * 1000 + UInt32(nxx)
-        return String(unsafeUninitializedCapacity: 6) { buffer in
-            for index in stride(from: 5, through: 0, by: -1) {
-                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-            }
-            return 6
-        }
+        NANPCode.digits(UInt32(npa) * 1000 + UInt32(nxx), count: 6)
     }
 
     /// The thousands-block digit (the first digit of the line), used by number pooling (ATIS-0300066).
@@ -436,5 +429,27 @@ struct DialString: Sendable {
             guard lowered == expected else { return false }
         }
         return true
+    }
+}
+
+// MARK: - Codes as text
+
+/// NANP codes written as fixed-width digit strings, as LERG and NANPA files and the store spell them.
+public enum NANPCode {
+    /// A three-digit code (NPA or NXX) with its leading zeros: `7` is `"007"`.
+    public static func text(_ code: UInt16) -> String {
+        digits(UInt32(code), count: 3)
+    }
+
+    /// `value` as exactly `count` decimal digits, zero-padded, without intermediate allocations.
+    static func digits(_ value: UInt32, count: Int) -> String {
+        var value = value
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            for index in stride(from: count - 1, through: 0, by: -1) {
+                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
+            }
+            return count
+        }
     }
 }

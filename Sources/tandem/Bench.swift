@@ -54,7 +54,7 @@ struct Bench: AsyncParsableCommand {
                     ("contains 4 digits", { try NumberSearch(contains: Self.digits(4, &generator)) }),
                     ("ends with 4 digits", { try NumberSearch(endsWith: Self.digits(4, &generator)) }),
                     ("npa + contains 3 digits", {
-                        try NumberSearch(npa: ReferenceDigits.three(exchanges.randomElement(using: &generator)!.npa),
+                        try NumberSearch(npa: NANPCode.text(exchanges.randomElement(using: &generator)!.npa),
                                          contains: Self.digits(3, &generator))
                     }),
                 ]

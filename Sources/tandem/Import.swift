@@ -105,7 +105,7 @@ struct Demo: AsyncParsableCommand {
 enum NPANXXFile {
     static func line(_ record: ExchangeRecord) -> String {
         let fields = [
-            ReferenceDigits.three(record.npa), ReferenceDigits.three(record.nxx), record.block.map(String.init) ?? "",
+            NANPCode.text(record.npa), NANPCode.text(record.nxx), record.block.map(String.init) ?? "",
             record.state, record.lata, record.rateCenter, record.ocn, record.company, record.companyType.rawValue,
         ]
         return fields.map(quoted).joined(separator: ",") + "\n"
@@ -114,11 +114,5 @@ enum NPANXXFile {
     private static func quoted(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-}
-
-enum ReferenceDigits {
-    static func three(_ value: UInt16) -> String {
-        value < 100 ? String(format: "%03d", value) : String(value)
     }
 }

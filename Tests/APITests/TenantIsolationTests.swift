@@ -201,6 +201,21 @@ struct InputHandlingTests {
         }
     }
 
+    @Test("dates are accepted with and without fractional seconds; other spellings are named")
+    func dates() async throws {
+        try await withAPI(.sqlite) { fixture, client async throws in
+            let path = "/v1/accounts/\(fixture.acme.accountId)/keys"
+            for date in ["2031-01-31T12:00:00Z", "2031-01-31T12:00:00.250Z"] {
+                let response = try await client.send(.post, path, key: fixture.acmeKey,
+                                                     json: #"{"name":"ci","role":"customer-read","expires_at":"\#(date)"}"#)
+                #expect(response.status == .created, "\(date): \(response.text)")
+            }
+            let bad = try await client.send(.post, path, key: fixture.acmeKey,
+                                            json: #"{"name":"ci","role":"customer-read","expires_at":"31/01/2031"}"#)
+            #expect(bad.status == .badRequest && bad.object["field"] as? String == "expires_at")
+        }
+    }
+
     @Test("errors never leak SQL or internals")
     func noLeaks() async throws {
         try await withAPI(.sqlite) { fixture, client async throws in

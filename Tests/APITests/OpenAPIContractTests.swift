@@ -1,0 +1,528 @@
+import API
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+/// Proves that `openapi.json` describes the server exactly: every documented operation exists, answers only
+/// documented statuses with bodies matching the documented schemas, and every route the server has is documented.
+///
+/// The operations are read from the document, never listed here, so a route added, removed or renamed on either
+/// side fails a test.
+@Suite("OpenAPI contract")
+struct OpenAPIContractTests {
+    // MARK: - The document
+
+    @Test("The document is OpenAPI 3.1 and every operation is named, tagged and has a success response")
+    func documentIsWellFormed() throws {
+        let contract = try OpenAPIContract()
+        #expect((contract.root["openapi"] as? String)?.hasPrefix("3.1.") == true)
+        let info = contract.root["info"] as? [String: Any] ?? [:]
+        #expect(info["title"] as? String == "Tandem API")
+        #expect(info["version"] as? String == "1.0.0")
+        #expect(!contract.operations.isEmpty)
+
+        let declaredTags = Set((contract.root["tags"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String })
+        var operationIds: [String: Int] = [:]
+        for operation in contract.operations {
+            let document = contract.document(of: operation)
+            let operationId = document["operationId"] as? String ?? ""
+            #expect(!operationId.isEmpty, "\(operation) has no operationId")
+            operationIds[operationId, default: 0] += 1
+            let tags = document["tags"] as? [String] ?? []
+            #expect(!tags.isEmpty, "\(operation) has no tags")
+            #expect(Set(tags).isSubset(of: declaredTags), "\(operation) uses undeclared tags \(tags)")
+            #expect(contract.statuses(of: operation).contains { $0.hasPrefix("2") }, "\(operation) has no 2xx")
+            if !contract.isPublic(operation) {
+                #expect(contract.statuses(of: operation).contains("401"), "\(operation) does not document 401")
+            }
+        }
+        #expect(operationIds.filter { $0.value > 1 }.isEmpty, "duplicate operationIds")
+    }
+
+    @Test("Every $ref resolves")
+    func everyReferenceResolves() throws {
+        let contract = try OpenAPIContract()
+        let references = Self.references(in: contract.root)
+        #expect(!references.isEmpty)
+        for reference in references {
+            #expect(contract.lookup(reference) != nil, "\(reference) does not resolve")
+        }
+    }
+
+    @Test("Every path parameter and request body has an example that matches its schema")
+    func examplesMatchTheirSchemas() throws {
+        let contract = try OpenAPIContract()
+        let validator = SchemaValidator(contract: contract)
+        for operation in contract.operations {
+            let parameters = contract.parameters(of: operation).filter { $0["in"] as? String == "path" }
+            #expect(Set(parameters.compactMap { $0["name"] as? String }) == Set(operation.pathParameters),
+                    "\(operation) does not document exactly its path parameters")
+            for parameter in parameters {
+                #expect(parameter["required"] as? Bool == true, "\(operation): path parameters are required")
+                guard let example = parameter["example"] else {
+                    Issue.record("\(operation): path parameter \(parameter["name"] ?? "?") has no example")
+                    continue
+                }
+                let violations = validator.violations(example, parameter["schema"] as? [String: Any] ?? [:])
+                #expect(violations.isEmpty, "\(operation): path parameter example: \(violations)")
+            }
+            let content = contract.requestContent(of: operation)
+            for (mediaType, media) in content {
+                guard let example = media["example"] else {
+                    Issue.record("\(operation): the \(mediaType) body has no example")
+                    continue
+                }
+                let violations = validator.violations(example, media["schema"] as? [String: Any] ?? [:])
+                #expect(violations.isEmpty, "\(operation): \(mediaType) body example: \(violations)")
+            }
+        }
+    }
+
+    // MARK: - Authentication
+
+    @Test("Without a valid key an operation answers 401 problem JSON; public ones answer 2xx",
+          arguments: DocumentedOperation.all)
+    func answersWithoutKey(_ operation: DocumentedOperation) async throws {
+        try await withAPI(.sqlite) { fixture, client in
+            let contract = try OpenAPIContract()
+            let request = try contract.exampleRequest(for: operation, fixture: fixture)
+            let unknownKey = "tdm_" + String(repeating: "a", count: 48)
+            for key in [nil, unknownKey] {
+                let response = try await client.send(
+                    operation.method, request.uri, key: key, json: request.body, contentType: request.contentType
+                )
+                if contract.isPublic(operation) {
+                    #expect((200..<300).contains(response.status.code), "\(operation) answered \(response.status)")
+                } else {
+                    #expect(response.status == .unauthorized, "\(operation) answered \(response.status)")
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                    #expect(response.headers[.wwwAuthenticate] == "Bearer realm=\"tandem\"")
+                }
+                Self.expectDocumented(response, of: operation, in: contract)
+            }
+        }
+    }
+
+    // MARK: - Documented behavior
+
+    /// Runs each operation with its documented examples against a fresh fixture, so that no operation depends on
+    /// another having run (or not) first. The examples are chosen to succeed, so each answers 2xx.
+    @Test("The documented examples succeed with a documented status and a body matching the schema",
+          arguments: DocumentedOperation.all)
+    func examplesSucceed(_ operation: DocumentedOperation) async throws {
+        try await withAPI(.sqlite) { fixture, client in
+            let contract = try OpenAPIContract()
+            let request = try contract.exampleRequest(for: operation, fixture: fixture)
+            let response = try await client.send(
+                operation.method, request.uri, key: fixture.operatorKey, json: request.body,
+                contentType: request.contentType
+            )
+            #expect(response.object["type"] as? String != "urn:tandem:problem:no-route", "\(operation) has no route")
+            #expect((200..<300).contains(response.status.code), "\(operation) answered \(response.text)")
+            Self.expectDocumented(response, of: operation, in: contract)
+        }
+    }
+
+    /// Calls each operation's examples as the other tenant, a read-only customer and an agent, and with a malformed
+    /// body: every refusal (and every success) must be documented, with a body matching the documented schema.
+    @Test("Other roles and malformed bodies answer documented statuses", arguments: DocumentedOperation.all)
+    func refusalsAreDocumented(_ operation: DocumentedOperation) async throws {
+        try await withAPI(.sqlite) { fixture, client in
+            let contract = try OpenAPIContract()
+            let request = try contract.exampleRequest(for: operation, fixture: fixture)
+            for key in [fixture.globexKey, fixture.acmeReaderKey, fixture.agentKey] {
+                let response = try await client.send(
+                    operation.method, request.uri, key: key, json: request.body, contentType: request.contentType
+                )
+                Self.expectDocumented(response, of: operation, in: contract)
+            }
+            guard request.contentType == "application/json", request.body != nil else { return }
+            let response = try await client.send(operation.method, request.uri, key: fixture.operatorKey, json: "{")
+            #expect(response.status == .badRequest)
+            #expect(response.object["type"] as? String == "urn:tandem:problem:malformed-body")
+            Self.expectDocumented(response, of: operation, in: contract)
+        }
+    }
+
+    // MARK: - Serving the document
+
+    @Test("GET /openapi.json serves the resource byte for byte")
+    func servesTheDocument() async throws {
+        try await withAPI(.sqlite) { _, client in
+            let response = try await client.send(.get, "/openapi.json", key: nil)
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "application/json")
+            #expect(Data(buffer: response.body) == OpenAPIDocument.data)
+        }
+    }
+
+    // MARK: - Undocumented routes
+
+    @Test("Every route the server registers is documented, and every documented operation is a route")
+    func routesAreDocumented() async throws {
+        let contract = try OpenAPIContract()
+        try await TestDatabase.sqlite.withStore { store in
+            let fixture = try await Fixture.make(store)
+            let router = buildRouter(provisioning: fixture.provisioning)
+            let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
+            let documented = Set(contract.operations.map(\.testDescription))
+            #expect(registered.subtracting(documented).isEmpty, "undocumented routes")
+            #expect(documented.subtracting(registered).isEmpty, "documented operations without a route")
+        }
+    }
+
+    @Test("A documented path answers 404 or 405 problem JSON to every undocumented method",
+          arguments: DocumentedPath.all)
+    func undocumentedMethodsAreRefused(_ path: DocumentedPath) async throws {
+        try await withAPI(.sqlite) { fixture, client in
+            let contract = try OpenAPIContract()
+            let uri = try contract.exampleURI(for: path.template, fixture: fixture)
+            let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete]
+            for method in methods where !path.methods.contains(method) {
+                let response = try await client.send(method, uri, key: fixture.operatorKey, json: "{}")
+                #expect([404, 405].contains(response.status.code), "\(method) \(path) answered \(response.status)")
+                #expect(response.headers[.contentType] == "application/problem+json")
+                if response.status == .notFound {
+                    #expect(response.object["type"] as? String == "urn:tandem:problem:no-route")
+                }
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Expects the response's status to be documented for the operation, and its body to match the documented
+    /// content: a listed media type whose schema it satisfies, or no body where none is documented.
+    static func expectDocumented(
+        _ response: TestResponse, of operation: DocumentedOperation, in contract: OpenAPIContract,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let status = String(response.status.code)
+        guard let documented = contract.response(of: operation, status: status) else {
+            Issue.record(
+                "\(operation) answered undocumented \(status): \(response.text)", sourceLocation: sourceLocation
+            )
+            return
+        }
+        let content = documented["content"] as? [String: Any] ?? [:]
+        guard !content.isEmpty else {
+            #expect(response.body.readableBytes == 0, "\(operation) \(status) has an undocumented body",
+                    sourceLocation: sourceLocation)
+            return
+        }
+        let mediaType = response.headers[.contentType]?.split(separator: ";").first.map(String.init) ?? ""
+        guard let media = content[mediaType] as? [String: Any] else {
+            Issue.record("\(operation) \(status) answered undocumented \(mediaType)", sourceLocation: sourceLocation)
+            return
+        }
+        guard mediaType.hasSuffix("json"), let schema = media["schema"] as? [String: Any] else { return }
+        guard let body = try? JSONSerialization.jsonObject(with: Data(buffer: response.body)) else {
+            Issue.record("\(operation) \(status) answered invalid JSON", sourceLocation: sourceLocation)
+            return
+        }
+        let resolved = contract.resolve(schema)
+        if let object = body as? [String: Any] {
+            let missing = (resolved["required"] as? [String] ?? []).filter { object[$0] == nil }
+            #expect(missing.isEmpty, "\(operation) \(status) lacks required \(missing)", sourceLocation: sourceLocation)
+        }
+        let violations = SchemaValidator(contract: contract).violations(body, schema)
+        #expect(violations.isEmpty, "\(operation) \(status): \(violations)", sourceLocation: sourceLocation)
+    }
+
+    /// Every `$ref` value anywhere in a JSON value.
+    static func references(in value: Any) -> [String] {
+        if let object = value as? [String: Any] {
+            return object.flatMap { key, member in
+                key == "$ref" ? [member as? String ?? ""] : references(in: member)
+            }
+        }
+        if let array = value as? [Any] { return array.flatMap(references(in:)) }
+        return []
+    }
+}
+
+// MARK: - Operations
+
+/// One documented operation: a method on a path template.
+struct DocumentedOperation: Sendable, CustomTestStringConvertible, CustomStringConvertible {
+    /// Every operation of the document, by path and method.
+    static let all: [DocumentedOperation] = (try? OpenAPIContract().operations) ?? []
+
+    var method: HTTPRequest.Method
+    var template: String
+
+    /// The names of the `{parameters}` in the path template.
+    var pathParameters: [String] {
+        template.split(separator: "/")
+            .filter { $0.hasPrefix("{") && $0.hasSuffix("}") }
+            .map { String($0.dropFirst().dropLast()) }
+    }
+
+    var testDescription: String { "\(method.rawValue) \(template)" }
+    var description: String { testDescription }
+}
+
+/// One documented path with its documented methods.
+struct DocumentedPath: Sendable, CustomTestStringConvertible, CustomStringConvertible {
+    /// Every path of the document.
+    static let all: [DocumentedPath] = Dictionary(grouping: DocumentedOperation.all, by: \.template)
+        .map { DocumentedPath(template: $0.key, methods: $0.value.map(\.method)) }
+        .sorted { $0.template < $1.template }
+
+    var template: String
+    var methods: [HTTPRequest.Method]
+
+    var testDescription: String { template }
+    var description: String { template }
+}
+
+// MARK: - Reading the document
+
+/// The OpenAPI document as parsed JSON, with the lookups the contract tests need.
+struct OpenAPIContract {
+    static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+    let root: [String: Any]
+
+    init() throws {
+        let object = try JSONSerialization.jsonObject(with: OpenAPIDocument.data)
+        root = try #require(object as? [String: Any], "the document is not a JSON object")
+    }
+
+    /// The documented operations, by path and method.
+    var operations: [DocumentedOperation] {
+        let paths = root["paths"] as? [String: Any] ?? [:]
+        return paths.keys.sorted().flatMap { template in
+            let item = paths[template] as? [String: Any] ?? [:]
+            return Self.methods.filter { item[$0] != nil }.compactMap { method in
+                HTTPRequest.Method(method.uppercased()).map { DocumentedOperation(method: $0, template: template) }
+            }
+        }
+    }
+
+    /// The operation object of an operation.
+    func document(of operation: DocumentedOperation) -> [String: Any] {
+        let item = (root["paths"] as? [String: Any])?[operation.template] as? [String: Any]
+        return item?[operation.method.rawValue.lowercased()] as? [String: Any] ?? [:]
+    }
+
+    /// Whether the operation needs no key (`security: []`).
+    func isPublic(_ operation: DocumentedOperation) -> Bool {
+        (document(of: operation)["security"] as? [Any])?.isEmpty == true
+    }
+
+    /// The operation's parameters (the path item's and its own), references resolved.
+    func parameters(of operation: DocumentedOperation) -> [[String: Any]] {
+        let item = (root["paths"] as? [String: Any])?[operation.template] as? [String: Any] ?? [:]
+        let all = (item["parameters"] as? [Any] ?? []) + (document(of: operation)["parameters"] as? [Any] ?? [])
+        return all.compactMap { ($0 as? [String: Any]).map(resolve) }
+    }
+
+    /// The operation's request body content, by media type.
+    func requestContent(of operation: DocumentedOperation) -> [String: [String: Any]] {
+        guard let body = document(of: operation)["requestBody"] as? [String: Any] else { return [:] }
+        return (resolve(body)["content"] as? [String: Any] ?? [:]).compactMapValues { $0 as? [String: Any] }
+    }
+
+    /// The documented response statuses of an operation.
+    func statuses(of operation: DocumentedOperation) -> Set<String> {
+        Set((document(of: operation)["responses"] as? [String: Any] ?? [:]).keys)
+    }
+
+    /// The documented response for a status, references resolved.
+    func response(of operation: DocumentedOperation, status: String) -> [String: Any]? {
+        ((document(of: operation)["responses"] as? [String: Any])?[status] as? [String: Any]).map(resolve)
+    }
+
+    /// Follows `$ref` until an object without one.
+    func resolve(_ node: [String: Any]) -> [String: Any] {
+        var node = node
+        var hops = 0
+        while let reference = node["$ref"] as? String, let target = lookup(reference) as? [String: Any], hops < 16 {
+            node = target
+            hops += 1
+        }
+        return node
+    }
+
+    /// The value a local reference (`#/components/schemas/Trunk`) points at.
+    func lookup(_ reference: String) -> Any? {
+        guard reference.hasPrefix("#/") else { return nil }
+        var node: Any = root
+        for token in reference.dropFirst(2).split(separator: "/", omittingEmptySubsequences: false) {
+            let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            guard let next = (node as? [String: Any])?[key] else { return nil }
+            node = next
+        }
+        return node
+    }
+}
+
+// MARK: - Example requests
+
+/// A request made of an operation's documented examples.
+struct ExampleRequest {
+    var uri: String
+    var body: String?
+    var contentType: String
+}
+
+extension Fixture {
+    /// The fixture's ids are random, so the documented examples name placeholders that the tests replace with
+    /// real ids, in paths and bodies alike: `acc_example` is Acme's account, `key_example` Acme's admin key and
+    /// `trk_example` Acme's trunk.
+    var exampleIds: [String: String] {
+        ["acc_example": acme.accountId, "key_example": acme.keyId, "trk_example": acmeTrunk.id]
+    }
+
+    /// The text with every placeholder id replaced by the fixture's id.
+    func substitutingExampleIds(_ text: String) -> String {
+        exampleIds.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+    }
+}
+
+extension OpenAPIContract {
+    /// The URI of a path template with each `{parameter}` replaced by its documented example.
+    func exampleURI(for template: String, fixture: Fixture) throws -> String {
+        let operation = try #require(operations.first { $0.template == template })
+        var uri = template
+        for parameter in parameters(of: operation) where parameter["in"] as? String == "path" {
+            let name = try #require(parameter["name"] as? String)
+            let example = try #require(parameter["example"] as? String, "\(operation): no example for \(name)")
+            uri = uri.replacingOccurrences(of: "{\(name)}", with: example)
+        }
+        return fixture.substitutingExampleIds(uri)
+    }
+
+    /// The operation's request with documented examples: path parameters, and the body (JSON when documented).
+    func exampleRequest(for operation: DocumentedOperation, fixture: Fixture) throws -> ExampleRequest {
+        let uri = try exampleURI(for: operation.template, fixture: fixture)
+        let content = requestContent(of: operation)
+        guard let mediaType = content["application/json"] != nil ? "application/json" : content.keys.sorted().first,
+            let example = content[mediaType]?["example"]
+        else { return ExampleRequest(uri: uri, body: nil, contentType: "application/json") }
+        let text: String
+        if let string = example as? String {
+            text = string
+        } else {
+            let data = try JSONSerialization.data(
+                withJSONObject: example, options: [.sortedKeys, .withoutEscapingSlashes]
+            )
+            text = String(decoding: data, as: UTF8.self)
+        }
+        return ExampleRequest(uri: uri, body: fixture.substitutingExampleIds(text), contentType: mediaType)
+    }
+}
+
+// MARK: - Schema validation
+
+/// Checks JSON values against the part of JSON Schema 2020-12 the document uses: `$ref`, `allOf`, `oneOf`, `not`,
+/// `type`, `enum`, `const`, `pattern`, `format: date-time`, `required`, `properties` and `items`.
+///
+/// An object member that a schema with `properties` does not list is a violation: the document must name every
+/// member the server sends.
+struct SchemaValidator {
+    let contract: OpenAPIContract
+
+    /// What is wrong with `value`, as `path: reason` lines; empty when it matches.
+    func violations(_ value: Any, _ schema: [String: Any], at path: String = "$") -> [String] {
+        var found: [String] = []
+        if let reference = schema["$ref"] as? String {
+            guard let target = contract.lookup(reference) as? [String: Any] else {
+                return ["\(path): \(reference) does not resolve"]
+            }
+            found += violations(value, target, at: path)
+        }
+        for part in schema["allOf"] as? [[String: Any]] ?? [] {
+            found += violations(value, part, at: path)
+        }
+        if let choices = schema["oneOf"] as? [[String: Any]] {
+            let matching = choices.filter { violations(value, $0, at: path).isEmpty }.count
+            if matching != 1 { found.append("\(path): matches \(matching) of the oneOf schemas") }
+        }
+        if let excluded = schema["not"] as? [String: Any], violations(value, excluded, at: path).isEmpty {
+            found.append("\(path): matches a schema it must not")
+        }
+        if let type = schema["type"] as? String, !Self.value(value, isOfType: type) {
+            return found + ["\(path): \(Self.jsonText(value)) is not \(type)"]
+        }
+        if let allowed = schema["enum"] as? [Any], !allowed.contains(where: { Self.same($0, value) }) {
+            found.append("\(path): \(Self.jsonText(value)) is not one of \(Self.jsonText(allowed))")
+        }
+        if let constant = schema["const"], !Self.same(constant, value) {
+            found.append("\(path): \(Self.jsonText(value)) is not \(Self.jsonText(constant))")
+        }
+        if let text = value as? String {
+            found += stringViolations(text, schema, at: path)
+        }
+        if let object = value as? [String: Any] {
+            found += objectViolations(object, schema, at: path)
+        }
+        if let array = value as? [Any], let items = schema["items"] as? [String: Any] {
+            for (index, item) in array.enumerated() {
+                found += violations(item, items, at: "\(path)[\(index)]")
+            }
+        }
+        return found
+    }
+
+    private func stringViolations(_ text: String, _ schema: [String: Any], at path: String) -> [String] {
+        var found: [String] = []
+        if let pattern = schema["pattern"] as? String, text.range(of: pattern, options: .regularExpression) == nil {
+            found.append("\(path): '\(text)' does not match \(pattern)")
+        }
+        if schema["format"] as? String == "date-time", ISO8601DateFormatter().date(from: text) == nil {
+            found.append("\(path): '\(text)' is not an ISO 8601 date-time")
+        }
+        return found
+    }
+
+    private func objectViolations(_ object: [String: Any], _ schema: [String: Any], at path: String) -> [String] {
+        var found: [String] = []
+        for name in schema["required"] as? [String] ?? [] where object[name] == nil {
+            found.append("\(path): lacks required '\(name)'")
+        }
+        guard let properties = schema["properties"] as? [String: Any] else { return found }
+        for (name, member) in object.sorted(by: { $0.key < $1.key }) {
+            guard let property = properties[name] as? [String: Any] else {
+                found.append("\(path): has undocumented member '\(name)'")
+                continue
+            }
+            found += violations(member, property, at: "\(path).\(name)")
+        }
+        return found
+    }
+
+    /// The class of JSON `true` and `false`, which `JSONSerialization` gives as `NSNumber`s like any number.
+    private static let booleanType = type(of: NSNumber(value: true))
+
+    private static func value(_ value: Any, isOfType type: String) -> Bool {
+        let number = value as? NSNumber
+        let isBoolean = number.map { Swift.type(of: $0) == booleanType } ?? false
+        switch type {
+        case "object": return value is [String: Any]
+        case "array": return value is [Any]
+        case "string": return value is String
+        case "boolean": return isBoolean
+        case "integer": return !isBoolean && number.map { $0.doubleValue == $0.doubleValue.rounded() } ?? false
+        case "number": return !isBoolean && number != nil
+        case "null": return value is NSNull
+        default: return false
+        }
+    }
+
+    /// Whether two JSON values are equal.
+    private static func same(_ first: Any, _ second: Any) -> Bool {
+        jsonText(first) == jsonText(second)
+    }
+
+    private static func jsonText(_ value: Any) -> String {
+        let options: JSONSerialization.WritingOptions = [.sortedKeys, .fragmentsAllowed]
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: options) else {
+            return "\(value)"
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
