@@ -234,13 +234,16 @@ public struct NumberInventory: Sendable {
             return number.national
         }
         let fetched: [AvailableNumber] = try await store.read { database in
-            try await Self.searchAvailable(search, prefix: prefix, after: after, limit: page.limit + 1, in: database)
+            try await Self.searchAvailable(
+                search, prefix: prefix, after: after, limit: page.limit + 1, backend: store.backend, in: database
+            )
         }
         return Page(fetched: fetched, limit: page.limit, cursor: \.number.e164)
     }
 
     private static func searchAvailable(
-        _ search: NumberSearch, prefix: String, after: String?, limit: Int, in database: any SQLDatabase
+        _ search: NumberSearch, prefix: String, after: String?, limit: Int, backend: DatabaseBackend,
+        in database: any SQLDatabase
     ) async throws -> [AvailableNumber] {
         var conditions: [SQLQueryString] = ["status = 'available'"]
         if !prefix.isEmpty {
@@ -252,9 +255,21 @@ public struct NumberInventory: Sendable {
         if let state = search.state { conditions.append("state = \(bind: state)") }
         if let lata = search.lata { conditions.append("lata = \(bind: lata)") }
         if let contains = search.contains { conditions.append("tn LIKE \(bind: "%\(contains)%")") }
-        if let endsWith = search.endsWith { conditions.append("tn LIKE \(bind: "%\(endsWith)")") }
+        // A suffix of three or more digits is selective: find it through the reversed-number index (and tell
+        // SQLite to, as it cannot know). Shorter suffixes match densely; scanning in number order is faster.
+        var source: SQLQueryString = "numbers"
+        if let endsWith = search.endsWith {
+            if endsWith.count >= 3 {
+                let reversed = String(endsWith.reversed())
+                conditions.append("reversed_tn >= \(bind: reversed.padding(toLength: 10, withPad: "0", startingAt: 0))")
+                conditions.append("reversed_tn <= \(bind: reversed.padding(toLength: 10, withPad: "9", startingAt: 0))")
+                if backend == .sqlite { source = "numbers INDEXED BY numbers_available_suffix" }
+            } else {
+                conditions.append("tn LIKE \(bind: "%\(endsWith)")")
+            }
+        }
         let query: SQLQueryString = """
-            SELECT tn, rate_center, state, lata FROM numbers WHERE \(conditions.joined(separator: " AND "))
+            SELECT tn, rate_center, state, lata FROM \(source) WHERE \(conditions.joined(separator: " AND "))
             ORDER BY tn LIMIT \(literal: limit)
             """
         return try await database.raw(query).all().map { row in
@@ -360,7 +375,8 @@ public struct NumberInventory: Sendable {
             var after: String?
             while taken.count < quantity {
                 let candidates = try await Self.searchAvailable(
-                    search, prefix: prefix, after: after, limit: quantity - taken.count, in: database
+                    search, prefix: prefix, after: after, limit: quantity - taken.count, backend: store.backend,
+                    in: database
                 )
                 guard let last = candidates.last else {
                     throw InventoryError(
@@ -588,12 +604,12 @@ public struct NumberInventory: Sendable {
                 guard !batch.isEmpty else { return }
                 let values = batch.map { number, location -> SQLQueryString in
                     """
-                    (\(bind: number.national), \(bind: location.rateCenter), \(bind: location.state), \(bind: location.lata), \
-                    'available', \(bind: now.unixSeconds))
+                    (\(bind: number.national), \(bind: String(number.national.reversed())), \(bind: location.rateCenter), \
+                    \(bind: location.state), \(bind: location.lata), 'available', \(bind: now.unixSeconds))
                     """
                 }
                 let inserted = try await database.raw("""
-                    INSERT INTO numbers (tn, rate_center, state, lata, status, updated_at)
+                    INSERT INTO numbers (tn, reversed_tn, rate_center, state, lata, status, updated_at)
                     VALUES \(values.joined(separator: ", ")) ON CONFLICT (tn) DO NOTHING RETURNING tn
                     """).all().map { try $0.phoneNumber() }
                 let insertedSet = Set(inserted)

@@ -1,7 +1,8 @@
 /// Tandem's schema, as the ordered list of migrations that builds it.
 ///
 /// Times are Unix seconds in `BIGINT` columns; money is integer micros. Telephone numbers are stored as their
-/// ten NANP digits (`2025550143`) so prefix searches use the primary-key order.
+/// ten NANP digits (`2025550143`) so prefix searches use the primary-key order, and reversed
+/// (`3410555202`) so that "ends with" searches are prefix searches too.
 public enum TandemSchema {
     /// Every migration, oldest first. Append new ones; never edit one that has shipped.
     public static let migrations: [Migration] = [
@@ -63,6 +64,7 @@ public enum TandemSchema {
                 """
                 CREATE TABLE numbers (
                     tn TEXT PRIMARY KEY,
+                    reversed_tn TEXT NOT NULL,
                     rate_center TEXT NOT NULL,
                     state TEXT NOT NULL,
                     lata TEXT NOT NULL,
@@ -75,6 +77,11 @@ public enum TandemSchema {
                 """,
                 "CREATE INDEX numbers_available ON numbers(tn) WHERE status = 'available'",
                 "CREATE INDEX numbers_available_rate_center ON numbers(rate_center, tn) WHERE status = 'available'",
+                """
+                CREATE INDEX numbers_available_state_rate_center ON numbers(state, rate_center, tn)
+                WHERE status = 'available'
+                """,
+                "CREATE INDEX numbers_available_suffix ON numbers(reversed_tn) WHERE status = 'available'",
                 "CREATE INDEX numbers_available_state ON numbers(state, tn) WHERE status = 'available'",
                 "CREATE INDEX numbers_available_lata ON numbers(lata, tn) WHERE status = 'available'",
                 "CREATE INDEX numbers_account ON numbers(account_id, tn)",

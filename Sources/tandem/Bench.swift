@@ -58,8 +58,8 @@ struct Bench: AsyncParsableCommand {
                                          contains: Self.digits(3, &generator))
                     }),
                 ]
-                print("inventory: \(numbers.formatted()) numbers in \(exchanges.count) exchanges on \(store.location)")
-                print("search (limit \(limit))".padding(toLength: 28, withPad: " ", startingAt: 0)
+                say("inventory: \(numbers.formatted()) numbers in \(exchanges.count) exchanges on \(store.location)")
+                say("search (limit \(limit))".padding(toLength: 28, withPad: " ", startingAt: 0)
                     + "    p50 ms    p90 ms    p99 ms    max ms   mean hits")
                 for (name, make) in kinds {
                     var samples: [Double] = []
@@ -75,7 +75,7 @@ struct Bench: AsyncParsableCommand {
                     func percentile(_ p: Double) -> String {
                         String(format: "%10.3f", samples[min(samples.count - 1, Int(Double(samples.count) * p))])
                     }
-                    print(name.padding(toLength: 28, withPad: " ", startingAt: 0)
+                    say(name.padding(toLength: 28, withPad: " ", startingAt: 0)
                         + percentile(0.5) + percentile(0.9) + percentile(0.99) + percentile(1.0)
                         + String(format: "%12.1f", Double(hits) / Double(queries)))
                 }
@@ -90,30 +90,37 @@ struct Bench: AsyncParsableCommand {
         private func prepare(_ provisioning: Provisioning) async throws -> [ExchangeRecord] {
             let wanted = (numbers + 9_999) / 10_000
             if try await provisioning.reference.count() == 0 {
-                print("loading synthetic reference data...")
+                say("loading synthetic reference data...")
                 _ = try await provisioning.reference.replace(with: SyntheticNANP(exchanges: max(wanted * 2, 5_000)))
             }
             let exchanges = Array(SyntheticNANP(exchanges: max(wanted * 2, 5_000)).filter { $0.block == nil }.prefix(wanted))
-            let held = try await provisioning.store.read { database in
-                try await database.raw("SELECT COUNT(*) AS n FROM numbers").first()?.decode(column: "n", as: Int.self) ?? 0
+            let (held, sold) = try await provisioning.store.read { database in
+                let row = try await database.raw("""
+                    SELECT COUNT(*) AS held, SUM(CASE WHEN status = 'assigned' THEN 1 ELSE 0 END) AS sold FROM numbers
+                    """).first()
+                return (try row?.decode(column: "held", as: Int.self) ?? 0, try row?.decode(column: "sold", as: Int?.self) ?? 0)
             }
-            guard held < wanted * 10_000 else { return exchanges }
             let started = ContinuousClock.now
-            for (index, exchange) in exchanges.enumerated().dropFirst(held / 10_000) {
-                let block = try (UInt16(0)..<10_000).map { try PhoneNumber(npa: exchange.npa, nxx: exchange.nxx, line: $0) }
-                _ = try await provisioning.numbers.add(block, actor: "bench")
-                if index % 25 == 0 {
-                    print("stocked \(((index + 1) * 10_000).formatted()) numbers, \(Int((ContinuousClock.now - started).milliseconds / 1000)) s")
+            if held < wanted * 10_000 {
+                for (index, exchange) in exchanges.enumerated().dropFirst(held / 10_000) {
+                    let block = try (UInt16(0)..<10_000).map { try PhoneNumber(npa: exchange.npa, nxx: exchange.nxx, line: $0) }
+                    _ = try await provisioning.numbers.add(block, actor: "bench")
+                    if index % 25 == 0 {
+                        say("stocked \(((index + 1) * 10_000).formatted()) numbers, \(Int((ContinuousClock.now - started).milliseconds / 1000)) s")
+                    }
+                }
+                say("stocked \((exchanges.count * 10_000).formatted()) numbers in \(Int((ContinuousClock.now - started).milliseconds / 1000)) s")
+            }
+            if sold == 0 {
+                // About a third of the inventory is sold, so that searches skip over rows as they would in production.
+                let owner = try await provisioning.accounts.bootstrapOperator(name: "Operator")
+                try await provisioning.store.transaction { database in
+                    try await database.raw("""
+                        UPDATE numbers SET status = 'assigned', account_id = \(bind: owner.id)
+                        WHERE status = 'available' AND (tn LIKE '%1' OR tn LIKE '%4' OR tn LIKE '%7')
+                        """).run()
                 }
             }
-            // About a third of the inventory is sold, so that searches skip over rows as they would in production.
-            try await provisioning.store.transaction { database in
-                try await database.raw("""
-                    UPDATE numbers SET status = 'assigned', account_id = 'acc_operator'
-                    WHERE status = 'available' AND (tn LIKE '%1' OR tn LIKE '%4' OR tn LIKE '%7')
-                    """).run()
-            }
-            print("stocked \((exchanges.count * 10_000).formatted()) numbers in \(Int((ContinuousClock.now - started).milliseconds / 1000)) s")
             return exchanges
         }
     }

@@ -113,9 +113,3 @@ struct Serve: AsyncParsableCommand {
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
-
-/// Writes a line to standard output at once (unbuffered), so the banner and keys show immediately even when
-/// output goes to a pipe or a log file.
-func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
-}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Tandem: AsyncParsableCommand {
@@ -37,4 +38,10 @@ struct Endpoint: ExpressibleByArgument, CustomStringConvertible {
     }
 
     var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// Writes a line to standard output at once (unbuffered), so the banner and keys show immediately even when
+/// output goes to a pipe or a log file.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

@@ -39,6 +39,8 @@ struct NumberInventoryTests {
             #expect(try await count(NumberSearch(rateCenter: "Morristown")) == 100)
             #expect(try await count(NumberSearch(rateCenter: "NEWARK")) == 0)
             #expect(try await count(NumberSearch(endsWith: "0000")) == 1)
+            #expect(try await count(NumberSearch(endsWith: "99")) == 3)
+            #expect(try await count(NumberSearch(npa: "973", endsWith: "099")) == 1)
             let matches = try await count(NumberSearch(contains: "555001"))
             #expect(matches == 10)
             #expect(try await count(NumberSearch(startsWith: "20255501")) == 100)
