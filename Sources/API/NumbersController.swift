@@ -144,7 +144,7 @@ struct NumbersController {
         if contentType.hasPrefix("text/") {
             // One number or FROM..TO range per line (text/plain or a one-column text/csv).
             let buffer = try await request.collectBody(context: context)
-            for (index, line) in String(buffer: buffer).split(whereSeparator: \.isNewline).enumerated() {
+            for (index, line) in String(buffer: buffer).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
                 let entry = line.trimmingCharacters(in: .whitespaces)
                 guard !entry.isEmpty, !entry.hasPrefix("#"), entry.lowercased() != "number" else { continue }
                 let field = "line \(index + 1)"

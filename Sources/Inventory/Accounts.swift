@@ -217,9 +217,13 @@ public struct AccountDirectory: Sendable {
         }
     }
 
-    /// Inserts an account with a chosen id (demo data and imports).
+    /// Inserts an account with a chosen id (demo data); an existing account of that id is left as it is.
     public func insertAccount(_ account: Account) async throws {
-        try await store.transaction { try await Self.insert(account, into: $0) }
+        try await store.transaction { database in
+            if try await Self.fetchAccount(account.id, in: database) == nil {
+                try await Self.insert(account, into: database)
+            }
+        }
     }
 
     private static func insert(_ account: Account, into database: any SQLDatabase) async throws {
@@ -264,7 +268,7 @@ public struct AccountDirectory: Sendable {
         try principal.requireOperator()
         let name = try name.map { name throws(InventoryError) in try Validate.name(name, field: "name", maximum: 100) }
         return try await store.transaction { database in
-            guard var account = try await Self.fetchAccount(id, in: database) else {
+            guard var account = try await Self.fetchAccount(id, in: database, forUpdate: true) else {
                 throw InventoryError.notFound("account")
             }
             if account.kind == .operator, let status, status != .active {
@@ -289,8 +293,9 @@ public struct AccountDirectory: Sendable {
         }
     }
 
-    static func fetchAccount(_ id: String, in database: any SQLDatabase) async throws -> Account? {
-        try await database.raw("SELECT * FROM accounts WHERE id = \(bind: id)").first().map(decodeAccount)
+    static func fetchAccount(_ id: String, in database: any SQLDatabase, forUpdate: Bool = false) async throws -> Account? {
+        let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
+        return try await database.raw("SELECT * FROM accounts WHERE id = \(bind: id)\(lock)").first().map(decodeAccount)
     }
 
     private static func decodeAccount(_ row: any SQLRow) throws -> Account {
@@ -373,7 +378,7 @@ public struct AccountDirectory: Sendable {
     public func revokeKey(_ keyId: String, by principal: Principal) async throws -> APIKey {
         try principal.requireWrite()
         return try await store.transaction { database in
-            var key = try await visibleKey(keyId, principal, in: database)
+            var key = try await visibleKey(keyId, principal, forUpdate: true, in: database)
             if key.revokedAt == nil || key.revokedAt! > clock.now() {
                 key.revokedAt = clock.now()
                 try await database.raw(
@@ -393,9 +398,13 @@ public struct AccountDirectory: Sendable {
             throw InventoryError.invalid("grace_seconds", "must be between 0 and 604800")
         }
         return try await store.transaction { database in
-            let old = try await visibleKey(keyId, principal, in: database)
+            let old = try await visibleKey(keyId, principal, forUpdate: true, in: database)
             if let revoked = old.revokedAt, revoked <= clock.now() {
                 throw InventoryError(.conflict, "the key is revoked; issue a new one instead")
+            }
+            // A key in its grace period was already replaced; rotating it again would postpone its end.
+            if let successor = old.replacedBy {
+                throw InventoryError(.conflict, "the key was already rotated into \(successor); rotate that one")
             }
             if let expires = old.expiresAt, expires <= clock.now() {
                 throw InventoryError(.conflict, "the key has expired; issue a new one instead")
@@ -413,8 +422,11 @@ public struct AccountDirectory: Sendable {
         }
     }
 
-    private func visibleKey(_ keyId: String, _ principal: Principal, in database: any SQLDatabase) async throws -> APIKey {
-        guard let key = try await database.raw("SELECT * FROM api_keys WHERE id = \(bind: keyId)").first()
+    private func visibleKey(
+        _ keyId: String, _ principal: Principal, forUpdate: Bool, in database: any SQLDatabase
+    ) async throws -> APIKey {
+        let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
+        guard let key = try await database.raw("SELECT * FROM api_keys WHERE id = \(bind: keyId)\(lock)").first()
             .map(Self.decodeKey),
             let account = try await Self.fetchAccount(key.accountId, in: database), Self.canSee(account, principal)
         else { throw InventoryError.notFound("key") }

@@ -38,8 +38,9 @@ public enum DemoData {
     @discardableResult
     public static func seed(_ provisioning: Provisioning) async throws -> Bool {
         _ = try await provisioning.accounts.bootstrapOperator(id: operatorId, name: "Tandem Demo Carrier")
+        // The marker is written last; every step before it tolerates a previous, interrupted attempt.
         let seeded = try await provisioning.store.read { database in
-            try await database.raw("SELECT id FROM accounts WHERE id = \(bind: acmeId)").first() != nil
+            try await database.raw("SELECT id FROM import_runs WHERE kind = 'demo'").first() != nil
         }
         if seeded { return false }
 
@@ -87,6 +88,12 @@ public enum DemoData {
             let names = slice.map(\.e164)
             _ = try await provisioning.numbers.order(names, accountId: account, by: seeder)
             _ = try await provisioning.numbers.assign(names, trunkId: trunk, by: seeder)
+        }
+        try await provisioning.store.transaction { database in
+            try await database.raw("""
+                INSERT INTO import_runs (kind, source, rows, completed_at)
+                VALUES ('demo', 'tandem serve --demo', \(bind: numbers.count), \(bind: Date().unixSeconds))
+                """).run()
         }
         return true
     }

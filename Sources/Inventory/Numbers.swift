@@ -180,7 +180,10 @@ public struct NumberSearch: Sendable, Equatable {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+    /// One of the ASCII digits 0-9 (and not, say, a digit with a combining accent).
+    var isASCIIDigit: Bool {
+        unicodeScalars.count == 1 && ("0"..."9").contains(unicodeScalars.first!)
+    }
 }
 
 // MARK: - Inventory
@@ -411,7 +414,7 @@ public struct NumberInventory: Sendable {
     public func assign(_ numbers: [String], trunkId: String, by principal: Principal) async throws -> BulkResult {
         try await bulk(numbers, accountId: nil, requireAccount: false, by: principal) { record, _, database in
             try ensureOwned(record, principal)
-            guard let owner = try await database.raw("SELECT account_id FROM trunks WHERE id = \(bind: trunkId)").first()?
+            guard let owner = try await database.raw("SELECT account_id FROM trunks WHERE id = \(bind: trunkId)\(database.forShare)").first()?
                 .decode(column: "account_id", as: String.self),
                 owner == record.accountId
             else {
@@ -491,6 +494,13 @@ public struct NumberInventory: Sendable {
                     guard let record = try await Self.fetchRecord(number, in: database) else {
                         throw InventoryError.notFound("number")
                     }
+                    // Asking for another tenant's number: say only that it is not available, never its status or
+                    // holder. (Operations on owned numbers answer not-found for it, as for a missing one.)
+                    if requireAccount, !principal.isOperator, record.accountId != principal.accountId,
+                        record.status != .available
+                    {
+                        throw InventoryError(.illegalTransition, "the number is not available")
+                    }
                     outcomes[index] = .success(number, try await operation(record, account, database))
                 } catch let error as InventoryError {
                     outcomes[index] = .failure(number.e164, error)
@@ -563,6 +573,7 @@ public struct NumberInventory: Sendable {
             UPDATE numbers SET status = \(bind: next.rawValue), account_id = \(bind: owner), trunk_id = \(bind: trunkAfter),
                 reserved_until = \(bind: reservedUntil), aging_until = \(bind: agingUntil), updated_at = \(bind: now.unixSeconds)
             WHERE tn = \(bind: record.number.national) AND status = \(bind: record.status.rawValue)
+                AND account_id IS NOT DISTINCT FROM \(bind: record.accountId)
             RETURNING tn
             """).first()
         guard claimed != nil else {
@@ -658,13 +669,15 @@ public struct NumberInventory: Sendable {
                     SELECT * FROM numbers WHERE status = \(bind: status.rawValue) AND \(ident: column) <= \(bind: now.unixSeconds)
                     ORDER BY tn LIMIT 10000
                     """).all().map(Self.decodeRecord)
+                var changed = 0
                 for record in rows {
-                    try await transition(
-                        record, action, account: nil, trunk: nil, reason: "\(column.replacingOccurrences(of: "_", with: " ")) passed",
-                        actor: "system", in: database
-                    )
+                    // A number changed meanwhile (released, confirmed) is skipped, not a reason to undo the batch.
+                    let reason = "\(column.replacingOccurrences(of: "_", with: " ")) passed"
+                    if (try? await transition(record, action, account: nil, trunk: nil, reason: reason, actor: "system", in: database)) != nil {
+                        changed += 1
+                    }
                 }
-                if action == .expire { counts.expired = rows.count } else { counts.reclaimed = rows.count }
+                if action == .expire { counts.expired = changed } else { counts.reclaimed = changed }
             }
             return counts
         }

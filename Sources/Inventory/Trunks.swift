@@ -150,6 +150,7 @@ public struct TrunkDirectory: Sendable {
         try principal.requireWrite()
         try principal.requireCustomerOrOperator()
         let accountId = try principal.targetAccount(draft.accountId)
+        try Self.requireCallerIDAuthority(draft, principal)
         guard let name = draft.name else { throw InventoryError.invalid("name", "is required") }
         guard let hosts = draft.hosts else { throw InventoryError.invalid("hosts", "is required") }
         guard let sources = draft.sourceAddresses else { throw InventoryError.invalid("source_addresses", "is required") }
@@ -165,16 +166,19 @@ public struct TrunkDirectory: Sendable {
             else { throw InventoryError.notFound("account") }
             guard account.kind == .customer else { throw InventoryError.invalid("account_id", "trunks belong to customer accounts") }
             try await ensureNameFree(trunk, in: database)
-            try await database.raw("""
+            // A concurrent create of the same name may pass the check above; the unique key settles it.
+            let inserted = try await database.raw("""
                 INSERT INTO trunks (id, account_id, name, configuration, created_at, updated_at)
                 VALUES (\(bind: trunk.id), \(bind: trunk.accountId), \(bind: trunk.name), \(bind: try Self.encode(trunk)),
                         \(bind: now.unixSeconds), \(bind: now.unixSeconds))
-                """).run()
+                ON CONFLICT (account_id, name) DO NOTHING RETURNING id
+                """).first()
+            guard inserted != nil else { throw Self.nameTaken(trunk.name) }
             return trunk
         }
     }
 
-    /// Inserts a trunk with a chosen id (demo data).
+    /// Inserts a trunk with a chosen id (demo data); an existing trunk of that id is left as it is.
     public func insert(_ trunk: Trunk) async throws {
         let trunk = try Self.validated(trunk)
         try await store.transaction { database in
@@ -182,6 +186,7 @@ public struct TrunkDirectory: Sendable {
                 INSERT INTO trunks (id, account_id, name, configuration, created_at, updated_at)
                 VALUES (\(bind: trunk.id), \(bind: trunk.accountId), \(bind: trunk.name), \(bind: try Self.encode(trunk)),
                         \(bind: trunk.createdAt.unixSeconds), \(bind: trunk.updatedAt.unixSeconds))
+                ON CONFLICT (id) DO NOTHING
                 """).run()
         }
     }
@@ -193,8 +198,9 @@ public struct TrunkDirectory: Sendable {
         if let accountId = draft.accountId {
             guard try principal.targetAccount(accountId) == accountId else { throw InventoryError.notFound("trunk") }
         }
+        try Self.requireCallerIDAuthority(draft, principal)
         return try await store.transaction { database in
-            var trunk = try await visibleTrunk(id, principal, in: database)
+            var trunk = try await visibleTrunk(id, principal, forUpdate: true, in: database)
             if let accountId = draft.accountId, accountId != trunk.accountId {
                 throw InventoryError.invalid("account_id", "a trunk cannot move to another account")
             }
@@ -220,7 +226,7 @@ public struct TrunkDirectory: Sendable {
         try principal.requireWrite()
         try principal.requireCustomerOrOperator()
         try await store.transaction { database in
-            _ = try await visibleTrunk(id, principal, in: database)
+            _ = try await visibleTrunk(id, principal, forUpdate: true, in: database)
             let inUse = try await database.raw("SELECT COUNT(*) AS n FROM numbers WHERE trunk_id = \(bind: id)").first()?
                 .decode(column: "n", as: Int.self) ?? 0
             guard inUse == 0 else {
@@ -233,7 +239,7 @@ public struct TrunkDirectory: Sendable {
     /// A trunk the caller may see.
     public func trunk(_ id: String, by principal: Principal) async throws -> Trunk {
         try principal.requireCustomerOrOperator()
-        return try await store.read { try await visibleTrunk(id, principal, in: $0) }
+        return try await store.read { try await visibleTrunk(id, principal, forUpdate: false, in: $0) }
     }
 
     /// The caller's trunks (the operator: all, or one account's).
@@ -253,8 +259,11 @@ public struct TrunkDirectory: Sendable {
         return Page(fetched: fetched, limit: page.limit, cursor: \.id)
     }
 
-    private func visibleTrunk(_ id: String, _ principal: Principal, in database: any SQLDatabase) async throws -> Trunk {
-        guard let trunk = try await database.raw("SELECT * FROM trunks WHERE id = \(bind: id)").first().map(Self.decode),
+    private func visibleTrunk(
+        _ id: String, _ principal: Principal, forUpdate: Bool, in database: any SQLDatabase
+    ) async throws -> Trunk {
+        let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
+        guard let trunk = try await database.raw("SELECT * FROM trunks WHERE id = \(bind: id)\(lock)").first().map(Self.decode),
             principal.isOperator || trunk.accountId == principal.accountId
         else { throw InventoryError.notFound("trunk") }
         return trunk
@@ -265,10 +274,21 @@ public struct TrunkDirectory: Sendable {
             SELECT id FROM trunks WHERE account_id = \(bind: trunk.accountId) AND name = \(bind: trunk.name)
                 AND id <> \(bind: trunk.id)
             """).first()
-        if clash != nil { throw InventoryError(.conflict, field: "name", "the account already has a trunk named '\(trunk.name)'") }
+        if clash != nil { throw Self.nameTaken(trunk.name) }
+    }
+
+    private static func nameTaken(_ name: String) -> InventoryError {
+        InventoryError(.conflict, field: "name", "the account already has a trunk named '\(name)'")
     }
 
     // MARK: Validation
+
+    /// Which numbers a trunk may present is the carrier's control, not the customer's: only the operator may
+    /// set a policy other than the default (the account's own numbers, violations rejected).
+    private static func requireCallerIDAuthority(_ draft: TrunkDraft, _ principal: Principal) throws(InventoryError) {
+        guard let policy = draft.callerId, policy != CallerIDPolicy(), !principal.isOperator else { return }
+        throw InventoryError(.forbidden, field: "caller_id", "only the operator may change a trunk's caller-ID policy")
+    }
 
     /// Checks every field, normalizing where there is one right spelling (CIDRs, prefixes).
     static func validated(_ trunk: Trunk) throws(InventoryError) -> Trunk {

@@ -261,3 +261,18 @@ public struct Migration: Sendable {
         self.statements = statements
     }
 }
+
+extension SQLDatabase {
+    /// `FOR UPDATE` on PostgreSQL, nothing on SQLite (whose write transactions already run one at a time).
+    ///
+    /// Append it to the `SELECT` of a read-modify-write, so that concurrent changes to the same row queue
+    /// instead of overwriting each other.
+    public var forUpdate: SQLQueryString {
+        dialect.name == "postgresql" ? " FOR UPDATE" : ""
+    }
+
+    /// `FOR SHARE` on PostgreSQL, nothing on SQLite: keeps a referenced row from being deleted meanwhile.
+    public var forShare: SQLQueryString {
+        dialect.name == "postgresql" ? " FOR SHARE" : ""
+    }
+}

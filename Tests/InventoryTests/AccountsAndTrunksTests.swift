@@ -47,6 +47,9 @@ struct AccountsTests {
             #expect(rotated.key.role == .customerAdmin && rotated.key.accountId == fixture.acme.accountId)
             #expect(try await accounts.authenticate(token: rotated.secret)?.accountId == fixture.acme.accountId)
             #expect(try await accounts.authenticate(token: fixture.acmeKey) != nil)
+            // A key in its grace period cannot be rotated again to keep it alive.
+            await #expect { try await accounts.rotateKey(fixture.acme.keyId, gracePeriod: .seconds(3_600), by: fixture.acme) }
+                throws: { ($0 as? InventoryError)?.code == .conflict }
             clock.advance(by: 3_601)
             #expect(try await accounts.authenticate(token: fixture.acmeKey) == nil)
             #expect(try await accounts.authenticate(token: rotated.secret) != nil)
@@ -121,7 +124,9 @@ struct TrunkTests {
     func validation(field: String, draft: TrunkDraft) async throws {
         try await TestDatabase.sqlite.withStore { store async throws in
             let fixture = try await Fixture.make(store)
-            await #expect { try await fixture.provisioning.trunks.create(draft, by: fixture.acme) } throws: {
+            var draft = draft
+            draft.accountId = fixture.acme.accountId
+            await #expect { try await fixture.provisioning.trunks.create(draft, by: fixture.operatorPrincipal) } throws: {
                 ($0 as? InventoryError)?.field == field
             }
             #expect(try await fixture.provisioning.trunks.trunks(accountId: nil, page: PageRequest(), by: fixture.acme).data.count == 1)
@@ -161,6 +166,23 @@ struct TrunkTests {
             }
             await #expect(throws: InventoryError.notFound("trunk")) { try await trunks.delete(fixture.globexTrunk.id, by: fixture.acme) }
             #expect(try await trunks.trunks(accountId: nil, page: PageRequest(), by: fixture.operatorPrincipal).data.count == 2)
+        }
+    }
+
+    @Test("only the operator sets a trunk's caller-ID policy", arguments: TestDatabase.available)
+    func callerIDPolicy(database: TestDatabase) async throws {
+        try await database.withStore { store async throws in
+            let fixture = try await Fixture.make(store)
+            let trunks = fixture.provisioning.trunks
+            let loose = TrunkDraft(callerId: CallerIDPolicy(mode: .any))
+            await #expect { try await trunks.update(fixture.acmeTrunk.id, with: loose, by: fixture.acme) } throws: {
+                ($0 as? InventoryError)?.code == .forbidden && ($0 as? InventoryError)?.field == "caller_id"
+            }
+            let allowed = TrunkDraft(callerId: CallerIDPolicy(allowed: ["+1 (312) 555"], onViolation: .flag))
+            let updated = try await trunks.update(fixture.acmeTrunk.id, with: allowed, by: fixture.operatorPrincipal)
+            #expect(updated.callerId.allowed == ["+1312555"] && updated.callerId.onViolation == .flag)
+            // The customer can still change everything else, and restating the default policy is no change of authority.
+            #expect(try await trunks.update(fixture.acmeTrunk.id, with: TrunkDraft(maxChannels: 10), by: fixture.acme).maxChannels == 10)
         }
     }
 
