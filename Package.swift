@@ -15,9 +15,11 @@ let package = Package(
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Inventory", targets: ["Inventory"]),
         .library(name: "API", targets: ["API"]),
+        .library(name: "Routing", targets: ["Routing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-atomics.git", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -31,6 +33,14 @@ let package = Package(
     targets: [
         .target(
             name: "Telephony",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Routing",
+            dependencies: [
+                "Telephony",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -50,6 +60,7 @@ let package = Package(
         .target(
             name: "Inventory",
             dependencies: [
+                "Routing",
                 "Telephony",
                 "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -100,6 +111,11 @@ let package = Package(
         .testTarget(
             name: "TelephonyTests",
             dependencies: ["Telephony"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RoutingTests",
+            dependencies: ["Routing", "Telephony"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -281,6 +281,7 @@ public struct AccountDirectory: Sendable {
                 UPDATE accounts SET name = \(bind: account.name), status = \(bind: account.status.rawValue),
                     updated_at = \(bind: account.updatedAt.unixSeconds) WHERE id = \(bind: id)
                 """).run()
+            try await RoutingEpoch.bump(in: database)
             return account
         }
     }

@@ -579,6 +579,7 @@ public struct NumberInventory: Sendable {
         guard claimed != nil else {
             throw InventoryError(.conflict, "the number changed while this request ran; try again")
         }
+        try await RoutingEpoch.bump(in: database)
         try await Self.recordEvents(
             [record.number], action: action, from: record.status, to: next, account: owner ?? record.accountId,
             trunk: trunkAfter ?? record.trunkId, actor: actor, reason: reason, at: now, in: database

@@ -118,7 +118,7 @@ public struct TrunkDraft: Sendable, Codable, Equatable {
 }
 
 /// The stored configuration of a trunk (the columns that are not keys), as JSON.
-private struct TrunkConfiguration: Codable {
+struct TrunkConfiguration: Codable {
     var hosts: [TrunkHost]
     var sourceAddresses: [String]
     var maxChannels: Int
@@ -174,6 +174,7 @@ public struct TrunkDirectory: Sendable {
                 ON CONFLICT (account_id, name) DO NOTHING RETURNING id
                 """).first()
             guard inserted != nil else { throw Self.nameTaken(trunk.name) }
+            try await RoutingEpoch.bump(in: database)
             return trunk
         }
     }
@@ -188,6 +189,7 @@ public struct TrunkDirectory: Sendable {
                         \(bind: trunk.createdAt.unixSeconds), \(bind: trunk.updatedAt.unixSeconds))
                 ON CONFLICT (id) DO NOTHING
                 """).run()
+            try await RoutingEpoch.bump(in: database)
         }
     }
 
@@ -217,6 +219,7 @@ public struct TrunkDirectory: Sendable {
                 UPDATE trunks SET name = \(bind: trunk.name), configuration = \(bind: try Self.encode(trunk)),
                     updated_at = \(bind: trunk.updatedAt.unixSeconds) WHERE id = \(bind: id)
                 """).run()
+            try await RoutingEpoch.bump(in: database)
             return trunk
         }
     }
@@ -233,6 +236,7 @@ public struct TrunkDirectory: Sendable {
                 throw InventoryError(.conflict, "\(inUse) number\(inUse == 1 ? " points" : "s point") at this trunk; unassign them first")
             }
             try await database.raw("DELETE FROM trunks WHERE id = \(bind: id)").run()
+            try await RoutingEpoch.bump(in: database)
         }
     }
 

@@ -112,5 +112,11 @@ public enum TandemSchema {
                 """,
             ]
         },
+        Migration(version: 2, name: "routing epoch") { _ in
+            [
+                "CREATE TABLE routing_epoch (id BIGINT PRIMARY KEY, epoch BIGINT NOT NULL)",
+                "INSERT INTO routing_epoch (id, epoch) VALUES (1, 0)",
+            ]
+        },
     ]
 }
