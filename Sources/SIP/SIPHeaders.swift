@@ -1,0 +1,201 @@
+// MARK: - SIPHeaders
+
+/// The header fields of a SIP message, in order and as spelled (RFC 3261 §7.3).
+///
+/// Lookup ignores case and resolves compact forms (RFC 3261 §7.3.3 and later extensions): `v` is `Via`,
+/// `i` is `Call-ID`, `f` is `From`, `t` is `To`, `m` is `Contact`, `l` is `Content-Length`, `c` is
+/// `Content-Type`, `k` is `Supported`, `s` is `Subject`, `e` is `Content-Encoding`, `o` is `Event`, `u` is
+/// `Allow-Events`, `x` is `Session-Expires`, `r` is `Refer-To`, `b` is `Referred-By`, `a`/`j`/`d` are
+/// `Accept-Contact`/`Reject-Contact`/`Request-Disposition`, `y` is `Identity` and `n` is `Identity-Info`.
+/// Looking up `Via` finds `v` lines and looking up `v` finds `Via` lines.
+public struct SIPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
+    /// One header field.
+    struct Field: Sendable, Hashable {
+        var name: String
+        var value: String
+    }
+
+    private(set) var fields: [Field]
+
+    /// Creates an empty header section.
+    public init() {
+        self.fields = []
+    }
+
+    /// Creates headers from `(name, value)` pairs, in order.
+    public init(_ headers: [(String, String)]) {
+        self.fields = headers.map { Field(name: $0.0, value: $0.1) }
+    }
+
+    /// Creates headers from a literal, in order.
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements)
+    }
+
+    init(fields: [Field]) {
+        self.fields = fields
+    }
+
+    /// The number of header fields.
+    public var count: Int { self.fields.count }
+
+    /// Iterates over the fields as written.
+    public func makeIterator() -> some IteratorProtocol<(name: String, value: String)> {
+        self.fields.lazy.map { (name: $0.name, value: $0.value) }.makeIterator()
+    }
+
+    /// The value of the first field called `name` (or its compact form), whole, as written.
+    ///
+    /// For list headers such as Via, use ``values(_:)`` to get the comma-separated elements.
+    public subscript(name: String) -> String? {
+        self[SIPHeaderKey(name)]
+    }
+
+    /// Whether a field called `name` (or its compact form) is present.
+    public func contains(_ name: String) -> Bool {
+        self[SIPHeaderKey(name)] != nil
+    }
+
+    /// The number of fields called `name` (or its compact form); list elements are not split.
+    public func count(of name: String) -> Int {
+        let key = SIPHeaderKey(name)
+        return self.fields.reduce(0) { $0 + (key.matches($1.name) ? 1 : 0) }
+    }
+
+    /// The values of every field called `name`, in order, with comma-separated lists split into elements
+    /// (RFC 3261 §7.3.1: `Via: a, b` is the same as `Via: a` followed by `Via: b`).
+    ///
+    /// Commas inside quoted strings and `<...>` do not split. Empty elements are dropped. Fields whose grammar
+    /// is not a comma-separated list (Call-ID, CSeq, Date, Authorization, WWW-Authenticate, ... ) are
+    /// returned whole.
+    public func values(_ name: String) -> [String] {
+        let key = SIPHeaderKey(name)
+        var result: [String] = []
+        for field in self.fields where key.matches(field.name) {
+            if key.isSingleValued {
+                result.append(field.value)
+            } else {
+                for element in splitHeaderList(field.value) where !element.isEmpty {
+                    result.append(String(element))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Appends a field.
+    public mutating func add(name: String, value: String) {
+        self.fields.append(Field(name: name, value: value))
+    }
+
+    /// Replaces the first field called `name` (or its compact form) with `name: value` and removes the others;
+    /// appends if there is none.
+    public mutating func replaceOrAdd(name: String, value: String) {
+        let key = SIPHeaderKey(name)
+        if let first = self.fields.firstIndex(where: { key.matches($0.name) }) {
+            self.fields[first] = Field(name: name, value: value)
+            var index = first + 1
+            while index < self.fields.count {
+                if key.matches(self.fields[index].name) {
+                    self.fields.remove(at: index)
+                } else {
+                    index += 1
+                }
+            }
+        } else {
+            self.add(name: name, value: value)
+        }
+    }
+
+    /// Removes every field called `name` (or its compact form).
+    public mutating func remove(name: String) {
+        let key = SIPHeaderKey(name)
+        self.fields.removeAll { key.matches($0.name) }
+    }
+
+    subscript(key: SIPHeaderKey) -> String? {
+        self.fields.first { key.matches($0.name) }?.value
+    }
+
+    func allValues(_ key: SIPHeaderKey) -> [String] {
+        self.fields.compactMap { key.matches($0.name) ? $0.value : nil }
+    }
+
+    func count(of key: SIPHeaderKey) -> Int {
+        self.fields.reduce(0) { $0 + (key.matches($1.name) ? 1 : 0) }
+    }
+
+    /// The list elements of every field matching `key`, empty ones kept, for the typed parsers.
+    func listElements(_ key: SIPHeaderKey) -> [Substring] {
+        var result: [Substring] = []
+        for field in self.fields where key.matches(field.name) {
+            result.append(contentsOf: splitHeaderList(field.value))
+        }
+        return result
+    }
+}
+
+// MARK: - SIPHeaderKey
+
+/// A header name prepared for case-insensitive, compact-form-aware matching.
+struct SIPHeaderKey: Sendable {
+    /// The full name, lowercased.
+    let full: [UInt8]
+    /// The compact form, lowercased, if there is one.
+    let compact: UInt8?
+    /// Whether the header's grammar is not a comma-separated list.
+    let isSingleValued: Bool
+
+    init(_ name: String) {
+        var lowered = Array(name.utf8).map(\.lowercasedASCII)
+        if lowered.count == 1, let full = Self.compactForms[lowered[0]] {
+            self.compact = lowered[0]
+            lowered = Array(full.utf8)
+        } else {
+            let text = String(decoding: lowered, as: UTF8.self)
+            self.compact = Self.compactForms.first { $0.value == text }?.key
+        }
+        self.full = lowered
+        self.isSingleValued = Self.singleValued.contains(String(decoding: lowered, as: UTF8.self))
+    }
+
+    func matches(_ name: String) -> Bool {
+        let utf8 = name.utf8
+        if utf8.count == 1, let compact = self.compact {
+            return utf8.first?.lowercasedASCII == compact
+        }
+        return equalsIgnoringASCIICase(utf8, self.full)
+    }
+
+    static let via = SIPHeaderKey("Via")
+    static let from = SIPHeaderKey("From")
+    static let to = SIPHeaderKey("To")
+    static let callID = SIPHeaderKey("Call-ID")
+    static let cseq = SIPHeaderKey("CSeq")
+    static let maxForwards = SIPHeaderKey("Max-Forwards")
+    static let contact = SIPHeaderKey("Contact")
+    static let contentLength = SIPHeaderKey("Content-Length")
+    static let date = SIPHeaderKey("Date")
+
+    /// Compact forms: RFC 3261 §7.3.3 and §20, RFC 3515 (r), RFC 3841 (a, j, d), RFC 3892 (b),
+    /// RFC 4028 (x), RFC 4474 (y, n), RFC 6665 (o, u).
+    private static let compactForms: [UInt8: String] = [
+        UInt8(ascii: "a"): "accept-contact", UInt8(ascii: "b"): "referred-by",
+        UInt8(ascii: "c"): "content-type", UInt8(ascii: "d"): "request-disposition",
+        UInt8(ascii: "e"): "content-encoding", UInt8(ascii: "f"): "from", UInt8(ascii: "i"): "call-id",
+        UInt8(ascii: "j"): "reject-contact", UInt8(ascii: "k"): "supported",
+        UInt8(ascii: "l"): "content-length", UInt8(ascii: "m"): "contact", UInt8(ascii: "n"): "identity-info",
+        UInt8(ascii: "o"): "event", UInt8(ascii: "r"): "refer-to", UInt8(ascii: "s"): "subject",
+        UInt8(ascii: "t"): "to", UInt8(ascii: "u"): "allow-events", UInt8(ascii: "v"): "via",
+        UInt8(ascii: "x"): "session-expires", UInt8(ascii: "y"): "identity",
+    ]
+
+    /// Headers whose values are not comma-separated lists (RFC 3261 §20), so commas in them do not split.
+    private static let singleValued: Set<String> = [
+        "call-id", "cseq", "content-length", "content-type", "date", "max-forwards", "from", "to",
+        "authorization", "proxy-authorization", "www-authenticate", "proxy-authenticate", "subject",
+        "organization", "user-agent", "server", "timestamp", "retry-after", "expires", "min-expires",
+        "mime-version", "priority", "reply-to", "refer-to", "referred-by", "identity", "identity-info",
+        "event", "session-expires", "min-se", "rseq", "rack",
+    ]
+}

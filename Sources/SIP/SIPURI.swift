@@ -1,0 +1,307 @@
+// MARK: - SIPURI
+
+/// A SIP, SIPS or tel URI, or any other absolute URI kept opaque (RFC 3261 §19.1, RFC 3966).
+///
+/// `sip:user:password@host:port;uri-parameters?headers` is parsed into its parts (RFC 3261 §19.1.1);
+/// ``description`` puts them back together. Parameters and headers keep their escapes; ``user`` is
+/// percent-decoded and ``rawUser`` is the user part as written (RFC 3261 §19.1.2). A `tel` URI keeps its
+/// telephone-subscriber in ``rawUser`` and its parameters in ``parameters``. Other schemes (RFC 3261 §19.1
+/// allows any `absoluteURI`, RFC 4475 §3.1.1.11) keep everything after the colon in ``opaque``.
+public struct SIPURI: Sendable, Hashable, CustomStringConvertible {
+    /// A URI scheme. `sip`, `sips` and `tel` are recognized ignoring case (RFC 3261 §19.1.4).
+    public enum Scheme: Sendable, Hashable, CustomStringConvertible {
+        /// `sip` (RFC 3261 §19.1).
+        case sip
+        /// `sips` (RFC 3261 §19.1).
+        case sips
+        /// `tel` (RFC 3966).
+        case tel
+        /// Any other scheme, as written.
+        case other(String)
+
+        /// The scheme name, lowercase for the known ones.
+        public var description: String {
+            switch self {
+            case .sip: "sip"
+            case .sips: "sips"
+            case .tel: "tel"
+            case .other(let name): name
+            }
+        }
+    }
+
+    /// The scheme.
+    public var scheme: Scheme
+    /// The user part as written, with its escapes; for `tel`, the telephone-subscriber.
+    public var rawUser: String?
+    /// The password as written (RFC 3261 §19.1.1 discourages it, but it is legal).
+    public var password: String?
+    /// The host: a name, an IPv4 address, or an IPv6 reference in brackets (`[2001:db8::1]`). Empty for `tel`
+    /// and other schemes.
+    public var host: String
+    /// The port, if given.
+    public var port: Int?
+    /// The URI parameters, in order (RFC 3261 §19.1.1).
+    public var parameters: SIPParameters
+    /// The URI headers after `?` (RFC 3261 §19.1.1), in order; a flag here means `name=` with an empty value.
+    public var headers: SIPParameters
+    /// For schemes other than sip, sips and tel: everything after the colon.
+    public var opaque: String
+
+    /// Creates a `sip` or `sips` URI.
+    public init(
+        scheme: Scheme = .sip,
+        user: String? = nil,
+        password: String? = nil,
+        host: String,
+        port: Int? = nil,
+        parameters: SIPParameters = [],
+        headers: SIPParameters = []
+    ) {
+        self.scheme = scheme
+        self.rawUser = user
+        self.password = password
+        self.host = host
+        self.port = port
+        self.parameters = parameters
+        self.headers = headers
+        self.opaque = ""
+    }
+
+    /// The user part with `%HH` escapes decoded (RFC 3261 §19.1.2), e.g. `sips:user@example.com` for
+    /// `sips%3Auser%40example.com`. Bytes that are not UTF-8 once decoded become U+FFFD; ``rawUser`` keeps
+    /// them exactly.
+    public var user: String? {
+        self.rawUser.map(percentDecoded)
+    }
+
+    /// The `transport` parameter, lowercased (RFC 3261 §19.1.1).
+    public var transport: String? { self.parameters["transport"]?.lowercased() }
+
+    /// The `user` parameter, e.g. `phone` (RFC 3261 §19.1.1).
+    public var userParameter: String? { self.parameters["user"] }
+
+    /// The URI as text.
+    public var description: String {
+        switch self.scheme {
+        case .other(let name):
+            return "\(name):\(self.opaque)"
+        case .tel:
+            return "tel:\(self.rawUser ?? "")\(self.parameters)"
+        case .sip, .sips:
+            var text = self.scheme.description + ":"
+            if let rawUser = self.rawUser {
+                text += rawUser
+                if let password = self.password { text += ":" + password }
+                text += "@"
+            }
+            text += self.host
+            if let port = self.port { text += ":\(port)" }
+            text += self.parameters.description
+            for (index, header) in self.headers.enumerated() {
+                text += index == 0 ? "?" : "&"
+                text += header.name + "=" + (header.value ?? "")
+            }
+            return text
+        }
+    }
+}
+
+// MARK: - Parsing
+
+extension SIPURI {
+    /// Parses a URI (RFC 3261 §19.1.1, §25.1 `SIP-URI`, `SIPS-URI`, `absoluteURI`; RFC 3966 for `tel`).
+    ///
+    /// Throws ``SIPParseError/Code/badRequestURI`` for text that is not a URI: no scheme, whitespace, `<`, `>`,
+    /// `"` or non-ASCII bytes anywhere, a missing host, a bad port, or a malformed `%` escape.
+    public init(parsing text: some StringProtocol) throws(SIPParseError) {
+        let bytes = Array(text.utf8)
+        try self.init(bytes: bytes[...])
+    }
+
+    init(bytes: ArraySlice<UInt8>) throws(SIPParseError) {
+        func fail(_ detail: String) -> SIPParseError {
+            SIPParseError(.badRequestURI, "Invalid URI: \(detail)")
+        }
+        for byte in bytes {
+            // Control characters, space, DEL, non-ASCII and the delimiters of §19.1.1 never appear unescaped.
+            if byte <= 0x20 || byte >= 0x7F || byte == ASCII.quote || byte == ASCII.lessThan
+                || byte == ASCII.greaterThan
+            {
+                throw fail("character not allowed in a URI")
+            }
+        }
+        guard let colon = bytes.firstIndex(of: ASCII.colon), colon > bytes.startIndex,
+            bytes[bytes.startIndex].isASCIIAlpha,
+            bytes[bytes.startIndex..<colon].allSatisfy({
+                $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == ASCII.dot
+            })
+        else { throw fail("missing scheme") }
+        let schemeBytes = bytes[bytes.startIndex..<colon]
+        let rest = bytes[(colon + 1)...]
+        self.init(host: "")
+        if equalsIgnoringASCIICase(schemeBytes, "sip".utf8) {
+            self.scheme = .sip
+            try self.parseSIP(rest, fail: fail)
+        } else if equalsIgnoringASCIICase(schemeBytes, "sips".utf8) {
+            self.scheme = .sips
+            try self.parseSIP(rest, fail: fail)
+        } else if equalsIgnoringASCIICase(schemeBytes, "tel".utf8) {
+            self.scheme = .tel
+            try self.parseTel(rest, fail: fail)
+        } else {
+            guard !rest.isEmpty else { throw fail("empty URI after the scheme") }
+            self.scheme = .other(String(decoding: schemeBytes, as: UTF8.self))
+            self.opaque = String(decoding: rest, as: UTF8.self)
+        }
+    }
+
+    private mutating func parseSIP(
+        _ bytes: ArraySlice<UInt8>,
+        fail: (String) -> SIPParseError
+    ) throws(SIPParseError) {
+        var hostStart = bytes.startIndex
+        // `@` cannot appear unescaped in host, parameters or headers, so the first one ends the userinfo.
+        if let at = bytes.firstIndex(of: ASCII.at) {
+            let userinfo = bytes[bytes.startIndex..<at]
+            let userEnd = userinfo.firstIndex(of: ASCII.colon) ?? userinfo.endIndex
+            let user = userinfo[userinfo.startIndex..<userEnd]
+            guard !user.isEmpty, Self.isValidEscaped(user, allowed: Self.isUserCharacter) else {
+                throw fail("invalid user part")
+            }
+            self.rawUser = String(decoding: user, as: UTF8.self)
+            if userEnd < userinfo.endIndex {
+                let password = userinfo[(userEnd + 1)...]
+                guard Self.isValidEscaped(password, allowed: Self.isPasswordCharacter) else {
+                    throw fail("invalid password")
+                }
+                self.password = String(decoding: password, as: UTF8.self)
+            }
+            hostStart = at + 1
+        }
+        var index = hostStart
+        if index < bytes.endIndex, bytes[index] == ASCII.leftBracket {
+            guard let close = bytes[index...].firstIndex(of: ASCII.rightBracket),
+                close > index + 1,
+                bytes[(index + 1)..<close].allSatisfy({ $0.isHexDigit || $0 == ASCII.colon || $0 == ASCII.dot })
+            else { throw fail("invalid IPv6 reference") }
+            index = close + 1
+        } else {
+            while index < bytes.endIndex, Self.isHostCharacter(bytes[index]) { index += 1 }
+        }
+        guard index > hostStart else { throw fail("missing host") }
+        self.host = String(decoding: bytes[hostStart..<index], as: UTF8.self)
+        if index < bytes.endIndex, bytes[index] == ASCII.colon {
+            let portStart = index + 1
+            index = portStart
+            while index < bytes.endIndex, bytes[index].isASCIIDigit { index += 1 }
+            guard let port = Self.port(bytes[portStart..<index]) else { throw fail("invalid port") }
+            self.port = port
+        }
+        guard index == bytes.endIndex || bytes[index] == ASCII.semicolon || bytes[index] == ASCII.question else {
+            throw fail("unexpected character after host")
+        }
+        let end = bytes[index...].firstIndex(of: ASCII.question) ?? bytes.endIndex
+        self.parameters = try Self.parameterList(bytes[index..<end], separator: ASCII.semicolon, fail: fail)
+        if end < bytes.endIndex {
+            let headerBytes = bytes[(end + 1)...]
+            guard !headerBytes.isEmpty else { throw fail("empty headers after ?") }
+            var headers = SIPParameters()
+            for field in headerBytes.split(separator: ASCII.ampersand, omittingEmptySubsequences: false) {
+                guard let equals = field.firstIndex(of: ASCII.equals), equals > field.startIndex,
+                    Self.isValidEscaped(field, allowed: Self.isHeaderCharacter)
+                else { throw fail("invalid URI header") }
+                headers.append(
+                    name: String(decoding: field[field.startIndex..<equals], as: UTF8.self),
+                    value: String(decoding: field[(equals + 1)...], as: UTF8.self)
+                )
+            }
+            self.headers = headers
+        }
+    }
+
+    private mutating func parseTel(
+        _ bytes: ArraySlice<UInt8>,
+        fail: (String) -> SIPParseError
+    ) throws(SIPParseError) {
+        let end = bytes.firstIndex(of: ASCII.semicolon) ?? bytes.endIndex
+        let subscriber = bytes[bytes.startIndex..<end]
+        guard !subscriber.isEmpty, Self.isValidEscaped(subscriber, allowed: Self.isParameterCharacter) else {
+            throw fail("invalid telephone-subscriber")
+        }
+        self.rawUser = String(decoding: subscriber, as: UTF8.self)
+        self.parameters = try Self.parameterList(bytes[end...], separator: ASCII.semicolon, fail: fail)
+    }
+
+    /// Parses `;name[=value]` repeated; `bytes` is empty or starts with the separator.
+    private static func parameterList(
+        _ bytes: ArraySlice<UInt8>,
+        separator: UInt8,
+        fail: (String) -> SIPParseError
+    ) throws(SIPParseError) -> SIPParameters {
+        var parameters = SIPParameters()
+        guard !bytes.isEmpty else { return parameters }
+        for field in bytes.dropFirst().split(separator: separator, omittingEmptySubsequences: false) {
+            let equals = field.firstIndex(of: ASCII.equals)
+            let name = field[field.startIndex..<(equals ?? field.endIndex)]
+            guard !name.isEmpty, isValidEscaped(field, allowed: { isParameterCharacter($0) || $0 == ASCII.equals })
+            else { throw fail("invalid URI parameter") }
+            let value = equals.map { field[($0 + 1)...] }
+            if let value, value.contains(ASCII.equals) { throw fail("invalid URI parameter") }
+            parameters.append(
+                name: String(decoding: name, as: UTF8.self),
+                value: value.map { String(decoding: $0, as: UTF8.self) }
+            )
+        }
+        return parameters
+    }
+
+    private static func port(_ digits: ArraySlice<UInt8>) -> Int? {
+        guard (1...5).contains(digits.count) else { return nil }
+        let value = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        return value <= 65_535 ? value : nil
+    }
+
+    /// Whether every byte is allowed or part of a well-formed `%HH` escape.
+    private static func isValidEscaped(_ bytes: ArraySlice<UInt8>, allowed: (UInt8) -> Bool) -> Bool {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == ASCII.percent {
+                guard index + 2 < bytes.endIndex,
+                    bytes[index + 1].isHexDigit, bytes[index + 2].isHexDigit
+                else { return false }
+                index += 3
+            } else {
+                guard allowed(byte) else { return false }
+                index += 1
+            }
+        }
+        return true
+    }
+
+    /// `unreserved / user-unreserved` (RFC 3261 §25.1): user-unreserved is `& = + $ , ; ? /`.
+    private static func isUserCharacter(_ byte: UInt8) -> Bool {
+        byte.isUnreserved || "&=+$,;?/".utf8.contains(byte)
+    }
+
+    /// `unreserved / & = + $ ,` (RFC 3261 §25.1 `password`).
+    private static func isPasswordCharacter(_ byte: UInt8) -> Bool {
+        byte.isUnreserved || "&=+$,".utf8.contains(byte)
+    }
+
+    /// `hostname` characters; `_` is tolerated because deployed hosts use it.
+    private static func isHostCharacter(_ byte: UInt8) -> Bool {
+        byte.isASCIIAlphanumeric || byte == UInt8(ascii: "-") || byte == ASCII.dot || byte == UInt8(ascii: "_")
+    }
+
+    /// `paramchar` (RFC 3261 §25.1): param-unreserved `[ ] / : & + $` or unreserved.
+    private static func isParameterCharacter(_ byte: UInt8) -> Bool {
+        byte.isUnreserved || "[]/:&+$".utf8.contains(byte)
+    }
+
+    /// `hnv-unreserved / unreserved` (RFC 3261 §25.1): `[ ] / ? : + $`.
+    private static func isHeaderCharacter(_ byte: UInt8) -> Bool {
+        byte.isUnreserved || "[]/?:+$=".utf8.contains(byte)
+    }
+}
