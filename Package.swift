@@ -50,6 +50,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SIPServer",
+            dependencies: [
+                "Routing",
+                "SIP",
+                "Telephony",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Store",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +105,8 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "API",
+                "Routing",
+                "SIPServer",
                 "Inventory",
                 "Store",
                 "Telephony",
@@ -133,6 +148,18 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SIPServerTests",
+            dependencies: [
+                "Routing",
+                "SIP",
+                "SIPServer",
+                "Telephony",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

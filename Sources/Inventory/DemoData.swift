@@ -27,6 +27,12 @@ public enum DemoData {
         )
     }
 
+    /// The numbers the demo gives Acme (ordered and pointed at its trunk), in order.
+    public static var acmeNumbers: [PhoneNumber] {
+        guard let exchange = stocked.first else { return [] }
+        return (UInt16(100)..<105).compactMap { try? PhoneNumber(npa: exchange.npa, nxx: exchange.nxx, line: $0) }
+    }
+
     /// The keys printed for this run: every start replaces the previous run's demo keys.
     public struct Keys: Sendable {
         public var operatorKey: IssuedKey

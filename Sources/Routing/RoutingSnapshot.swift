@@ -120,27 +120,42 @@ public struct EmergencyRoute: Sendable, Hashable {
 
 // MARK: - Source lookup
 
-/// Finds the trunk a request comes from by its source address: exact host entries in a hash table, then
-/// CIDR blocks from the most specific to the least.
+/// Finds the trunk a request comes from by its source address: exact host entries in one hash table, then one
+/// hash table per CIDR prefix length, from the most specific to the least, so a lookup costs a few hash
+/// probes however many trunks there are.
 struct SourceTable: Sendable {
+    private struct Level: Sendable {
+        var prefixLength: Int
+        var isV4: Bool
+        var networks: [IPAddress: String]
+    }
+
     private var hosts: [IPAddress: String] = [:]
-    private var blocks: [(block: CIDRBlock, trunk: String)] = []
+    private var levels: [Level] = []
 
     init(_ trunks: [TrunkRoute]) {
+        var levels: [String: Level] = [:]
         for trunk in trunks.sorted(by: { $0.id < $1.id }) {
             for block in trunk.sources {
                 if block.prefixLength == block.address.bitWidth {
                     if hosts[block.address] == nil { hosts[block.address] = trunk.id }
                 } else {
-                    blocks.append((block, trunk.id))
+                    let key = "\(block.address.isV4)/\(block.prefixLength)"
+                    var level = levels[key] ?? Level(prefixLength: block.prefixLength, isV4: block.address.isV4, networks: [:])
+                    if level.networks[block.address] == nil { level.networks[block.address] = trunk.id }
+                    levels[key] = level
                 }
             }
         }
-        blocks.sort { $0.block.prefixLength > $1.block.prefixLength }
+        self.levels = levels.values.sorted { $0.prefixLength > $1.prefixLength }
     }
 
     func trunk(for address: IPAddress) -> String? {
         if let trunk = hosts[address] { return trunk }
-        return blocks.first { $0.block.contains(address) }?.trunk
+        let isV4 = address.isV4
+        for level in levels where level.isV4 == isV4 {
+            if let trunk = level.networks[CIDRBlock.masked(address, prefixLength: level.prefixLength)] { return trunk }
+        }
+        return nil
     }
 }

@@ -284,7 +284,9 @@ public struct CIDRBlock: Sendable, Hashable {
         return Self.masked(other, prefixLength: prefixLength) == address
     }
 
-    private static func masked(_ address: IPAddress, prefixLength: Int) -> IPAddress {
+    /// The network address of `address` under a prefix of `prefixLength` bits: the address with its host bits
+    /// cleared. `prefixLength` must be within the address's bit width.
+    public static func masked(_ address: IPAddress, prefixLength: Int) -> IPAddress {
         switch address {
         case .v4(let value):
             let mask: UInt32 = prefixLength == 0 ? 0 : ~0 << UInt32(32 - prefixLength)

@@ -4,11 +4,15 @@ import Foundation
 import Hummingbird
 import Inventory
 import Logging
+import Routing
+import SIPServer
+import ServiceLifecycle
+import Synchronization
 import Store
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the Tandem servers: the REST API (and, once it lands, the SIP routing engine)."
+        abstract: "Run the Tandem servers: the SIP redirect server (UDP and TCP) and the REST API."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -19,8 +23,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where the HTTP API listens.")
     var http = Endpoint(host: "127.0.0.1", port: 8080)
 
-    @Option(help: "Where the SIP routing engine will listen (reserved; the engine is not in this build).")
+    @Option(help: "Where the SIP redirect server listens, on UDP and TCP.")
     var sip = Endpoint(host: "127.0.0.1", port: 5060)
+
+    @Option(help: "Where 911 and 933 calls go (HOST:PORT of the emergency provider's gateway). --demo defaults to 127.0.0.1:5090.")
+    var emergencyRoute: Endpoint?
 
     @Option(help: "Minutes a reservation holds a number.")
     var reservationMinutes = 15
@@ -47,10 +54,26 @@ struct Serve: AsyncParsableCommand {
             store: store,
             numbers: .init(reservationTime: .seconds(reservationMinutes * 60), agingDays: agingDays)
         )
+        let emergency = (emergencyRoute ?? (demo ? Endpoint(host: "127.0.0.1", port: 5090) : nil))
+            .map { EmergencyRoute(host: $0.host, port: $0.port) }
+        if emergency == nil {
+            logger.warning("no --emergency-route: 911 and 933 calls will be answered 503 until one is configured")
+        }
+        let table = RoutingTable()
+        let publisher = RoutingPublisher(compiler: RoutingCompiler(store: store, emergency: emergency), table: table, logger: logger)
+        let sipServer = SIPRedirectServer(
+            configuration: SIPServerConfiguration(host: sip.host, port: sip.port),
+            responder: RedirectResponder(table: table), logger: logger
+        )
+        // Routing starts once the schema is migrated and the first snapshot is published.
+        let ready = StartupGate()
         var app = buildApplication(
             provisioning: provisioning,
             configuration: .init(host: http.host, port: http.port),
-            services: [store, LifecycleSweeper(numbers: provisioning.numbers, logger: logger)],
+            services: [
+                store, LifecycleSweeper(numbers: provisioning.numbers, logger: logger),
+                ready.gating(publisher), ready.gating(sipServer),
+            ],
             logger: logger,
             onServerRunning: { [http, sip, demo] _ in
                 Self.printReady(http: http, sip: sip, demo: demo, location: location)
@@ -76,6 +99,8 @@ struct Serve: AsyncParsableCommand {
                         """)
                 }
             }
+            try await publisher.refresh()
+            ready.open()
         }
         try await app.runService()
     }
@@ -98,17 +123,51 @@ struct Serve: AsyncParsableCommand {
         var lines = [
             "Tandem is up.",
             "  database:  \(location)",
+            "  SIP:       sip:\(sip) on UDP and TCP (a 302 redirect server: point your SBC or sipp here)",
             "  HTTP API:  http://\(http)/v1   (OpenAPI: http://\(http)/openapi.json, health: http://\(http)/health)",
-            "  SIP:       \(sip) is reserved for the routing engine, which is not part of this build yet",
         ]
         if demo, let exchange = DemoData.stocked.first {
             lines += [
                 "Try it:",
                 "  curl -s -H \"Authorization: Bearer $TANDEM_KEY\" 'http://\(http)/v1/numbers/available?npanxx=\(exchange.npaNXX)&limit=3'",
+                "  sipp -sf Interop/sipp/redirect.xml -m 1 -s \(DemoData.acmeNumbers[0].e164) -key caller \(DemoData.acmeNumbers[1].e164) \(sip)",
                 "  The demo customer Acme (\(DemoData.acmeId)) has trunk \(DemoData.acmeTrunkId), which accepts calls from 127.0.0.1.",
             ]
         }
         say(lines.joined(separator: "\n"))
+    }
+}
+
+/// Holds services back until startup work (migrations, the first routing snapshot) is done.
+///
+/// Each gated service waits on a stream of its own that `open()` finishes; waiting on a stream ends early
+/// when the task is cancelled, so a shutdown during startup does not hang.
+final class StartupGate: Sendable {
+    private let pending = Mutex<[AsyncStream<Never>.Continuation]>([])
+
+    /// Lets every gated service start.
+    func open() {
+        for continuation in pending.withLock({ $0 }) { continuation.finish() }
+    }
+
+    /// A service that waits for the gate, then runs `service`. Create all of them before calling `open()`.
+    func gating(_ service: some Service) -> some Service {
+        let (stream, continuation) = AsyncStream<Never>.makeStream()
+        pending.withLock { $0.append(continuation) }
+        return GatedService(opened: stream, service: service)
+    }
+}
+
+private struct GatedService<Wrapped: Service>: Service {
+    let opened: AsyncStream<Never>
+    let service: Wrapped
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            for await _ in opened {}
+        }
+        guard !Task.isCancelled else { return }
+        try await service.run()
     }
 }
 

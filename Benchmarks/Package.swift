@@ -1,0 +1,25 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Tandem's benchmarks, in a package of their own so that the main build stays light (as swift-nio and
+/// Hummingbird do). Run with `swift package benchmark` from this folder.
+let package = Package(
+    name: "TandemBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "tandem", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "RoutingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Routing", package: "tandem"),
+                .product(name: "Telephony", package: "tandem"),
+            ],
+            path: "Benchmarks/RoutingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SIP interop against real peers: sipp (Debian's sip-tester) calls `tandem serve --demo` over UDP and TCP and
+# checks every answer; the RFC 4475 torture messages are sent raw, and the server must still answer afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+work=$(mktemp -d)
+sip_port=${TANDEM_SIP_PORT:-25060}
+http_port=${TANDEM_HTTP_PORT:-28080}
+swift build --product tandem >/dev/null
+binary=$(swift build --show-bin-path)/tandem
+"$binary" serve --demo --database "$work/tandem.db" --http "127.0.0.1:$http_port" --sip "127.0.0.1:$sip_port" \
+    >"$work/serve.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 60); do grep -q "Tandem is up" "$work/serve.log" && break; sleep 0.5; done
+grep -q "Tandem is up" "$work/serve.log" || { cat "$work/serve.log"; echo "server did not start"; exit 1; }
+
+# The demo's numbers, as the server printed them: Acme's first number is dialed, its second is the caller.
+read -r acme_number acme_caller < <(grep -o 'sipp -sf .*' "$work/serve.log" | awk '{print $7, $10}')
+passed=0
+failed=0
+
+# expect NAME STATUS CONTACT_REGEX [sipp options...]: one call that must be answered STATUS (and, for 302,
+# carry a Contact matching CONTACT_REGEX).
+expect() {
+    local name=$1 status=$2 contact=$3
+    shift 3
+    local scenario="$work/$status.xml"
+    if [[ $status == 302 ]]; then
+        sed -e "s|regexp=\".*\" search_in|regexp=\"$contact\" search_in|" Interop/sipp/redirect.xml >"$scenario"
+    else
+        # A refusal carries no Contact: expect the status, and no Contact check.
+        sed -e "s/response=\"302\"/response=\"$status\"/" -e '/<action>/,/<\/action>/d' \
+            Interop/sipp/redirect.xml >"$scenario"
+    fi
+    if timeout 30 sipp -sf "$scenario" -m 1 -nostdin -timeout 10s -timeout_error "$@" "127.0.0.1:$sip_port" \
+        >"$work/sipp.out" 2>&1; then
+        echo "ok   $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name"
+        tail -20 "$work/sipp.out"
+        failed=$((failed + 1))
+    fi
+}
+
+expect "inbound over UDP: 302 to Acme's PBX" 302 "127.0.0.1:5070" -s "$acme_number" -key caller "$acme_caller" -p 25070
+expect "inbound over TCP: 302 to Acme's PBX" 302 "127.0.0.1:5070" -t t1 -s "$acme_number" -key caller "$acme_caller" -p 25071
+expect "911: 302 to the emergency route" 302 "sip:911@127.0.0.1:5090" -s 911 -key caller "$acme_caller" -p 25072
+expect "933 from an unknown caller ID still routes" 302 "sip:933@127.0.0.1:5090" -s 933 -key caller anonymous -p 25073
+expect "forbidden caller ID: 403" 403 ".*" -s "$acme_number" -key caller +12125550199 -p 25074
+expect "unknown source: 403" 403 ".*" -i 127.0.0.2 -s "$acme_number" -key caller "$acme_caller" -p 25075
+expect "incomplete number: 484" 484 ".*" -s 205709 -key caller "$acme_caller" -p 25076
+expect "outbound without carriers: 480" 480 ".*" -s +13125550199 -key caller "$acme_caller" -p 25077
+if timeout 30 sipp -sf Interop/sipp/options.xml -m 1 -nostdin -timeout 10s -timeout_error -p 25078 "127.0.0.1:$sip_port" \
+    >"$work/sipp.out" 2>&1; then
+    echo "ok   OPTIONS: 200 with Allow"; passed=$((passed + 1))
+else
+    echo "FAIL OPTIONS"; tail -20 "$work/sipp.out"; failed=$((failed + 1))
+fi
+
+# The RFC 4475 torture messages, raw over UDP and TCP; then the server must still answer.
+python3 - "$sip_port" ../shared/conformance/rfc4475 <<'PY'
+import pathlib, socket, sys
+port, root = int(sys.argv[1]), pathlib.Path(sys.argv[2])
+for path in sorted(root.glob("*/*.dat")):
+    data = path.read_bytes()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+        udp.sendto(data, ("127.0.0.1", port))
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as tcp:
+        tcp.sendall(data)
+print("sent", len(list(root.glob("*/*.dat"))), "torture messages over UDP and TCP")
+PY
+expect "still answering after the torture messages" 302 "127.0.0.1:5070" -s "$acme_number" -key caller "$acme_caller" -p 25079
+
+# A short load run: 2,000 calls at 500 calls per second, every one must get its 302.
+expect "2,000 calls at 500/s" 302 "127.0.0.1:5070" -s "$acme_number" -key caller "$acme_caller" -p 25080 -r 500 -m 2000 -l 2000
+kill -0 $server || { echo "the server died"; failed=$((failed + 1)); }
+
+echo "sip interop: $passed passed, $failed failed"
+[[ $failed == 0 ]]

@@ -1,0 +1,209 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import Routing
+import SIP
+import Telephony
+
+/// The SIP redirect server's behavior, without sockets: a request in, the response to send (if any) out.
+///
+/// - OPTIONS → 200 with Allow (keep-alive pings from SBCs).
+/// - INVITE → a routing decision: `302 Moved Temporarily` with the ordered Contacts (q-values, best first),
+///   or the refusal's status with a Reason header (RFC 3326) and Retry-After when temporary.
+/// - A retransmitted INVITE (same Call-ID, CSeq and branch) gets the same answer, from a bounded cache.
+/// - ACK is absorbed; CANCEL of an answered INVITE gets 200, of an unknown one 481 (RFC 3261 §9.2).
+/// - Max-Forwards 0 → 483; an unknown Request-URI scheme → 416; a Require we do not support → 420;
+///   a wrong SIP version → 505; a malformed request → 400 with the reason; other methods → 405 with Allow.
+/// - Responses are dropped: a redirect server sends none of its own requests.
+public struct RedirectResponder: Sendable {
+    /// The methods the server answers, for Allow.
+    public static let allowed = "INVITE, ACK, CANCEL, OPTIONS"
+
+    let table: RoutingTable
+    let cache: AnswerCache
+    let serverName: String
+
+    public init(table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem") {
+        self.table = table
+        self.cache = AnswerCache(capacity: cacheCapacity)
+        self.serverName = serverName
+    }
+
+    /// The response to a parsed message from `source`, or `nil` when nothing should be sent.
+    public func respond(to message: SIPMessage, from source: IPAddress) -> SIPResponse? {
+        guard case .request(let request) = message else { return nil }
+        do {
+            try request.validate(requiringMaxForwards: false)
+        } catch {
+            if request.method == .ack { return nil }
+            return refusal(request, status: error.suggestedStatus, reason: error.suggestedStatus == 505
+                ? "Version Not Supported" : "Bad Request", warning: error.reason)
+        }
+        switch request.method {
+        case .ack:
+            return nil
+        case .options:
+            var response = SIPResponse(replyingTo: request, status: 200, reason: "OK", toTag: tag(request))
+            response.headers.add(name: "Allow", value: Self.allowed)
+            response.headers.add(name: "Accept", value: "application/sdp")
+            response.headers.add(name: "Server", value: serverName)
+            return response
+        case .cancel:
+            let answered = cache.contains(Self.key(request, method: .invite))
+            return SIPResponse(replyingTo: request, status: answered ? 200 : 481,
+                               reason: answered ? "OK" : "Call/Transaction Does Not Exist", toTag: tag(request))
+        case .invite:
+            let key = Self.key(request, method: .invite)
+            if let cached = cache.answer(key) { return cached }
+            let response = answerInvite(request, from: source)
+            cache.store(response, for: key)
+            return response
+        default:
+            var response = refusal(request, status: 405, reason: "Method Not Allowed", warning: nil)
+            response.headers.add(name: "Allow", value: Self.allowed)
+            return response
+        }
+    }
+
+    private func answerInvite(_ request: SIPRequest, from source: IPAddress) -> SIPResponse {
+        if let maxForwards = try? request.headers.maxForwards(), maxForwards == 0 {
+            return refusal(request, status: 483, reason: "Too Many Hops", warning: nil)
+        }
+        switch request.uri.scheme {
+        case .sip, .sips, .tel: break
+        default:
+            return refusal(request, status: 416, reason: "Unsupported URI Scheme", warning: nil)
+        }
+        let required = request.headers.values("Require")
+        if !required.isEmpty {
+            var response = refusal(request, status: 420, reason: "Bad Extension", warning: nil)
+            response.headers.add(name: "Unsupported", value: required.joined(separator: ", "))
+            return response
+        }
+        let dialed = request.uri.user ?? request.uri.opaque
+        let decision = Router.decide(
+            CallRequest(source: source, dialed: dialed, caller: Self.caller(request), callID: request.headers.callID ?? ""),
+            in: table.current
+        )
+        switch decision.outcome {
+        case .redirect(let targets):
+            var response = SIPResponse(replyingTo: request, status: 302, reason: "Moved Temporarily", toTag: tag(request))
+            for (index, target) in targets.enumerated() {
+                let tenths = max(10 - index, 1)
+                let q = tenths == 10 ? "1.0" : "0.\(tenths)"
+                let host = target.host.contains(":") && !target.host.hasPrefix("[") ? "[\(target.host)]" : target.host
+                let transport = target.transport == "udp" ? "" : ";transport=\(target.transport)"
+                let scheme = target.transport == "tls" ? "sips" : "sip"
+                response.headers.add(
+                    name: "Contact", value: "<\(scheme):\(target.user)@\(host):\(target.port)\(transport)>;q=\(q)"
+                )
+            }
+            response.headers.add(name: "Server", value: serverName)
+            return response
+        case .refuse(let refusal):
+            var response = self.refusal(request, status: refusal.status, reason: Self.phrase(refusal.status), warning: nil)
+            response.headers.add(name: "Reason", value: "SIP ;cause=\(refusal.status) ;text=\"\(Self.quoted(refusal.reason))\"")
+            if let retryAfter = refusal.retryAfter {
+                response.headers.add(name: "Retry-After", value: String(retryAfter))
+            }
+            return response
+        }
+    }
+
+    private func refusal(_ request: SIPRequest, status: Int, reason: String, warning: String?) -> SIPResponse {
+        var response = SIPResponse(replyingTo: request, status: status, reason: reason, toTag: tag(request))
+        if let warning {
+            response.headers.add(name: "Warning", value: "399 \(serverName.lowercased()) \"\(Self.quoted(warning))\"")
+        }
+        response.headers.add(name: "Server", value: serverName)
+        return response
+    }
+
+    /// A To-tag derived from the request, so retransmissions and the final answer agree (RFC 3261 §8.2.6.2).
+    private func tag(_ request: SIPRequest) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in (request.headers.callID ?? "").utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 36)
+    }
+
+    /// The calling number: P-Asserted-Identity (RFC 3325) when present, else From; `nil` when anonymous.
+    static func caller(_ request: SIPRequest) -> String? {
+        let identity = request.headers.values("P-Asserted-Identity").first
+            .flatMap { try? SIPNameAddress(parsing: $0, header: "P-Asserted-Identity") }
+        let from = try? request.headers.from()
+        guard let uri = identity?.uri ?? from?.uri else { return nil }
+        let user = uri.user ?? uri.opaque
+        return user.isEmpty || user.lowercased() == "anonymous" ? nil : user
+    }
+
+    static func key(_ request: SIPRequest, method: SIPMethod) -> String {
+        let branch = (try? request.headers.vias().first?.branch) ?? nil
+        let number = (try? request.headers.cseq()?.number).flatMap { $0 } ?? 0
+        return "\(request.headers.callID ?? "")|\(number)|\(method)|\(branch ?? "")"
+    }
+
+    private static func quoted(_ text: String) -> String {
+        String(text.unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }.prefix(200).map(Character.init))
+    }
+
+    static func phrase(_ status: Int) -> String {
+        switch status {
+        case 400: "Bad Request"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 480: "Temporarily Unavailable"
+        case 484: "Address Incomplete"
+        case 486: "Busy Here"
+        case 500: "Server Internal Error"
+        case 503: "Service Unavailable"
+        case 603: "Decline"
+        default: "Refused"
+        }
+    }
+}
+
+/// The answers given to recent INVITEs, so that retransmissions get the same one (RFC 3261 §17.2.1).
+///
+/// Bounded: once full, the oldest answer is forgotten first. Entries also expire after 32 s (timer H's
+/// 64*T1), after which a retransmission is treated as a new request.
+final class AnswerCache: Sendable {
+    private struct State {
+        var answers: [String: (response: SIPResponse, at: NIODeadline)] = [:]
+        var order: [String] = []
+        var head = 0
+    }
+
+    private let capacity: Int
+    private let lifetime = TimeAmount.seconds(32)
+    private let state = NIOLockedValueBox(State())
+
+    init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+    }
+
+    func answer(_ key: String) -> SIPResponse? {
+        state.withLockedValue { state in
+            guard let entry = state.answers[key], entry.at + lifetime > .now() else { return nil }
+            return entry.response
+        }
+    }
+
+    func contains(_ key: String) -> Bool {
+        answer(key) != nil
+    }
+
+    func store(_ response: SIPResponse, for key: String) {
+        state.withLockedValue { state in
+            if state.answers.updateValue((response, .now()), forKey: key) != nil { return }
+            if state.order.count < capacity {
+                state.order.append(key)
+            } else {
+                state.answers.removeValue(forKey: state.order[state.head])
+                state.order[state.head] = key
+                state.head = (state.head + 1) % capacity
+            }
+        }
+    }
+}

@@ -1,0 +1,208 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SIP
+import ServiceLifecycle
+import Telephony
+
+/// Where and how the SIP redirect server listens.
+public struct SIPServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Parser limits for every message received.
+    public var parser: SIPParserConfiguration
+    /// TCP connections idle this long are closed.
+    public var tcpIdleTimeout: TimeAmount
+
+    public init(host: String = "127.0.0.1", port: Int = 5060, parser: SIPParserConfiguration = .init(),
+                tcpIdleTimeout: TimeAmount = .seconds(300)) {
+        self.host = host
+        self.port = port
+        self.parser = parser
+        self.tcpIdleTimeout = tcpIdleTimeout
+    }
+}
+
+/// The SIP redirect server: UDP and TCP listeners on one address, answering through a ``RedirectResponder``.
+///
+/// A `Service`: `run()` binds both sockets, serves until graceful shutdown, then closes them.
+public struct SIPRedirectServer: Service {
+    let configuration: SIPServerConfiguration
+    let responder: RedirectResponder
+    let logger: Logger
+    let onBound: @Sendable (_ udp: SocketAddress?, _ tcp: SocketAddress?) async -> Void
+
+    public init(
+        configuration: SIPServerConfiguration, responder: RedirectResponder, logger: Logger,
+        onBound: @escaping @Sendable (_ udp: SocketAddress?, _ tcp: SocketAddress?) async -> Void = { _, _ in }
+    ) {
+        self.configuration = configuration
+        self.responder = responder
+        self.logger = logger
+        self.onBound = onBound
+    }
+
+    public func run() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let (configuration, responder, logger) = (self.configuration, self.responder, self.logger)
+        let udp = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        UDPHandler(responder: responder, parser: SIPParser(configuration: configuration.parser), logger: logger)
+                    )
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port).get()
+        let tcp = try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.tcpIdleTimeout))
+                    try pipeline.addHandler(ByteToMessageHandler(SIPFrameDecoder(configuration: configuration.parser)))
+                    try pipeline.addHandler(TCPHandler(responder: responder, logger: logger))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port).get()
+        logger.info("SIP redirect server listening", metadata: [
+            "udp": "\(udp.localAddress.map { "\($0)" } ?? "?")", "tcp": "\(tcp.localAddress.map { "\($0)" } ?? "?")",
+        ])
+        await onBound(udp.localAddress, tcp.localAddress)
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await udp.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            udp.close(promise: nil)
+            tcp.close(promise: nil)
+        }
+        try? await tcp.closeFuture.get()
+    }
+}
+
+// MARK: - Addresses
+
+extension IPAddress {
+    /// The IP address of a socket address, for routing by source.
+    init?(_ address: SocketAddress) {
+        guard let ip = address.ipAddress, let parsed = IPAddress(ip) else { return nil }
+        self = parsed
+    }
+}
+
+/// Where a UDP response goes (RFC 3261 §18.2.2, RFC 3581 §4): back to the source address, at the source port
+/// when the client asked for `rport`, else at the port of the top Via's sent-by (5060 by default).
+func responseDestination(for request: SIPRequest, from source: SocketAddress) -> SocketAddress {
+    guard let via = try? request.headers.vias().first, via.rport == nil, let port = via.port ?? 5060 as Int?,
+        let ip = source.ipAddress, let destination = try? SocketAddress(ipAddress: ip, port: port)
+    else { return source }
+    return destination
+}
+
+/// Adds `received` (when the sent-by is not the source address) and the `rport` value to the top Via of a
+/// response, as RFC 3261 §18.2.1 and RFC 3581 §4 have the server do on receipt.
+func stampVia(_ response: inout SIPResponse, source: SocketAddress) {
+    guard let ip = source.ipAddress, let port = source.port else { return }
+    let vias = response.headers.values("Via")
+    guard let top = vias.first, var via = try? SIPVia(parsing: top) else { return }
+    if via.host.filter({ $0 != "[" && $0 != "]" }) != ip { via.parameters.set("received", to: ip) }
+    if via.rport != nil { via.parameters.set("rport", to: String(port)) }
+    var headers = SIPHeaders()
+    headers.add(name: "Via", value: via.description)
+    for rest in vias.dropFirst() { headers.add(name: "Via", value: rest) }
+    for field in response.headers where field.name.lowercased() != "via" && field.name != "v" {
+        headers.add(name: field.name, value: field.value)
+    }
+    response.headers = headers
+}
+
+// MARK: - UDP
+
+/// One datagram is one message (RFC 3261 §18.3); malformed ones are dropped, as nothing can be answered.
+private final class UDPHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let responder: RedirectResponder
+    private var parser: SIPParser
+    private let logger: Logger
+
+    init(responder: RedirectResponder, parser: SIPParser, logger: Logger) {
+        self.responder = responder
+        self.parser = parser
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        let message: SIPMessage
+        do {
+            message = try parser.parse(envelope.data)
+        } catch {
+            logger.debug("dropped a malformed datagram", metadata: ["from": "\(envelope.remoteAddress)", "error": "\(error)"])
+            return
+        }
+        guard let source = IPAddress(envelope.remoteAddress), case .request(let request) = message,
+            var response = responder.respond(to: message, from: source)
+        else { return }
+        stampVia(&response, source: envelope.remoteAddress)
+        var buffer = context.channel.allocator.buffer(capacity: 512)
+        response.write(into: &buffer)
+        let destination = responseDestination(for: request, from: envelope.remoteAddress)
+        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: nil)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A UDP socket error (an ICMP unreachable for an earlier answer) must not stop the listener.
+        logger.debug("UDP error", metadata: ["error": "\(error)"])
+    }
+}
+
+// MARK: - TCP
+
+/// Messages framed by Content-Length; responses go back on the same connection (RFC 3261 §18.2.2).
+private final class TCPHandler: ChannelInboundHandler {
+    typealias InboundIn = SIPFrame
+    typealias OutboundOut = ByteBuffer
+
+    private let responder: RedirectResponder
+    private let logger: Logger
+
+    init(responder: RedirectResponder, logger: Logger) {
+        self.responder = responder
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .keepAlive:
+            // RFC 5626 §3.5.1: a CRLFCRLF ping gets a CRLF pong.
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: "\r\n")), promise: nil)
+        case .malformed(let error):
+            logger.debug("dropped a malformed message", metadata: ["error": "\(error)"])
+        case .message(let message):
+            guard let remote = context.channel.remoteAddress, let source = IPAddress(remote),
+                var response = responder.respond(to: message, from: source)
+            else { return }
+            stampVia(&response, source: remote)
+            var buffer = context.channel.allocator.buffer(capacity: 512)
+            response.write(into: &buffer)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // A framing error (no Content-Length, a limit exceeded) leaves the stream unusable: close it.
+        logger.debug("closing a SIP TCP connection", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+}

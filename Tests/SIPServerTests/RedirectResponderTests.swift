@@ -1,0 +1,190 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Routing
+import SIP
+import SIPServer
+import Telephony
+import Testing
+
+private let acmeSource = IPAddress("192.0.2.10")!
+
+private func table() -> RoutingTable {
+    let acme = TrunkRoute(
+        id: "trk_acme", accountId: "acc_acme", accountActive: true,
+        hosts: [
+            .init(address: "pbx.acme.example", port: 5060, transport: "udp", priority: 10, weight: 100),
+            .init(address: "2001:db8::10", port: 5061, transport: "tls", priority: 20, weight: 100),
+        ],
+        sources: [CIDRBlock("192.0.2.0/24")!],
+        callerID: .init(allowAny: false, allowedPrefixes: [], rejectViolations: true)
+    )
+    return RoutingTable(RoutingSnapshot(
+        version: 1, epoch: 1, trunks: [acme],
+        numbers: [
+            NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme"),
+            NumberRoute(number: PhoneNumber("+12025550101")!, accountId: "acc_acme", trunkId: "trk_acme"),
+        ],
+        emergency: EmergencyRoute(host: "psap.example", port: 5080)
+    ))
+}
+
+private func request(
+    _ method: String = "INVITE", uri: String = "sip:+12025550100@tandem.example;user=phone",
+    from: String = "<sip:+12025550101@192.0.2.10>;tag=a1", extra: [String] = [], version: String = "SIP/2.0",
+    callID: String = "call-1@192.0.2.10", branch: String = "z9hG4bK-1", cseqMethod: String? = nil
+) -> SIPMessage {
+    let lines = [
+        "\(method) \(uri) \(version)",
+        "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=\(branch)",
+        "From: \(from)",
+        "To: <sip:+12025550100@tandem.example>",
+        "Call-ID: \(callID)",
+        "CSeq: 1 \(cseqMethod ?? method)",
+        "Max-Forwards: 70",
+    ] + extra + ["Content-Length: 0", "", ""]
+    var parser = SIPParser()
+    return try! parser.parse(ByteBuffer(string: lines.joined(separator: "\r\n")))
+}
+
+@Suite("Redirect responder")
+struct RedirectResponderTests {
+    let responder = RedirectResponder(table: table())
+
+    @Test("INVITE to one of our numbers: 302 with ordered Contacts and q-values")
+    func redirect() throws {
+        let response = try #require(responder.respond(to: request(), from: acmeSource))
+        #expect(response.status == 302)
+        #expect(response.headers.values("Contact") == [
+            "<sip:+12025550100@pbx.acme.example:5060>;q=1.0",
+            "<sips:+12025550100@[2001:db8::10]:5061;transport=tls>;q=0.9",
+        ])
+        #expect(try response.headers.to()?.tag != nil)
+        #expect(response.headers.callID == "call-1@192.0.2.10")
+    }
+
+    @Test("a retransmitted INVITE gets the same answer; CANCEL finds it, ACK is absorbed")
+    func transactions() throws {
+        let first = try #require(responder.respond(to: request(), from: acmeSource))
+        let again = try #require(responder.respond(to: request(), from: acmeSource))
+        #expect(first == again)
+        #expect(responder.respond(to: request("CANCEL"), from: acmeSource)?.status == 200)
+        #expect(responder.respond(to: request("CANCEL", callID: "other"), from: acmeSource)?.status == 481)
+        #expect(responder.respond(to: request("ACK"), from: acmeSource) == nil)
+    }
+
+    @Test("refusals carry a Reason header, and Retry-After when temporary")
+    func refusals() throws {
+        let forbidden = try #require(responder.respond(
+            to: request(from: "<sip:+13125550000@192.0.2.10>;tag=x"), from: acmeSource))
+        #expect(forbidden.status == 403)
+        #expect(forbidden.headers["Reason"]?.hasPrefix("SIP ;cause=403 ;text=\"caller ID not allowed") == true)
+        let unknown = try #require(responder.respond(to: request(callID: "c2"), from: IPAddress("10.1.1.1")!))
+        #expect(unknown.status == 403)
+        let outbound = try #require(responder.respond(to: request(uri: "sip:+13125550000@x", callID: "c3"), from: acmeSource))
+        #expect(outbound.status == 480 && outbound.headers["Retry-After"] != nil)
+        let incomplete = try #require(responder.respond(to: request(uri: "sip:202555@x", callID: "c4"), from: acmeSource))
+        #expect(incomplete.status == 484)
+    }
+
+    @Test("protocol refusals: 483, 416, 420, 405, 505, 400", arguments: [
+        (request(extra: []).withMaxForwardsZero, 483),
+        (request(uri: "mailto:someone@example.com"), 416),
+        (request(extra: ["Require: 100rel, timer"]), 420),
+        (request("REGISTER"), 405),
+        (request(version: "SIP/7.0"), 505),
+        (request(cseqMethod: "OPTIONS"), 400),
+    ] as [(SIPMessage, Int)])
+    func protocolRefusals(message: SIPMessage, status: Int) throws {
+        let response = try #require(responder.respond(to: message, from: acmeSource))
+        #expect(response.status == status)
+        if status == 405 { #expect(response.headers["Allow"] == RedirectResponder.allowed) }
+        if status == 420 { #expect(response.headers["Unsupported"] == "100rel, timer") }
+        if status == 400 { #expect(response.headers["Warning"]?.hasPrefix("399 tandem \"") == true) }
+    }
+
+    @Test("OPTIONS gets 200 with Allow; responses are never answered")
+    func options() throws {
+        let response = try #require(responder.respond(to: request("OPTIONS", uri: "sip:tandem.example"), from: IPAddress("10.9.9.9")!))
+        #expect(response.status == 200 && response.headers["Allow"] == RedirectResponder.allowed)
+        var parser = SIPParser()
+        let reply = try parser.parse(ByteBuffer(string:
+            "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\n"
+            + "Call-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n"))
+        #expect(responder.respond(to: reply, from: acmeSource) == nil)
+    }
+
+    @Test("P-Asserted-Identity is the calling number when present")
+    func assertedIdentity() throws {
+        let response = try #require(responder.respond(
+            to: request(from: "<sip:anonymous@anonymous.invalid>;tag=x",
+                        extra: ["P-Asserted-Identity: <sip:+12025550101@192.0.2.10>"]),
+            from: acmeSource))
+        #expect(response.status == 302)
+    }
+}
+
+private extension SIPMessage {
+    var withMaxForwardsZero: SIPMessage {
+        guard case .request(var request) = self else { return self }
+        request.headers.replaceOrAdd(name: "Max-Forwards", value: "0")
+        return .request(request)
+    }
+}
+
+@Suite("SIP redirect server over sockets")
+struct SIPRedirectServerSocketTests {
+    @Test("answers over UDP at the Via port, and over TCP on the same connection, including keep-alives")
+    func sockets() async throws {
+        // Port 0 binds an ephemeral port; the server reports it once bound.
+        let (bound, continuation) = AsyncStream<(SocketAddress?, SocketAddress?)>.makeStream()
+        let observed = SIPRedirectServer(
+            configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0), responder: RedirectResponder(table: table()),
+            logger: .init(label: "test"), onBound: { udp, tcp in continuation.yield((udp, tcp)) }
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await observed.run() }
+            var iterator = bound.makeAsyncIterator()
+            let (udpAddress, tcpAddress) = try #require(await iterator.next())
+            let udpPort = try #require(udpAddress?.port), tcpPort = try #require(tcpAddress?.port)
+
+            // UDP: a client on 127.0.0.1 (not a trunk source here) asking OPTIONS with rport.
+            let client = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0)
+                .flatMapThrowing { try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: $0) }
+                .get()
+            let options = "OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-u;rport\r\n"
+                + "From: <sip:p@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: u1\r\nCSeq: 1 OPTIONS\r\n"
+                + "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+            try await client.executeThenClose { inbound, outbound in
+                try await outbound.write(AddressedEnvelope(
+                    remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: udpPort), data: ByteBuffer(string: options)))
+                var responses = inbound.makeAsyncIterator()
+                let envelope = try #require(try await responses.next())
+                let text = String(buffer: envelope.data)
+                #expect(text.hasPrefix("SIP/2.0 200 OK\r\n"))
+                #expect(text.contains(";rport="), "the rport value is filled in: \(text)")
+            }
+
+            // TCP: a keep-alive ping gets a pong, then a request gets its answer on the same connection.
+            let tcp = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: tcpPort) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            try await tcp.executeThenClose { inbound, outbound in
+                try await outbound.write(ByteBuffer(string: "\r\n\r\n"))
+                try await outbound.write(ByteBuffer(string: options.replacingOccurrences(of: "UDP", with: "TCP")))
+                var received = ""
+                var chunks = inbound.makeAsyncIterator()
+                while !(received.contains("SIP/2.0 ") && received.hasSuffix("\r\n\r\n")) {
+                    guard let chunk = try await chunks.next() else { break }
+                    received += String(buffer: chunk)
+                }
+                #expect(received.hasPrefix("\r\nSIP/2.0 200 OK\r\n"))
+            }
+            group.cancelAll()
+        }
+    }
+}
