@@ -93,6 +93,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "Inventory",
+                "Routing",
                 "Store",
                 "Telephony",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -180,9 +181,11 @@ let package = Package(
             dependencies: [
                 "API",
                 "Inventory",
+                "Routing",
                 "Store",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

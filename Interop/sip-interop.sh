@@ -17,7 +17,9 @@ for _ in $(seq 1 60); do grep -q "Tandem is up" "$work/serve.log" && break; slee
 grep -q "Tandem is up" "$work/serve.log" || { cat "$work/serve.log"; echo "server did not start"; exit 1; }
 
 # The demo's numbers, as the server printed them: Acme's first number is dialed, its second is the caller.
-read -r acme_number acme_caller < <(grep -o 'sipp -sf .*' "$work/serve.log" | awk '{print $7, $10}')
+read -r acme_number acme_caller < <(grep -o 'sipp -sf .*' "$work/serve.log" | head -1 | awk '{print $7, $10}')
+outbound_number=$(grep -o 'sipp -sf .*# outbound' "$work/serve.log" | awk '{print $7}')
+ported_number=$(grep -o 'sipp -sf .*# ported' "$work/serve.log" | awk '{print $7}')
 passed=0
 failed=0
 
@@ -52,7 +54,12 @@ expect "933 from an unknown caller ID still routes" 302 "sip:933@127.0.0.1:5090"
 expect "forbidden caller ID: 403" 403 ".*" -s "$acme_number" -key caller +12125550199 -p 25074
 expect "unknown source: 403" 403 ".*" -i 127.0.0.2 -s "$acme_number" -key caller "$acme_caller" -p 25075
 expect "incomplete number: 484" 484 ".*" -s 205709 -key caller "$acme_caller" -p 25076
-expect "outbound without carriers: 480" 480 ".*" -s +13125550199 -key caller "$acme_caller" -p 25077
+expect "outbound: 302 to the cheapest carrier first" 302 "${outbound_number#+};npdi@127.0.0.1:5081;user=phone" \
+    -s "$outbound_number" -key caller "$acme_caller" -p 25077
+expect "ported: 302 with the LRN (rn=, npdi)" 302 "${ported_number#+};rn=.1[0-9]{10};npdi@127.0.0.1:508" \
+    -s "$ported_number" -key caller "$acme_caller" -p 25081
+expect "outbound over TCP" 302 "127.0.0.1:5081" -t t1 -s "$outbound_number" -key caller "$acme_caller" -p 25082
+expect "premium rate: 603" 603 ".*" -s +19005550199 -key caller "$acme_caller" -p 25083
 if timeout 30 sipp -sf Interop/sipp/options.xml -m 1 -nostdin -timeout 10s -timeout_error -p 25078 "127.0.0.1:$sip_port" \
     >"$work/sipp.out" 2>&1; then
     echo "ok   OPTIONS: 200 with Allow"; passed=$((passed + 1))

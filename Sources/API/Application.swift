@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Inventory
 import Logging
+import Routing
 import NIOCore
 import ServiceLifecycle
 import Store
@@ -31,8 +32,8 @@ public enum OpenAPIDocument {
 }
 
 /// Builds the router: `/health` and `/openapi.json` open to all, everything under `/v1` authenticated.
-public func buildRouter(provisioning: Provisioning) -> Router<APIContext> {
-    let router = Router(context: APIContext.self)
+public func buildRouter(provisioning: Provisioning, routing: RoutingTable = RoutingTable()) -> Hummingbird.Router<APIContext> {
+    let router = Hummingbird.Router(context: APIContext.self)
     router.add(middleware: ProblemMiddleware())
     router.get("health") { _, context in
         let version: Int
@@ -58,7 +59,9 @@ public func buildRouter(provisioning: Provisioning) -> Router<APIContext> {
     AccountsController(accounts: provisioning.accounts).addRoutes(to: v1)
     NumbersController(numbers: provisioning.numbers).addRoutes(to: v1)
     TrunksController(trunks: provisioning.trunks).addRoutes(to: v1)
+    RoutesController(table: routing, trunks: provisioning.trunks).addRoutes(to: v1)
     ReferenceController(reference: provisioning.reference).addRoutes(to: v1)
+    CarriersController(carriers: provisioning.carriers, rateDecks: provisioning.rateDecks).addRoutes(to: v1)
     return router
 }
 
@@ -66,13 +69,14 @@ public func buildRouter(provisioning: Provisioning) -> Router<APIContext> {
 /// of its own group, or by adding it to `services`).
 public func buildApplication(
     provisioning: Provisioning,
+    routing: RoutingTable,
     configuration: APIConfiguration,
     services: [any Service] = [],
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<APIContext>> {
     Application(
-        router: buildRouter(provisioning: provisioning),
+        router: buildRouter(provisioning: provisioning, routing: routing),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,
         onServerRunning: onServerRunning,

@@ -117,3 +117,97 @@ struct CSVReader {
         }
     }
 }
+
+// MARK: - Import files
+
+extension CSVReader {
+    /// Opens a file to import, turning failure into the import's file error.
+    static func opening(_ path: String) throws(ImportError) -> CSVReader {
+        do {
+            return try CSVReader(path: path)
+        } catch {
+            throw ImportError(rowErrors: [], badRows: 0, fileError: "\(error)")
+        }
+    }
+
+    /// Reads the header record: column names, trimmed and lowercased, with their positions.
+    mutating func header() throws(ImportError) -> CSVColumns {
+        let record: Record?
+        do {
+            record = try next()
+        } catch {
+            throw ImportError(rowErrors: [], badRows: 0, fileError: "\(error)")
+        }
+        guard let record else { throw ImportError(rowErrors: [], badRows: 0, fileError: "the file is empty") }
+        var indexes: [String: Int] = [:]
+        for (index, name) in record.fields.enumerated() {
+            indexes[name.trimmingCharacters(in: .whitespaces).lowercased()] = index
+        }
+        return CSVColumns(indexes: indexes, count: record.fields.count)
+    }
+}
+
+extension CSVReader {
+    /// The next record of an import, or `nil` at the end. A record that cannot be read at all (an unterminated
+    /// quote, an over-long record) is counted and listed as a bad row, and ends the reading: nothing after it
+    /// can be framed reliably.
+    mutating func nextRow(badRows: inout Int, errors: inout [ImportError.RowError]) throws -> Record? {
+        do {
+            return try next()
+        } catch let failure as Failure {
+            badRows += 1
+            errors.append(.init(line: failure.line, reason: failure.reason))
+            return nil
+        }
+    }
+}
+
+/// The columns of an import file, by name, as its header lists them.
+struct CSVColumns {
+    var indexes: [String: Int]
+    /// How many fields the header has; every row must have as many.
+    var count: Int
+
+    func contains(_ name: String) -> Bool { indexes[name] != nil }
+
+    /// Refuses a header that lacks any of `required`, naming them.
+    func require(_ required: [String]) throws(ImportError) {
+        let missing = required.filter { indexes[$0] == nil }
+        guard missing.isEmpty else {
+            throw ImportError(
+                rowErrors: [], badRows: 0,
+                fileError: "line 1: the header lacks column\(missing.count == 1 ? "" : "s") "
+                    + "\(missing.joined(separator: ", ")) (required: \(required.joined(separator: ", ")))"
+            )
+        }
+    }
+
+    /// The named field of a record, `nil` when the header has no such column.
+    func field(_ name: String, in record: CSVReader.Record) -> String? {
+        guard let index = indexes[name], index < record.fields.count else { return nil }
+        return record.fields[index]
+    }
+
+    /// Refuses a record whose field count differs from the header's.
+    func checkWidth(of record: CSVReader.Record) throws(ImportRowFault) {
+        guard record.fields.count == count else {
+            throw ImportRowFault("row", "has \(record.fields.count) fields; the header has \(count)")
+        }
+    }
+}
+
+/// What is wrong with one row of an import file: the column at fault and why.
+struct ImportRowFault: Error {
+    var field: String
+    var reason: String
+
+    init(_ field: String, _ reason: String) {
+        self.field = field
+        self.reason = reason
+    }
+
+    /// The row error to report for a row on `line`.
+    func rowError(line: Int) -> ImportError.RowError {
+        ImportError.RowError(line: line, reason: "\(field): \(reason)")
+    }
+}

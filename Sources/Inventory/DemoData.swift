@@ -27,6 +27,79 @@ public enum DemoData {
         )
     }
 
+    /// The demo's carriers: name, gateway port on 127.0.0.1, and how its deck prices calls.
+    static let carriers: [(name: String, port: Int, deck: String)] = [
+        ("Lakeshore Transit", 5081, "npanxx"),
+        ("Bluegrass Voice", 5082, "nanp"),
+        ("Summit Global", 5083, "world"),
+    ]
+
+    /// A number outside our inventory that Acme can call out to: in the fourth stocked exchange's last block.
+    public static var outboundNumber: PhoneNumber {
+        let exchange = stocked[3]
+        return try! PhoneNumber(npa: exchange.npa, nxx: exchange.nxx, line: 8_123)
+    }
+
+    /// Numbers in the second stocked exchange are ported away: their LRN is in the third.
+    public static var portedNumbers: [(number: PhoneNumber, lrn: PhoneNumber)] {
+        let exchanges = stocked
+        guard exchanges.count > 2 else { return [] }
+        let lrn = try? PhoneNumber(npa: exchanges[2].npa, nxx: exchanges[2].nxx, line: 9_999)
+        return (UInt16(5_000)..<5_010).compactMap { line in
+            guard let number = try? PhoneNumber(npa: exchanges[1].npa, nxx: exchanges[1].nxx, line: line), let lrn else {
+                return nil
+            }
+            return (number, lrn)
+        }
+    }
+
+    /// Three carriers with rate decks, a rate plan for Acme (Globex has none), and a few ported numbers.
+    private static func seedCarriers(_ provisioning: Provisioning, by seeder: Principal) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-demo-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func write(_ name: String, _ lines: [String]) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let world = ["prefix,rate", "1,0.0090", "44,0.0150", "447,0.0600", "33,0.0180", "49,0.0160", "52,0.0250",
+                     "1876,0.1200", "1809,0.0900"]
+        for (index, carrier) in carriers.enumerated() {
+            // A carrier left by an interrupted earlier attempt is reused.
+            let created: Carrier
+            if let existing = try? await provisioning.carriers.carrier(idOrName: carrier.name, by: seeder) {
+                created = existing
+            } else {
+                created = try await provisioning.carriers.create(CarrierDraft(
+                    name: carrier.name, priority: 10 * (index + 1), intraMeans: index == 1 ? .intraLATA : .intrastate,
+                    gateways: [CarrierGateway(address: "127.0.0.1", port: carrier.port)]
+                ), by: seeder)
+            }
+            let lines: [String]
+            switch carrier.deck {
+            case "npanxx":
+                // Every whole exchange of the reference data, priced by a deterministic spread.
+                lines = ["npanxx,interstate,intrastate,indeterminate,initial_increment,subsequent_increment"]
+                    + SyntheticNANP(exchanges: exchanges).filter { $0.block == nil }.map { exchange in
+                        let spread = Int(exchange.nxx % 20)
+                        return "\(exchange.npaNXX),0.00\(40 + spread),0.00\(30 + spread),0.00\(50 + spread),6,6"
+                    }
+            case "nanp":
+                lines = ["prefix,rate,initial_increment,subsequent_increment", "1,0.0060,6,6"]
+            default:
+                lines = world
+            }
+            _ = try await provisioning.rateDecks.importDeck(owner: .carrier(id: created.id), from: try write("\(index).csv", lines))
+        }
+        let plan = ["prefix,rate,initial_increment,subsequent_increment", "1,0.0100,6,6", "44,0.0500,60,60",
+                    "447,0.0500,60,60", "33,0.0400,60,60", "49,0.0400,60,60", "52,0.0500,60,60", "1876,0.1500,60,60"]
+        _ = try await provisioning.rateDecks.importDeck(owner: .customer(accountId: acmeId), from: try write("acme.csv", plan))
+        _ = try await provisioning.portedNumbers.importLRN(
+            from: try write("lrn.csv", ["tn,lrn"] + portedNumbers.map { "\($0.number.e164),\($0.lrn.e164)" })
+        )
+    }
+
     /// The numbers the demo gives Acme (ordered and pointed at its trunk), in order.
     public static var acmeNumbers: [PhoneNumber] {
         guard let exchange = stocked.first else { return [] }
@@ -95,6 +168,7 @@ public enum DemoData {
             _ = try await provisioning.numbers.order(names, accountId: account, by: seeder)
             _ = try await provisioning.numbers.assign(names, trunkId: trunk, by: seeder)
         }
+        try await seedCarriers(provisioning, by: seeder)
         try await provisioning.store.transaction { database in
             try await database.raw("""
                 INSERT INTO import_runs (kind, source, rows, completed_at)

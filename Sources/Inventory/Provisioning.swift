@@ -2,13 +2,17 @@ import Logging
 import ServiceLifecycle
 import Store
 
-/// The provisioning services over one store: accounts and keys, numbers, trunks and reference data.
+/// The provisioning services over one store: accounts and keys, numbers, trunks, reference data, carriers, rate
+/// decks and ported numbers.
 public struct Provisioning: Sendable {
     public let store: Store
     public let accounts: AccountDirectory
     public let numbers: NumberInventory
     public let trunks: TrunkDirectory
     public let reference: ReferenceData
+    public let carriers: CarrierDirectory
+    public let rateDecks: RateDecks
+    public let portedNumbers: PortedNumbers
 
     public init(store: Store, numbers configuration: NumberInventory.Configuration = .init(), clock: InventoryClock = .system) {
         self.store = store
@@ -16,6 +20,9 @@ public struct Provisioning: Sendable {
         self.numbers = NumberInventory(store: store, configuration: configuration, clock: clock)
         self.trunks = TrunkDirectory(store: store, clock: clock)
         self.reference = ReferenceData(store: store)
+        self.carriers = CarrierDirectory(store: store, clock: clock)
+        self.rateDecks = RateDecks(store: store)
+        self.portedNumbers = PortedNumbers(store: store)
     }
 }
 

@@ -92,15 +92,7 @@ public struct ReferenceData: Sendable {
             var batch: [ExchangeRecord] = []
             batch.reserveCapacity(500)
             while true {
-                let record: CSVReader.Record?
-                do {
-                    record = try reader.next()
-                } catch let failure as CSVReader.Failure {
-                    badRows += 1
-                    errors.append(.init(line: failure.line, reason: failure.reason))
-                    break
-                }
-                guard let record else { break }
+                guard let record = try reader.nextRow(badRows: &badRows, errors: &errors) else { break }
                 do {
                     let exchange = try Self.exchange(from: record, columns: columns)
                     let key = UInt32(exchange.npa) * 100_000 + UInt32(exchange.nxx) * 100 + UInt32(exchange.block ?? 10)
@@ -135,6 +127,7 @@ public struct ReferenceData: Sendable {
                 INSERT INTO import_runs (kind, source, rows, completed_at)
                 VALUES ('npanxx', \(bind: path), \(bind: summary.rows), \(bind: Date().unixSeconds))
                 """).run()
+            try await RoutingEpoch.bump(in: database)
             progress(ImportProgress(
                 rows: summary.rows, bytesRead: reader.bytesRead, totalBytes: totalBytes,
                 elapsed: ContinuousClock.now - started, finished: true
@@ -158,6 +151,11 @@ public struct ReferenceData: Sendable {
                 }
             }
             try await Self.insert(batch, into: database)
+            try await database.raw("""
+                INSERT INTO import_runs (kind, source, rows, completed_at)
+                VALUES ('npanxx', 'generated', \(bind: count), \(bind: Date().unixSeconds))
+                """).run()
+            try await RoutingEpoch.bump(in: database)
             return count
         }
     }

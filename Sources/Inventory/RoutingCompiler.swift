@@ -4,6 +4,7 @@ import Routing
 import SQLKit
 import ServiceLifecycle
 import Store
+import Synchronization
 import Telephony
 
 /// The store's routing epoch: a counter every provisioning change that can affect routing increments, in the
@@ -18,10 +19,27 @@ enum RoutingEpoch {
     }
 }
 
-/// Compiles the provisioned trunks and numbers into a ``RoutingSnapshot``.
+/// Compiles the provisioned trunks, numbers, carriers, rate decks, ported numbers and reference data into a
+/// ``RoutingSnapshot``.
+///
+/// The large tables (rate decks, ported numbers, exchange locations) change only when re-imported: each is
+/// compiled once per import and reused by later snapshots, so provisioning a number does not reload ten
+/// million ported numbers.
 public struct RoutingCompiler: Sendable {
     let store: Store
     let emergency: EmergencyRoute?
+    private let cache = Cache()
+
+    /// Compiled tables with the import that produced them.
+    private final class Cache: Sendable {
+        struct Entries {
+            var decks: [String: RateDeck] = [:]
+            var ported: (marker: String, table: PortedNumberTable)?
+            var locations: (marker: String, table: ExchangeLocations)?
+        }
+
+        let entries = Mutex(Entries())
+    }
 
     public init(store: Store, emergency: EmergencyRoute?) {
         self.store = store
@@ -38,7 +56,7 @@ public struct RoutingCompiler: Sendable {
     /// The epoch is read first: a change that lands while the tables are read makes the data newer than
     /// the epoch, never older, so the next poll rebuilds again rather than missing it.
     public func compile(version: UInt64) async throws -> RoutingSnapshot {
-        try await store.read { database in
+        let (epoch, trunks, numbers, carriers, deckOwners) = try await store.read { database in
             let epoch = try await RoutingEpoch.read(in: database)
             let trunks = try await database.raw("""
                 SELECT t.id, t.account_id, t.configuration, a.status FROM trunks t JOIN accounts a ON a.id = t.account_id
@@ -53,8 +71,133 @@ public struct RoutingCompiler: Sendable {
                     trunkId: try row.decode(column: "trunk_id", as: String?.self)
                 ))
             }
-            return RoutingSnapshot(version: version, epoch: epoch, trunks: trunks, numbers: numbers, emergency: emergency)
+            let carriers = try await database.raw("SELECT * FROM carriers").all().map(Self.carrierRoute)
+            let decks = try await database.raw("SELECT id, owner_kind, owner_id FROM rate_decks").all().map { row in
+                (id: try row.decode(column: "id", as: String.self),
+                 kind: try row.decode(column: "owner_kind", as: String.self),
+                 owner: try row.decode(column: "owner_id", as: String.self))
+            }
+            return (epoch, trunks, numbers, carriers, decks)
         }
+        var carrierDecks: [String: RateDeck] = [:]
+        var customerDecks: [String: RateDeck] = [:]
+        for deck in deckOwners {
+            let compiled = try await rateDeck(deck.id)
+            if deck.kind == "carrier" { carrierDecks[deck.owner] = compiled } else { customerDecks[deck.owner] = compiled }
+        }
+        cache.entries.withLock { entries in
+            entries.decks = entries.decks.filter { id, _ in deckOwners.contains { $0.id == id } }
+        }
+        return RoutingSnapshot(
+            version: version, epoch: epoch, trunks: trunks, numbers: numbers, emergency: emergency,
+            carriers: carriers, carrierDecks: carrierDecks, customerDecks: customerDecks,
+            ported: try await portedNumbers(), locations: try await exchangeLocations()
+        )
+    }
+
+    // MARK: Large tables, compiled once per import
+
+    private func rateDeck(_ id: String) async throws -> RateDeck {
+        if let cached = cache.entries.withLock({ $0.decks[id] }) { return cached }
+        let deck = try await store.read { database in
+            var deck = RateDeck()
+            for row in try await database.raw("SELECT * FROM rate_prefixes WHERE deck_id = \(bind: id)").all() {
+                deck.add(prefix: try row.decode(column: "prefix", as: String.self), rate: try Self.rate(row, "rate_micros"))
+            }
+            for row in try await database.raw("SELECT * FROM rate_npanxx WHERE deck_id = \(bind: id)").all() {
+                deck.add(npanxx: try row.decode(column: "npanxx", as: String.self), rate: JurisdictionalRate(
+                    interstate: try Self.rate(row, "interstate_micros"), intrastate: try Self.rate(row, "intrastate_micros"),
+                    indeterminate: try Self.rate(row, "indeterminate_micros")
+                ))
+            }
+            return deck
+        }
+        cache.entries.withLock { $0.decks[id] = deck }
+        return deck
+    }
+
+    private func portedNumbers() async throws -> PortedNumberTable {
+        let marker = try await importMarker("lrn")
+        if let cached = cache.entries.withLock({ $0.ported }), cached.marker == marker { return cached.table }
+        // Streamed row by row: tens of millions of rows never sit in memory as SQL rows, only as 16 bytes each.
+        let columns = Mutex((numbers: [UInt64](), lrns: [UInt64](), failure: String?.none))
+        try await store.read { database in
+            try await database.raw("SELECT tn, lrn FROM ported_numbers ORDER BY tn").run { row in
+                guard let tn = try? row.decode(column: "tn", as: Int64.self),
+                    let lrn = try? row.decode(column: "lrn", as: Int64.self)
+                else {
+                    columns.withLock { $0.failure = "an unreadable ported-number row" }
+                    return
+                }
+                columns.withLock {
+                    $0.numbers.append(UInt64(tn))
+                    $0.lrns.append(UInt64(lrn))
+                }
+            }
+        }
+        let (numbers, lrns, failure) = columns.withLock { ($0.numbers, $0.lrns, $0.failure) }
+        if let failure { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: failure)) }
+        let table = PortedNumberTable(sortedNumbers: numbers, lrns: lrns)
+        cache.entries.withLock { $0.ported = (marker, table) }
+        return table
+    }
+
+    private func exchangeLocations() async throws -> ExchangeLocations {
+        let marker = try await importMarker("npanxx")
+        if let cached = cache.entries.withLock({ $0.locations }), cached.marker == marker { return cached.table }
+        let table = try await store.read { database in
+            var locations = ExchangeLocations()
+            for row in try await database.raw("SELECT npa, nxx, block, state, lata FROM exchanges").all() {
+                guard let npa = UInt16(try row.decode(column: "npa", as: String.self)),
+                    let nxx = UInt16(try row.decode(column: "nxx", as: String.self))
+                else { continue }
+                locations.add(
+                    npa: npa, nxx: nxx, block: UInt8(try row.decode(column: "block", as: String.self)),
+                    location: NANPLocation(state: try row.decode(column: "state", as: String.self),
+                                           lata: try row.decode(column: "lata", as: String.self))
+                )
+            }
+            return locations
+        }
+        cache.entries.withLock { $0.locations = (marker, table) }
+        return table
+    }
+
+    /// Identifies the last import of a kind (a new import, or none, gives a new marker).
+    private func importMarker(_ kind: String) async throws -> String {
+        try await store.read { database in
+            let row = try await database.raw("SELECT MAX(id) AS id, COUNT(*) AS n FROM import_runs WHERE kind = \(bind: kind)").first()
+            return "\(try row?.decode(column: "id", as: Int64?.self) ?? 0)/\(try row?.decode(column: "n", as: Int.self) ?? 0)"
+        }
+    }
+
+    // MARK: Rows
+
+    private static func rate(_ row: any SQLRow, _ column: String) throws -> Rate {
+        Rate(
+            micros: try row.decode(column: column, as: Int64.self),
+            initialSeconds: Int32(try row.decode(column: "initial_seconds", as: Int64.self)),
+            incrementSeconds: Int32(try row.decode(column: "increment_seconds", as: Int64.self)),
+            effectiveAt: try row.decode(column: "effective_at", as: Int64.self),
+            expiresAt: try row.decode(column: "expires_at", as: Int64?.self)
+        )
+    }
+
+    private static func carrierRoute(_ row: any SQLRow) throws -> CarrierRoute {
+        let configuration = try JSONDecoder().decode(
+            CarrierConfiguration.self, from: Data(try row.decode(column: "configuration", as: String.self).utf8)
+        )
+        return CarrierRoute(
+            id: try row.decode(column: "id", as: String.self),
+            name: try row.decode(column: "name", as: String.self),
+            active: try row.decode(column: "status", as: String.self) == CarrierStatus.active.rawValue,
+            priority: try row.decode(column: "priority", as: Int.self),
+            intraMeansLATA: try row.decode(column: "intra_means", as: String.self) == IntraMeaning.intraLATA.rawValue,
+            gateways: configuration.gateways.map {
+                CarrierRoute.Gateway(address: $0.address, port: $0.port, transport: $0.transport.rawValue)
+            },
+            sources: configuration.sourceAddresses.compactMap { CIDRBlock($0) }
+        )
     }
 
     private static func trunkRoute(_ row: any SQLRow) throws -> TrunkRoute {

@@ -1,3 +1,4 @@
+import Foundation
 import Telephony
 
 // MARK: - Requests and decisions
@@ -11,12 +12,16 @@ public struct CallRequest: Sendable {
     /// The calling number, from P-Asserted-Identity or else From; `nil` when absent or anonymous.
     public var caller: String?
     public var callID: String
+    /// The call's time, in Unix seconds: rate-deck rows apply by their effective dates.
+    public var time: Int64
 
-    public init(source: IPAddress, dialed: String, caller: String?, callID: String) {
+    public init(source: IPAddress, dialed: String, caller: String?, callID: String,
+                time: Int64 = Int64(Date().timeIntervalSince1970)) {
         self.source = source
         self.dialed = dialed
         self.caller = caller
         self.callID = callID
+        self.time = time
     }
 }
 
@@ -72,6 +77,13 @@ public struct RoutingDecision: Sendable {
     public var normalized: String?
     /// The caller presented a number its trunk may not present, and the trunk only flags that.
     public var callerIDFlagged: Bool
+    /// The LRN of the dialed number when it was ported.
+    public var lrn: String?
+    /// The jurisdiction outbound calls were rated in.
+    public var jurisdiction: Jurisdiction?
+    /// Outbound: the carriers chosen, cheapest first, with their per-minute cost, and what the customer pays.
+    public var carriers: [(id: String, cost: Money)] = []
+    public var price: Money?
 }
 
 // MARK: - Router
@@ -80,23 +92,31 @@ public struct RoutingDecision: Sendable {
 ///
 /// The order follows the domain's routing steps: identify the source, normalize the dialed string, route
 /// emergency calls before anything else, deliver calls to our own numbers to their owner's trunk, then
-/// outbound calls (not yet routed in this build: refused with 480).
+/// outbound calls through the cheapest carriers that cost no more than the customer pays, after an LRN dip.
 public enum Router {
     /// Routes one call. Never throws: every failure is a refusal with its SIP status.
     public static func decide(_ request: CallRequest, in snapshot: RoutingSnapshot, explain: Bool = false) -> RoutingDecision {
         var decision = RoutingDecision(outcome: .refuse(Refusal(status: 500, reason: "no decision")), steps: [],
-                                       sourceTrunk: nil, normalized: nil, callerIDFlagged: false)
+                                       sourceTrunk: nil, normalized: nil, callerIDFlagged: false, lrn: nil, jurisdiction: nil)
+        // Steps live apart from the decision, so that helpers can fill in the decision while noting steps.
+        var steps: [String] = []
         func note(_ step: @autoclosure () -> String) {
-            if explain { decision.steps.append(step()) }
+            if explain { steps.append(step()) }
         }
         func finish(_ outcome: RoutingOutcome) -> RoutingDecision {
             decision.outcome = outcome
+            decision.steps = steps
             return decision
         }
 
         // 1. Source.
-        guard let trunkId = snapshot.sources.trunk(for: request.source), let trunk = snapshot.trunks[trunkId] else {
-            note("source \(request.source) matches no trunk")
+        let source = snapshot.sources.source(for: request.source)
+        if case .carrier(let id)? = source {
+            note("source \(request.source) is carrier \(id)")
+            return finish(fromCarrier(request, in: snapshot, note: note))
+        }
+        guard case .trunk(let id)? = source, let trunk = snapshot.trunks[id] else {
+            note("source \(request.source) matches no trunk or carrier")
             return finish(.refuse(Refusal(status: 403, reason: "unknown source \(request.source)")))
         }
         decision.sourceTrunk = trunk.id
@@ -131,9 +151,14 @@ public enum Router {
             return finish(.refuse(Refusal(status: 404, reason: "not a routable number: \(error)")))
         case .serviceCode(let code):
             return finish(.refuse(Refusal(status: 404, reason: "service code \(code) is not offered")))
-        case .international:
-            note("international destinations are not routed yet")
-            return finish(.refuse(Refusal(status: 480, reason: "no route to destination", retryAfter: 300)))
+        case .international(let digits):
+            decision.normalized = "+" + digits
+            guard trunk.accountActive else {
+                return finish(.refuse(Refusal(status: 403, reason: "account suspended")))
+            }
+            note("international destination +\(digits)")
+            return finish(outbound(.international(digits: UInt64(digits) ?? 0, count: digits.utf8.count), account: trunk.accountId,
+                                   in: snapshot, time: request.time, decision: &decision, note: note))
         case .emergency, .emergencyTest:
             preconditionFailure("handled above")
         }
@@ -169,9 +194,129 @@ public enum Router {
             }))
         }
 
-        // 6. Outbound: carriers and rate decks are the next slice of the routing engine.
-        note("\(number.e164) is not ours; outbound routing through carriers is not configured")
-        return finish(.refuse(Refusal(status: 480, reason: "no route to destination", retryAfter: 300)))
+        // 6. Outbound, through the cheapest carriers that do not cost more than the customer pays.
+        if case .premium = dialed {
+            note("premium-rate (900) destinations are blocked")
+            return finish(.refuse(Refusal(status: 603, reason: "premium-rate destinations are blocked by policy")))
+        }
+        let destination: Destination
+        if case .caribbean = dialed {
+            destination = .international(digits: number.digits + 10_000_000_000, count: 11)
+            note("\(number.e164) is rated as international")
+        } else {
+            let lrn = snapshot.ported.lrn(for: number)
+            decision.lrn = lrn?.e164
+            let jurisdiction = Jurisdiction(
+                from: caller.flatMap { snapshot.locations.location(of: $0) }, to: snapshot.locations.location(of: lrn ?? number)
+            )
+            decision.jurisdiction = jurisdiction
+            note(lrn.map { "LRN dip: \(number.e164) is ported to LRN \($0.e164)" } ?? "LRN dip: \(number.e164) is not ported")
+            note("jurisdiction: \(jurisdiction.rawValue)")
+            destination = .nanp(dialed: number, routed: lrn ?? number, lrn: lrn, jurisdiction: jurisdiction)
+        }
+        return finish(outbound(destination, account: trunk.accountId, in: snapshot, time: request.time,
+                               decision: &decision, note: note))
+    }
+
+    // MARK: - Outbound
+
+    /// Where an outbound call goes, as rating sees it.
+    enum Destination {
+        case nanp(dialed: PhoneNumber, routed: PhoneNumber, lrn: PhoneNumber?, jurisdiction: Jurisdiction)
+        case international(digits: UInt64, count: Int)
+
+        /// The user part of the Contact: E.164, with the RFC 4694 `rn` and `npdi` parameters after a dip.
+        var contactUser: String {
+            switch self {
+            case .nanp(let dialed, _, let lrn, _):
+                lrn.map { "\(dialed.e164);rn=\($0.e164);npdi" } ?? "\(dialed.e164);npdi"
+            case .international(let digits, _): "+\(digits)"
+            }
+        }
+
+        func rate(in deck: RateDeck, intraMeansLATA: Bool, at time: Int64) -> Rate? {
+            switch self {
+            case .nanp(_, let routed, _, let jurisdiction):
+                deck.rate(for: routed, jurisdiction: jurisdiction, intraMeansLATA: intraMeansLATA, at: time)
+            case .international(let digits, let count):
+                deck.rate(forE164: digits, digitCount: count, at: time)
+            }
+        }
+    }
+
+    private static func outbound(
+        _ destination: Destination, account: String, in snapshot: RoutingSnapshot, time: Int64,
+        decision: inout RoutingDecision, note: (@autoclosure () -> String) -> Void
+    ) -> RoutingOutcome {
+        guard let plan = snapshot.customerDecks[account] else {
+            note("account \(account) has no rate plan")
+            return .refuse(Refusal(status: 403, reason: "no rate plan for this account"))
+        }
+        guard let price = destination.rate(in: plan, intraMeansLATA: false, at: time) else {
+            note("the account's rate plan does not include this destination")
+            return .refuse(Refusal(status: 403, reason: "destination not in the rate plan"))
+        }
+        decision.price = price.perMinute
+        note("the customer pays \(price.perMinute)/min")
+        var candidates: [(carrier: CarrierRoute, cost: Rate)] = []
+        for carrier in snapshot.carriers {
+            guard carrier.active else {
+                note("carrier \(carrier.name) (\(carrier.id)): dropped, marked down")
+                continue
+            }
+            guard let deck = snapshot.carrierDecks[carrier.id] else {
+                note("carrier \(carrier.name) (\(carrier.id)): dropped, no rate deck")
+                continue
+            }
+            guard let cost = destination.rate(in: deck, intraMeansLATA: carrier.intraMeansLATA, at: time) else {
+                note("carrier \(carrier.name) (\(carrier.id)): dropped, no rate for this destination")
+                continue
+            }
+            guard cost.micros <= price.micros else {
+                note("carrier \(carrier.name) (\(carrier.id)): dropped, costs \(cost.perMinute)/min, more than the customer pays")
+                continue
+            }
+            note("carrier \(carrier.name) (\(carrier.id)): candidate at \(cost.perMinute)/min, priority \(carrier.priority)")
+            candidates.append((carrier, cost))
+        }
+        candidates.sort { ($0.cost.micros, $0.carrier.priority, $0.carrier.id) < ($1.cost.micros, $1.carrier.priority, $1.carrier.id) }
+        guard !candidates.isEmpty else {
+            note("no carrier can take the call")
+            return .refuse(Refusal(status: 503, reason: "no route to destination", retryAfter: 60))
+        }
+        decision.carriers = candidates.map { ($0.carrier.id, $0.cost.perMinute) }
+        var targets: [RouteTarget] = []
+        for (carrier, cost) in candidates {
+            for gateway in carrier.gateways where targets.count < snapshot.maximumRoutes {
+                targets.append(RouteTarget(
+                    user: destination.contactUser, host: gateway.address, port: gateway.port, transport: gateway.transport,
+                    label: "carrier \(carrier.name) at \(cost.perMinute)/min"
+                ))
+            }
+        }
+        note("routes: \(targets.map(\.label).joined(separator: ", "))")
+        return .redirect(targets)
+    }
+
+    /// A call from an upstream carrier: only our own numbers are served.
+    private static func fromCarrier(
+        _ request: CallRequest, in snapshot: RoutingSnapshot, note: (@autoclosure () -> String) -> Void
+    ) -> RoutingOutcome {
+        let dialed = DialedNumber(classifying: request.dialed)
+        if dialed.isEmergency {
+            return .refuse(Refusal(status: 403, reason: "emergency calls are accepted from customer trunks only"))
+        }
+        guard let number = dialed.phoneNumber, let route = snapshot.numbers[number.digits] else {
+            note("'\(request.dialed)' is not a number we serve")
+            return .refuse(Refusal(status: 404, reason: "not a number we serve"))
+        }
+        guard let trunkId = route.trunkId, let trunk = snapshot.trunks[trunkId], !trunk.hosts.isEmpty else {
+            return .refuse(Refusal(status: 480, reason: "number not in service", retryAfter: 60))
+        }
+        note("\(number.e164) is ours: account \(route.accountId), trunk \(trunk.id)")
+        return .redirect(ordered(trunk.hosts, seed: request.callID).map {
+            RouteTarget(user: number.e164, host: $0.address, port: $0.port, transport: $0.transport, label: "trunk \(trunk.id)")
+        })
     }
 
     private enum CallerIDVerdict {

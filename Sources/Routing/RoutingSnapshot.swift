@@ -11,27 +11,45 @@ public struct RoutingSnapshot: Sendable {
     /// The routing epoch of the store this snapshot was compiled from.
     public let epoch: Int64
     let trunks: [String: TrunkRoute]
+    let carriers: [CarrierRoute]
     let sources: SourceTable
     let numbers: [UInt64: NumberRoute]
     let emergency: EmergencyRoute?
+    let carrierDecks: [String: RateDeck]
+    let customerDecks: [String: RateDeck]
+    let ported: PortedNumberTable
+    let locations: ExchangeLocations
+    /// The most Contacts an outbound redirect lists.
+    let maximumRoutes: Int
 
     /// Compiles a snapshot from provisioned data.
     public init(
-        version: UInt64, epoch: Int64, trunks: [TrunkRoute], numbers: [NumberRoute], emergency: EmergencyRoute?
+        version: UInt64, epoch: Int64, trunks: [TrunkRoute], numbers: [NumberRoute], emergency: EmergencyRoute?,
+        carriers: [CarrierRoute] = [], carrierDecks: [String: RateDeck] = [:], customerDecks: [String: RateDeck] = [:],
+        ported: PortedNumberTable = PortedNumberTable([]), locations: ExchangeLocations = ExchangeLocations(),
+        maximumRoutes: Int = 5
     ) {
         self.version = version
         self.epoch = epoch
         self.trunks = Dictionary(trunks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.sources = SourceTable(trunks)
+        self.carriers = carriers.sorted { $0.id < $1.id }
+        self.sources = SourceTable(trunks: trunks, carriers: carriers)
         self.numbers = Dictionary(numbers.map { ($0.number.digits, $0) }, uniquingKeysWith: { first, _ in first })
         self.emergency = emergency
+        self.carrierDecks = carrierDecks
+        self.customerDecks = customerDecks
+        self.ported = ported
+        self.locations = locations
+        self.maximumRoutes = maximumRoutes
     }
 
     /// An empty snapshot: every call is refused (unknown source) until the first real one is published.
     public static let empty = RoutingSnapshot(version: 0, epoch: -1, trunks: [], numbers: [], emergency: nil)
 
-    /// How many numbers and trunks the snapshot routes.
-    public var counts: (numbers: Int, trunks: Int) { (numbers.count, trunks.count) }
+    /// How many numbers, trunks, carriers and ported numbers the snapshot routes.
+    public var counts: (numbers: Int, trunks: Int, carriers: Int, ported: Int) {
+        (numbers.count, trunks.count, carriers.count, ported.count)
+    }
 }
 
 // MARK: - Compiled entries
@@ -91,6 +109,47 @@ public struct TrunkRoute: Sendable, Hashable {
     }
 }
 
+/// An upstream carrier as routing sees it.
+public struct CarrierRoute: Sendable, Hashable {
+    /// A gateway outbound calls are sent to.
+    public struct Gateway: Sendable, Hashable {
+        public var address: String
+        public var port: Int
+        public var transport: String
+
+        public init(address: String, port: Int = 5060, transport: String = "udp") {
+            self.address = address
+            self.port = port
+            self.transport = transport
+        }
+    }
+
+    public var id: String
+    public var name: String
+    /// Whether the carrier takes calls (a carrier marked down is skipped).
+    public var active: Bool
+    /// Lower is preferred between carriers of equal cost.
+    public var priority: Int
+    /// Whether the carrier's "intrastate" rate applies only within a LATA.
+    public var intraMeansLATA: Bool
+    public var gateways: [Gateway]
+    /// Where the carrier's inbound calls come from.
+    public var sources: [CIDRBlock]
+
+    public init(
+        id: String, name: String, active: Bool = true, priority: Int = 100, intraMeansLATA: Bool = false,
+        gateways: [Gateway], sources: [CIDRBlock] = []
+    ) {
+        self.id = id
+        self.name = name
+        self.active = active
+        self.priority = priority
+        self.intraMeansLATA = intraMeansLATA
+        self.gateways = gateways
+        self.sources = sources
+    }
+}
+
 /// One of our numbers: who owns it and where calls to it go.
 public struct NumberRoute: Sendable, Hashable {
     public var number: PhoneNumber
@@ -120,29 +179,37 @@ public struct EmergencyRoute: Sendable, Hashable {
 
 // MARK: - Source lookup
 
-/// Finds the trunk a request comes from by its source address: exact host entries in one hash table, then one
+/// Who sent a request: a customer trunk or an upstream carrier.
+enum RequestSource: Sendable, Hashable {
+    case trunk(String)
+    case carrier(String)
+}
+
+/// Finds who a request comes from by its source address: exact host entries in one hash table, then one
 /// hash table per CIDR prefix length, from the most specific to the least, so a lookup costs a few hash
-/// probes however many trunks there are.
+/// probes however many trunks there are. Trunks win over carriers on the same address.
 struct SourceTable: Sendable {
     private struct Level: Sendable {
         var prefixLength: Int
         var isV4: Bool
-        var networks: [IPAddress: String]
+        var networks: [IPAddress: RequestSource]
     }
 
-    private var hosts: [IPAddress: String] = [:]
+    private var hosts: [IPAddress: RequestSource] = [:]
     private var levels: [Level] = []
 
-    init(_ trunks: [TrunkRoute]) {
+    init(trunks: [TrunkRoute], carriers: [CarrierRoute]) {
         var levels: [String: Level] = [:]
-        for trunk in trunks.sorted(by: { $0.id < $1.id }) {
-            for block in trunk.sources {
+        let entries = trunks.sorted { $0.id < $1.id }.map { (RequestSource.trunk($0.id), $0.sources) }
+            + carriers.sorted { $0.id < $1.id }.map { (RequestSource.carrier($0.id), $0.sources) }
+        for (source, blocks) in entries {
+            for block in blocks {
                 if block.prefixLength == block.address.bitWidth {
-                    if hosts[block.address] == nil { hosts[block.address] = trunk.id }
+                    if hosts[block.address] == nil { hosts[block.address] = source }
                 } else {
                     let key = "\(block.address.isV4)/\(block.prefixLength)"
                     var level = levels[key] ?? Level(prefixLength: block.prefixLength, isV4: block.address.isV4, networks: [:])
-                    if level.networks[block.address] == nil { level.networks[block.address] = trunk.id }
+                    if level.networks[block.address] == nil { level.networks[block.address] = source }
                     levels[key] = level
                 }
             }
@@ -150,11 +217,11 @@ struct SourceTable: Sendable {
         self.levels = levels.values.sorted { $0.prefixLength > $1.prefixLength }
     }
 
-    func trunk(for address: IPAddress) -> String? {
-        if let trunk = hosts[address] { return trunk }
+    func source(for address: IPAddress) -> RequestSource? {
+        if let source = hosts[address] { return source }
         let isV4 = address.isV4
         for level in levels where level.isV4 == isV4 {
-            if let trunk = level.networks[CIDRBlock.masked(address, prefixLength: level.prefixLength)] { return trunk }
+            if let source = level.networks[CIDRBlock.masked(address, prefixLength: level.prefixLength)] { return source }
         }
         return nil
     }

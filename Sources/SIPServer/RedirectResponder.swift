@@ -93,8 +93,11 @@ public struct RedirectResponder: Sendable {
                 let host = target.host.contains(":") && !target.host.hasPrefix("[") ? "[\(target.host)]" : target.host
                 let transport = target.transport == "udp" ? "" : ";transport=\(target.transport)"
                 let scheme = target.transport == "tls" ? "sips" : "sip"
+                // Telephone numbers in SIP URIs carry user=phone (RFC 3261 §19.1.1), as do their rn/npdi parameters.
+                let userPhone = target.user.hasPrefix("+") ? ";user=phone" : ""
                 response.headers.add(
-                    name: "Contact", value: "<\(scheme):\(target.user)@\(host):\(target.port)\(transport)>;q=\(q)"
+                    name: "Contact",
+                    value: "<\(scheme):\(target.user)@\(host):\(target.port)\(transport)\(userPhone)>;q=\(q)"
                 )
             }
             response.headers.add(name: "Server", value: serverName)

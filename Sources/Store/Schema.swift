@@ -118,5 +118,57 @@ public enum TandemSchema {
                 "INSERT INTO routing_epoch (id, epoch) VALUES (1, 0)",
             ]
         },
+        Migration(version: 3, name: "carriers, rate decks and ported numbers") { backend in
+            let compact = backend == .sqlite ? " WITHOUT ROWID" : ""
+            return [
+                """
+                CREATE TABLE carriers (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    status TEXT NOT NULL,
+                    priority BIGINT NOT NULL,
+                    intra_means TEXT NOT NULL,
+                    configuration TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE rate_decks (
+                    id TEXT PRIMARY KEY,
+                    owner_kind TEXT NOT NULL,
+                    owner_id TEXT NOT NULL,
+                    layout TEXT NOT NULL,
+                    source TEXT NOT NULL,
+                    rows BIGINT NOT NULL,
+                    imported_at BIGINT NOT NULL,
+                    UNIQUE (owner_kind, owner_id))
+                """,
+                """
+                CREATE TABLE rate_prefixes (
+                    deck_id TEXT NOT NULL REFERENCES rate_decks(id) ON DELETE CASCADE,
+                    prefix TEXT NOT NULL,
+                    rate_micros BIGINT NOT NULL,
+                    initial_seconds BIGINT NOT NULL,
+                    increment_seconds BIGINT NOT NULL,
+                    effective_at BIGINT NOT NULL,
+                    expires_at BIGINT,
+                    PRIMARY KEY (deck_id, prefix, effective_at))
+                """,
+                """
+                CREATE TABLE rate_npanxx (
+                    deck_id TEXT NOT NULL REFERENCES rate_decks(id) ON DELETE CASCADE,
+                    npanxx TEXT NOT NULL,
+                    interstate_micros BIGINT NOT NULL,
+                    intrastate_micros BIGINT NOT NULL,
+                    indeterminate_micros BIGINT NOT NULL,
+                    initial_seconds BIGINT NOT NULL,
+                    increment_seconds BIGINT NOT NULL,
+                    effective_at BIGINT NOT NULL,
+                    expires_at BIGINT,
+                    PRIMARY KEY (deck_id, npanxx, effective_at))
+                """,
+                "CREATE TABLE ported_numbers (tn BIGINT PRIMARY KEY, lrn BIGINT NOT NULL)\(compact)",
+            ]
+        },
     ]
 }

@@ -7,8 +7,8 @@ import Telephony
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load reference data from files.",
-        subcommands: [NPANXX.self]
+        abstract: "Load reference data, rate decks and ported numbers from files.",
+        subcommands: [NPANXX.self, RateDeck.self, LRN.self]
     )
 
     struct NPANXX: AsyncParsableCommand {
@@ -28,20 +28,88 @@ struct Import: AsyncParsableCommand {
         var file: String
 
         func run() async throws {
-            let logger = Logger(label: "tandem.import")
-            let location = try DatabaseLocation(parsing: database.database)
-            let display = ProgressDisplay(label: "npanxx")
-            do {
-                let summary = try await Store.withStore(location, logger: logger) { store in
-                    try await store.migrate(TandemSchema.migrations)
-                    return try await ReferenceData(store: store).importExchanges(from: file, progress: display.report)
-                }
-                print("Imported \(summary.rows.formatted()) rows from \(file): \(summary.exchanges.formatted()) exchanges, "
-                    + "\(summary.blocks.formatted()) thousands-blocks.")
-            } catch let error as ImportError {
-                FileHandle.standardError.write(Data("\nerror: \(file): \(error)\n".utf8))
-                throw ExitCode(65)
+            let summary = try await importing("npanxx", file: file, into: database) { store, progress in
+                try await ReferenceData(store: store).importExchanges(from: file, progress: progress)
             }
+            print("Imported \(summary.rows.formatted()) rows from \(file): \(summary.exchanges.formatted()) exchanges, "
+                + "\(summary.blocks.formatted()) thousands-blocks.")
+        }
+    }
+}
+
+extension Import {
+    struct RateDeck: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ratedeck",
+            abstract: "Replace a carrier's or a customer's rate deck with a CSV file (see docs/rate-decks.md).",
+            usage: "tandem import ratedeck [--database <database>] (<carrier> | --customer <account>) <file>",
+            discussion: """
+                A carrier's deck holds its buy rates; a customer's (--customer) the rates the customer pays. The \
+                header names the layout: prefix,rate or npanxx,interstate,intrastate,indeterminate, each with \
+                optional initial_increment, subsequent_increment, effective_date and expiry_date columns. The \
+                import is all or nothing: a bad row (reported with its line) or an interruption leaves the \
+                previous deck untouched.
+                """
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Option(help: "Load the sell rates of this customer account instead of a carrier's deck.")
+        var customer: String?
+
+        @Argument(help: "The carrier (its id or name), then the CSV file; only the file with --customer.")
+        var arguments: [String] = []
+
+        func validate() throws {
+            let expected = customer == nil ? 2 : 1
+            guard arguments.count == expected else {
+                throw ValidationError(
+                    customer == nil ? "give the carrier and the file" : "give only the file with --customer"
+                )
+            }
+        }
+
+        func run() async throws {
+            let file = arguments[arguments.count - 1]
+            let (summary, owner) = try await importing("ratedeck", file: file, into: database) { store, progress in
+                let provisioning = Provisioning(store: store)
+                let owner: (RateDeckOwner, String)
+                if let customer {
+                    owner = (.customer(accountId: customer), "customer \(customer)")
+                } else {
+                    let principal = try await OperatorCLI.principal(provisioning)
+                    let carrier = try await provisioning.carriers.carrier(idOrName: arguments[0], by: principal)
+                    owner = (.carrier(id: carrier.id), "carrier \(carrier.name) (\(carrier.id))")
+                }
+                let summary = try await provisioning.rateDecks.importDeck(owner: owner.0, from: file, progress: progress)
+                return (summary, owner.1)
+            }
+            print("Imported \(summary.rows.formatted()) \(summary.layout.rawValue) rates from \(file) for \(owner) "
+                + "as \(summary.deckId).")
+        }
+    }
+
+    struct LRN: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lrn",
+            abstract: "Replace the ported numbers and their LRNs with a tn,lrn CSV file (see docs/rate-decks.md).",
+            discussion: """
+                Both columns hold 10-digit NANP numbers in any common spelling. The import streams in bounded \
+                memory and is all or nothing: a bad or duplicate row (reported with its line) or an interruption \
+                leaves the previous table untouched.
+                """
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: "The CSV file.")
+        var file: String
+
+        func run() async throws {
+            let rows = try await importing("lrn", file: file, into: database) { store, progress in
+                try await PortedNumbers(store: store).importLRN(from: file, progress: progress)
+            }
+            print("Imported \(rows.formatted()) ported numbers from \(file).")
         }
     }
 }
@@ -98,6 +166,28 @@ struct Demo: AsyncParsableCommand {
             try handle.close()
             FileHandle.standardError.write(Data("Wrote \(rows.formatted()) rows to \(output).\n".utf8))
         }
+    }
+}
+
+/// Runs one import into the database with a progress display on standard error. Bad data is reported with its
+/// lines and exits 65; an unknown carrier or account exits 66.
+private func importing<Result: Sendable>(
+    _ label: String, file: String, into database: DatabaseOptions,
+    _ body: @escaping (Store, @escaping (ImportProgress) -> Void) async throws -> Result
+) async throws -> Result {
+    let location = try DatabaseLocation(parsing: database.database)
+    let display = ProgressDisplay(label: label)
+    do {
+        return try await Store.withStore(location, logger: Logger(label: "tandem.import")) { store in
+            try await store.migrate(TandemSchema.migrations)
+            return try await body(store, display.report)
+        }
+    } catch let error as ImportError {
+        FileHandle.standardError.write(Data("\nerror: \(file): \(error)\n".utf8))
+        throw ExitCode(65)
+    } catch let error as InventoryError {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode(error.code == .notFound ? 66 : 65)
     }
 }
 

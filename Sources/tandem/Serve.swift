@@ -69,6 +69,7 @@ struct Serve: AsyncParsableCommand {
         let ready = StartupGate()
         var app = buildApplication(
             provisioning: provisioning,
+            routing: table,
             configuration: .init(host: http.host, port: http.port),
             services: [
                 store, LifecycleSweeper(numbers: provisioning.numbers, logger: logger),
@@ -131,6 +132,8 @@ struct Serve: AsyncParsableCommand {
                 "Try it:",
                 "  curl -s -H \"Authorization: Bearer $TANDEM_KEY\" 'http://\(http)/v1/numbers/available?npanxx=\(exchange.npaNXX)&limit=3'",
                 "  sipp -sf Interop/sipp/redirect.xml -m 1 -s \(DemoData.acmeNumbers[0].e164) -key caller \(DemoData.acmeNumbers[1].e164) \(sip)",
+                "  sipp -sf Interop/sipp/redirect.xml -m 1 -s \(DemoData.outboundNumber.e164) -key caller \(DemoData.acmeNumbers[1].e164) \(sip)   # outbound",
+                "  sipp -sf Interop/sipp/redirect.xml -m 1 -s \(DemoData.portedNumbers[0].number.e164) -key caller \(DemoData.acmeNumbers[1].e164) \(sip)   # ported",
                 "  The demo customer Acme (\(DemoData.acmeId)) has trunk \(DemoData.acmeTrunkId), which accepts calls from 127.0.0.1.",
             ]
         }

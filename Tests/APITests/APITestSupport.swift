@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Inventory
+import Logging
+import Routing
 import NIOCore
 import TestSupport
 
@@ -12,7 +14,13 @@ func withAPI(
 ) async throws {
     try await database.withStore { store in
         let fixture = try await Fixture.make(store)
-        let app = Application(router: buildRouter(provisioning: fixture.provisioning))
+        // Routing sees the fixture as it was made, as a server would right after startup.
+        let routing = RoutingTable()
+        try await RoutingPublisher(
+            compiler: RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example")), table: routing,
+            logger: Logger(label: "test")
+        ).refresh()
+        let app = Application(router: buildRouter(provisioning: fixture.provisioning, routing: routing))
         try await app.test(.router) { client in
             try await body(fixture, client)
         }

@@ -371,10 +371,11 @@ struct ExampleRequest {
 
 extension Fixture {
     /// The fixture's ids are random, so the documented examples name placeholders that the tests replace with
-    /// real ids, in paths and bodies alike: `acc_example` is Acme's account, `key_example` Acme's admin key and
-    /// `trk_example` Acme's trunk.
+    /// real ids, in paths and bodies alike: `acc_example` is Acme's account, `key_example` Acme's admin key,
+    /// `trk_example` Acme's trunk and `car_example` the carrier.
     var exampleIds: [String: String] {
-        ["acc_example": acme.accountId, "key_example": acme.keyId, "trk_example": acmeTrunk.id]
+        ["acc_example": acme.accountId, "key_example": acme.keyId, "trk_example": acmeTrunk.id,
+         "car_example": carrier.id]
     }
 
     /// The text with every placeholder id replaced by the fixture's id.
@@ -384,15 +385,27 @@ extension Fixture {
 }
 
 extension OpenAPIContract {
-    /// The URI of a path template with each `{parameter}` replaced by its documented example.
+    /// The URI of a path template with each `{parameter}` replaced by its documented example, and each
+    /// required query parameter set to its example.
     func exampleURI(for template: String, fixture: Fixture) throws -> String {
         let operation = try #require(operations.first { $0.template == template })
         var uri = template
-        for parameter in parameters(of: operation) where parameter["in"] as? String == "path" {
+        var query: [String] = []
+        for parameter in parameters(of: operation) {
             let name = try #require(parameter["name"] as? String)
-            let example = try #require(parameter["example"] as? String, "\(operation): no example for \(name)")
-            uri = uri.replacingOccurrences(of: "{\(name)}", with: example)
+            switch parameter["in"] as? String {
+            case "path":
+                let example = try #require(parameter["example"] as? String, "\(operation): no example for \(name)")
+                uri = uri.replacingOccurrences(of: "{\(name)}", with: example)
+            case "query" where parameter["required"] as? Bool == true:
+                let example = try #require(parameter["example"] as? String, "\(operation): no example for \(name)")
+                let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+                query.append("\(name)=\(example.addingPercentEncoding(withAllowedCharacters: allowed) ?? example)")
+            default:
+                continue
+            }
         }
+        if !query.isEmpty { uri += "?" + query.joined(separator: "&") }
         return fixture.substitutingExampleIds(uri)
     }
 

@@ -251,3 +251,30 @@ struct InputHandlingTests {
         }
     }
 }
+
+@Suite("Route explanations over the API")
+struct RouteExplainAPITests {
+    @Test("a customer explains calls from its own trunk; another tenant's trunk is 404")
+    func explain() async throws {
+        try await withAPI(.sqlite) { fixture, client async throws in
+            let emergency = try await client.send(
+                .get, "/v1/routes/explain?trunk_id=\(fixture.acmeTrunk.id)&to=911", key: fixture.acmeKey
+            )
+            #expect(emergency.status == .ok)
+            #expect(emergency.object["status"] as? Int == 302)
+            #expect((emergency.object["contacts"] as? [[String: Any]])?.first?["label"] as? String == "emergency")
+            #expect((emergency.object["steps"] as? [String])?.isEmpty == false)
+            let outbound = try await client.send(
+                .get, "/v1/routes/explain?trunk_id=\(fixture.acmeTrunk.id)&to=%2B13125550100&from=%2B12025550001",
+                key: fixture.acmeKey
+            )
+            #expect(outbound.object["outcome"] as? String == "refuse", "\(outbound.text)")
+            let foreign = try await client.send(
+                .get, "/v1/routes/explain?trunk_id=\(fixture.globexTrunk.id)&to=911", key: fixture.acmeKey
+            )
+            #expect(foreign.status == .notFound)
+            let missing = try await client.send(.get, "/v1/routes/explain?to=911", key: fixture.acmeKey)
+            #expect(missing.status == .badRequest && missing.object["field"] as? String == "trunk_id")
+        }
+    }
+}

@@ -132,9 +132,10 @@ struct RouterTests {
         #expect(refusal(route(from: globexPBX, dial: "+12025550100", caller: "+12025550200"))?.status == 403)
     }
 
+    /// Outbound calls from an account without a rate plan (as all are in this snapshot) are refused with 403.
     @Test("dial strings that cannot be routed get the matching status", arguments: [
         ("202555", 484), ("411", 404), ("12345", 484), ("+1 (911) 555-0100", 404),
-        ("011442079460000", 480), ("+12125550199", 480), ("8005550199", 480),
+        ("011442079460000", 403), ("+12125550199", 403), ("8005550199", 403), ("9005550199", 603),
     ])
     func unroutable(dial: String, status: Int) {
         #expect(refusal(route(dial: dial))?.status == status, "\(route(dial: dial).steps)")

@@ -19,13 +19,16 @@ private func table() -> RoutingTable {
         sources: [CIDRBlock("192.0.2.0/24")!],
         callerID: .init(allowAny: false, allowedPrefixes: [], rejectViolations: true)
     )
+    var plan = RateDeck()
+    plan.add(prefix: "1", rate: Rate(micros: 10_000))
     return RoutingTable(RoutingSnapshot(
         version: 1, epoch: 1, trunks: [acme],
         numbers: [
             NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme"),
             NumberRoute(number: PhoneNumber("+12025550101")!, accountId: "acc_acme", trunkId: "trk_acme"),
         ],
-        emergency: EmergencyRoute(host: "psap.example", port: 5080)
+        emergency: EmergencyRoute(host: "psap.example", port: 5080),
+        customerDecks: ["acc_acme": plan]
     ))
 }
 
@@ -56,8 +59,8 @@ struct RedirectResponderTests {
         let response = try #require(responder.respond(to: request(), from: acmeSource))
         #expect(response.status == 302)
         #expect(response.headers.values("Contact") == [
-            "<sip:+12025550100@pbx.acme.example:5060>;q=1.0",
-            "<sips:+12025550100@[2001:db8::10]:5061;transport=tls>;q=0.9",
+            "<sip:+12025550100@pbx.acme.example:5060;user=phone>;q=1.0",
+            "<sips:+12025550100@[2001:db8::10]:5061;transport=tls;user=phone>;q=0.9",
         ])
         #expect(try response.headers.to()?.tag != nil)
         #expect(response.headers.callID == "call-1@192.0.2.10")
@@ -82,7 +85,8 @@ struct RedirectResponderTests {
         let unknown = try #require(responder.respond(to: request(callID: "c2"), from: IPAddress("10.1.1.1")!))
         #expect(unknown.status == 403)
         let outbound = try #require(responder.respond(to: request(uri: "sip:+13125550000@x", callID: "c3"), from: acmeSource))
-        #expect(outbound.status == 480 && outbound.headers["Retry-After"] != nil)
+        // Acme has a rate plan but no carrier serves the destination: a temporary failure.
+        #expect(outbound.status == 503 && outbound.headers["Retry-After"] != nil)
         let incomplete = try #require(responder.respond(to: request(uri: "sip:202555@x", callID: "c4"), from: acmeSource))
         #expect(incomplete.status == 484)
     }

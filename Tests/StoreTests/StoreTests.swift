@@ -89,8 +89,9 @@ struct StoreTests {
             try await store.transaction { db in
                 try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)").run()
             }
-            let extra = Migration(version: 2, name: "next") { _ in [] }
-            await #expect(throws: StoreError.schemaTooNew(found: 999, known: 2)) {
+            let known = TandemSchema.migrations.map(\.version).max() ?? 0
+            let extra = Migration(version: known, name: "next") { _ in [] }
+            await #expect(throws: StoreError.schemaTooNew(found: 999, known: known)) {
                 try await store.migrate(TandemSchema.migrations + [extra])
             }
         }

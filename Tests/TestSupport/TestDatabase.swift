@@ -57,7 +57,8 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
 }
 
 /// A provisioned world for tests: the operator, two customers (each with a trunk and an admin key), an agent
-/// who referred the first customer, and reference data for two exchanges with numbers in stock.
+/// who referred the first customer, reference data for two exchanges with numbers in stock, and a carrier with a
+/// small prefix rate deck.
 public struct Fixture: Sendable {
     public let provisioning: Provisioning
     public let operatorPrincipal: Principal
@@ -72,6 +73,7 @@ public struct Fixture: Sendable {
     public let agentKey: String
     public let acmeTrunk: Trunk
     public let globexTrunk: Trunk
+    public let carrier: Carrier
 
     /// The exchanges with reference data: 202-555 (DC) and 973-555 (NJ, pooled in thousands-blocks).
     public static let exchanges: [ExchangeRecord] = {
@@ -131,11 +133,19 @@ public struct Fixture: Sendable {
                        sourceAddresses: ["198.51.100.0/28"]),
             by: globex
         )
+        let carrier = try await provisioning.carriers.create(
+            CarrierDraft(name: "Fixture Wholesale", gateways: [CarrierGateway(address: "198.51.100.40")]),
+            by: operatorPrincipal
+        )
+        let deck = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-deck-\(UUID()).csv").path
+        try "prefix,rate\n1,0.01\n1202,0.005\n".write(toFile: deck, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: deck) }
+        _ = try await provisioning.rateDecks.importDeck(owner: .carrier(id: carrier.id), from: deck)
         return Fixture(
             provisioning: provisioning, operatorPrincipal: operatorPrincipal, acme: acme, acmeReader: acmeReader,
             globex: globex, agent: agent, operatorKey: operatorKey.secret, acmeKey: acmeKey,
             acmeReaderKey: acmeReaderKey, globexKey: globexKey, agentKey: agentKey, acmeTrunk: acmeTrunk,
-            globexTrunk: globexTrunk
+            globexTrunk: globexTrunk, carrier: carrier
         )
     }
 }

@@ -1,0 +1,33 @@
+import Hummingbird
+import Inventory
+import Routing
+import Telephony
+
+/// `/v1/routes/explain`: why a call from a trunk to a number would go where it goes, on the live snapshot.
+struct RoutesController {
+    let table: RoutingTable
+    let trunks: TrunkDirectory
+
+    func addRoutes(to group: RouterGroup<APIContext>) {
+        group.get("routes/explain") { request, context in
+            let caller = try context.caller()
+            try caller.requireCustomerOrOperator()
+            guard let trunkId = request.query("trunk_id"), !trunkId.isEmpty else {
+                throw Problem.badRequest("is required: the trunk the call comes from", field: "trunk_id")
+            }
+            guard let to = request.query("to"), !to.isEmpty else {
+                throw Problem.badRequest("is required: the dialed number", field: "to")
+            }
+            // The trunk must be the caller's (404 otherwise, as for a missing one).
+            _ = try await trunks.trunk(trunkId, by: caller)
+            let snapshot = table.current
+            guard let source = snapshot.sourceAddress(ofTrunk: trunkId) else {
+                throw InventoryError(.conflict, "the trunk is not in the routing snapshot yet; try again in a second")
+            }
+            let explanation = RouteExplanation(
+                CallRequest(source: source, dialed: to, caller: request.query("from"), callID: "explain"), in: snapshot
+            )
+            return try json(explanation, context: context)
+        }
+    }
+}

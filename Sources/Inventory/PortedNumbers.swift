@@ -1,0 +1,215 @@
+import Foundation
+import SQLKit
+import Store
+import Telephony
+
+/// Ported numbers and their location routing numbers (LRN): the table an LRN dip reads.
+///
+/// A number ported away from the carrier that holds its NPA-NXX is reached through the LRN of the switch now
+/// serving it (RFC 4694 `rn`). Both are stored as their ten national digits in `BIGINT` columns (2025550143),
+/// 16 bytes a row before the index, so tens of millions of rows stay compact.
+public struct PortedNumbers: Sendable {
+    /// The columns an LRN file must have.
+    public static let requiredColumns = ["tn", "lrn"]
+    /// Rows per INSERT statement.
+    static let batchSize = 2_000
+
+    let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Replaces every ported number with the rows of a `tn,lrn` CSV file, atomically.
+    ///
+    /// The file streams through one transaction in batches, in memory bounded by a batch whatever the file's
+    /// size. Duplicate numbers are found by the table's primary key rather than a set of every number: when a
+    /// batch fails, the import reads the file again up to that batch looking only for that batch's numbers, and
+    /// reports each duplicate with the line of its first occurrence. Bad rows, duplicates or an interruption
+    /// leave the previous table exactly as it was; success bumps the routing epoch.
+    ///
+    /// - Returns: the number of rows imported.
+    public func importLRN(from path: String, progress: (ImportProgress) -> Void = { _ in }) async throws -> Int {
+        let started = ContinuousClock.now
+        let totalBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+        var reader = try CSVReader.opening(path)
+        let columns = try reader.header()
+        try columns.require(Self.requiredColumns)
+        do {
+            return try await store.transaction { database in
+                try await database.raw("DELETE FROM ported_numbers").run()
+                var errors: [ImportError.RowError] = []
+                var badRows = 0
+                var rows = 0
+                var batch = Batch()
+                var failed: FailedBatch?
+                func report(finished: Bool) {
+                    progress(ImportProgress(
+                        rows: rows, bytesRead: reader.bytesRead, totalBytes: totalBytes,
+                        elapsed: ContinuousClock.now - started, finished: finished
+                    ))
+                }
+                func flush() async {
+                    guard !batch.isEmpty, failed == nil else { return }
+                    do {
+                        try await Self.insert(batch, into: database)
+                    } catch {
+                        // The transaction cannot go on (PostgreSQL aborts it); the rest of the file is only checked.
+                        failed = FailedBatch(numbers: Set(batch.numbers), lastLine: batch.lastLine, error: error)
+                    }
+                    batch.removeAll()
+                }
+                while true {
+                    guard let record = try reader.nextRow(badRows: &badRows, errors: &errors) else { break }
+                    do {
+                        let (tn, lrn) = try Self.row(record, columns: columns)
+                        rows += 1
+                        if badRows == 0, failed == nil {
+                            batch.append(tn: tn, lrn: lrn, line: record.line)
+                            if batch.count == Self.batchSize { await flush() }
+                        }
+                    } catch let fault as ImportRowFault {
+                        badRows += 1
+                        if errors.count < ReferenceData.maximumReportedErrors {
+                            errors.append(fault.rowError(line: record.line))
+                        }
+                    }
+                    if (rows + badRows) % 5_000 == 0 { report(finished: false) }
+                }
+                if badRows == 0 { await flush() }
+                guard badRows == 0, failed == nil else {
+                    throw IncompleteImport(rowErrors: errors, badRows: badRows, failed: failed)
+                }
+                try await database.raw("""
+                    INSERT INTO import_runs (kind, source, rows, completed_at)
+                    VALUES ('lrn', \(bind: path), \(bind: rows), \(bind: Date().unixSeconds))
+                    """).run()
+                try await RoutingEpoch.bump(in: database)
+                report(finished: true)
+                return rows
+            }
+        } catch let incomplete as IncompleteImport {
+            throw try Self.diagnose(incomplete, path: path, columns: columns)
+        }
+    }
+
+    /// The LRN of a ported number, or `nil` when the number is not ported.
+    public func lookup(_ number: PhoneNumber) async throws -> PhoneNumber? {
+        let row = try await store.read { database in
+            try await database.raw("SELECT lrn FROM ported_numbers WHERE tn = \(bind: Int64(number.digits))").first()
+        }
+        guard let lrn = try row?.decode(column: "lrn", as: Int64.self) else { return nil }
+        return PhoneNumber(digits: UInt64(lrn))
+    }
+
+    /// How many ported numbers the table holds.
+    public func count() async throws -> Int {
+        try await store.read { database in
+            let row = try await database.raw("SELECT COUNT(*) AS n FROM ported_numbers").first()
+            return try row?.decode(column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    // MARK: Rows
+
+    /// A batch of validated rows waiting to be inserted.
+    private struct Batch {
+        var numbers: [UInt64] = []
+        var lrns: [UInt64] = []
+        var lastLine = 0
+        var count: Int { numbers.count }
+        var isEmpty: Bool { numbers.isEmpty }
+
+        mutating func append(tn: UInt64, lrn: UInt64, line: Int) {
+            numbers.append(tn)
+            lrns.append(lrn)
+            lastLine = line
+        }
+
+        mutating func removeAll() {
+            numbers.removeAll(keepingCapacity: true)
+            lrns.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// A batch the database refused: its numbers, the line it ended on, and the database's error.
+    private struct FailedBatch {
+        var numbers: Set<UInt64>
+        var lastLine: Int
+        var error: any Error
+    }
+
+    /// Thrown out of the transaction to roll it back; turned into an ``ImportError`` once the file is re-read.
+    private struct IncompleteImport: Error {
+        var rowErrors: [ImportError.RowError]
+        var badRows: Int
+        var failed: FailedBatch?
+    }
+
+    /// Inserts a batch. The values are integers made here from validated numbers, so they are inlined, sparing
+    /// two binds per row.
+    private static func insert(_ batch: Batch, into database: any SQLDatabase) async throws {
+        var sql = "INSERT INTO ported_numbers (tn, lrn) VALUES "
+        sql.reserveCapacity(32 + batch.count * 26)
+        for index in batch.numbers.indices {
+            if index > 0 { sql += ", " }
+            sql += "(\(batch.numbers[index]), \(batch.lrns[index]))"
+        }
+        try await database.raw(SQLQueryString(sql)).run()
+    }
+
+    private static func row(
+        _ record: CSVReader.Record, columns: CSVColumns
+    ) throws(ImportRowFault) -> (tn: UInt64, lrn: UInt64) {
+        try columns.checkWidth(of: record)
+        let tn = try number(columns.field("tn", in: record) ?? "", column: "tn")
+        let lrn = try number(columns.field("lrn", in: record) ?? "", column: "lrn")
+        return (tn, lrn)
+    }
+
+    /// A NANP number in any spelling ``PhoneNumber`` accepts, as its ten national digits; ten plain digits, the
+    /// common case, take a shortcut.
+    private static func number(_ text: String, column: String) throws(ImportRowFault) -> UInt64 {
+        if text.utf8.count == 10, text.utf8.allSatisfy({ (48...57).contains($0) }), let value = UInt64(text),
+            let number = PhoneNumber(digits: value)
+        {
+            return number.digits
+        }
+        do {
+            return try PhoneNumber(parsing: text).digits
+        } catch {
+            let shown = text.trimmingCharacters(in: .whitespaces)
+            throw ImportRowFault(column, shown.isEmpty ? "is empty" : "'\(shown)': \(error.description)")
+        }
+    }
+
+    /// The ``ImportError`` for an import that failed: its bad rows and, when the database refused a batch, the
+    /// duplicate numbers that made it do so, found by reading the file again up to the end of that batch.
+    /// A batch that failed for another reason rethrows the database's error.
+    private static func diagnose(
+        _ incomplete: IncompleteImport, path: String, columns: CSVColumns
+    ) throws -> any Error {
+        guard let failed = incomplete.failed else {
+            return ImportError(rowErrors: incomplete.rowErrors, badRows: incomplete.badRows)
+        }
+        var reader = try CSVReader.opening(path)
+        _ = try reader.header()
+        var firstLines: [UInt64: Int] = [:]
+        var duplicates: [ImportError.RowError] = []
+        while let record = try reader.next(), record.line <= failed.lastLine {
+            guard let (tn, _) = try? row(record, columns: columns), failed.numbers.contains(tn) else { continue }
+            if let first = firstLines[tn] {
+                let number = PhoneNumber(digits: tn)?.e164 ?? String(tn)
+                duplicates.append(.init(line: record.line, reason: "tn: \(number) duplicates line \(first)"))
+            } else {
+                firstLines[tn] = record.line
+            }
+        }
+        guard !duplicates.isEmpty else { throw failed.error }
+        let all = (incomplete.rowErrors + duplicates).sorted { $0.line < $1.line }
+        return ImportError(
+            rowErrors: Array(all.prefix(ReferenceData.maximumReportedErrors)),
+            badRows: incomplete.badRows + duplicates.count
+        )
+    }
+}

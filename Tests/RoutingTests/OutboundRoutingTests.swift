@@ -1,0 +1,176 @@
+import Routing
+import Telephony
+import Testing
+
+/// Acme (trunk from 192.0.2.0/24, caller numbers in DC) buys from three carriers:
+/// - `car_cheap`: cheapest on NANP, intra means intra-LATA; also a down twin `car_down` cheaper still;
+/// - `car_mid`: NPA-NXX deck, and prefix rows for the UK;
+/// - `car_dear`: dearer than Acme's plan everywhere.
+/// Numbers in 202-555 are DC (LATA 236), 301-555 Maryland (LATA 238), 410-555 Maryland (LATA 240).
+private func outboundSnapshot(plan: Bool = true) -> RoutingSnapshot {
+    let acme = TrunkRoute(
+        id: "trk_acme", accountId: "acc_acme", accountActive: true,
+        hosts: [.init(address: "pbx.acme.example", port: 5060, transport: "udp", priority: 10, weight: 100)],
+        sources: [CIDRBlock("192.0.2.0/24")!],
+        callerID: .init(allowAny: true, allowedPrefixes: [], rejectViolations: true)
+    )
+    func jurisdictional(_ inter: Int64, _ intra: Int64, _ indeterminate: Int64) -> JurisdictionalRate {
+        JurisdictionalRate(interstate: Rate(micros: inter, initialSeconds: 6, incrementSeconds: 6),
+                           intrastate: Rate(micros: intra, initialSeconds: 6, incrementSeconds: 6),
+                           indeterminate: Rate(micros: indeterminate, initialSeconds: 6, incrementSeconds: 6))
+    }
+    var cheap = RateDeck()
+    cheap.add(npanxx: "301555", rate: jurisdictional(4_000, 2_000, 5_000))
+    cheap.add(npanxx: "410555", rate: jurisdictional(4_000, 2_000, 5_000))
+    var mid = RateDeck()
+    mid.add(npanxx: "301555", rate: jurisdictional(6_000, 3_000, 7_000))
+    mid.add(npanxx: "4105559", rate: jurisdictional(1_000, 1_000, 1_000))
+    mid.add(npanxx: "410555", rate: jurisdictional(6_000, 3_000, 7_000))
+    mid.add(prefix: "44", rate: Rate(micros: 20_000))
+    mid.add(prefix: "447", rate: Rate(micros: 90_000))
+    mid.add(prefix: "44", rate: Rate(micros: 10_000, effectiveAt: 2_000_000_000))
+    var dear = RateDeck()
+    dear.add(npanxx: "301555", rate: jurisdictional(90_000, 90_000, 90_000))
+    dear.add(prefix: "1", rate: Rate(micros: 90_000))
+    var down = RateDeck()
+    down.add(npanxx: "301555", rate: jurisdictional(1, 1, 1))
+    var sell = RateDeck()
+    sell.add(prefix: "1", rate: Rate(micros: 10_000, initialSeconds: 6, incrementSeconds: 6))
+    sell.add(prefix: "44", rate: Rate(micros: 50_000))
+    var locations = ExchangeLocations()
+    locations.add(npa: 202, nxx: 555, block: nil, location: NANPLocation(state: "DC", lata: "236"))
+    locations.add(npa: 301, nxx: 555, block: nil, location: NANPLocation(state: "MD", lata: "238"))
+    locations.add(npa: 410, nxx: 555, block: nil, location: NANPLocation(state: "MD", lata: "240"))
+    locations.add(npa: 301, nxx: 556, block: nil, location: NANPLocation(state: "MD", lata: "238"))
+    return RoutingSnapshot(
+        version: 1, epoch: 1, trunks: [acme],
+        numbers: [NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme")],
+        emergency: nil,
+        carriers: [
+            CarrierRoute(id: "car_cheap", name: "Cheap", priority: 50, intraMeansLATA: true,
+                         gateways: [.init(address: "gw1.cheap.example"), .init(address: "gw2.cheap.example")],
+                         sources: [CIDRBlock("203.0.113.0/24")!]),
+            CarrierRoute(id: "car_mid", name: "Mid", gateways: [.init(address: "sbc.mid.example", port: 5080, transport: "tcp")]),
+            CarrierRoute(id: "car_dear", name: "Dear", gateways: [.init(address: "gw.dear.example")]),
+            CarrierRoute(id: "car_down", name: "Down", active: false, gateways: [.init(address: "gw.down.example")]),
+        ],
+        carrierDecks: ["car_cheap": cheap, "car_mid": mid, "car_dear": dear, "car_down": down],
+        customerDecks: plan ? ["acc_acme": sell] : [:],
+        ported: PortedNumberTable([(3015550199, 4105559000)]),
+        locations: locations
+    )
+}
+
+private func call(_ dialed: String, caller: String? = "+12025550100", from source: String = "192.0.2.10",
+                  at time: Int64 = 1_800_000_000, in snapshot: RoutingSnapshot = outboundSnapshot()) -> RoutingDecision {
+    Router.decide(CallRequest(source: IPAddress(source)!, dialed: dialed, caller: caller, callID: "c", time: time),
+                  in: snapshot, explain: true)
+}
+
+private func hosts(_ decision: RoutingDecision) -> [String] {
+    if case .redirect(let targets) = decision.outcome { return targets.map(\.host) }
+    return []
+}
+
+private func status(_ decision: RoutingDecision) -> Int? {
+    if case .refuse(let refusal) = decision.outcome { return refusal.status }
+    return nil
+}
+
+@Suite("Outbound routing")
+struct OutboundRoutingTests {
+    @Test("interstate: cheapest first, dearer-than-price and down carriers dropped with reasons")
+    func leastCost() {
+        let decision = call("3015550100")
+        #expect(decision.jurisdiction == .interstate)
+        #expect(decision.carriers.map(\.id) == ["car_cheap", "car_mid"])
+        #expect(decision.carriers.map(\.cost) == [Money(micros: 4_000), Money(micros: 6_000)])
+        #expect(decision.price == Money(micros: 10_000))
+        #expect(hosts(decision) == ["gw1.cheap.example", "gw2.cheap.example", "sbc.mid.example"])
+        #expect(decision.steps.contains { $0.contains("(car_dear): dropped, costs 0.09/min") })
+        #expect(decision.steps.contains { $0.contains("(car_down): dropped, marked down") })
+        if case .redirect(let targets) = decision.outcome {
+            #expect(targets.first?.user == "+13015550100;npdi")
+            #expect(targets.last?.transport == "tcp" && targets.last?.port == 5080)
+        }
+    }
+
+    @Test("a ported number is rated and routed on its LRN, and the Contact carries rn and npdi (RFC 4694)")
+    func ported() {
+        let decision = call("+1 301 555 0199")
+        #expect(decision.lrn == "+14105559000")
+        // The LRN's thousands-block 410-555-9 is car_mid's cheapest row.
+        #expect(decision.carriers.first?.id == "car_mid" && decision.carriers.first?.cost == Money(micros: 1_000))
+        if case .redirect(let targets) = decision.outcome {
+            #expect(targets.first?.user == "+13015550199;rn=+14105559000;npdi")
+        }
+    }
+
+    @Test("jurisdiction picks the column; 'intra' per carrier means intrastate or intra-LATA", arguments: [
+        // Maryland to Maryland across LATAs: intrastate. car_cheap's intra is intra-LATA, so it charges interstate.
+        ("+13015560100", "+14105550100", Jurisdiction.intrastate, ["car_mid": 3_000, "car_cheap": 4_000]),
+        // Within LATA 238: intra-LATA; both carriers charge their intra rate.
+        ("+13015560100", "+13015550100", .intraLATA, ["car_cheap": 2_000, "car_mid": 3_000]),
+        // No calling number: indeterminate.
+        (nil, "+13015550100", .indeterminate, ["car_cheap": 5_000, "car_mid": 7_000]),
+    ] as [(String?, String, Jurisdiction, [String: Int64])])
+    func jurisdiction(caller: String?, dialed: String, expected: Jurisdiction, costs: [String: Int64]) {
+        let decision = call(dialed, caller: caller)
+        #expect(decision.jurisdiction == expected)
+        #expect(Dictionary(uniqueKeysWithValues: decision.carriers.map { ($0.id, $0.cost.micros) }) == costs)
+    }
+
+    @Test("international: longest prefix, and rows take effect on their date")
+    func international() {
+        let mobile = call("011447911123456")
+        #expect(status(mobile) == 503, "the +447 row (0.09) costs more than the customer pays (0.05)")
+        let before = call("+442079460000", at: 1_999_999_999)
+        #expect(before.carriers.map(\.cost) == [Money(micros: 20_000)])
+        let after = call("+442079460000", at: 2_000_000_000)
+        #expect(after.carriers.map(\.cost) == [Money(micros: 10_000)])
+        if case .redirect(let targets) = after.outcome { #expect(targets.first?.user == "+442079460000") }
+    }
+
+    @Test("no plan, no destination in the plan, no carrier, premium: each refused with its status")
+    func refusals() {
+        #expect(status(call("3015550100", in: outboundSnapshot(plan: false))) == 403)
+        #expect(status(call("+33142685300")) == 403)
+        #expect(status(call("7735550100")) == 503)
+        #expect(status(call("9005550100")) == 603)
+    }
+
+    @Test("calls from a carrier reach our numbers only")
+    func fromCarrier() {
+        #expect(hosts(call("2025550100", caller: "+13015550100", from: "203.0.113.9")) == ["pbx.acme.example"])
+        #expect(status(call("3015550100", caller: "+12025550100", from: "203.0.113.9")) == 404)
+    }
+}
+
+@Suite("Rate tables")
+struct RateTableTests {
+    @Test("the ported-number table finds every number and only those")
+    func portedTable() {
+        let pairs: [(number: UInt64, lrn: UInt64)] = (UInt64(0)..<10_000).map { index -> (number: UInt64, lrn: UInt64) in
+            (number: 2_025_550_000 + index * 3, lrn: 3_015_550_000 + index)
+        }
+        let table = PortedNumberTable(pairs.shuffled())
+        #expect(table.count == 10_000)
+        for (number, lrn) in pairs.prefix(500) {
+            #expect(table.lrn(for: PhoneNumber(digits: number)!)?.digits == lrn)
+        }
+        #expect(table.lrn(for: PhoneNumber("+12025550001")!) == nil)
+        #expect(PortedNumberTable([]).lrn(for: PhoneNumber("+12025550001")!) == nil)
+    }
+
+    @Test("longest prefix wins; expired rows do not apply")
+    func prefixes() {
+        var deck = RateDeck()
+        deck.add(prefix: "1", rate: Rate(micros: 1))
+        deck.add(prefix: "1876", rate: Rate(micros: 2))
+        deck.add(prefix: "18765", rate: Rate(micros: 3, expiresAt: 100))
+        #expect(deck.rate(forE164: 18_765_550_100, digitCount: 11, at: 99)?.micros == 3)
+        #expect(deck.rate(forE164: 18_765_550_100, digitCount: 11, at: 100)?.micros == 2)
+        #expect(deck.rate(forE164: 12_025_550_100, digitCount: 11, at: 0)?.micros == 1)
+        #expect(deck.rate(forE164: 442_079_460_000, digitCount: 12, at: 0) == nil)
+    }
+}
