@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "API", targets: ["API"]),
         .library(name: "Routing", targets: ["Routing"]),
         .library(name: "SIP", targets: ["SIP"]),
+        .library(name: "Observability", targets: ["Observability"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
@@ -50,8 +52,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Observability",
+            dependencies: [
+                "Routing",
+                "SIP",
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SIPServer",
             dependencies: [
+                "Observability",
                 "Routing",
                 "SIP",
                 "Telephony",
@@ -79,6 +92,7 @@ let package = Package(
         .target(
             name: "Inventory",
             dependencies: [
+                "Observability",
                 "Routing",
                 "Telephony",
                 "Store",
@@ -93,6 +107,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "Inventory",
+                "Observability",
                 "Routing",
                 "Store",
                 "Telephony",
@@ -106,6 +121,7 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "API",
+                "Observability",
                 "Routing",
                 "SIPServer",
                 "Inventory",
@@ -154,6 +170,7 @@ let package = Package(
         .testTarget(
             name: "SIPServerTests",
             dependencies: [
+                "Observability",
                 "Routing",
                 "SIP",
                 "SIPServer",
@@ -173,7 +190,13 @@ let package = Package(
         ),
         .testTarget(
             name: "InventoryTests",
-            dependencies: ["Inventory", "Store", "Telephony", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "Inventory", "Observability", "Routing", "Store", "Telephony", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -181,6 +204,7 @@ let package = Package(
             dependencies: [
                 "API",
                 "Inventory",
+                "Observability",
                 "Routing",
                 "Store",
                 "TestSupport",

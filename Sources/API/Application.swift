@@ -4,6 +4,7 @@ import Inventory
 import Logging
 import Routing
 import NIOCore
+import Observability
 import ServiceLifecycle
 import Store
 
@@ -31,9 +32,14 @@ public enum OpenAPIDocument {
     }()
 }
 
-/// Builds the router: `/health` and `/openapi.json` open to all, everything under `/v1` authenticated.
-public func buildRouter(provisioning: Provisioning, routing: RoutingTable = RoutingTable()) -> Hummingbird.Router<APIContext> {
+/// Builds the router: `/health`, `/metrics` and `/openapi.json` open to all, everything under `/v1` authenticated.
+///
+/// `/metrics` serves `metrics`, or, without them, metrics of the routing snapshot alone.
+public func buildRouter(
+    provisioning: Provisioning, routing: RoutingTable = RoutingTable(), metrics: TandemMetrics? = nil
+) -> Hummingbird.Router<APIContext> {
     let router = Hummingbird.Router(context: APIContext.self)
+    let metrics = metrics ?? TandemMetrics(routing: routing)
     router.add(middleware: ProblemMiddleware())
     router.get("health") { _, context in
         let version: Int
@@ -55,6 +61,12 @@ public func buildRouter(provisioning: Provisioning, routing: RoutingTable = Rout
             body: .init(byteBuffer: ByteBuffer(data: OpenAPIDocument.data))
         )
     }
+    router.get("metrics") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.exposition()))
+        )
+    }
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(accounts: provisioning.accounts))
     AccountsController(accounts: provisioning.accounts).addRoutes(to: v1)
     NumbersController(numbers: provisioning.numbers).addRoutes(to: v1)
@@ -62,6 +74,7 @@ public func buildRouter(provisioning: Provisioning, routing: RoutingTable = Rout
     RoutesController(table: routing, trunks: provisioning.trunks).addRoutes(to: v1)
     ReferenceController(reference: provisioning.reference).addRoutes(to: v1)
     CarriersController(carriers: provisioning.carriers, rateDecks: provisioning.rateDecks).addRoutes(to: v1)
+    RoutingRecordsController(records: provisioning.routingRecords).addRoutes(to: v1)
     return router
 }
 
@@ -70,13 +83,14 @@ public func buildRouter(provisioning: Provisioning, routing: RoutingTable = Rout
 public func buildApplication(
     provisioning: Provisioning,
     routing: RoutingTable,
+    metrics: TandemMetrics? = nil,
     configuration: APIConfiguration,
     services: [any Service] = [],
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<APIContext>> {
     Application(
-        router: buildRouter(provisioning: provisioning, routing: routing),
+        router: buildRouter(provisioning: provisioning, routing: routing, metrics: metrics),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,
         onServerRunning: onServerRunning,

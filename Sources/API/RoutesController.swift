@@ -31,3 +31,18 @@ struct RoutesController {
         }
     }
 }
+
+/// `/v1/routing-records`: what routing decided for each call, newest first. Customers see the records of calls
+/// from their own trunks; the operator sees all.
+struct RoutingRecordsController {
+    let records: RoutingRecords
+
+    func addRoutes(to group: RouterGroup<APIContext>) {
+        group.get("routing-records") { request, context in
+            let page = try await records.records(
+                trunkId: request.query("trunk_id"), page: request.page(), by: context.caller()
+            )
+            return try json(page, context: context)
+        }
+    }
+}

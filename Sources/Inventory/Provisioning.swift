@@ -3,7 +3,7 @@ import ServiceLifecycle
 import Store
 
 /// The provisioning services over one store: accounts and keys, numbers, trunks, reference data, carriers, rate
-/// decks and ported numbers.
+/// decks, ported numbers, and the routing records.
 public struct Provisioning: Sendable {
     public let store: Store
     public let accounts: AccountDirectory
@@ -13,6 +13,7 @@ public struct Provisioning: Sendable {
     public let carriers: CarrierDirectory
     public let rateDecks: RateDecks
     public let portedNumbers: PortedNumbers
+    public let routingRecords: RoutingRecords
 
     public init(store: Store, numbers configuration: NumberInventory.Configuration = .init(), clock: InventoryClock = .system) {
         self.store = store
@@ -23,6 +24,7 @@ public struct Provisioning: Sendable {
         self.carriers = CarrierDirectory(store: store, clock: clock)
         self.rateDecks = RateDecks(store: store)
         self.portedNumbers = PortedNumbers(store: store)
+        self.routingRecords = RoutingRecords(store: store)
     }
 }
 

@@ -32,7 +32,7 @@ public struct RouteTarget: Sendable, Hashable {
     public var host: String
     public var port: Int
     public var transport: String
-    /// What the target is, for records and explanations (`trunk trk_...`, `emergency`).
+    /// What the target is, for records and explanations: the trunk's id, the carrier's name, or `emergency`.
     public var label: String
 
     public init(user: String, host: String, port: Int, transport: String, label: String) {
@@ -189,8 +189,7 @@ public enum Router {
             let hosts = ordered(target.hosts, seed: request.callID)
             note("\(number.e164) is ours: account \(route.accountId), trunk \(target.id), \(hosts.count) host(s)")
             return finish(.redirect(hosts.map {
-                RouteTarget(user: number.e164, host: $0.address, port: $0.port, transport: $0.transport,
-                            label: "trunk \(target.id)")
+                RouteTarget(user: number.e164, host: $0.address, port: $0.port, transport: $0.transport, label: target.id)
             }))
         }
 
@@ -285,12 +284,13 @@ public enum Router {
             return .refuse(Refusal(status: 503, reason: "no route to destination", retryAfter: 60))
         }
         decision.carriers = candidates.map { ($0.carrier.id, $0.cost.perMinute) }
+        let user = destination.contactUser
         var targets: [RouteTarget] = []
-        for (carrier, cost) in candidates {
+        targets.reserveCapacity(snapshot.maximumRoutes)
+        for (carrier, _) in candidates {
             for gateway in carrier.gateways where targets.count < snapshot.maximumRoutes {
                 targets.append(RouteTarget(
-                    user: destination.contactUser, host: gateway.address, port: gateway.port, transport: gateway.transport,
-                    label: "carrier \(carrier.name) at \(cost.perMinute)/min"
+                    user: user, host: gateway.address, port: gateway.port, transport: gateway.transport, label: carrier.name
                 ))
             }
         }
@@ -315,7 +315,7 @@ public enum Router {
         }
         note("\(number.e164) is ours: account \(route.accountId), trunk \(trunk.id)")
         return .redirect(ordered(trunk.hosts, seed: request.callID).map {
-            RouteTarget(user: number.e164, host: $0.address, port: $0.port, transport: $0.transport, label: "trunk \(trunk.id)")
+            RouteTarget(user: number.e164, host: $0.address, port: $0.port, transport: $0.transport, label: trunk.id)
         })
     }
 

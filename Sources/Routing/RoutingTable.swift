@@ -7,9 +7,11 @@ import Atomics
 public final class RoutingTable: Sendable {
     private final class Box: AtomicReference, Sendable {
         let snapshot: RoutingSnapshot
+        let publishedAt: ContinuousClock.Instant
 
         init(_ snapshot: RoutingSnapshot) {
             self.snapshot = snapshot
+            self.publishedAt = .now
         }
     }
 
@@ -22,6 +24,11 @@ public final class RoutingTable: Sendable {
     /// The snapshot to route with.
     public var current: RoutingSnapshot {
         box.load(ordering: .acquiring).snapshot
+    }
+
+    /// How long ago the current snapshot was published (or the table made), for the snapshot-age metric.
+    public var age: Duration {
+        .now - box.load(ordering: .acquiring).publishedAt
     }
 
     /// Makes `snapshot` the one new decisions use.

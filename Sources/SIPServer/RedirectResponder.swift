@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import Observability
 import Routing
 import SIP
 import Telephony
@@ -14,6 +15,9 @@ import Telephony
 /// - Max-Forwards 0 → 483; an unknown Request-URI scheme → 416; a Require we do not support → 420;
 ///   a wrong SIP version → 505; a malformed request → 400 with the reason; other methods → 405 with Allow.
 /// - Responses are dropped: a redirect server sends none of its own requests.
+///
+/// Every routing decision (not a retransmission's cached answer, nor a protocol refusal) is offered to the
+/// routing record queue, when there is one, and timed in the metrics, when there are some.
 public struct RedirectResponder: Sendable {
     /// The methods the server answers, for Allow.
     public static let allowed = "INVITE, ACK, CANCEL, OPTIONS"
@@ -21,11 +25,20 @@ public struct RedirectResponder: Sendable {
     let table: RoutingTable
     let cache: AnswerCache
     let serverName: String
+    /// Where routing records go; `nil` keeps none.
+    let records: RoutingRecordQueue?
+    /// The metrics the server records into; `nil` records none.
+    public let metrics: TandemMetrics?
 
-    public init(table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem") {
+    public init(
+        table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem",
+        records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil
+    ) {
         self.table = table
         self.cache = AnswerCache(capacity: cacheCapacity)
         self.serverName = serverName
+        self.records = records
+        self.metrics = metrics
     }
 
     /// The response to a parsed message from `source`, or `nil` when nothing should be sent.
@@ -80,10 +93,18 @@ public struct RedirectResponder: Sendable {
             return response
         }
         let dialed = request.uri.user ?? request.uri.opaque
-        let decision = Router.decide(
-            CallRequest(source: source, dialed: dialed, caller: Self.caller(request), callID: request.headers.callID ?? ""),
-            in: table.current
+        let call = CallRequest(
+            source: source, dialed: dialed, caller: Self.caller(request), callID: request.headers.callID ?? ""
         )
+        let decision: RoutingDecision
+        if let metrics {
+            let started = ContinuousClock.now
+            decision = Router.decide(call, in: table.current)
+            metrics.decisionDuration.record(.now - started)
+        } else {
+            decision = Router.decide(call, in: table.current)
+        }
+        records?.offer(RoutingRecord(request: call, decision: decision))
         switch decision.outcome {
         case .redirect(let targets):
             var response = SIPResponse(replyingTo: request, status: 302, reason: "Moved Temporarily", toTag: tag(request))

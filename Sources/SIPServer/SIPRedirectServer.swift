@@ -143,9 +143,10 @@ private final class UDPHandler: ChannelInboundHandler {
             logger.debug("dropped a malformed datagram", metadata: ["from": "\(envelope.remoteAddress)", "error": "\(error)"])
             return
         }
-        guard let source = IPAddress(envelope.remoteAddress), case .request(let request) = message,
-            var response = responder.respond(to: message, from: source)
-        else { return }
+        guard let source = IPAddress(envelope.remoteAddress), case .request(let request) = message else { return }
+        let answer = responder.respond(to: message, from: source)
+        responder.metrics?.countSIPRequest(method: request.method, status: answer?.status)
+        guard var response = answer else { return }
         stampVia(&response, source: envelope.remoteAddress)
         var buffer = context.channel.allocator.buffer(capacity: 512)
         response.write(into: &buffer)
@@ -183,8 +184,11 @@ private final class TCPHandler: ChannelInboundHandler {
             logger.debug("dropped a malformed message", metadata: ["error": "\(error)"])
         case .message(let message):
             guard let remote = context.channel.remoteAddress, let source = IPAddress(remote),
-                var response = responder.respond(to: message, from: source)
+                case .request(let request) = message
             else { return }
+            let answer = responder.respond(to: message, from: source)
+            responder.metrics?.countSIPRequest(method: request.method, status: answer?.status)
+            guard var response = answer else { return }
             stampVia(&response, source: remote)
             var buffer = context.channel.allocator.buffer(capacity: 512)
             response.write(into: &buffer)

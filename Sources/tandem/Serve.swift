@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Inventory
 import Logging
+import Observability
 import Routing
 import SIPServer
 import ServiceLifecycle
@@ -61,19 +62,27 @@ struct Serve: AsyncParsableCommand {
         }
         let table = RoutingTable()
         let publisher = RoutingPublisher(compiler: RoutingCompiler(store: store, emergency: emergency), table: table, logger: logger)
+        let records = RoutingRecordQueue()
+        let metrics = TandemMetrics(routing: table, records: records)
+        let recordWriter = RoutingRecordWriter(
+            records: provisioning.routingRecords, queue: records, metrics: metrics, logger: logger
+        )
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: sip.host, port: sip.port),
-            responder: RedirectResponder(table: table), logger: logger
+            responder: RedirectResponder(table: table, records: records, metrics: metrics), logger: logger
         )
         // Routing starts once the schema is migrated and the first snapshot is published.
         let ready = StartupGate()
         var app = buildApplication(
             provisioning: provisioning,
             routing: table,
+            metrics: metrics,
             configuration: .init(host: http.host, port: http.port),
+            // Services stop in reverse order: the SIP server first, then the record writer writes what is left
+            // while the store is still open.
             services: [
                 store, LifecycleSweeper(numbers: provisioning.numbers, logger: logger),
-                ready.gating(publisher), ready.gating(sipServer),
+                ready.gating(publisher), ready.gating(recordWriter), ready.gating(sipServer),
             ],
             logger: logger,
             onServerRunning: { [http, sip, demo] _ in

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# A load ladder: sipp sends INVITEs (dialed numbers from an injection file, so nothing repeats) at rising rates
+# to Tandem and, in the same run, to Kamailio configured as an equivalent 302 redirect server over the same
+# prefix table. Prints, for each server and rate, the failures and the CPU time spent per call, then each
+# server's knee (highest rate with under 0.1% failed calls) and the ratios.
+#
+#   bash Interop/load-ladder.sh [RATES...]        (default: 1000 2000 4000 8000 12000 16000)
+#
+# Needs sipp (sip-tester) and kamailio; builds Tandem in release mode. Loopback only; every run is bounded.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rates=("${@:-1000 2000 4000 8000 12000 16000}")
+read -r -a rates <<<"${rates[*]}"
+seconds=${LADDER_SECONDS:-5}
+prefixes=${LADDER_PREFIXES:-100000}
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+swift build -c release --product tandem >/dev/null
+tandem=$(swift build -c release --show-bin-path)/tandem
+
+# The table: $prefixes seven-digit NANP prefixes (+1 NPA NXX), and numbers to dial inside them.
+python3 - "$work" "$prefixes" <<'PY'
+import random, sys
+work, count = sys.argv[1], int(sys.argv[2])
+random.seed(7)
+npas = [n for n in range(201, 990) if n % 100 != 11 and str(n)[1:] != "11" and n not in (800, 833, 844, 855, 866, 877, 888, 900)]
+prefixes = []
+for npa in npas:
+    for nxx in range(200, 1000):
+        if nxx % 100 == 11:
+            continue
+        prefixes.append(f"{npa}{nxx}")
+        if len(prefixes) == count:
+            break
+    if len(prefixes) == count:
+        break
+with open(f"{work}/deck.csv", "w") as deck:
+    deck.write("prefix,rate\n")
+    for p in prefixes:
+        deck.write(f"1{p},0.0010\n")
+with open(f"{work}/mtree", "w") as table:
+    table.write("id(int,auto) tprefix(string) tvalue(string)\n")
+    for i, p in enumerate(prefixes):
+        table.write(f"{i + 1}:+1{p}:127.0.0.1\\:5081\n")
+with open(f"{work}/version", "w") as version:
+    version.write("table_name(string) table_version(int)\nmtree:1\n")
+with open(f"{work}/dial.csv", "w") as dial:
+    dial.write("RANDOM\n")
+    for _ in range(100000):
+        dial.write(f"+1{random.choice(prefixes)}{random.randint(0, 9999):04d};+12057090101\n")
+PY
+
+# Tandem: the demo, plus a carrier whose deck holds the same prefixes (the cheapest, so it is chosen first).
+"$tandem" serve --demo --database "$work/tandem.db" --http 127.0.0.1:28180 --sip 127.0.0.1:25160 \
+    --log-level warning >"$work/tandem.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 120); do grep -q "Tandem is up" "$work/tandem.log" && break; sleep 0.5; done
+"$tandem" carriers add --database "$work/tandem.db" --name Ladder --gateway 127.0.0.1:5081 >/dev/null
+"$tandem" import ratedeck --database "$work/tandem.db" Ladder "$work/deck.csv" >/dev/null 2>&1
+sleep 2
+tandem_pid=$(pgrep -f "tandem serve --demo --database $work/tandem.db" | head -1)
+
+sed -e "s/@CHILDREN@/2/" -e "s/@PORT@/25260/" -e "s|@DBDIR@|$work|" Interop/kamailio/redirect.cfg >"$work/kamailio.cfg"
+kamailio -f "$work/kamailio.cfg" -P "$work/kamailio.pid" -DD -E >"$work/kamailio.log" 2>&1 &
+pids+=($!)
+sleep 3
+kamailio_pids=$(pgrep -f "kamailio -f $work/kamailio.cfg" | tr '\n' ' ')
+
+# The scenario reads the dialed number and the caller from the injection file.
+sed -e 's/\[service\]/[field0]/g' -e 's/\[caller\]/[field1]/g' Interop/sipp/redirect.xml >"$work/ladder.xml"
+
+cpu_ticks() { local total=0; for pid in $1; do read -r -a f <"/proc/$pid/stat"; total=$((total + f[13] + f[14])); done; echo $total; }
+ticks_per_second=$(getconf CLK_TCK)
+
+run_ladder() {
+    local name=$1 port=$2 server_pids=$3 knee=0
+    for rate in "${rates[@]}"; do
+        local calls=$((rate * seconds))
+        local before; before=$(cpu_ticks "$server_pids")
+        timeout $((seconds * 4 + 30)) sipp -sf "$work/ladder.xml" -inf "$work/dial.csv" -r "$rate" -m "$calls" \
+            -l $((rate * 2)) -nostdin -timeout $((seconds * 3 + 10))s -recv_timeout 4000 -trace_stat \
+            -stf "$work/$name-$rate.csv" -p 25360 "127.0.0.1:$port" >/dev/null 2>&1 || true
+        local after; after=$(cpu_ticks "$server_pids")
+        local stats; stats=$(tail -1 "$work/$name-$rate.csv")
+        local ok failed
+        ok=$(echo "$stats" | awk -F';' '{print $16}')
+        failed=$(echo "$stats" | awk -F';' '{print $18}')
+        local cpu_us=$(( (after - before) * 1000000 / ticks_per_second / (ok + failed > 0 ? ok + failed : 1) ))
+        printf '%-8s %7s cps  %7s ok  %6s failed  %6s µs CPU per call\n' "$name" "$rate" "$ok" "$failed" "$cpu_us"
+        if (( failed * 1000 < calls )); then knee=$rate; fi
+        echo "$name $rate $ok $failed $cpu_us" >>"$work/results"
+    done
+    echo "$name knee: $knee cps"
+    echo "$name $knee" >>"$work/knees"
+}
+
+echo "ladder: ${rates[*]} calls/s, $seconds s each, $prefixes prefixes, sipp on the same cores"
+run_ladder tandem 25160 "$tandem_pid"
+run_ladder kamailio 25260 "$kamailio_pids"
+python3 - "$work/results" "$work/knees" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1])]
+knees = dict(l.split() for l in open(sys.argv[2]))
+cpu = {}
+for name, rate, ok, failed, us in rows:
+    if int(failed) * 1000 < int(ok) + int(failed) and int(us) > 0:
+        cpu.setdefault(name, []).append(int(us))
+t, k = statistics.median(cpu.get("tandem", [0])), statistics.median(cpu.get("kamailio", [0]))
+print(f"median CPU per call: tandem {t} µs, kamailio {k} µs, ratio kamailio/tandem {k / t if t else float('nan'):.2f}")
+print(f"knees: tandem {knees.get('tandem')} cps, kamailio {knees.get('kamailio')} cps")
+PY

@@ -1,0 +1,226 @@
+import Foundation
+import Logging
+import Observability
+import Routing
+import SQLKit
+import ServiceLifecycle
+import Store
+import Telephony
+
+// MARK: - Model
+
+/// A routing record as the API lists it.
+public struct StoredRoutingRecord: Sendable, Codable, Equatable {
+    /// A carrier chosen for an outbound call, with its per-minute cost.
+    public struct Carrier: Sendable, Codable, Equatable {
+        public var carrierId: String
+        public var cost: Money
+
+        public init(carrierId: String, cost: Money) {
+            self.carrierId = carrierId
+            self.cost = cost
+        }
+    }
+
+    /// Increasing with the order records were written; the paging cursor.
+    public var id: Int64
+    /// When the decision was made, to the second.
+    public var at: Date
+    /// When the decision was made, in Unix milliseconds.
+    public var atMs: Int64
+    public var callId: String
+    public var source: String
+    public var trunkId: String?
+    public var dialed: String
+    public var normalized: String?
+    public var lrn: String?
+    public var jurisdiction: String?
+    /// 302 for a redirect, else the refusal's SIP status.
+    public var status: Int
+    public var reason: String
+    public var carriers: [Carrier]
+    /// What the customer pays per minute, for outbound calls.
+    public var price: Money?
+    public var callerIdFlagged: Bool
+}
+
+// MARK: - Records
+
+/// The routing records in the store: written in batches by ``RoutingRecordWriter``, read through the API.
+public struct RoutingRecords: Sendable {
+    /// Rows per `INSERT` statement: 15 parameters each stays well under SQLite's and PostgreSQL's limits.
+    static let rowsPerStatement = 250
+
+    let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Writes `records` in one transaction, with multi-row `INSERT`s.
+    public func insert(_ records: [RoutingRecord]) async throws {
+        guard !records.isEmpty else { return }
+        try await store.transaction { database in
+            for start in stride(from: 0, to: records.count, by: Self.rowsPerStatement) {
+                let rows: [SQLQueryString] = records[start..<min(start + Self.rowsPerStatement, records.count)].map {
+                    let carriers = $0.carriers.map { Self.text($0.id) }.joined(separator: ",")
+                    let costs = $0.carriers.map { String($0.costMicros) }.joined(separator: ",")
+                    return """
+                        (\(bind: $0.at), \(bind: Self.text($0.callID)), \(bind: $0.source.description), \
+                        \(bind: $0.trunkId), \(bind: Self.text($0.dialed)), \(bind: $0.normalized), \(bind: $0.lrn), \
+                        \(bind: $0.jurisdiction?.rawValue), \(bind: $0.status), \(bind: Self.text($0.reason)), \
+                        \(bind: carriers), \(bind: costs), \(bind: $0.priceMicros), \(bind: $0.callerIDFlagged ? 1 : 0))
+                        """
+                }
+                try await database.raw("""
+                    INSERT INTO routing_records (at, call_id, source, trunk_id, dialed, normalized, lrn, jurisdiction,
+                        status, reason, carriers, costs, price_micros, caller_id_flagged)
+                    VALUES \(rows.joined(separator: ", "))
+                    """).run()
+            }
+        }
+    }
+
+    /// Records newest first. The operator sees all (or one trunk's); a customer sees the records of calls from its
+    /// own trunks. Agents are refused.
+    public func records(trunkId: String?, page: PageRequest, by principal: Principal) async throws
+        -> Page<StoredRoutingRecord>
+    {
+        try principal.requireCustomerOrOperator()
+        var conditions: [SQLQueryString] = []
+        if !principal.isOperator {
+            conditions.append("trunk_id IN (SELECT id FROM trunks WHERE account_id = \(bind: principal.accountId))")
+        }
+        if let trunkId { conditions.append("trunk_id = \(bind: trunkId)") }
+        if let cursor = page.cursor {
+            guard let id = Int64(cursor), id > 0 else {
+                throw InventoryError.invalid("cursor", "is not a cursor from a previous page")
+            }
+            conditions.append("id < \(bind: id)")
+        }
+        let filter: SQLQueryString = conditions.isEmpty ? "1 = 1" : "\(conditions.joined(separator: " AND "))"
+        let fetched: [StoredRoutingRecord] = try await store.read { database in
+            try await database.raw("""
+                SELECT * FROM routing_records WHERE \(filter) ORDER BY id DESC LIMIT \(literal: page.limit + 1)
+                """).all().map(Self.decode)
+        }
+        return Page(fetched: fetched, limit: page.limit, cursor: { String($0.id) })
+    }
+
+    /// Text as PostgreSQL accepts it: without NUL characters, which a peer may put in a header.
+    private static func text(_ value: String) -> String {
+        value.utf8.contains(0) ? String(value.unicodeScalars.filter { $0 != "\u{0}" }.map(Character.init)) : value
+    }
+
+    private static func decode(_ row: any SQLRow) throws -> StoredRoutingRecord {
+        let at = try row.decode(column: "at", as: Int64.self)
+        let ids = try row.decode(column: "carriers", as: String.self).split(separator: ",")
+        let costs = try row.decode(column: "costs", as: String.self).split(separator: ",")
+        return StoredRoutingRecord(
+            id: try row.decode(column: "id", as: Int64.self),
+            at: Date(timeIntervalSince1970: TimeInterval(at / 1_000)),
+            atMs: at,
+            callId: try row.decode(column: "call_id", as: String.self),
+            source: try row.decode(column: "source", as: String.self),
+            trunkId: try row.decode(column: "trunk_id", as: String?.self),
+            dialed: try row.decode(column: "dialed", as: String.self),
+            normalized: try row.decode(column: "normalized", as: String?.self),
+            lrn: try row.decode(column: "lrn", as: String?.self),
+            jurisdiction: try row.decode(column: "jurisdiction", as: String?.self),
+            status: try row.decode(column: "status", as: Int.self),
+            reason: try row.decode(column: "reason", as: String.self),
+            carriers: zip(ids, costs).map { .init(carrierId: String($0), cost: Money(micros: Int64($1) ?? 0)) },
+            price: try row.decode(column: "price_micros", as: Int64?.self).map(Money.init(micros:)),
+            callerIdFlagged: try row.decode(column: "caller_id_flagged", as: Int.self) != 0
+        )
+    }
+}
+
+// MARK: - Writer
+
+/// Moves routing records from the queue the hot path fills into the store, in batches.
+///
+/// It writes whenever ``Configuration/interval`` has passed or the queue's batch threshold is reached, up to
+/// ``Configuration/batchSize`` records per transaction. A store error is logged and the batch counted as lost:
+/// the writer never stops, and routing never waits for it. On graceful shutdown it writes what is left before
+/// returning, so run it in the service group after the store and before the SIP server (services stop in
+/// reverse order).
+public struct RoutingRecordWriter: Service {
+    /// How often and how much the writer writes.
+    public struct Configuration: Sendable {
+        /// The longest a record waits in the queue while the writer runs.
+        public var interval: Duration
+        /// Records per transaction.
+        public var batchSize: Int
+
+        public init(interval: Duration = .milliseconds(200), batchSize: Int = 1_000) {
+            precondition(batchSize > 0, "the batch size must be positive")
+            self.interval = interval
+            self.batchSize = batchSize
+        }
+    }
+
+    let records: RoutingRecords
+    let queue: RoutingRecordQueue
+    let configuration: Configuration
+    let metrics: TandemMetrics?
+    let logger: Logger
+
+    public init(
+        records: RoutingRecords, queue: RoutingRecordQueue, configuration: Configuration = .init(),
+        metrics: TandemMetrics? = nil, logger: Logger
+    ) {
+        self.records = records
+        self.queue = queue
+        self.configuration = configuration
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let (queue, interval) = (self.queue, configuration.interval)
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while (try? await Task.sleep(for: interval)) != nil { queue.wake() }
+                }
+                for await _ in queue.wakeups {
+                    if Task.isShuttingDownGracefully { break }
+                    await writeWaiting()
+                }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            queue.wake()
+        }
+        let written = await writeWaiting()
+        logger.debug("routing record writer stopped", metadata: ["final": "\(written)"])
+    }
+
+    /// Writes every record waiting in the queue, in batches; returns how many were written.
+    ///
+    /// Store errors are logged and counted as lost, never thrown.
+    @discardableResult
+    public func writeWaiting() async -> Int {
+        var batch: [RoutingRecord] = []
+        batch.reserveCapacity(configuration.batchSize)
+        var written = 0
+        while true {
+            batch.removeAll(keepingCapacity: true)
+            let drained = queue.drain(into: &batch, maximum: configuration.batchSize)
+            guard drained > 0 else { break }
+            do {
+                try await records.insert(batch)
+                written += batch.count
+                metrics?.recordsWritten.increment(by: Int64(batch.count))
+            } catch {
+                metrics?.recordsLost.increment(by: Int64(batch.count))
+                logger.error("routing records lost: the store refused a batch", metadata: [
+                    "records": "\(batch.count)", "error": "\(String(reflecting: error))",
+                ])
+            }
+            if drained < configuration.batchSize { break }
+        }
+        return written
+    }
+}

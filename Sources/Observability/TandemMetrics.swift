@@ -1,0 +1,121 @@
+import Atomics
+import Prometheus
+import Routing
+import SIP
+import Synchronization
+
+/// Tandem's Prometheus metrics, kept in a `PrometheusCollectorRegistry` and served as text by `GET /metrics`.
+///
+/// - `tandem_sip_requests_total{method,status}`: SIP requests received, by method and the status answered
+///   (`none` when nothing was sent, as for an ACK).
+/// - `tandem_routing_decision_seconds`: how long routing decisions take (a histogram).
+/// - `tandem_routing_snapshot_version` and `tandem_routing_snapshot_age_seconds`: the routing snapshot in use
+///   and how long ago it was published.
+/// - `tandem_routing_records_dropped_total`, `..._written_total` and `..._lost_total`: routing records dropped
+///   because the queue was full, written to the store, and lost to store errors.
+///
+/// The hot path touches only atomics (the SIP counters, found through a lock-free table so that no request
+/// takes the registry's lock) and the histogram's short lock. Values owned by other parts (the snapshot, the
+/// record queue's drop count) are read when the metrics are scraped.
+public final class TandemMetrics: Sendable {
+    /// Upper bounds of the decision-latency buckets: from 1 µs (a decision's budget is 10 µs at p99) to 10 ms.
+    public static let decisionBuckets: [Duration] = [
+        .microseconds(1), .microseconds(2), .microseconds(5), .microseconds(10), .microseconds(25),
+        .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(1_000), .microseconds(10_000),
+    ]
+
+    /// The methods with a label value of their own; every other method counts as `other`.
+    static let methods: [SIPMethod] = [
+        .invite, .ack, .cancel, .options, .bye, .register, .prack, .update, .info, .subscribe, .notify, .refer,
+        .message,
+    ]
+    /// Status label columns: `none`, then 100 to 699.
+    private static let statusColumns = 601
+
+    /// The registry holding every metric, for the exposition.
+    public let registry: PrometheusCollectorRegistry
+    /// Routing decision latency.
+    public let decisionDuration: DurationHistogram
+    /// Routing records written to the store.
+    public let recordsWritten: Counter
+    /// Routing records lost because the store refused their batch.
+    public let recordsLost: Counter
+
+    private let routing: RoutingTable?
+    private let records: RoutingRecordQueue?
+    private let recordsDropped: Counter
+    private let snapshotVersion: Gauge
+    private let snapshotAge: Gauge
+    private let droppedReported = Mutex(0)
+    private let sipRequests: [ManagedAtomicLazyReference<Counter>]
+
+    /// Metrics in `registry`, reading the snapshot from `routing` and record drops from `records` when scraped.
+    public init(
+        routing: RoutingTable? = nil, records: RoutingRecordQueue? = nil,
+        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) {
+        self.registry = registry
+        self.routing = routing
+        self.records = records
+        decisionDuration = registry.makeDurationHistogram(
+            name: "tandem_routing_decision_seconds", buckets: Self.decisionBuckets,
+            help: "How long routing decisions take."
+        )
+        recordsWritten = registry.makeCounter(
+            name: "tandem_routing_records_written_total", help: "Routing records written to the store."
+        )
+        recordsLost = registry.makeCounter(
+            name: "tandem_routing_records_lost_total", help: "Routing records lost because the store refused them."
+        )
+        recordsDropped = registry.makeCounter(
+            name: "tandem_routing_records_dropped_total", help: "Routing records dropped because the queue was full."
+        )
+        snapshotVersion = registry.makeGauge(
+            name: "tandem_routing_snapshot_version", help: "The version of the routing snapshot in use."
+        )
+        snapshotAge = registry.makeGauge(
+            name: "tandem_routing_snapshot_age_seconds", help: "Seconds since the routing snapshot was published."
+        )
+        sipRequests = (0..<(Self.methods.count + 1) * Self.statusColumns).map { _ in ManagedAtomicLazyReference() }
+    }
+
+    // MARK: - Recording
+
+    /// Counts a SIP request and the status answered (`nil` when nothing was sent).
+    public func countSIPRequest(method: SIPMethod, status: Int?) {
+        let row = Self.methods.firstIndex(of: method) ?? Self.methods.count
+        let column = status.map { (100...699).contains($0) ? $0 - 99 : 0 } ?? 0
+        let slot = sipRequests[row * Self.statusColumns + column]
+        let counter = slot.load() ?? slot.storeIfNilThenLoad(registry.makeCounter(
+            name: "tandem_sip_requests_total",
+            labels: [
+                ("method", row < Self.methods.count ? method.rawValue : "other"),
+                ("status", column == 0 ? "none" : String(column + 99)),
+            ],
+            help: "SIP requests received, by method and the status answered."
+        ))
+        counter.increment()
+    }
+
+    // MARK: - Exposition
+
+    /// The metrics in the Prometheus text exposition format (version 0.0.4), sampled now.
+    public func exposition() -> String {
+        if let routing {
+            snapshotVersion.set(Double(routing.current.version))
+            let age = routing.age.components
+            snapshotAge.set(Double(age.seconds) + Double(age.attoseconds) / 1e18)
+        }
+        if let records {
+            // The queue counts drops itself (an atomic on the hot path); the counter catches up at each scrape.
+            droppedReported.withLock { reported in
+                let dropped = records.dropped
+                if dropped > reported {
+                    recordsDropped.increment(by: Int64(dropped - reported))
+                    reported = dropped
+                }
+            }
+        }
+        return registry.emitToString()
+    }
+}
