@@ -61,13 +61,15 @@ for _ in $(seq 1 120); do grep -q "Tandem is up" "$work/tandem.log" && break; sl
 "$tandem" carriers add --database "$work/tandem.db" --name Ladder --gateway 127.0.0.1:5081 >/dev/null
 "$tandem" import ratedeck --database "$work/tandem.db" Ladder "$work/deck.csv" >/dev/null 2>&1
 sleep 2
-tandem_pid=$(pgrep -f "tandem serve --demo --database $work/tandem.db" | head -1)
+tandem_pid=$(pgrep -f "tandem serve --demo --database $work/tandem.db" | head -1 || true)
+[[ -n $tandem_pid ]] || { cat "$work/tandem.log"; echo "tandem did not start"; exit 1; }
 
 sed -e "s/@CHILDREN@/2/" -e "s/@PORT@/25260/" -e "s|@DBDIR@|$work|" Interop/kamailio/redirect.cfg >"$work/kamailio.cfg"
-kamailio -f "$work/kamailio.cfg" -P "$work/kamailio.pid" -DD -E >"$work/kamailio.log" 2>&1 &
+kamailio -f "$work/kamailio.cfg" -P "$work/kamailio.pid" -m 2048 -M 64 -DD -E >"$work/kamailio.log" 2>&1 &
 pids+=($!)
 sleep 3
-kamailio_pids=$(pgrep -f "kamailio -f $work/kamailio.cfg" | tr '\n' ' ')
+kamailio_pids=$(pgrep -f "kamailio -f $work/kamailio.cfg" | tr '\n' ' ' || true)
+[[ -n $kamailio_pids ]] || { cat "$work/kamailio.log"; echo "kamailio did not start"; exit 1; }
 
 # The scenario reads the dialed number and the caller from the injection file.
 sed -e 's/\[service\]/[field0]/g' -e 's/\[caller\]/[field1]/g' Interop/sipp/redirect.xml >"$work/ladder.xml"

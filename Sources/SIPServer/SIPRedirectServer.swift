@@ -84,10 +84,22 @@ public struct SIPRedirectServer: Service {
 // MARK: - Addresses
 
 extension IPAddress {
-    /// The IP address of a socket address, for routing by source.
+    /// The IP address of a socket address, for routing by source: read from the socket address's bytes, without
+    /// formatting it as text and parsing it back (this runs for every datagram).
     init?(_ address: SocketAddress) {
-        guard let ip = address.ipAddress, let parsed = IPAddress(ip) else { return nil }
-        self = parsed
+        switch address {
+        case .v4(let v4):
+            self = .v4(UInt32(bigEndian: v4.address.sin_addr.s_addr))
+        case .v6(let v6):
+            var raw = v6.address.sin6_addr
+            let (high, low) = withUnsafeBytes(of: &raw) { bytes in
+                (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self).bigEndian,
+                 bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self).bigEndian)
+            }
+            self = .v6(high: high, low: low)
+        case .unixDomainSocket:
+            return nil
+        }
     }
 }
 
