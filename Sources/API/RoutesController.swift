@@ -24,9 +24,15 @@ struct RoutesController {
             guard let source = snapshot.sourceAddress(ofTrunk: trunkId) else {
                 throw InventoryError(.conflict, "the trunk is not in the routing snapshot yet; try again in a second")
             }
-            let explanation = RouteExplanation(
+            var explanation = RouteExplanation(
                 CallRequest(source: source, dialed: to, caller: request.query("from"), callID: "explain"), in: snapshot
             )
+            // Customers learn where their call goes and why, but not the operator's carriers, gateways and costs.
+            if !caller.isOperator, !explanation.carriers.isEmpty {
+                explanation.carriers = []
+                explanation.contacts = []
+                explanation.steps = explanation.steps.filter { !$0.hasPrefix("carrier ") && !$0.hasPrefix("routes: ") }
+            }
             return try json(explanation, context: context)
         }
     }

@@ -56,6 +56,10 @@ public struct RoutingCompiler: Sendable {
     /// The epoch is read first: a change that lands while the tables are read makes the data newer than
     /// the epoch, never older, so the next poll rebuilds again rather than missing it.
     public func compile(version: UInt64) async throws -> RoutingSnapshot {
+        try await compile(version: version, attempt: 1)
+    }
+
+    private func compile(version: UInt64, attempt: Int) async throws -> RoutingSnapshot {
         let (epoch, trunks, numbers, carriers, deckOwners) = try await store.read { database in
             let epoch = try await RoutingEpoch.read(in: database)
             let trunks = try await database.raw("""
@@ -84,6 +88,14 @@ public struct RoutingCompiler: Sendable {
         for deck in deckOwners {
             let compiled = try await rateDeck(deck.id)
             if deck.kind == "carrier" { carrierDecks[deck.owner] = compiled } else { customerDecks[deck.owner] = compiled }
+        }
+        // A deck re-imported while the rows were read would compile empty: if the decks changed meanwhile,
+        // compile again (the import bumped the epoch, so a later poll would too, but not before calls fail).
+        let current = try await store.read { database in
+            try await database.raw("SELECT id FROM rate_decks").all().map { try $0.decode(column: "id", as: String.self) }
+        }
+        if Set(current) != Set(deckOwners.map(\.id)), attempt < 3 {
+            return try await compile(version: version, attempt: attempt + 1)
         }
         cache.entries.withLock { entries in
             entries.decks = entries.decks.filter { id, _ in deckOwners.contains { $0.id == id } }

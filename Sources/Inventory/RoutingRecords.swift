@@ -103,6 +103,13 @@ public struct RoutingRecords: Sendable {
             try await database.raw("""
                 SELECT * FROM routing_records WHERE \(filter) ORDER BY id DESC LIMIT \(literal: page.limit + 1)
                 """).all().map(Self.decode)
+        }.map { record in
+            // Which carriers the operator buys from, and at what cost, is not the customer's business.
+            guard !principal.isOperator, !record.carriers.isEmpty else { return record }
+            var redacted = record
+            redacted.carriers = []
+            if redacted.status == 302 { redacted.reason = "routed to a carrier" }
+            return redacted
         }
         return Page(fetched: fetched, limit: page.limit, cursor: { String($0.id) })
     }

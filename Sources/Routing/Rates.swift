@@ -160,8 +160,10 @@ public struct RateDeck: Sendable {
     /// LATAs within a state it then pays the interstate rate.
     public func rate(for number: PhoneNumber, jurisdiction: Jurisdiction, intraMeansLATA: Bool, at now: Int64) -> Rate? {
         let exchange = UInt32(number.npa) * 1_000 + UInt32(number.nxx)
-        let rows = exchanges[10_000_000 + exchange * 10 + UInt32(number.thousandsBlock)] ?? exchanges[exchange]
-        if let row = Self.current(rows, at: now) {
+        // A block row applies only while in force; otherwise the exchange row does (a block's future rate must
+        // not hide the exchange's current one).
+        let block = Self.current(exchanges[10_000_000 + exchange * 10 + UInt32(number.thousandsBlock)], at: now)
+        if let row = block ?? Self.current(exchanges[exchange], at: now) {
             switch jurisdiction {
             case .interstate: return row.interstate
             case .intraLATA: return row.intrastate

@@ -84,6 +84,8 @@ public struct RoutingDecision: Sendable {
     /// Outbound: the carriers chosen, cheapest first, with their per-minute cost, and what the customer pays.
     public var carriers: [(id: String, cost: Money)] = []
     public var price: Money?
+    /// The call came from an upstream carrier rather than a customer trunk.
+    public var fromCarrier = false
 }
 
 // MARK: - Router
@@ -113,6 +115,7 @@ public enum Router {
         let source = snapshot.sources.source(for: request.source)
         if case .carrier(let id)? = source {
             note("source \(request.source) is carrier \(id)")
+            decision.fromCarrier = true
             return finish(fromCarrier(request, in: snapshot, note: note))
         }
         guard case .trunk(let id)? = source, let trunk = snapshot.trunks[id] else {
@@ -141,6 +144,25 @@ public enum Router {
             ]))
         }
 
+        /// Refuses calls from inactive accounts and caller IDs the trunk may not present (or flags them).
+        func accountAndCallerID() -> Refusal? {
+            guard trunk.accountActive else {
+                note("account \(trunk.accountId) is not active")
+                return Refusal(status: 403, reason: "account suspended")
+            }
+            switch callerIDVerdict(caller, request.caller, trunk, snapshot) {
+            case .allowed(let why):
+                note("caller ID: \(why)")
+            case .violation(let why) where trunk.callerID.rejectViolations:
+                note("caller ID: \(why); the trunk rejects violations")
+                return Refusal(status: 403, reason: "caller ID not allowed: \(why)")
+            case .violation(let why):
+                note("caller ID: \(why); flagged, routed anyway")
+                decision.callerIDFlagged = true
+            }
+            return nil
+        }
+
         let number: PhoneNumber
         switch dialed {
         case .geographic(let value), .tollFree(let value), .premium(let value), .caribbean(let value):
@@ -153,9 +175,7 @@ public enum Router {
             return finish(.refuse(Refusal(status: 404, reason: "service code \(code) is not offered")))
         case .international(let digits):
             decision.normalized = "+" + digits
-            guard trunk.accountActive else {
-                return finish(.refuse(Refusal(status: 403, reason: "account suspended")))
-            }
+            if let refusal = accountAndCallerID() { return finish(.refuse(refusal)) }
             note("international destination +\(digits)")
             return finish(outbound(.international(digits: UInt64(digits) ?? 0, count: digits.utf8.count), account: trunk.accountId,
                                    in: snapshot, time: request.time, decision: &decision, note: note))
@@ -165,20 +185,7 @@ public enum Router {
         decision.normalized = number.e164
 
         // 4. Account state and caller ID (for everything but emergency calls).
-        guard trunk.accountActive else {
-            note("account \(trunk.accountId) is not active")
-            return finish(.refuse(Refusal(status: 403, reason: "account suspended")))
-        }
-        switch callerIDVerdict(caller, request.caller, trunk, snapshot) {
-        case .allowed(let why):
-            note("caller ID: \(why)")
-        case .violation(let why) where trunk.callerID.rejectViolations:
-            note("caller ID: \(why); the trunk rejects violations")
-            return finish(.refuse(Refusal(status: 403, reason: "caller ID not allowed: \(why)")))
-        case .violation(let why):
-            note("caller ID: \(why); flagged, routed anyway")
-            decision.callerIDFlagged = true
-        }
+        if let refusal = accountAndCallerID() { return finish(.refuse(refusal)) }
 
         // 5. One of our numbers: deliver it to the owner's trunk.
         if let route = snapshot.numbers[number.digits] {
@@ -273,6 +280,12 @@ public enum Router {
             }
             guard cost.micros <= price.micros else {
                 note("carrier \(carrier.name) (\(carrier.id)): dropped, costs \(cost.perMinute)/min, more than the customer pays")
+                continue
+            }
+            // Longer billing increments than the customer's can turn a cheaper rate into a loss on short calls.
+            guard cost.initialSeconds <= price.initialSeconds, cost.incrementSeconds <= price.incrementSeconds else {
+                note("carrier \(carrier.name) (\(carrier.id)): dropped, bills \(cost.initialSeconds)/\(cost.incrementSeconds) s, "
+                    + "longer than the customer's \(price.initialSeconds)/\(price.incrementSeconds) s")
                 continue
             }
             note("carrier \(carrier.name) (\(carrier.id)): candidate at \(cost.perMinute)/min, priority \(carrier.priority)")

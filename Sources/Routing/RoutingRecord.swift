@@ -81,14 +81,27 @@ public struct RoutingRecord: Sendable, Equatable {
             status = refusal.status
             reason = refusal.reason
         }
+        // A peer controls the Call-ID and the dialed string: keep at most 128 bytes of each, so the queue's memory
+        // stays bounded by its capacity.
         self.init(
-            at: at, callID: request.callID, source: request.source, trunkId: decision.sourceTrunk,
-            dialed: request.dialed, normalized: decision.normalized, lrn: decision.lrn,
-            jurisdiction: decision.jurisdiction, status: status, reason: reason,
+            at: at, callID: Self.bounded(request.callID), source: request.source, trunkId: decision.sourceTrunk,
+            dialed: Self.bounded(request.dialed), normalized: decision.normalized, lrn: decision.lrn,
+            jurisdiction: decision.jurisdiction, status: status, reason: Self.bounded(reason),
             carriers: decision.carriers.isEmpty
                 ? [] : decision.carriers.map { ChosenCarrier(id: $0.id, costMicros: $0.cost.micros) },
             priceMicros: decision.price?.micros, callerIDFlagged: decision.callerIDFlagged
         )
+    }
+
+    /// `text` cut to at most 128 bytes, on a character boundary.
+    static func bounded(_ text: String) -> String {
+        guard text.utf8.count > 128 else { return text }
+        var result = ""
+        for character in text {
+            if result.utf8.count + character.utf8.count > 128 { break }
+            result.append(character)
+        }
+        return result
     }
 
     /// The current time in Unix milliseconds.

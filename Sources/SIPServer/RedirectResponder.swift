@@ -61,14 +61,19 @@ public struct RedirectResponder: Sendable {
             response.headers.add(name: "Server", value: serverName)
             return response
         case .cancel:
-            let answered = cache.contains(Self.key(request, method: .invite))
+            let answered = cache.contains(Self.key(request, method: .invite, source: source))
             return SIPResponse(replyingTo: request, status: answered ? 200 : 481,
                                reason: answered ? "OK" : "Call/Transaction Does Not Exist", toTag: tag(request))
         case .invite:
-            let key = Self.key(request, method: .invite)
+            // The key includes the source, so that no peer can plant or read another's answer.
+            let key = Self.key(request, method: .invite, source: source)
             if let cached = cache.answer(key) { return cached }
-            let response = answerInvite(request, from: source)
-            cache.store(response, for: key)
+            let (response, fromKnownSource) = answerInvite(request, from: source)
+            // Only answers to trunks and carriers are remembered, and only small ones: an unknown peer cannot
+            // fill the cache with 64 KB answers.
+            if fromKnownSource, Self.approximateSize(response) <= 4_096 {
+                cache.store(response, for: key)
+            }
             return response
         default:
             var response = refusal(request, status: 405, reason: "Method Not Allowed", warning: nil)
@@ -77,22 +82,26 @@ public struct RedirectResponder: Sendable {
         }
     }
 
-    private func answerInvite(_ request: SIPRequest, from source: IPAddress) -> SIPResponse {
+    /// The answer to an INVITE, and whether it came from a known trunk or carrier.
+    private func answerInvite(_ request: SIPRequest, from source: IPAddress) -> (SIPResponse, Bool) {
         if let maxForwards = try? request.headers.maxForwards(), maxForwards == 0 {
-            return refusal(request, status: 483, reason: "Too Many Hops", warning: nil)
+            return (refusal(request, status: 483, reason: "Too Many Hops", warning: nil), false)
         }
         switch request.uri.scheme {
         case .sip, .sips, .tel: break
         default:
-            return refusal(request, status: 416, reason: "Unsupported URI Scheme", warning: nil)
+            return (refusal(request, status: 416, reason: "Unsupported URI Scheme", warning: nil), false)
         }
+        // The number is the user part up to its parameters (`+12125551212;npdi;rn=...`, `911;phone-context=...`).
+        let dialed = Self.number(request.uri.user ?? request.uri.opaque)
+        // A redirect needs no extension, but RFC 3261 §8.2.2.3 has a UAS refuse unknown Require options;
+        // emergency calls are routed regardless.
         let required = request.headers.values("Require")
-        if !required.isEmpty {
+        if !required.isEmpty, !DialedNumber(classifying: dialed).isEmergency {
             var response = refusal(request, status: 420, reason: "Bad Extension", warning: nil)
             response.headers.add(name: "Unsupported", value: required.joined(separator: ", "))
-            return response
+            return (response, false)
         }
-        let dialed = request.uri.user ?? request.uri.opaque
         let call = CallRequest(
             source: source, dialed: dialed, caller: Self.caller(request), callID: request.headers.callID ?? ""
         )
@@ -105,6 +114,7 @@ public struct RedirectResponder: Sendable {
             decision = Router.decide(call, in: table.current)
         }
         records?.offer(RoutingRecord(request: call, decision: decision))
+        let fromKnownSource = decision.sourceTrunk != nil || decision.fromCarrier
         switch decision.outcome {
         case .redirect(let targets):
             var response = SIPResponse(replyingTo: request, status: 302, reason: "Moved Temporarily", toTag: tag(request))
@@ -122,14 +132,14 @@ public struct RedirectResponder: Sendable {
                 )
             }
             response.headers.add(name: "Server", value: serverName)
-            return response
+            return (response, fromKnownSource)
         case .refuse(let refusal):
             var response = self.refusal(request, status: refusal.status, reason: Self.phrase(refusal.status), warning: nil)
             response.headers.add(name: "Reason", value: "SIP ;cause=\(refusal.status) ;text=\"\(Self.quoted(refusal.reason))\"")
             if let retryAfter = refusal.retryAfter {
                 response.headers.add(name: "Retry-After", value: String(retryAfter))
             }
-            return response
+            return (response, fromKnownSource)
         }
     }
 
@@ -157,14 +167,25 @@ public struct RedirectResponder: Sendable {
             .flatMap { try? SIPNameAddress(parsing: $0, header: "P-Asserted-Identity") }
         let from = try? request.headers.from()
         guard let uri = identity?.uri ?? from?.uri else { return nil }
-        let user = uri.user ?? uri.opaque
+        let user = number(uri.user ?? uri.opaque)
         return user.isEmpty || user.lowercased() == "anonymous" ? nil : user
     }
 
-    static func key(_ request: SIPRequest, method: SIPMethod) -> String {
+    static func key(_ request: SIPRequest, method: SIPMethod, source: IPAddress) -> String {
         let branch = (try? request.headers.vias().first?.branch) ?? nil
         let number = (try? request.headers.cseq()?.number).flatMap { $0 } ?? 0
-        return "\(request.headers.callID ?? "")|\(number)|\(method)|\(branch ?? "")"
+        return "\(source)|\(request.headers.callID ?? "")|\(number)|\(method)|\(branch ?? "")"
+    }
+
+    /// The telephone number of a URI user part: what comes before its parameters (RFC 3966 §3, RFC 4694).
+    static func number(_ user: String) -> String {
+        guard let semicolon = user.firstIndex(of: ";") else { return user }
+        return String(user[..<semicolon])
+    }
+
+    /// Roughly how many bytes a response takes on the wire (header names and values).
+    private static func approximateSize(_ response: SIPResponse) -> Int {
+        response.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
     }
 
     private static func quoted(_ text: String) -> String {

@@ -96,7 +96,12 @@ extension IPAddress {
                 (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self).bigEndian,
                  bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self).bigEndian)
             }
-            self = .v6(high: high, low: low)
+            // An IPv4 peer on a dual-stack socket arrives as ::ffff:a.b.c.d; route it as the IPv4 address it is.
+            if high == 0, low >> 32 == 0xFFFF {
+                self = .v4(UInt32(truncatingIfNeeded: low))
+            } else {
+                self = .v6(high: high, low: low)
+            }
         case .unixDomainSocket:
             return nil
         }
@@ -206,6 +211,15 @@ private final class TCPHandler: ChannelInboundHandler {
             response.write(into: &buffer)
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
+    }
+
+    /// A peer that sends requests but does not read the answers must not make them pile up in memory: stop
+    /// reading from it while its socket cannot take more, and resume when it can.
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        context.channel.setOption(.autoRead, value: context.channel.isWritable).whenFailure { _ in
+            context.close(promise: nil)
+        }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {

@@ -174,3 +174,40 @@ struct RateTableTests {
         #expect(deck.rate(forE164: 442_079_460_000, digitCount: 12, at: 0) == nil)
     }
 }
+
+@Suite("Routing safeguards")
+struct RoutingSafeguardTests {
+    @Test("a block row not yet in force does not hide the exchange's current row")
+    func futureBlockRow() {
+        var deck = RateDeck()
+        let rate = { (micros: Int64, from: Int64) in
+            JurisdictionalRate(interstate: Rate(micros: micros, effectiveAt: from), intrastate: Rate(micros: micros, effectiveAt: from),
+                               indeterminate: Rate(micros: micros, effectiveAt: from))
+        }
+        deck.add(npanxx: "201555", rate: rate(4_000, 0))
+        deck.add(npanxx: "2015551", rate: rate(9_000, 2_000_000_000))
+        let number = PhoneNumber("+12015551234")!
+        #expect(deck.rate(for: number, jurisdiction: .interstate, intraMeansLATA: false, at: 1_900_000_000)?.micros == 4_000)
+        #expect(deck.rate(for: number, jurisdiction: .interstate, intraMeansLATA: false, at: 2_000_000_000)?.micros == 9_000)
+    }
+
+    @Test("a carrier billing longer increments than the customer is dropped, however cheap")
+    func increments() {
+        var cheap = RateDeck()
+        cheap.add(prefix: "1", rate: Rate(micros: 1_000, initialSeconds: 60, incrementSeconds: 60))
+        var plan = RateDeck()
+        plan.add(prefix: "1", rate: Rate(micros: 10_000, initialSeconds: 6, incrementSeconds: 6))
+        let snapshot = RoutingSnapshot(
+            version: 1, epoch: 1,
+            trunks: [TrunkRoute(id: "trk", accountId: "acc", accountActive: true, hosts: [], sources: [CIDRBlock("192.0.2.0/24")!],
+                                callerID: .init(allowAny: true, allowedPrefixes: [], rejectViolations: true))],
+            numbers: [], emergency: nil,
+            carriers: [CarrierRoute(id: "car", name: "Cheap", gateways: [.init(address: "gw.example")])],
+            carrierDecks: ["car": cheap], customerDecks: ["acc": plan]
+        )
+        let decision = Router.decide(CallRequest(source: IPAddress("192.0.2.1")!, dialed: "+13125550100", caller: nil,
+                                                 callID: "c"), in: snapshot, explain: true)
+        #expect(decision.outcome == .refuse(Refusal(status: 503, reason: "no route to destination", retryAfter: 60)))
+        #expect(decision.steps.contains { $0.contains("bills 60/60 s, longer than the customer's 6/6 s") })
+    }
+}

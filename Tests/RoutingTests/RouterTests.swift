@@ -127,6 +127,13 @@ struct RouterTests {
         #expect(!targets(flagged).isEmpty)
     }
 
+    @Test("international calls are held to the caller-ID policy too")
+    func internationalCallerID() {
+        let refused = route(dial: "011442079460000", caller: "+14155550199")
+        #expect(refusal(refused)?.status == 403)
+        #expect(refusal(refused)?.reason.hasPrefix("caller ID not allowed") == true)
+    }
+
     @Test("a suspended account may call only 911")
     func suspended() {
         #expect(refusal(route(from: globexPBX, dial: "+12025550100", caller: "+12025550200"))?.status == 403)

@@ -107,6 +107,26 @@ struct RedirectResponderTests {
         if status == 400 { #expect(response.headers["Warning"]?.hasPrefix("399 tandem \"") == true) }
     }
 
+    @Test("Request-URI user parameters do not hide the number: 911 with phone-context, npdi and rn after a dip")
+    func userParameters() throws {
+        let emergency = try #require(responder.respond(
+            to: request(uri: "sip:911;phone-context=+1@tandem.example;user=phone", callID: "p1"), from: acmeSource))
+        #expect(emergency.status == 302)
+        #expect(emergency.headers.values("Contact").first?.contains("@psap.example:5080") == true)
+        let dipped = try #require(responder.respond(
+            to: request(uri: "sip:+12025550100;npdi;rn=+12025550100@tandem.example;user=phone", callID: "p2"), from: acmeSource))
+        #expect(dipped.status == 302)
+    }
+
+    @Test("an answer is replayed only to the source that got it")
+    func cachePerSource() throws {
+        let first = try #require(responder.respond(to: request(callID: "shared"), from: acmeSource))
+        #expect(first.status == 302)
+        let other = try #require(responder.respond(to: request(callID: "shared"), from: IPAddress("10.7.7.7")!))
+        #expect(other.status == 403)
+        #expect(responder.respond(to: request(callID: "shared"), from: acmeSource) == first)
+    }
+
     @Test("OPTIONS gets 200 with Allow; responses are never answered")
     func options() throws {
         let response = try #require(responder.respond(to: request("OPTIONS", uri: "sip:tandem.example"), from: IPAddress("10.9.9.9")!))
