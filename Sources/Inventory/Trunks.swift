@@ -166,6 +166,7 @@ public struct TrunkDirectory: Sendable {
             else { throw InventoryError.notFound("account") }
             guard account.kind == .customer else { throw InventoryError.invalid("account_id", "trunks belong to customer accounts") }
             try await ensureNameFree(trunk, in: database)
+            try await ensureSourcesFree(trunk, keeping: [], by: principal, in: database)
             // A concurrent create of the same name may pass the check above; the unique key settles it.
             let inserted = try await database.raw("""
                 INSERT INTO trunks (id, account_id, name, configuration, created_at, updated_at)
@@ -203,6 +204,7 @@ public struct TrunkDirectory: Sendable {
         try Self.requireCallerIDAuthority(draft, principal)
         return try await store.transaction { database in
             var trunk = try await visibleTrunk(id, principal, forUpdate: true, in: database)
+            let previousSources = Set(trunk.sourceAddresses)
             if let accountId = draft.accountId, accountId != trunk.accountId {
                 throw InventoryError.invalid("account_id", "a trunk cannot move to another account")
             }
@@ -215,6 +217,7 @@ public struct TrunkDirectory: Sendable {
             trunk.updatedAt = clock.now()
             trunk = try Self.validated(trunk)
             try await ensureNameFree(trunk, in: database)
+            try await ensureSourcesFree(trunk, keeping: previousSources, by: principal, in: database)
             try await database.raw("""
                 UPDATE trunks SET name = \(bind: trunk.name), configuration = \(bind: try Self.encode(trunk)),
                     updated_at = \(bind: trunk.updatedAt.unixSeconds) WHERE id = \(bind: id)
@@ -279,6 +282,41 @@ public struct TrunkDirectory: Sendable {
                 AND id <> \(bind: trunk.id)
             """).first()
         if clash != nil { throw Self.nameTaken(trunk.name) }
+    }
+
+    /// Routing tells trunks (and carriers) apart by source address, so a trunk may not claim addresses another
+    /// trunk or a carrier already uses: that would capture their calls. Customers are also limited to blocks of
+    /// at most 256 IPv4 or /48 IPv6 addresses; wider ones are the operator's to grant.
+    /// Blocks in `kept` (the trunk's before an update) keep whatever width the operator gave them.
+    private func ensureSourcesFree(
+        _ trunk: Trunk, keeping kept: Set<String>, by principal: Principal, in database: any SQLDatabase
+    ) async throws {
+        let blocks = trunk.sourceAddresses.compactMap { CIDRBlock($0) }
+        if !principal.isOperator {
+            for (index, block) in blocks.enumerated()
+            where block.prefixLength < (block.address.isV4 ? 24 : 48) && !kept.contains(block.description) {
+                throw InventoryError(.forbidden, field: "source_addresses[\(index)]",
+                                     "blocks wider than /24 (IPv4) or /48 (IPv6) are set by the operator")
+            }
+        }
+        var taken: [CIDRBlock] = []
+        for row in try await database.raw("SELECT configuration FROM trunks WHERE id <> \(bind: trunk.id)").all() {
+            let configuration = try JSONDecoder().decode(
+                TrunkConfiguration.self, from: Data(try row.decode(column: "configuration", as: String.self).utf8)
+            )
+            taken += configuration.sourceAddresses.compactMap { CIDRBlock($0) }
+        }
+        for row in try await database.raw("SELECT configuration FROM carriers").all() {
+            let configuration = try JSONDecoder().decode(
+                CarrierConfiguration.self, from: Data(try row.decode(column: "configuration", as: String.self).utf8)
+            )
+            taken += configuration.sourceAddresses.compactMap { CIDRBlock($0) }
+        }
+        for (index, block) in blocks.enumerated()
+        where taken.contains(where: { $0.contains(block.address) || block.contains($0.address) }) {
+            throw InventoryError(.conflict, field: "source_addresses[\(index)]",
+                                 "\(block) overlaps the source addresses of another trunk or a carrier")
+        }
     }
 
     private static func nameTaken(_ name: String) -> InventoryError {

@@ -186,6 +186,27 @@ struct TrunkTests {
         }
     }
 
+    @Test("a trunk cannot claim another trunk's source addresses; wide blocks are the operator's", arguments: TestDatabase.available)
+    func sourceClaims(database: TestDatabase) async throws {
+        try await database.withStore { store async throws in
+            let fixture = try await Fixture.make(store)
+            let trunks = fixture.provisioning.trunks
+            // Globex's SBC block is 198.51.100.0/28: Acme may not capture its calls.
+            let overlapping = TrunkDraft(sourceAddresses: ["203.0.113.7", "198.51.100.5"])
+            await #expect { try await trunks.update(fixture.acmeTrunk.id, with: overlapping, by: fixture.acme) } throws: {
+                ($0 as? InventoryError)?.code == .conflict && ($0 as? InventoryError)?.field == "source_addresses[1]"
+            }
+            let wide = TrunkDraft(sourceAddresses: ["10.20.0.0/16"])
+            await #expect { try await trunks.update(fixture.acmeTrunk.id, with: wide, by: fixture.acme) } throws: {
+                ($0 as? InventoryError)?.code == .forbidden
+            }
+            #expect(try await trunks.update(fixture.acmeTrunk.id, with: wide, by: fixture.operatorPrincipal).sourceAddresses
+                == ["10.20.0.0/16"])
+            // Its own addresses are no conflict for a trunk being updated.
+            #expect(try await trunks.update(fixture.acmeTrunk.id, with: TrunkDraft(maxChannels: 5), by: fixture.acme).maxChannels == 5)
+        }
+    }
+
     @Test("a trunk with numbers on it cannot be deleted", arguments: TestDatabase.available)
     func deleteInUse(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
