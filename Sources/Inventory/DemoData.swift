@@ -35,9 +35,10 @@ public enum DemoData {
     ]
 
     /// A number outside our inventory that Acme can call out to: in the fourth stocked exchange's last block.
-    public static var outboundNumber: PhoneNumber {
-        let exchange = stocked[3]
-        return try! PhoneNumber(npa: exchange.npa, nxx: exchange.nxx, line: 8_123)
+    public static var outboundNumber: PhoneNumber? {
+        let exchanges = stocked
+        guard exchanges.count > 3 else { return nil }
+        return try? PhoneNumber(npa: exchanges[3].npa, nxx: exchanges[3].nxx, line: 8_123)
     }
 
     /// Numbers in the second stocked exchange are ported away: their LRN is in the third.

@@ -136,13 +136,16 @@ struct Serve: AsyncParsableCommand {
             "  SIP:       sip:\(sip) on UDP and TCP (a 302 redirect server: point your SBC or sipp here)",
             "  HTTP API:  http://\(http)/v1   (OpenAPI: http://\(http)/openapi.json, health: http://\(http)/health)",
         ]
-        if demo, let exchange = DemoData.stocked.first {
+        if demo, let exchange = DemoData.stocked.first, DemoData.acmeNumbers.count > 1,
+            let outbound = DemoData.outboundNumber, let ported = DemoData.portedNumbers.first?.number
+        {
+            let (dialed, caller) = (DemoData.acmeNumbers[0].e164, DemoData.acmeNumbers[1].e164)
             lines += [
                 "Try it:",
                 "  curl -s -H \"Authorization: Bearer $TANDEM_KEY\" 'http://\(http)/v1/numbers/available?npanxx=\(exchange.npaNXX)&limit=3'",
-                "  sipp -sf Interop/sipp/redirect.xml -m 1 -s \(DemoData.acmeNumbers[0].e164) -key caller \(DemoData.acmeNumbers[1].e164) \(sip)",
-                "  sipp -sf Interop/sipp/redirect.xml -m 1 -s \(DemoData.outboundNumber.e164) -key caller \(DemoData.acmeNumbers[1].e164) \(sip)   # outbound",
-                "  sipp -sf Interop/sipp/redirect.xml -m 1 -s \(DemoData.portedNumbers[0].number.e164) -key caller \(DemoData.acmeNumbers[1].e164) \(sip)   # ported",
+                "  sipp -sf Interop/sipp/redirect.xml -m 1 -s \(dialed) -key caller \(caller) \(sip)",
+                "  sipp -sf Interop/sipp/redirect.xml -m 1 -s \(outbound.e164) -key caller \(caller) \(sip)   # outbound",
+                "  sipp -sf Interop/sipp/redirect.xml -m 1 -s \(ported.e164) -key caller \(caller) \(sip)   # ported",
                 "  The demo customer Acme (\(DemoData.acmeId)) has trunk \(DemoData.acmeTrunkId), which accepts calls from 127.0.0.1.",
             ]
         }
