@@ -18,14 +18,12 @@ public enum DemoData {
     public static let stockedExchanges = 12
 
     /// The exchanges whose first thousands-block the demo stocks: a dozen, spread over the states.
-    public static var stocked: [ExchangeRecord] {
-        Array(
-            SyntheticNANP(exchanges: exchanges)
-                .filter { $0.block == nil }
-                .enumerated().filter { $0.offset % (exchanges / stockedExchanges) == 0 }.map(\.element)
-                .prefix(stockedExchanges)
-        )
-    }
+    public static let stocked: [ExchangeRecord] = Array(
+        SyntheticNANP(exchanges: exchanges)
+            .filter { $0.block == nil }
+            .enumerated().filter { $0.offset % (exchanges / stockedExchanges) == 0 }.map(\.element)
+            .prefix(stockedExchanges)
+    )
 
     /// The demo's carriers: name, gateway port on 127.0.0.1, and how its deck prices calls.
     static let carriers: [(name: String, port: Int, deck: String)] = [
