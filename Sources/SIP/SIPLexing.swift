@@ -112,19 +112,15 @@ func trimmedWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
 
 // MARK: - List splitting
 
-/// Splits a header value at the commas that separate list elements (RFC 3261 §7.3.1), ignoring commas inside
-/// quoted strings (with `\` escapes) and inside `<...>`. Elements are trimmed; empty ones are kept so typed
-/// parsers can reject them.
-func splitHeaderList(_ value: String) -> [Substring] {
-    var result: [Substring] = []
-    var inQuotes = false
-    var escaped = false
-    var inAngle = false
-    var start = value.utf8.startIndex
-    var index = start
-    let utf8 = value.utf8
-    while index != utf8.endIndex {
-        let byte = utf8[index]
+/// Which commas of a header value separate list elements (RFC 3261 §7.3.1): not those inside quoted strings
+/// (with `\` escapes) nor inside `<...>`. Fed one byte at a time.
+struct HeaderListSeparators {
+    private var inQuotes = false
+    private var escaped = false
+    private var inAngle = false
+
+    /// Whether `byte` is a separating comma; tracks quotes and angle brackets as it goes.
+    mutating func separates(_ byte: UInt8) -> Bool {
         if inQuotes {
             if escaped {
                 escaped = false
@@ -133,13 +129,29 @@ func splitHeaderList(_ value: String) -> [Substring] {
             } else if byte == ASCII.quote {
                 inQuotes = false
             }
-        } else if byte == ASCII.quote {
-            inQuotes = true
-        } else if byte == ASCII.lessThan {
-            inAngle = true
-        } else if byte == ASCII.greaterThan {
-            inAngle = false
-        } else if byte == ASCII.comma && !inAngle {
+            return false
+        }
+        switch byte {
+        case ASCII.quote: inQuotes = true
+        case ASCII.lessThan: inAngle = true
+        case ASCII.greaterThan: inAngle = false
+        case ASCII.comma: return !inAngle
+        default: break
+        }
+        return false
+    }
+}
+
+/// Splits a header value at the commas that separate list elements. Elements are trimmed; empty ones are kept
+/// so typed parsers can reject them.
+func splitHeaderList(_ value: String) -> [Substring] {
+    var result: [Substring] = []
+    var separators = HeaderListSeparators()
+    let utf8 = value.utf8
+    var start = utf8.startIndex
+    var index = start
+    while index != utf8.endIndex {
+        if separators.separates(utf8[index]) {
             result.append(trimmed(value[start..<index]))
             start = utf8.index(after: index)
         }
@@ -153,36 +165,17 @@ func splitHeaderList(_ value: String) -> [Substring] {
 /// allocating. Used to enforce the Via and Contact limits while parsing.
 func countHeaderListElements(_ bytes: UnsafeRawBufferPointer) -> Int {
     var count = 0
-    var inQuotes = false
-    var escaped = false
-    var inAngle = false
+    var separators = HeaderListSeparators()
     var elementHasContent = false
     for byte in bytes {
-        if inQuotes {
-            if escaped {
-                escaped = false
-            } else if byte == ASCII.backslash {
-                escaped = true
-            } else if byte == ASCII.quote {
-                inQuotes = false
-            }
-            continue
-        }
-        if byte == ASCII.comma && !inAngle {
+        if separators.separates(byte) {
             if elementHasContent { count += 1 }
             elementHasContent = false
-            continue
+        } else if !byte.isSIPWhitespace {
+            elementHasContent = true
         }
-        if byte == ASCII.quote {
-            inQuotes = true
-        } else if byte == ASCII.lessThan {
-            inAngle = true
-        } else if byte == ASCII.greaterThan {
-            inAngle = false
-        }
-        if !byte.isSIPWhitespace { elementHasContent = true }
     }
-    if elementHasContent || inQuotes { count += 1 }
+    if elementHasContent { count += 1 }
     return count
 }
 
