@@ -160,6 +160,7 @@ let package = Package(
             name: "SIPTests",
             dependencies: [
                 "SIP",
+                "Telephony",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),

@@ -34,6 +34,8 @@ public struct RoutingCompiler: Sendable {
     private final class Cache: Sendable {
         struct Entries {
             var decks: [String: RateDeck] = [:]
+            /// The carriers' decks merged, with the owner and deck ids they were merged from.
+            var carrierRates: (decks: [String: String], rates: CarrierRates)?
             var ported: (marker: String, table: PortedNumberTable)?
             var locations: (marker: String, table: ExchangeLocations)?
         }
@@ -83,11 +85,14 @@ public struct RoutingCompiler: Sendable {
             }
             return (epoch, trunks, numbers, carriers, decks)
         }
-        var carrierDecks: [String: RateDeck] = [:]
+        var carrierDeckIds: [String: String] = [:]
         var customerDecks: [String: RateDeck] = [:]
         for deck in deckOwners {
-            let compiled = try await rateDeck(deck.id)
-            if deck.kind == "carrier" { carrierDecks[deck.owner] = compiled } else { customerDecks[deck.owner] = compiled }
+            if deck.kind == "carrier" {
+                carrierDeckIds[deck.owner] = deck.id
+            } else {
+                customerDecks[deck.owner] = try await rateDeck(deck.id)
+            }
         }
         // A deck re-imported while the rows were read would compile empty: if the decks changed meanwhile,
         // compile again (the import bumped the epoch, so a later poll would too, but not before calls fail).
@@ -97,12 +102,13 @@ public struct RoutingCompiler: Sendable {
         if Set(current) != Set(deckOwners.map(\.id)), attempt < 3 {
             return try await compile(version: version, attempt: attempt + 1)
         }
+        let carrierRates = try await carrierRates(carrierDeckIds)
         cache.entries.withLock { entries in
             entries.decks = entries.decks.filter { id, _ in deckOwners.contains { $0.id == id } }
         }
         return RoutingSnapshot(
             version: version, epoch: epoch, trunks: trunks, numbers: numbers, emergency: emergency,
-            carriers: carriers, carrierDecks: carrierDecks, customerDecks: customerDecks,
+            carriers: carriers, carrierRates: carrierRates, customerDecks: customerDecks,
             ported: try await portedNumbers(), locations: try await exchangeLocations()
         )
     }
@@ -128,28 +134,34 @@ public struct RoutingCompiler: Sendable {
         return deck
     }
 
+    /// The carriers' decks (deck ids by carrier id) merged; merged again only when one of them changed.
+    private func carrierRates(_ deckIds: [String: String]) async throws -> CarrierRates {
+        if let cached = cache.entries.withLock({ $0.carrierRates }), cached.decks == deckIds { return cached.rates }
+        var decks: [String: RateDeck] = [:]
+        for (carrier, deck) in deckIds { decks[carrier] = try await rateDeck(deck) }
+        let rates = CarrierRates(decks: decks)
+        cache.entries.withLock { $0.carrierRates = (deckIds, rates) }
+        return rates
+    }
+
     private func portedNumbers() async throws -> PortedNumberTable {
         let marker = try await importMarker("lrn")
         if let cached = cache.entries.withLock({ $0.ported }), cached.marker == marker { return cached.table }
-        // Streamed row by row: tens of millions of rows never sit in memory as SQL rows, only as 16 bytes each.
-        let columns = Mutex((numbers: [UInt64](), lrns: [UInt64](), failure: String?.none))
+        // Streamed row by row: tens of millions of rows never sit in memory as SQL rows, only as 10 bytes each.
+        let builder = Mutex((table: PortedNumberTable.Builder(), failure: String?.none))
         try await store.read { database in
             try await database.raw("SELECT tn, lrn FROM ported_numbers ORDER BY tn").run { row in
-                guard let tn = try? row.decode(column: "tn", as: Int64.self),
-                    let lrn = try? row.decode(column: "lrn", as: Int64.self)
+                guard let tn = try? row.decode(column: "tn", as: Int64.self), tn >= 0,
+                    let lrn = try? row.decode(column: "lrn", as: Int64.self), lrn >= 0
                 else {
-                    columns.withLock { $0.failure = "an unreadable ported-number row" }
+                    builder.withLock { $0.failure = "an unreadable ported-number row" }
                     return
                 }
-                columns.withLock {
-                    $0.numbers.append(UInt64(tn))
-                    $0.lrns.append(UInt64(lrn))
-                }
+                builder.withLock { $0.table.append(number: UInt64(tn), lrn: UInt64(lrn)) }
             }
         }
-        let (numbers, lrns, failure) = columns.withLock { ($0.numbers, $0.lrns, $0.failure) }
+        let (table, failure) = builder.withLock { ($0.table.build(), $0.failure) }
         if let failure { throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: failure)) }
-        let table = PortedNumberTable(sortedNumbers: numbers, lrns: lrns)
         cache.entries.withLock { $0.ported = (marker, table) }
         return table
     }

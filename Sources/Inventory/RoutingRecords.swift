@@ -64,7 +64,7 @@ public struct RoutingRecords: Sendable {
             for start in stride(from: 0, to: records.count, by: Self.rowsPerStatement) {
                 let rows: [SQLQueryString] = records[start..<min(start + Self.rowsPerStatement, records.count)].map {
                     let carriers = $0.carriers.map { Self.text($0.id) }.joined(separator: ",")
-                    let costs = $0.carriers.map { String($0.costMicros) }.joined(separator: ",")
+                    let costs = $0.carriers.map { String($0.cost.micros) }.joined(separator: ",")
                     return """
                         (\(bind: $0.at), \(bind: Self.text($0.callID)), \(bind: $0.source.description), \
                         \(bind: $0.trunkId), \(bind: Self.text($0.dialed)), \(bind: $0.normalized), \(bind: $0.lrn), \

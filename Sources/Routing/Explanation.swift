@@ -68,6 +68,6 @@ public struct RouteExplanation: Sendable, Codable, Equatable {
 extension RoutingSnapshot {
     /// An address calls from the trunk would come from (its first source), to explain its calls.
     public func sourceAddress(ofTrunk id: String) -> IPAddress? {
-        trunks[id]?.sources.first?.address
+        trunks[id]?.route.sources.first?.address
     }
 }

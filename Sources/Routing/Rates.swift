@@ -114,6 +114,17 @@ public struct JurisdictionalRate: Sendable, Hashable {
 
     var effectiveAt: Int64 { interstate.effectiveAt }
 
+    /// The column a call pays: `intraMeansLATA` says whether the owner's "intrastate" column applies only
+    /// within a LATA; across LATAs within a state it then pays the interstate rate.
+    func rate(for jurisdiction: Jurisdiction, intraMeansLATA: Bool) -> Rate {
+        switch jurisdiction {
+        case .interstate: interstate
+        case .intraLATA: intrastate
+        case .intrastate: intraMeansLATA ? interstate : intrastate
+        case .indeterminate: indeterminate
+        }
+    }
+
     func applies(at now: Int64) -> Bool { interstate.applies(at: now) }
 }
 
@@ -132,27 +143,33 @@ extension JurisdictionalRate: TimeWindowed {}
 /// NANP numbers a jurisdictional deck lacks) from prefix rows by longest match on the E.164 digits. Each
 /// key may hold rows for successive time windows; the row in force at the call's time applies.
 public struct RateDeck: Sendable {
-    private var prefixes: [UInt64: [Rate]] = [:]
-    private var exchanges: [UInt32: [JurisdictionalRate]] = [:]
-    private var longestPrefix = 0
+    private(set) var prefixRows: [UInt64: [Rate]] = [:]
+    private(set) var exchangeRows: [UInt32: [JurisdictionalRate]] = [:]
+    /// Bit `n` is set when the deck has an `n`-digit prefix.
+    private(set) var prefixLengths: UInt16 = 0
 
     public init() {}
 
     /// Adds a prefix row (1 to 15 E.164 digits).
     public mutating func add(prefix: String, rate: Rate) {
-        guard let key = Self.prefixKey(prefix) else { return }
-        prefixes[key, default: []].append(rate)
-        longestPrefix = max(longestPrefix, prefix.utf8.count)
+        let length = prefix.utf8.count
+        guard (1...15).contains(length), let value = UInt64(prefix) else { return }
+        prefixRows[Self.prefixKey(value, length: length), default: []].append(rate)
+        prefixLengths |= 1 << length
     }
 
     /// Adds an NPA-NXX row (6 digits) or NPA-NXX-X row (7 digits).
     public mutating func add(npanxx: String, rate: JurisdictionalRate) {
-        guard let key = Self.exchangeKey(npanxx) else { return }
-        exchanges[key, default: []].append(rate)
+        guard let value = UInt32(npanxx) else { return }
+        switch npanxx.utf8.count {
+        case 6: exchangeRows[value, default: []].append(rate)
+        case 7: exchangeRows[Self.blockKey(exchange: value / 10, block: UInt8(value % 10)), default: []].append(rate)
+        default: return
+        }
     }
 
     /// The number of keys the deck prices.
-    public var count: Int { prefixes.count + exchanges.count }
+    public var count: Int { prefixRows.count + exchangeRows.count }
 
     /// The rate for a NANP number under a jurisdiction, or `nil` when the deck does not price it.
     ///
@@ -162,36 +179,28 @@ public struct RateDeck: Sendable {
         let exchange = UInt32(number.npa) * 1_000 + UInt32(number.nxx)
         // A block row applies only while in force; otherwise the exchange row does (a block's future rate must
         // not hide the exchange's current one).
-        let block = Self.current(exchanges[10_000_000 + exchange * 10 + UInt32(number.thousandsBlock)], at: now)
-        if let row = block ?? Self.current(exchanges[exchange], at: now) {
-            switch jurisdiction {
-            case .interstate: return row.interstate
-            case .intraLATA: return row.intrastate
-            case .intrastate: return intraMeansLATA ? row.interstate : row.intrastate
-            case .indeterminate: return row.indeterminate
-            }
+        let block = Self.current(exchangeRows[Self.blockKey(exchange: exchange, block: number.thousandsBlock)], at: now)
+        if let row = block ?? Self.current(exchangeRows[exchange], at: now) {
+            return row.rate(for: jurisdiction, intraMeansLATA: intraMeansLATA)
         }
         return rate(forE164: number.digits + 10_000_000_000, digitCount: 11, at: now)
     }
 
     /// The rate for an E.164 number (digits without `+`) by longest prefix.
     public func rate(forE164 digits: UInt64, digitCount: Int, at now: Int64) -> Rate? {
-        var length = min(longestPrefix, digitCount)
         var divisor: UInt64 = 1
-        for _ in 0..<(digitCount - length) { divisor *= 10 }
-        while length > 0 {
-            let prefix = digits / divisor
-            if let rate = Self.current(prefixes[UInt64(length) << 56 | prefix], at: now) {
+        for length in stride(from: digitCount, through: 1, by: -1) {
+            defer { divisor &*= 10 }
+            guard prefixLengths & (1 << length) != 0 else { continue }
+            if let rate = Self.current(prefixRows[Self.prefixKey(digits / divisor, length: length)], at: now) {
                 return rate
             }
-            length -= 1
-            divisor *= 10
         }
         return nil
     }
 
     /// The row in force at `now`: of those whose window holds `now`, the latest to take effect. No allocation.
-    private static func current<Row: TimeWindowed>(_ rows: [Row]?, at now: Int64) -> Row? {
+    static func current<Row: TimeWindowed>(_ rows: [Row]?, at now: Int64) -> Row? {
         guard let rows else { return nil }
         var best: Row?
         for row in rows where row.applies(at: now) && (best == nil || row.effectiveAt > best!.effectiveAt) {
@@ -200,68 +209,106 @@ public struct RateDeck: Sendable {
         return best
     }
 
-    private static func prefixKey(_ prefix: String) -> UInt64? {
-        guard (1...15).contains(prefix.utf8.count), let value = UInt64(prefix) else { return nil }
-        return UInt64(prefix.utf8.count) << 56 | value
+    /// The key of an `length`-digit prefix: the length in the top byte, so that `1` and `01` differ.
+    static func prefixKey(_ prefix: UInt64, length: Int) -> UInt64 {
+        UInt64(length) << 56 | prefix
     }
 
-    private static func exchangeKey(_ npanxx: String) -> UInt32? {
-        guard let value = UInt32(npanxx) else { return nil }
-        switch npanxx.utf8.count {
-        case 6: return value
-        case 7: return 10_000_000 + value
-        default: return nil
-        }
+    /// The key of an NPA-NXX-X thousands-block row, apart from the NPA-NXX keys (below 1,000,000).
+    static func blockKey(exchange: UInt32, block: UInt8) -> UInt32 {
+        10_000_000 + exchange * 10 + UInt32(block)
     }
 }
 
 // MARK: - Ported numbers
 
-/// Ported numbers and their LRNs: two sorted arrays of 64-bit digits, 16 bytes a number, searched in
-/// O(log n) without hashing or allocation.
+/// Ported numbers and their LRNs, 10 bytes a number: for each exchange (NPA-NXX), the sorted line numbers
+/// of its ported numbers (2 bytes each) beside their LRNs (8 bytes each), found through a directory of one
+/// offset per possible exchange (4 MB, whatever the count). A dip reads two adjacent offsets and binary-
+/// searches one exchange's lines (at most 10,000, usually a few): no hashing, no allocation, and a few
+/// cache misses where a search over the whole table would take two dozen.
 public struct PortedNumberTable: Sendable {
-    private let numbers: [UInt64]
+    /// `offsets[e]..<offsets[e + 1]` are exchange `e`'s entries in `lines` and `lrns`, where `e` is
+    /// NPA × 1000 + NXX. Empty when the table is.
+    private let offsets: [UInt32]
+    private let lines: [UInt16]
     private let lrns: [UInt64]
+
+    private static let exchangeCount = 1_000_000
 
     /// Builds the table from (number, LRN) pairs as ten-digit values, in any order; a later duplicate wins.
     public init(_ pairs: [(number: UInt64, lrn: UInt64)]) {
         let sorted = pairs.enumerated().sorted { ($0.element.number, $0.offset) < ($1.element.number, $1.offset) }
-        var numbers: [UInt64] = []
-        var lrns: [UInt64] = []
-        numbers.reserveCapacity(sorted.count)
-        lrns.reserveCapacity(sorted.count)
-        for (_, pair) in sorted {
-            if numbers.last == pair.number {
-                let last = lrns.count - 1
-                lrns[last] = pair.lrn
-            } else {
-                numbers.append(pair.number)
-                lrns.append(pair.lrn)
-            }
-        }
-        self.numbers = numbers
+        var builder = Builder()
+        for (_, pair) in sorted { builder.append(number: pair.number, lrn: pair.lrn) }
+        self = builder.build()
+    }
+
+    fileprivate init(offsets: [UInt32], lines: [UInt16], lrns: [UInt64]) {
+        self.offsets = offsets
+        self.lines = lines
         self.lrns = lrns
     }
 
-    /// Builds the table from arrays already sorted by number without duplicates (as the store returns them).
-    public init(sortedNumbers: [UInt64], lrns: [UInt64]) {
-        precondition(sortedNumbers.count == lrns.count, "every ported number needs its LRN")
-        self.numbers = sortedNumbers
-        self.lrns = lrns
+    /// Builds a table from numbers given in ascending order (as the store returns them), in constant
+    /// memory beyond the table itself.
+    public struct Builder: Sendable {
+        private var counts: [UInt32] = []
+        private var lines: [UInt16] = []
+        private var lrns: [UInt64] = []
+        private var last: UInt64?
+
+        public init(expectedCount: Int = 0) {
+            lines.reserveCapacity(expectedCount)
+            lrns.reserveCapacity(expectedCount)
+        }
+
+        /// Adds a ported number (ten digits) and its LRN. Numbers must come in ascending order; a repeated
+        /// number replaces the previous LRN. Values that are not ten-digit numbers are ignored.
+        public mutating func append(number: UInt64, lrn: UInt64) {
+            guard number < 10_000_000_000 else { return }
+            if last == number {
+                lrns[lrns.count - 1] = lrn
+                return
+            }
+            precondition(last.map { $0 < number } ?? true, "ported numbers must be appended in ascending order")
+            if counts.isEmpty { counts = [UInt32](repeating: 0, count: PortedNumberTable.exchangeCount) }
+            counts[Int(number / 10_000)] += 1
+            lines.append(UInt16(number % 10_000))
+            lrns.append(lrn)
+            last = number
+        }
+
+        public func build() -> PortedNumberTable {
+            guard !counts.isEmpty else { return PortedNumberTable(offsets: [], lines: [], lrns: []) }
+            var offsets = [UInt32](repeating: 0, count: counts.count + 1)
+            var total: UInt32 = 0
+            for (exchange, count) in counts.enumerated() {
+                offsets[exchange] = total
+                total += count
+            }
+            offsets[counts.count] = total
+            return PortedNumberTable(offsets: offsets, lines: lines, lrns: lrns)
+        }
     }
 
     /// The LRN a number was ported to, or `nil` when it was not ported.
     public func lrn(for number: PhoneNumber) -> PhoneNumber? {
-        let key = number.digits
-        var low = 0
-        var high = numbers.count
+        let exchange = Int(number.npa) * 1_000 + Int(number.nxx)
+        guard exchange + 1 < offsets.count else { return nil }
+        var low = Int(offsets[exchange])
+        var high = Int(offsets[exchange + 1])
+        let end = high
         while low < high {
             let middle = (low + high) / 2
-            if numbers[middle] < key { low = middle + 1 } else { high = middle }
+            if lines[middle] < number.line { low = middle + 1 } else { high = middle }
         }
-        guard low < numbers.count, numbers[low] == key else { return nil }
+        guard low < end, lines[low] == number.line else { return nil }
         return PhoneNumber(digits: lrns[low])
     }
 
-    public var count: Int { numbers.count }
+    public var count: Int { lines.count }
+
+    /// Bytes the table holds: the per-number columns and the fixed exchange directory.
+    public var byteCount: Int { lines.count * 2 + lrns.count * 8 + offsets.count * 4 }
 }

@@ -66,6 +66,17 @@ public enum RoutingOutcome: Sendable, Hashable {
     case refuse(Refusal)
 }
 
+/// A carrier an outbound call was redirected to, and what it costs per minute.
+public struct ChosenCarrier: Sendable, Hashable {
+    public var id: String
+    public var cost: Money
+
+    public init(id: String, cost: Money) {
+        self.id = id
+        self.cost = cost
+    }
+}
+
 /// A decision with the reasoning that led to it, for `explain` and routing records.
 public struct RoutingDecision: Sendable {
     public var outcome: RoutingOutcome
@@ -81,8 +92,9 @@ public struct RoutingDecision: Sendable {
     public var lrn: String?
     /// The jurisdiction outbound calls were rated in.
     public var jurisdiction: Jurisdiction?
-    /// Outbound: the carriers chosen, cheapest first, with their per-minute cost, and what the customer pays.
-    public var carriers: [(id: String, cost: Money)] = []
+    /// Outbound: the carriers in the redirect, cheapest first, with their per-minute cost, and what the
+    /// customer pays.
+    public var carriers: [ChosenCarrier] = []
     public var price: Money?
     /// The call came from an upstream carrier rather than a customer trunk.
     public var fromCarrier = false
@@ -118,10 +130,11 @@ public enum Router {
             decision.fromCarrier = true
             return finish(fromCarrier(request, in: snapshot, note: note))
         }
-        guard case .trunk(let id)? = source, let trunk = snapshot.trunks[id] else {
+        guard case .trunk(let compiled)? = source else {
             note("source \(request.source) matches no trunk or carrier")
             return finish(.refuse(Refusal(status: 403, reason: "unknown source \(request.source)")))
         }
+        let trunk = compiled.route
         decision.sourceTrunk = trunk.id
         note("source \(request.source) is trunk \(trunk.id) of account \(trunk.accountId)")
 
@@ -177,7 +190,7 @@ public enum Router {
             decision.normalized = "+" + digits
             if let refusal = accountAndCallerID() { return finish(.refuse(refusal)) }
             note("international destination +\(digits)")
-            return finish(outbound(.international(digits: UInt64(digits) ?? 0, count: digits.utf8.count), account: trunk.accountId,
+            return finish(outbound(.international(digits: UInt64(digits) ?? 0, count: digits.utf8.count), plan: compiled.plan, account: trunk.accountId,
                                    in: snapshot, time: request.time, decision: &decision, note: note))
         case .emergency, .emergencyTest:
             preconditionFailure("handled above")
@@ -189,7 +202,7 @@ public enum Router {
 
         // 5. One of our numbers: deliver it to the owner's trunk.
         if let route = snapshot.numbers[number.digits] {
-            guard let targetTrunkId = route.trunkId, let target = snapshot.trunks[targetTrunkId], !target.hosts.isEmpty else {
+            guard let targetTrunkId = route.trunkId, let target = snapshot.trunks[targetTrunkId]?.route, !target.hosts.isEmpty else {
                 note("\(number.e164) belongs to \(route.accountId) but points at no trunk")
                 return finish(.refuse(Refusal(status: 480, reason: "number not in service", retryAfter: 60)))
             }
@@ -220,7 +233,7 @@ public enum Router {
             note("jurisdiction: \(jurisdiction.rawValue)")
             destination = .nanp(dialed: number, routed: lrn ?? number, lrn: lrn, jurisdiction: jurisdiction)
         }
-        return finish(outbound(destination, account: trunk.accountId, in: snapshot, time: request.time,
+        return finish(outbound(destination, plan: compiled.plan, account: trunk.accountId, in: snapshot, time: request.time,
                                decision: &decision, note: note))
     }
 
@@ -251,10 +264,10 @@ public enum Router {
     }
 
     private static func outbound(
-        _ destination: Destination, account: String, in snapshot: RoutingSnapshot, time: Int64,
+        _ destination: Destination, plan: RateDeck?, account: String, in snapshot: RoutingSnapshot, time: Int64,
         decision: inout RoutingDecision, note: (@autoclosure () -> String) -> Void
     ) -> RoutingOutcome {
-        guard let plan = snapshot.customerDecks[account] else {
+        guard let plan else {
             note("account \(account) has no rate plan")
             return .refuse(Refusal(status: 403, reason: "no rate plan for this account"))
         }
@@ -264,51 +277,76 @@ public enum Router {
         }
         decision.price = price.perMinute
         note("the customer pays \(price.perMinute)/min")
-        var candidates: [(carrier: CarrierRoute, cost: Rate)] = []
-        for carrier in snapshot.carriers {
-            guard carrier.active else {
-                note("carrier \(carrier.name) (\(carrier.id)): dropped, marked down")
-                continue
+        return withUnsafeTemporaryAllocation(of: Rate?.self, capacity: snapshot.carrierRates.slotCount) { costs in
+            costs.initialize(repeating: nil)
+            snapshot.carrierRates.price(destination, at: time, intraMeansLATA: snapshot.intraMeansLATA, into: costs)
+            return withUnsafeTemporaryAllocation(of: Candidate.self, capacity: snapshot.carriers.count) { buffer in
+                var count = 0
+                for (index, rating) in snapshot.carrierRating.enumerated() {
+                    // The carrier itself is read only to explain, so that its strings are not retained per call.
+                    func carrier() -> CarrierRoute { snapshot.carriers[index] }
+                    guard rating.active else {
+                        note("carrier \(carrier().name) (\(carrier().id)): dropped, marked down")
+                        continue
+                    }
+                    guard let slot = rating.slot else {
+                        note("carrier \(carrier().name) (\(carrier().id)): dropped, no rate deck")
+                        continue
+                    }
+                    guard let cost = costs[slot] else {
+                        note("carrier \(carrier().name) (\(carrier().id)): dropped, no rate for this destination")
+                        continue
+                    }
+                    guard cost.micros <= price.micros else {
+                        note("carrier \(carrier().name) (\(carrier().id)): dropped, costs \(cost.perMinute)/min, more than the customer pays")
+                        continue
+                    }
+                    // Longer billing increments than the customer's can turn a cheaper rate into a loss on short calls.
+                    guard cost.initialSeconds <= price.initialSeconds, cost.incrementSeconds <= price.incrementSeconds else {
+                        note("carrier \(carrier().name) (\(carrier().id)): dropped, bills \(cost.initialSeconds)/\(cost.incrementSeconds) s, "
+                            + "longer than the customer's \(price.initialSeconds)/\(price.incrementSeconds) s")
+                        continue
+                    }
+                    note("carrier \(carrier().name) (\(carrier().id)): candidate at \(cost.perMinute)/min, priority \(rating.priority)")
+                    buffer[count] = Candidate(cost: cost.micros, priority: rating.priority, index: index)
+                    count += 1
+                }
+                guard count > 0 else {
+                    note("no carrier can take the call")
+                    return .refuse(Refusal(status: 503, reason: "no route to destination", retryAfter: 60))
+                }
+                // Cheapest first, then by priority, then by carrier id (the carriers' order).
+                var candidates = UnsafeMutableBufferPointer(rebasing: buffer[..<count])
+                candidates.sort()
+                let user = destination.contactUser
+                decision.carriers.reserveCapacity(min(count, snapshot.maximumRoutes))
+                var targets: [RouteTarget] = []
+                targets.reserveCapacity(snapshot.maximumRoutes)
+                for candidate in candidates where targets.count < snapshot.maximumRoutes {
+                    let carrier = snapshot.carriers[candidate.index]
+                    decision.carriers.append(ChosenCarrier(id: carrier.id, cost: Money(micros: candidate.cost)))
+                    for gateway in carrier.gateways where targets.count < snapshot.maximumRoutes {
+                        targets.append(RouteTarget(
+                            user: user, host: gateway.address, port: gateway.port, transport: gateway.transport, label: carrier.name
+                        ))
+                    }
+                }
+                note("routes: \(targets.map(\.label).joined(separator: ", "))")
+                return .redirect(targets)
             }
-            guard let deck = snapshot.carrierDecks[carrier.id] else {
-                note("carrier \(carrier.name) (\(carrier.id)): dropped, no rate deck")
-                continue
-            }
-            guard let cost = destination.rate(in: deck, intraMeansLATA: carrier.intraMeansLATA, at: time) else {
-                note("carrier \(carrier.name) (\(carrier.id)): dropped, no rate for this destination")
-                continue
-            }
-            guard cost.micros <= price.micros else {
-                note("carrier \(carrier.name) (\(carrier.id)): dropped, costs \(cost.perMinute)/min, more than the customer pays")
-                continue
-            }
-            // Longer billing increments than the customer's can turn a cheaper rate into a loss on short calls.
-            guard cost.initialSeconds <= price.initialSeconds, cost.incrementSeconds <= price.incrementSeconds else {
-                note("carrier \(carrier.name) (\(carrier.id)): dropped, bills \(cost.initialSeconds)/\(cost.incrementSeconds) s, "
-                    + "longer than the customer's \(price.initialSeconds)/\(price.incrementSeconds) s")
-                continue
-            }
-            note("carrier \(carrier.name) (\(carrier.id)): candidate at \(cost.perMinute)/min, priority \(carrier.priority)")
-            candidates.append((carrier, cost))
         }
-        candidates.sort { ($0.cost.micros, $0.carrier.priority, $0.carrier.id) < ($1.cost.micros, $1.carrier.priority, $1.carrier.id) }
-        guard !candidates.isEmpty else {
-            note("no carrier can take the call")
-            return .refuse(Refusal(status: 503, reason: "no route to destination", retryAfter: 60))
+    }
+
+    /// A carrier that can take an outbound call, in the order candidates are offered.
+    private struct Candidate: Comparable {
+        var cost: Int64
+        var priority: Int
+        /// The carrier's place in the snapshot's carriers, which are in id order.
+        var index: Int
+
+        static func < (lhs: Candidate, rhs: Candidate) -> Bool {
+            (lhs.cost, lhs.priority, lhs.index) < (rhs.cost, rhs.priority, rhs.index)
         }
-        decision.carriers = candidates.map { ($0.carrier.id, $0.cost.perMinute) }
-        let user = destination.contactUser
-        var targets: [RouteTarget] = []
-        targets.reserveCapacity(snapshot.maximumRoutes)
-        for (carrier, _) in candidates {
-            for gateway in carrier.gateways where targets.count < snapshot.maximumRoutes {
-                targets.append(RouteTarget(
-                    user: user, host: gateway.address, port: gateway.port, transport: gateway.transport, label: carrier.name
-                ))
-            }
-        }
-        note("routes: \(targets.map(\.label).joined(separator: ", "))")
-        return .redirect(targets)
     }
 
     /// A call from an upstream carrier: only our own numbers are served.
@@ -323,7 +361,7 @@ public enum Router {
             note("'\(request.dialed)' is not a number we serve")
             return .refuse(Refusal(status: 404, reason: "not a number we serve"))
         }
-        guard let trunkId = route.trunkId, let trunk = snapshot.trunks[trunkId], !trunk.hosts.isEmpty else {
+        guard let trunkId = route.trunkId, let trunk = snapshot.trunks[trunkId]?.route, !trunk.hosts.isEmpty else {
             return .refuse(Refusal(status: 480, reason: "number not in service", retryAfter: 60))
         }
         note("\(number.e164) is ours: account \(route.accountId), trunk \(trunk.id)")
@@ -357,24 +395,31 @@ public enum Router {
     /// Hosts by priority (lowest first); within a priority, a weighted order (RFC 2782) drawn from `seed`,
     /// so a call's retransmissions get the same answer and calls spread by weight.
     static func ordered(_ hosts: [TrunkRoute.Host], seed: String) -> [TrunkRoute.Host] {
-        var generator = SeededGenerator(seed: seed)
-        var result: [TrunkRoute.Host] = []
-        result.reserveCapacity(hosts.count)
-        let priorities = Set(hosts.map(\.priority)).sorted()
-        for priority in priorities {
-            var pool = hosts.filter { $0.priority == priority }
-            while !pool.isEmpty {
-                let total = pool.reduce(0) { $0 + $1.weight }
-                var index = 0
-                if total > 0 {
-                    var pick = Int(generator.next() % UInt64(total))
-                    while pick >= pool[index].weight {
-                        pick -= pool[index].weight
-                        index += 1
-                    }
+        guard hosts.count > 1 else { return hosts }
+        var generator = SplitMix64(seed: seed)
+        var result = hosts
+        // Stable: hosts of equal priority keep their configured order before the weighted draw.
+        result.sort { $0.priority < $1.priority }
+        var position = 0
+        while position < result.count {
+            var end = position
+            while end < result.count, result[end].priority == result[position].priority { end += 1 }
+            // Draw the hosts of this priority one by one, each with a chance proportional to its weight.
+            for slot in position..<end {
+                let total = result[slot..<end].reduce(0) { $0 + $1.weight }
+                guard total > 0 else { break }
+                var pick = Int(generator.next() % UInt64(total))
+                var index = slot
+                while pick >= result[index].weight {
+                    pick -= result[index].weight
+                    index += 1
                 }
-                result.append(pool.remove(at: index))
+                // Move the drawn host to the front, keeping the others in order.
+                let drawn = result[index]
+                for shift in stride(from: index, to: slot, by: -1) { result[shift] = result[shift - 1] }
+                result[slot] = drawn
             }
+            position = end
         }
         return result
     }
@@ -392,26 +437,5 @@ public enum Router {
         case .incomplete(let count): "incomplete (\(count) digits)"
         case .invalid(let error): "invalid: \(error)"
         }
-    }
-}
-
-/// A small deterministic generator (FNV-1a seeded SplitMix64) for weighted host ordering.
-private struct SeededGenerator {
-    private var state: UInt64
-
-    init(seed: String) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in seed.utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        state = hash
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

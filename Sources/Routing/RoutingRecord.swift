@@ -12,17 +12,6 @@ import Telephony
 /// with the request and the decision, and the source address stays an ``IPAddress`` until the record is written.
 public struct RoutingRecord: Sendable, Equatable {
     /// A carrier chosen for an outbound call, with what it costs per minute.
-    public struct ChosenCarrier: Sendable, Equatable {
-        public var id: String
-        /// The carrier's per-minute cost, in micro-dollars.
-        public var costMicros: Int64
-
-        public init(id: String, costMicros: Int64) {
-            self.id = id
-            self.costMicros = costMicros
-        }
-    }
-
     /// When the decision was made, in Unix milliseconds.
     public var at: Int64
     public var callID: String
@@ -87,8 +76,7 @@ public struct RoutingRecord: Sendable, Equatable {
             at: at, callID: Self.bounded(request.callID), source: request.source, trunkId: decision.sourceTrunk,
             dialed: Self.bounded(request.dialed), normalized: decision.normalized, lrn: decision.lrn,
             jurisdiction: decision.jurisdiction, status: status, reason: Self.bounded(reason),
-            carriers: decision.carriers.isEmpty
-                ? [] : decision.carriers.map { ChosenCarrier(id: $0.id, costMicros: $0.cost.micros) },
+            carriers: decision.carriers,
             priceMicros: decision.price?.micros, callerIDFlagged: decision.callerIDFlagged
         )
     }

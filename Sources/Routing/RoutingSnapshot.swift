@@ -10,13 +10,17 @@ public struct RoutingSnapshot: Sendable {
     public let version: UInt64
     /// The routing epoch of the store this snapshot was compiled from.
     public let epoch: Int64
-    let trunks: [String: TrunkRoute]
+    let trunks: [String: CompiledTrunk]
+    /// Carriers by id.
     let carriers: [CarrierRoute]
+    /// What rating needs of each carrier, beside `carriers`: plain values, read without reference counting.
+    let carrierRating: [CarrierRating]
     let sources: SourceTable
     let numbers: [UInt64: NumberRoute]
     let emergency: EmergencyRoute?
-    let carrierDecks: [String: RateDeck]
-    let customerDecks: [String: RateDeck]
+    let carrierRates: CarrierRates
+    /// Per slot of `carrierRates`: whether its carrier's "intrastate" column applies only within a LATA.
+    let intraMeansLATA: [Bool]
     let ported: PortedNumberTable
     let locations: ExchangeLocations
     /// The most Contacts an outbound redirect lists.
@@ -25,19 +29,27 @@ public struct RoutingSnapshot: Sendable {
     /// Compiles a snapshot from provisioned data.
     public init(
         version: UInt64, epoch: Int64, trunks: [TrunkRoute], numbers: [NumberRoute], emergency: EmergencyRoute?,
-        carriers: [CarrierRoute] = [], carrierDecks: [String: RateDeck] = [:], customerDecks: [String: RateDeck] = [:],
+        carriers: [CarrierRoute] = [], carrierRates: CarrierRates = .empty, customerDecks: [String: RateDeck] = [:],
         ported: PortedNumberTable = PortedNumberTable([]), locations: ExchangeLocations = ExchangeLocations(),
         maximumRoutes: Int = 5
     ) {
         self.version = version
         self.epoch = epoch
-        self.trunks = Dictionary(trunks.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let compiled = trunks.map { CompiledTrunk(route: $0, plan: customerDecks[$0.accountId]) }
+        self.trunks = Dictionary(compiled.map { ($0.route.id, $0) }, uniquingKeysWith: { first, _ in first })
         self.carriers = carriers.sorted { $0.id < $1.id }
-        self.sources = SourceTable(trunks: trunks, carriers: carriers)
+        self.carrierRating = self.carriers.map {
+            CarrierRating(active: $0.active, priority: $0.priority, slot: carrierRates.slot(of: $0.id))
+        }
+        self.sources = SourceTable(trunks: compiled, carriers: carriers)
         self.numbers = Dictionary(numbers.map { ($0.number.digits, $0) }, uniquingKeysWith: { first, _ in first })
         self.emergency = emergency
-        self.carrierDecks = carrierDecks
-        self.customerDecks = customerDecks
+        self.carrierRates = carrierRates
+        var intraMeansLATA = [Bool](repeating: false, count: carrierRates.slotCount)
+        for (carrier, rating) in zip(self.carriers, carrierRating) {
+            if let slot = rating.slot { intraMeansLATA[slot] = carrier.intraMeansLATA }
+        }
+        self.intraMeansLATA = intraMeansLATA
         self.ported = ported
         self.locations = locations
         self.maximumRoutes = maximumRoutes
@@ -150,6 +162,26 @@ public struct CarrierRoute: Sendable, Hashable {
     }
 }
 
+/// A trunk with its account's rate plan, shared by reference so that a decision reads it without copying.
+final class CompiledTrunk: Sendable {
+    let route: TrunkRoute
+    /// The account's sell rates; `nil` when it has no plan (outbound calls are then refused).
+    let plan: RateDeck?
+
+    init(route: TrunkRoute, plan: RateDeck?) {
+        self.route = route
+        self.plan = plan
+    }
+}
+
+/// What rating reads of a carrier for every outbound call.
+struct CarrierRating: Sendable {
+    var active: Bool
+    var priority: Int
+    /// The carrier's deck in the snapshot's `CarrierRates`; `nil` when it has none.
+    var slot: Int?
+}
+
 /// One of our numbers: who owns it and where calls to it go.
 public struct NumberRoute: Sendable, Hashable {
     public var number: PhoneNumber
@@ -180,8 +212,8 @@ public struct EmergencyRoute: Sendable, Hashable {
 // MARK: - Source lookup
 
 /// Who sent a request: a customer trunk or an upstream carrier.
-enum RequestSource: Sendable, Hashable {
-    case trunk(String)
+enum RequestSource: Sendable {
+    case trunk(CompiledTrunk)
     case carrier(String)
 }
 
@@ -198,9 +230,9 @@ struct SourceTable: Sendable {
     private var hosts: [IPAddress: RequestSource] = [:]
     private var levels: [Level] = []
 
-    init(trunks: [TrunkRoute], carriers: [CarrierRoute]) {
+    init(trunks: [CompiledTrunk], carriers: [CarrierRoute]) {
         var levels: [String: Level] = [:]
-        let entries = trunks.sorted { $0.id < $1.id }.map { (RequestSource.trunk($0.id), $0.sources) }
+        let entries = trunks.sorted { $0.route.id < $1.route.id }.map { (RequestSource.trunk($0), $0.route.sources) }
             + carriers.sorted { $0.id < $1.id }.map { (RequestSource.carrier($0.id), $0.sources) }
         for (source, blocks) in entries {
             for block in blocks {

@@ -34,7 +34,7 @@ public enum DialedNumber: Sendable, Hashable {
     /// brackets). Seven digits are local dialing: with `callerNPA` they become a number in that NPA, without it
     /// they are `.incomplete`. For `.incomplete`, `digitsSoFar` counts every dialed digit (including `1` or
     /// `011`); for an international number that is too long, `.tooManyDigits` counts the E.164 digits.
-    public init(classifying text: some StringProtocol, callerNPA: UInt16? = nil) {
+    public init(classifying text: String, callerNPA: UInt16? = nil) {
         let dial: DialString
         do {
             dial = try DialString(scanning: text)

@@ -34,9 +34,14 @@ public struct PhoneNumber: Sendable, Hashable {
     /// user parameters are ignored: the user part ends at the first `;` or `@`), optionally in angle brackets.
     ///
     /// - Throws: the `NumberError` that names exactly what is wrong with the text.
-    public init(parsing text: some StringProtocol) throws(NumberError) {
+    public init(parsing text: String) throws(NumberError) {
         let dial = try DialString(scanning: text)
         self = try Self.nanp(from: dial)
+    }
+
+    /// Parses a number out of part of a text, as `init(parsing:)` does.
+    public init(parsing text: Substring) throws(NumberError) {
+        try self.init(parsing: String(text))
     }
 
     /// Creates a number from its digits: 10 digits (2025550143) or 1 + 10 digits (12025550143).
@@ -323,24 +328,77 @@ struct DialString: Sendable {
 
     private static let maximumStored = 19
 
-    init(scanning text: some StringProtocol) throws(NumberError) {
-        let user = Self.userPart(of: Substring(text))
-        guard !user.isEmpty else { throw .empty }
-        for scalar in user.unicodeScalars {
-            switch scalar {
-            case "0"..."9":
-                if count < Self.maximumStored {
-                    value = value * 10 + UInt64(scalar.value - 48)
-                }
-                count += 1
-            case " ", "-", ".", "(", ")":
-                continue
-            case "+" where count == 0 && !hasPlus:
-                hasPlus = true
-            default:
-                if scalar.properties.isAlphabetic { throw .containsLetters }
-                throw .invalidCharacter(Character(scalar))
+    init(scanning text: String) throws(NumberError) {
+        var text = text
+        self = try text.withUTF8 { Self.scan($0) }.get()
+    }
+
+    private init() {}
+
+    /// Scans the user part out of a text's UTF-8 bytes, as `PhoneNumber.init(parsing:)` describes: trims
+    /// whitespace, takes what is inside angle brackets, and the user part of `tel:`, `sip:` and `sips:` URIs
+    /// (up to the first `;` or `@`).
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Result<DialString, NumberError> {
+        // Numbers from SIP peers and APIs are ASCII, scanned in place; text with Unicode whitespace has it
+        // made plain spaces first, so that it is trimmed and separates digits alike.
+        if bytes.contains(where: { $0 >= 0x80 }) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            if text.contains(where: { !$0.isASCII && $0.isWhitespace }) {
+                var plain = String(text.map { $0.isWhitespace ? " " : $0 })
+                return plain.withUTF8 { scan($0) }
             }
+        }
+        var user = trimmed(bytes[...])
+        if let open = user.firstIndex(of: UInt8(ascii: "<")),
+            let close = user[open...].firstIndex(of: UInt8(ascii: ">"))
+        {
+            // A name-addr (RFC 3261 §25.1): `"Display" <uri>;params`; the URI is between the brackets.
+            user = trimmed(user[(open + 1)..<close])
+        }
+        let schemeLength =
+            if hasPrefix(user, caseInsensitive: "tel:") || hasPrefix(user, caseInsensitive: "sip:") {
+                4
+            } else if hasPrefix(user, caseInsensitive: "sips:") {
+                5
+            } else {
+                0
+            }
+        if schemeLength > 0 {
+            let rest = user.dropFirst(schemeLength)
+            let end = rest.firstIndex(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "@") }) ?? rest.endIndex
+            user = trimmed(rest[..<end])
+        }
+        guard !user.isEmpty else { return .failure(.empty) }
+        var dial = DialString()
+        for index in user.indices {
+            do {
+                try dial.add(user[index])
+            } catch {
+                guard user[index] >= 0x80 else { return .failure(error) }
+                // Not ASCII: name the whole character, and whether it is a letter.
+                let scalar = String(decoding: user[index...], as: UTF8.self).unicodeScalars.first!
+                return .failure(scalar.properties.isAlphabetic ? .containsLetters : .invalidCharacter(Character(scalar)))
+            }
+        }
+        return .success(dial)
+    }
+
+    /// Adds one byte of the user part: a digit, a visual separator or a leading `+`.
+    private mutating func add(_ byte: UInt8) throws(NumberError) {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"):
+            if count < Self.maximumStored {
+                value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+            }
+            count += 1
+        case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"):
+            break
+        case UInt8(ascii: "+") where count == 0 && !hasPlus:
+            hasPlus = true
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            throw .containsLetters
+        default:
+            throw .invalidCharacter(Character(Unicode.Scalar(byte)))
         }
     }
 
@@ -390,45 +448,21 @@ struct DialString: Sendable {
         return result
     }
 
-    /// Extracts the part of the text that carries the number: trims whitespace, removes angle brackets and
-    /// takes the user part of `tel:`, `sip:` and `sips:` URIs (up to the first `;` or `@`).
-    private static func userPart(of text: Substring) -> Substring {
-        var text = trimmed(text)
-        if let open = text.firstIndex(of: "<"),
-            let close = text[open...].firstIndex(of: ">")
-        {
-            // A name-addr (RFC 3261 §25.1): `"Display" <uri>;params`; the URI is between the brackets.
-            text = trimmed(text[text.index(after: open)..<close])
-        }
-        let schemeLength =
-            if hasPrefix(text, caseInsensitive: "tel:") || hasPrefix(text, caseInsensitive: "sip:") {
-                4
-            } else if hasPrefix(text, caseInsensitive: "sips:") {
-                5
-            } else {
-                0
-            }
-        guard schemeLength > 0 else { return text }
-        let rest = text.dropFirst(schemeLength)
-        let end = rest.firstIndex(where: { $0 == ";" || $0 == "@" }) ?? rest.endIndex
-        return trimmed(rest[..<end])
+    /// Trims the ASCII whitespace `Character.isWhitespace` accepts: tab, line feed, vertical tab, form feed,
+    /// carriage return and space.
+    private static func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+        var bytes = bytes
+        while let first = bytes.first, isSpace(first) { bytes.removeFirst() }
+        while let last = bytes.last, isSpace(last) { bytes.removeLast() }
+        return bytes
     }
 
-    private static func trimmed(_ text: Substring) -> Substring {
-        var text = text
-        while let first = text.first, first.isWhitespace { text.removeFirst() }
-        while let last = text.last, last.isWhitespace { text.removeLast() }
-        return text
-    }
-
-    private static func hasPrefix(_ text: Substring, caseInsensitive prefix: String) -> Bool {
-        var bytes = text.utf8.makeIterator()
-        for expected in prefix.utf8 {
-            guard let byte = bytes.next() else { return false }
-            let lowered = (65...90).contains(byte) ? byte + 32 : byte
-            guard lowered == expected else { return false }
+    private static func hasPrefix(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, caseInsensitive prefix: StaticString) -> Bool {
+        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        return zip(bytes, UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)).allSatisfy {
+            ((65...90).contains($0) ? $0 + 32 : $0) == $1
         }
-        return true
     }
 }
 

@@ -79,13 +79,13 @@ extension SyntheticNANP {
         /// The next block to yield for the current exchange; `nil` when the exchange record is next.
         private var nextBlock: UInt8?
         private var current: ExchangeRecord?
-        private var random = SplitMix64(state: 0)
+        private var random = SplitMix64(seed: 0)
 
         fileprivate init(_ dataset: SyntheticNANP) {
             seed = dataset.seed
             exchanges = dataset.exchanges
             pooledExchanges = dataset.pooledExchanges
-            var mixer = SplitMix64(state: dataset.seed ^ 0x504F_4F4C_4544)
+            var mixer = SplitMix64(seed: dataset.seed ^ 0x504F_4F4C_4544)
             let count = Swift.max(dataset.exchanges, 1)
             var multiplier = Int(mixer.next() % UInt64(count))
             while Self.gcd(multiplier, count) != 1 { multiplier = (multiplier + 1) % count }
@@ -125,14 +125,14 @@ extension SyntheticNANP {
             let slot = slots[index % slots.count]
             let round = index / slots.count
 
-            var slotRandom = SplitMix64(state: seed &+ UInt64(index % slots.count) &* 0xA24B_AED4_963E_E407)
+            var slotRandom = SplitMix64(seed: seed &+ UInt64(index % slots.count) &* 0xA24B_AED4_963E_E407)
             // An affine map with a multiplier coprime to the code count is a permutation of the codes.
             var multiplier = 1 + Int(slotRandom.next() % UInt64(codes.count - 1))
             while Self.gcd(multiplier, codes.count) != 1 { multiplier += 1 }
             let offset = Int(slotRandom.next() % UInt64(codes.count))
             let nxx = codes[(multiplier * round + offset) % codes.count]
 
-            random = SplitMix64(state: seed ^ UInt64(index) &* 0x9FB2_1C65_1E98_DF25)
+            random = SplitMix64(seed: seed ^ UInt64(index) &* 0x9FB2_1C65_1E98_DF25)
             let state = SyntheticNANPTable.states[slot.state]
             let rateCenter = random.next(below: state.rateCenters.count)
             var record = ExchangeRecord(
@@ -163,20 +163,9 @@ extension SyntheticNANP {
     }
 }
 
-// MARK: - SplitMix64
+// MARK: - Dataset helpers
 
-/// The SplitMix64 generator (Steele, Lea and Flood, "Fast Splittable Pseudorandom Number Generators", 2014).
-struct SplitMix64: Sendable, RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A value in `0..<bound` (the modulo bias is negligible for the small bounds used here).
     mutating func next(below bound: Int) -> Int {
         Int(next() % UInt64(bound))

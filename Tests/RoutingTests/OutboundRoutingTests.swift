@@ -1,4 +1,4 @@
-import Routing
+@testable import Routing
 import Telephony
 import Testing
 
@@ -54,7 +54,7 @@ private func outboundSnapshot(plan: Bool = true) -> RoutingSnapshot {
             CarrierRoute(id: "car_dear", name: "Dear", gateways: [.init(address: "gw.dear.example")]),
             CarrierRoute(id: "car_down", name: "Down", active: false, gateways: [.init(address: "gw.down.example")]),
         ],
-        carrierDecks: ["car_cheap": cheap, "car_mid": mid, "car_dear": dear, "car_down": down],
+        carrierRates: CarrierRates(decks: ["car_cheap": cheap, "car_mid": mid, "car_dear": dear, "car_down": down]),
         customerDecks: plan ? ["acc_acme": sell] : [:],
         ported: PortedNumberTable([(3015550199, 4105559000)]),
         locations: locations
@@ -203,11 +203,83 @@ struct RoutingSafeguardTests {
                                 callerID: .init(allowAny: true, allowedPrefixes: [], rejectViolations: true))],
             numbers: [], emergency: nil,
             carriers: [CarrierRoute(id: "car", name: "Cheap", gateways: [.init(address: "gw.example")])],
-            carrierDecks: ["car": cheap], customerDecks: ["acc": plan]
+            carrierRates: CarrierRates(decks: ["car": cheap]), customerDecks: ["acc": plan]
         )
         let decision = Router.decide(CallRequest(source: IPAddress("192.0.2.1")!, dialed: "+13125550100", caller: nil,
                                                  callID: "c"), in: snapshot, explain: true)
         #expect(decision.outcome == .refuse(Refusal(status: 503, reason: "no route to destination", retryAfter: 60)))
         #expect(decision.steps.contains { $0.contains("bills 60/60 s, longer than the customer's 6/6 s") })
+    }
+}
+
+@Suite("Merged carrier rates")
+struct CarrierRatesTests {
+    /// A deck of random rows over a few exchanges and prefixes, with overlapping validity windows.
+    private static func randomDeck(_ random: inout some RandomNumberGenerator) -> RateDeck {
+        var deck = RateDeck()
+        func rate() -> Rate {
+            let from = Int64.random(in: 0...3, using: &random) * 100
+            let until: Int64? = Bool.random(using: &random) ? from + Int64.random(in: 50...300, using: &random) : nil
+            return Rate(micros: Int64.random(in: 1_000...9_000, using: &random), effectiveAt: from, expiresAt: until)
+        }
+        for _ in 0..<Int.random(in: 0...12, using: &random) {
+            let exchange = "20\(Int.random(in: 2...3, using: &random))55\(Int.random(in: 5...6, using: &random))"
+            let key = Bool.random(using: &random) ? exchange : exchange + "\(Int.random(in: 0...9, using: &random))"
+            deck.add(npanxx: key, rate: JurisdictionalRate(interstate: rate(), intrastate: rate(), indeterminate: rate()))
+        }
+        for _ in 0..<Int.random(in: 0...12, using: &random) {
+            let prefix = ["1", "12", "120", "1202", "12025", "120255", "1202555", "44", "4420", "1203"]
+                .randomElement(using: &random)!
+            deck.add(prefix: prefix, rate: rate())
+        }
+        return deck
+    }
+
+    @Test("pricing every carrier at once gives each carrier its own deck's rate", arguments: 0..<40)
+    func agreesWithEachDeck(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let decks = Dictionary(uniqueKeysWithValues: (0..<Int.random(in: 1...6, using: &random)).map {
+            ("car_\($0)", Self.randomDeck(&random))
+        })
+        let intraMeansLATA = decks.keys.sorted().map { _ in Bool.random(using: &random) }
+        let merged = CarrierRates(decks: decks)
+        for _ in 0..<200 {
+            let number = PhoneNumber(digits: UInt64(["202555", "203555", "202556", "203556"].randomElement(using: &random)!)!
+                * 10_000 + UInt64.random(in: 0...9_999, using: &random))!
+            let jurisdiction = [Jurisdiction.interstate, .intrastate, .intraLATA, .indeterminate].randomElement(using: &random)!
+            let time = Int64.random(in: 0...600, using: &random)
+            let international = Bool.random(using: &random)
+            let destination: Router.Destination = international
+                ? .international(digits: 442_079_460_000, count: 12)
+                : .nanp(dialed: number, routed: number, lrn: nil, jurisdiction: jurisdiction)
+            let prices = [Rate?](unsafeUninitializedCapacity: merged.slotCount) { buffer, count in
+                buffer.initialize(repeating: nil)
+                merged.price(destination, at: time, intraMeansLATA: intraMeansLATA, into: buffer)
+                count = merged.slotCount
+            }
+            for (slot, owner) in merged.owners.enumerated() {
+                let deck = decks[owner]!
+                let expected = international
+                    ? deck.rate(forE164: 442_079_460_000, digitCount: 12, at: time)
+                    : deck.rate(for: number, jurisdiction: jurisdiction, intraMeansLATA: intraMeansLATA[slot], at: time)
+                #expect(prices[slot] == expected, "seed \(seed), \(owner), \(number), \(jurisdiction), t=\(time)")
+            }
+        }
+    }
+
+    @Test("the ported-number table holds the ends of every exchange, and a repeated number keeps its last LRN")
+    func portedEdges() {
+        let table = PortedNumberTable([
+            (2_025_550_000, 3_015_550_001), (2_025_559_999, 3_015_550_002), (2_025_560_000, 3_015_550_003),
+            (9_995_559_999, 3_015_550_004), (2_025_550_000, 3_015_550_005), (99_995_559_999, 3_015_550_006),
+        ])
+        #expect(table.count == 4)
+        #expect(table.lrn(for: PhoneNumber("+12025550000")!)?.digits == 3_015_550_005)
+        #expect(table.lrn(for: PhoneNumber("+12025559999")!)?.digits == 3_015_550_002)
+        #expect(table.lrn(for: PhoneNumber("+12025560000")!)?.digits == 3_015_550_003)
+        #expect(table.lrn(for: PhoneNumber("+19995559999")!)?.digits == 3_015_550_004)
+        #expect(table.lrn(for: PhoneNumber("+12025559998")!) == nil)
+        #expect(table.lrn(for: PhoneNumber("+12025570000")!) == nil)
+        #expect(table.byteCount == 4 * 10 + 1_000_001 * 4)
     }
 }

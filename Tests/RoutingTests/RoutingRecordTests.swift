@@ -27,7 +27,7 @@ private func snapshot() -> RoutingSnapshot {
         numbers: [NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme")],
         emergency: nil,
         carriers: [CarrierRoute(id: "car_cheap", name: "Cheap", gateways: [.init(address: "gw.cheap.example")])],
-        carrierDecks: ["car_cheap": carrierDeck],
+        carrierRates: CarrierRates(decks: ["car_cheap": carrierDeck]),
         customerDecks: ["acc_acme": plan],
         ported: PortedNumberTable([(3015550199, 4105559000)]),
         locations: locations
@@ -61,7 +61,7 @@ struct RoutingRecordTests {
         #expect(record.lrn != nil)
         #expect(record.jurisdiction == .interstate)
         #expect(record.status == 302)
-        #expect(record.carriers == [.init(id: "car_cheap", costMicros: 4_000)])
+        #expect(record.carriers == [.init(id: "car_cheap", cost: Money(micros: 4_000))])
         #expect(record.priceMicros == 10_000)
         #expect(!record.callerIDFlagged)
     }

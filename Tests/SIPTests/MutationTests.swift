@@ -1,4 +1,5 @@
 import NIOCore
+import Telephony
 import Testing
 
 @testable import SIP

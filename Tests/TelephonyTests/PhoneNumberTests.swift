@@ -114,6 +114,15 @@ struct PhoneNumberParsingTests {
         #expect(numberVectors.count >= 50)
     }
 
+    @Test("Unicode whitespace trims and separates like a space; other non-ASCII characters are named")
+    func unicode() throws {
+        #expect(try PhoneNumber(parsing: "\u{00A0}+1\u{2003}202 555 0143\u{3000}").e164 == "+12025550143")
+        #expect(throws: NumberError.containsLetters) { try PhoneNumber(parsing: "+1 202 555 014é") }
+        #expect(throws: NumberError.invalidCharacter("２")) { try PhoneNumber(parsing: "+1 ２02 555 0143") }
+        #expect(throws: NumberError.invalidCharacter("#")) { try PhoneNumber(parsing: "+1 202 555 0143#") }
+        #expect(DialedNumber(classifying: "\u{00A0}911") == .emergency)
+    }
+
     @Test("parses Substrings as well as Strings")
     func substring() throws {
         let text = "xx2025550143yy"

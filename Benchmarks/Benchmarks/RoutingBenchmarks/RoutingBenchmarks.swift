@@ -66,7 +66,7 @@ private func outboundSnapshot() -> RoutingSnapshot {
             callerID: .init(allowAny: true, allowedPrefixes: [], rejectViolations: false)
         )],
         numbers: [], emergency: nil,
-        carriers: carriers, carrierDecks: decks, customerDecks: ["acc_0": plan], ported: PortedNumberTable(pairs)
+        carriers: carriers, carrierRates: CarrierRates(decks: decks), customerDecks: ["acc_0": plan], ported: PortedNumberTable(pairs)
     )
 }
 
