@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Inventory
+import Routing
 import NIOCore
 import Telephony
 
@@ -36,6 +37,12 @@ struct NumbersController {
 
     struct NumberList: Decodable {
         var numbers: [String]
+    }
+
+    /// A number's failover targets, as read and written.
+    struct Failover: Codable {
+        var number: PhoneNumber?
+        var targets: [FailoverTarget]
     }
 
     struct TrunkAssignment: Decodable {
@@ -77,6 +84,18 @@ struct NumbersController {
         group.get("numbers/:number/history") { request, context in
             let page = try await numbers.history(try pathNumber(context), page: request.page(), by: context.caller())
             return try json(page, context: context)
+        }
+        group.get("numbers/:number/failover") { _, context in
+            let number = try pathNumber(context)
+            let targets = try await numbers.failover(of: number, by: context.caller())
+            return try json(Failover(number: number, targets: targets), context: context)
+        }
+        group.put("numbers/:number/failover") { request, context in
+            var request = request
+            let number = try pathNumber(context)
+            let body = try await request.decodeJSON(as: Failover.self, context: context)
+            let targets = try await numbers.setFailover(of: number, to: body.targets, by: context.caller())
+            return try json(Failover(number: number, targets: targets), context: context)
         }
         group.post("numbers/reserve") { request, context in
             try await select(request, context, reserve: true)

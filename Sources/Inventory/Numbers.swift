@@ -336,8 +336,10 @@ public struct NumberInventory: Sendable {
         return Page(fetched: fetched, limit: page.limit, cursor: { String($0.id) })
     }
 
-    private func visibleRecord(_ number: PhoneNumber, _ principal: Principal, in database: any SQLDatabase) async throws -> NumberRecord {
-        guard let record = try await Self.fetchRecord(number, in: database),
+    func visibleRecord(
+        _ number: PhoneNumber, _ principal: Principal, forUpdate: Bool = false, in database: any SQLDatabase
+    ) async throws -> NumberRecord {
+        guard let record = try await Self.fetchRecord(number, forUpdate: forUpdate, in: database),
             principal.isOperator || record.accountId == principal.accountId
         else { throw InventoryError.notFound("number") }
         return record
@@ -579,6 +581,10 @@ public struct NumberInventory: Sendable {
         guard claimed != nil else {
             throw InventoryError(.conflict, "the number changed while this request ran; try again")
         }
+        if owner != record.accountId || next != .assigned {
+            // Failover targets belong to the number's owner while it is assigned; they never pass on.
+            try await database.raw("DELETE FROM number_failover WHERE tn = \(bind: record.number.national)").run()
+        }
         try await RoutingEpoch.bump(in: database)
         try await Self.recordEvents(
             [record.number], action: action, from: record.status, to: next, account: owner ?? record.accountId,
@@ -686,8 +692,9 @@ public struct NumberInventory: Sendable {
 
     // MARK: Rows
 
-    static func fetchRecord(_ number: PhoneNumber, in database: any SQLDatabase) async throws -> NumberRecord? {
-        try await database.raw("SELECT * FROM numbers WHERE tn = \(bind: number.national)").first().map(decodeRecord)
+    static func fetchRecord(_ number: PhoneNumber, forUpdate: Bool = false, in database: any SQLDatabase) async throws -> NumberRecord? {
+        let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
+        return try await database.raw("SELECT * FROM numbers WHERE tn = \(bind: number.national)\(lock)").first().map(decodeRecord)
     }
 
     static func recordEvents(

@@ -67,14 +67,16 @@ public struct RoutingCompiler: Sendable {
             let trunks = try await database.raw("""
                 SELECT t.id, t.account_id, t.configuration, a.status FROM trunks t JOIN accounts a ON a.id = t.account_id
                 """).all().map(Self.trunkRoute)
+            let failover = try await NumberInventory.allFailoverTargets(in: database)
             var numbers: [NumberRoute] = []
             for row in try await database.raw(
                 "SELECT tn, account_id, trunk_id FROM numbers WHERE status = 'assigned'"
             ).all() {
                 guard let accountId = try row.decode(column: "account_id", as: String?.self) else { continue }
+                let number = try row.phoneNumber()
                 numbers.append(NumberRoute(
-                    number: try row.phoneNumber(), accountId: accountId,
-                    trunkId: try row.decode(column: "trunk_id", as: String?.self)
+                    number: number, accountId: accountId, trunkId: try row.decode(column: "trunk_id", as: String?.self),
+                    failover: failover[number.digits] ?? []
                 ))
             }
             let carriers = try await database.raw("SELECT * FROM carriers").all().map(Self.carrierRoute)

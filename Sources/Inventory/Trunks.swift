@@ -238,6 +238,11 @@ public struct TrunkDirectory: Sendable {
             guard inUse == 0 else {
                 throw InventoryError(.conflict, "\(inUse) number\(inUse == 1 ? " points" : "s point") at this trunk; unassign them first")
             }
+            let failover = try await database.raw("SELECT COUNT(*) AS n FROM number_failover WHERE target_trunk = \(bind: id)")
+                .first()?.decode(column: "n", as: Int.self) ?? 0
+            guard failover == 0 else {
+                throw InventoryError(.conflict, "\(failover) number\(failover == 1 ? " fails" : "s fail") over to this trunk; change their failover first")
+            }
             try await database.raw("DELETE FROM trunks WHERE id = \(bind: id)").run()
             try await RoutingEpoch.bump(in: database)
         }

@@ -128,7 +128,7 @@ public enum Router {
         if case .carrier(let id)? = source {
             note("source \(request.source) is carrier \(id)")
             decision.fromCarrier = true
-            return finish(fromCarrier(request, in: snapshot, note: note))
+            return finish(fromCarrier(request, in: snapshot, decision: &decision, note: note))
         }
         guard case .trunk(let compiled)? = source else {
             note("source \(request.source) matches no trunk or carrier")
@@ -200,17 +200,9 @@ public enum Router {
         // 4. Account state and caller ID (for everything but emergency calls).
         if let refusal = accountAndCallerID() { return finish(.refuse(refusal)) }
 
-        // 5. One of our numbers: deliver it to the owner's trunk.
+        // 5. One of our numbers: deliver it to the owner's trunk, then to its failover targets.
         if let route = snapshot.numbers[number.digits] {
-            guard let targetTrunkId = route.trunkId, let target = snapshot.trunks[targetTrunkId]?.route, !target.hosts.isEmpty else {
-                note("\(number.e164) belongs to \(route.accountId) but points at no trunk")
-                return finish(.refuse(Refusal(status: 480, reason: "number not in service", retryAfter: 60)))
-            }
-            let hosts = ordered(target.hosts, seed: request.callID)
-            note("\(number.e164) is ours: account \(route.accountId), trunk \(target.id), \(hosts.count) host(s)")
-            return finish(.redirect(hosts.map {
-                RouteTarget(user: number.e164, host: $0.address, port: $0.port, transport: $0.transport, label: target.id)
-            }))
+            return finish(inbound(to: route, callID: request.callID, in: snapshot, time: request.time, decision: &decision, note: note))
         }
 
         // 6. Outbound, through the cheapest carriers that do not cost more than the customer pays.
@@ -223,18 +215,78 @@ public enum Router {
             destination = .international(digits: number.digits + 10_000_000_000, count: 11)
             note("\(number.e164) is rated as international")
         } else {
-            let lrn = snapshot.ported.lrn(for: number)
-            decision.lrn = lrn?.e164
-            let jurisdiction = Jurisdiction(
-                from: caller.flatMap { snapshot.locations.location(of: $0) }, to: snapshot.locations.location(of: lrn ?? number)
-            )
-            decision.jurisdiction = jurisdiction
-            note(lrn.map { "LRN dip: \(number.e164) is ported to LRN \($0.e164)" } ?? "LRN dip: \(number.e164) is not ported")
-            note("jurisdiction: \(jurisdiction.rawValue)")
-            destination = .nanp(dialed: number, routed: lrn ?? number, lrn: lrn, jurisdiction: jurisdiction)
+            destination = nanpDestination(number, from: caller, in: snapshot, note: note)
+            if case .nanp(_, _, let lrn, let jurisdiction) = destination {
+                decision.lrn = lrn?.e164
+                decision.jurisdiction = jurisdiction
+            }
         }
         return finish(outbound(destination, plan: compiled.plan, account: trunk.accountId, in: snapshot, time: request.time,
                                decision: &decision, note: note))
+    }
+
+    /// A NANP destination after the LRN dip, with the jurisdiction of a call to it from `origin`.
+    private static func nanpDestination(
+        _ number: PhoneNumber, from origin: PhoneNumber?, in snapshot: RoutingSnapshot, note: (@autoclosure () -> String) -> Void
+    ) -> Destination {
+        let lrn = snapshot.ported.lrn(for: number)
+        let jurisdiction = Jurisdiction(
+            from: origin.flatMap { snapshot.locations.location(of: $0) }, to: snapshot.locations.location(of: lrn ?? number)
+        )
+        note(lrn.map { "LRN dip: \(number.e164) is ported to LRN \($0.e164)" } ?? "LRN dip: \(number.e164) is not ported")
+        note("jurisdiction: \(jurisdiction.rawValue)")
+        return .nanp(dialed: number, routed: lrn ?? number, lrn: lrn, jurisdiction: jurisdiction)
+    }
+
+    // MARK: - Inbound
+
+    /// A call to one of our numbers: the hosts of the number's trunk (by priority and weight), then each
+    /// failover target in order. Failover targets are not followed further, so they cannot loop.
+    private static func inbound(
+        to route: NumberRoute, callID: String, in snapshot: RoutingSnapshot, time: Int64,
+        decision: inout RoutingDecision, note: (@autoclosure () -> String) -> Void
+    ) -> RoutingOutcome {
+        let number = route.number
+        var targets: [RouteTarget] = []
+        /// Adds a trunk's hosts, with `user` as the number the trunk is told was called.
+        func deliver(_ user: PhoneNumber, to trunkId: String?) -> Bool {
+            guard let trunkId, let trunk = snapshot.trunks[trunkId]?.route, !trunk.hosts.isEmpty else { return false }
+            let hosts = ordered(trunk.hosts, seed: callID)
+            note("\(user.e164): trunk \(trunk.id), \(hosts.count) host(s)")
+            targets += hosts.map {
+                RouteTarget(user: user.e164, host: $0.address, port: $0.port, transport: $0.transport, label: trunk.id)
+            }
+            return true
+        }
+        note("\(number.e164) is ours: account \(route.accountId)")
+        if !deliver(number, to: route.trunkId) {
+            note("\(number.e164) points at no trunk that can take calls")
+        }
+        for target in route.failover {
+            switch target {
+            case .trunk(let id):
+                note("failover to trunk \(id)")
+                if !deliver(number, to: id) { note("failover trunk \(id) has no hosts; skipped") }
+            case .number(let forward):
+                if let owned = snapshot.numbers[forward.digits] {
+                    note("failover to \(forward.e164), one of our numbers")
+                    if !deliver(forward, to: owned.trunkId) { note("\(forward.e164) points at no trunk; skipped") }
+                    continue
+                }
+                note("failover to \(forward.e164), through the carriers at account \(route.accountId)'s rates")
+                let destination = nanpDestination(forward, from: number, in: snapshot, note: note)
+                if case .redirect(let forwarded) = outbound(
+                    destination, plan: snapshot.customerDecks[route.accountId], account: route.accountId, in: snapshot,
+                    time: time, decision: &decision, note: note
+                ) {
+                    targets += forwarded
+                }
+            }
+        }
+        guard !targets.isEmpty else {
+            return .refuse(Refusal(status: 480, reason: "number not in service", retryAfter: 60))
+        }
+        return .redirect(targets)
     }
 
     // MARK: - Outbound
@@ -351,7 +403,8 @@ public enum Router {
 
     /// A call from an upstream carrier: only our own numbers are served.
     private static func fromCarrier(
-        _ request: CallRequest, in snapshot: RoutingSnapshot, note: (@autoclosure () -> String) -> Void
+        _ request: CallRequest, in snapshot: RoutingSnapshot, decision: inout RoutingDecision,
+        note: (@autoclosure () -> String) -> Void
     ) -> RoutingOutcome {
         let dialed = DialedNumber(classifying: request.dialed)
         if dialed.isEmergency {
@@ -361,13 +414,8 @@ public enum Router {
             note("'\(request.dialed)' is not a number we serve")
             return .refuse(Refusal(status: 404, reason: "not a number we serve"))
         }
-        guard let trunkId = route.trunkId, let trunk = snapshot.trunks[trunkId]?.route, !trunk.hosts.isEmpty else {
-            return .refuse(Refusal(status: 480, reason: "number not in service", retryAfter: 60))
-        }
-        note("\(number.e164) is ours: account \(route.accountId), trunk \(trunk.id)")
-        return .redirect(ordered(trunk.hosts, seed: request.callID).map {
-            RouteTarget(user: number.e164, host: $0.address, port: $0.port, transport: $0.transport, label: trunk.id)
-        })
+        decision.normalized = number.e164
+        return inbound(to: route, callID: request.callID, in: snapshot, time: request.time, decision: &decision, note: note)
     }
 
     private enum CallerIDVerdict {

@@ -19,6 +19,8 @@ public struct RoutingSnapshot: Sendable {
     let numbers: [UInt64: NumberRoute]
     let emergency: EmergencyRoute?
     let carrierRates: CarrierRates
+    /// Customers' sell rates by account (each trunk also holds its account's).
+    let customerDecks: [String: RateDeck]
     /// Per slot of `carrierRates`: whether its carrier's "intrastate" column applies only within a LATA.
     let intraMeansLATA: [Bool]
     let ported: PortedNumberTable
@@ -45,6 +47,7 @@ public struct RoutingSnapshot: Sendable {
         self.numbers = Dictionary(numbers.map { ($0.number.digits, $0) }, uniquingKeysWith: { first, _ in first })
         self.emergency = emergency
         self.carrierRates = carrierRates
+        self.customerDecks = customerDecks
         var intraMeansLATA = [Bool](repeating: false, count: carrierRates.slotCount)
         for (carrier, rating) in zip(self.carriers, carrierRating) {
             if let slot = rating.slot { intraMeansLATA[slot] = carrier.intraMeansLATA }
@@ -188,11 +191,48 @@ public struct NumberRoute: Sendable, Hashable {
     public var accountId: String
     /// The trunk calls are delivered to; `nil` when the owner has not pointed the number anywhere yet.
     public var trunkId: String?
+    /// Where calls go when the trunk cannot take them (or when there is none), in order.
+    public var failover: [FailoverTarget]
 
-    public init(number: PhoneNumber, accountId: String, trunkId: String?) {
+    public init(number: PhoneNumber, accountId: String, trunkId: String?, failover: [FailoverTarget] = []) {
         self.number = number
         self.accountId = accountId
         self.trunkId = trunkId
+        self.failover = failover
+    }
+}
+
+/// A place calls to a number go after its trunk's hosts: another trunk of the owner's, or another number
+/// (one of ours, delivered to its trunk, or any NANP number, reached through the carriers at the owner's rates).
+///
+/// In JSON: `{"trunk_id": "trk_..."}` or `{"number": "+1..."}`.
+public enum FailoverTarget: Sendable, Hashable, Codable {
+    case trunk(String)
+    case number(PhoneNumber)
+
+    private enum CodingKeys: String, CodingKey {
+        case trunkId, number
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch (try container.decodeIfPresent(String.self, forKey: .trunkId),
+                try container.decodeIfPresent(PhoneNumber.self, forKey: .number)) {
+        case (let trunk?, nil): self = .trunk(trunk)
+        case (nil, let number?): self = .number(number)
+        default:
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: container.codingPath, debugDescription: "a failover target names either a trunk_id or a number"
+            ))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .trunk(let id): try container.encode(id, forKey: .trunkId)
+        case .number(let number): try container.encode(number, forKey: .number)
+        }
     }
 }
 

@@ -200,5 +200,20 @@ public enum TandemSchema {
                 "CREATE INDEX routing_records_trunk ON routing_records(trunk_id, at)",
             ]
         },
+        Migration(version: 5, name: "number failover targets") { _ in
+            // A number's failover targets in order: each row names a trunk or a number (10 digits), not both.
+            [
+                """
+                CREATE TABLE number_failover (
+                    tn TEXT NOT NULL REFERENCES numbers(tn),
+                    position BIGINT NOT NULL,
+                    target_trunk TEXT REFERENCES trunks(id),
+                    target_number TEXT,
+                    PRIMARY KEY (tn, position),
+                    CHECK ((target_trunk IS NULL) <> (target_number IS NULL)))
+                """,
+                "CREATE INDEX number_failover_trunk ON number_failover(target_trunk)",
+            ]
+        },
     ]
 }

@@ -80,6 +80,15 @@ struct OpenAPIContractTests {
         }
     }
 
+    /// What an example needs beyond the fixture: failover is set on an assigned number (the example's
+    /// +1 202-555-0100, ordered by Acme and pointed at its trunk).
+    private static func prepare(for operation: DocumentedOperation, _ fixture: Fixture) async throws {
+        guard operation.method == .put, operation.template == "/v1/numbers/{number}/failover" else { return }
+        let numbers = fixture.provisioning.numbers
+        _ = try await numbers.order(["+12025550100"], accountId: fixture.acme.accountId, by: fixture.operatorPrincipal)
+        _ = try await numbers.assign(["+12025550100"], trunkId: fixture.acmeTrunk.id, by: fixture.acme)
+    }
+
     // MARK: - Authentication
 
     @Test("Without a valid key an operation answers 401 problem JSON; public ones answer 2xx",
@@ -114,6 +123,7 @@ struct OpenAPIContractTests {
     func examplesSucceed(_ operation: DocumentedOperation) async throws {
         try await withAPI(.sqlite) { fixture, client in
             let contract = try OpenAPIContract()
+            try await Self.prepare(for: operation, fixture)
             let request = try contract.exampleRequest(for: operation, fixture: fixture)
             let response = try await client.send(
                 operation.method, request.uri, key: fixture.operatorKey, json: request.body,

@@ -42,6 +42,8 @@ struct TenantIsolationTests {
     static let numberProbes: [Probe] = [
         Probe(method: .get, path: "/v1/numbers/{id}"),
         Probe(method: .get, path: "/v1/numbers/{id}/history"),
+        Probe(method: .get, path: "/v1/numbers/{id}/failover"),
+        Probe(method: .put, path: "/v1/numbers/{id}/failover", body: #"{"targets":[]}"#),
     ]
 
     /// Sends the probe with Globex's id and with a missing one, as Acme; both must answer 404 with the same body.

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Routing
 import Telephony
 import Testing
@@ -7,12 +8,17 @@ import Testing
 /// - `car_mid`: NPA-NXX deck, and prefix rows for the UK;
 /// - `car_dear`: dearer than Acme's plan everywhere.
 /// Numbers in 202-555 are DC (LATA 236), 301-555 Maryland (LATA 238), 410-555 Maryland (LATA 240).
-private func outboundSnapshot(plan: Bool = true) -> RoutingSnapshot {
+private func outboundSnapshot(plan: Bool = true, numbers extra: [NumberRoute] = []) -> RoutingSnapshot {
     let acme = TrunkRoute(
         id: "trk_acme", accountId: "acc_acme", accountActive: true,
         hosts: [.init(address: "pbx.acme.example", port: 5060, transport: "udp", priority: 10, weight: 100)],
         sources: [CIDRBlock("192.0.2.0/24")!],
         callerID: .init(allowAny: true, allowedPrefixes: [], rejectViolations: true)
+    )
+    let backup = TrunkRoute(
+        id: "trk_backup", accountId: "acc_acme", accountActive: true,
+        hosts: [.init(address: "dr.acme.example", port: 5060, transport: "tcp", priority: 10, weight: 100)],
+        sources: [], callerID: acme.callerID
     )
     func jurisdictional(_ inter: Int64, _ intra: Int64, _ indeterminate: Int64) -> JurisdictionalRate {
         JurisdictionalRate(interstate: Rate(micros: inter, initialSeconds: 6, incrementSeconds: 6),
@@ -43,8 +49,8 @@ private func outboundSnapshot(plan: Bool = true) -> RoutingSnapshot {
     locations.add(npa: 410, nxx: 555, block: nil, location: NANPLocation(state: "MD", lata: "240"))
     locations.add(npa: 301, nxx: 556, block: nil, location: NANPLocation(state: "MD", lata: "238"))
     return RoutingSnapshot(
-        version: 1, epoch: 1, trunks: [acme],
-        numbers: [NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme")],
+        version: 1, epoch: 1, trunks: [acme, backup],
+        numbers: [NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme")] + extra,
         emergency: nil,
         carriers: [
             CarrierRoute(id: "car_cheap", name: "Cheap", priority: 50, intraMeansLATA: true,
@@ -172,6 +178,69 @@ struct RateTableTests {
         #expect(deck.rate(forE164: 18_765_550_100, digitCount: 11, at: 100)?.micros == 2)
         #expect(deck.rate(forE164: 12_025_550_100, digitCount: 11, at: 0)?.micros == 1)
         #expect(deck.rate(forE164: 442_079_460_000, digitCount: 12, at: 0) == nil)
+    }
+}
+
+@Suite("Failover")
+struct FailoverTests {
+    private let main = PhoneNumber("+12025550100")!
+    private let forwarded = PhoneNumber("+12025550177")!
+
+    private func contacts(_ decision: RoutingDecision) -> [String] {
+        guard case .redirect(let targets) = decision.outcome else { return [] }
+        return targets.map { "\($0.user.split(separator: ";")[0])@\($0.host)" }
+    }
+
+    @Test("after the trunk's hosts: another trunk, one of our numbers, then an outside number through the carriers")
+    func order() {
+        let snapshot = outboundSnapshot(numbers: [NumberRoute(
+            number: forwarded, accountId: "acc_acme", trunkId: "trk_acme",
+            failover: [.trunk("trk_backup"), .number(main), .number(PhoneNumber("+13015550100")!)]
+        )])
+        let decision = call("+12025550177", from: "203.0.113.9", in: snapshot)
+        #expect(contacts(decision) == [
+            "+12025550177@pbx.acme.example", "+12025550177@dr.acme.example", "+12025550100@pbx.acme.example",
+            "+13015550100@gw1.cheap.example", "+13015550100@gw2.cheap.example", "+13015550100@sbc.mid.example",
+        ])
+        #expect(decision.carriers.map(\.id) == ["car_cheap", "car_mid"], "the forward leg's carriers are recorded")
+        #expect(decision.steps.contains { $0.contains("failover to +13015550100, through the carriers") })
+    }
+
+    @Test("a number without a trunk still reaches its failover targets; with neither, 480")
+    func withoutTrunk() {
+        let snapshot = outboundSnapshot(numbers: [
+            NumberRoute(number: forwarded, accountId: "acc_acme", trunkId: nil, failover: [.trunk("trk_backup")]),
+            NumberRoute(number: PhoneNumber("+12025550178")!, accountId: "acc_acme", trunkId: nil, failover: []),
+        ])
+        #expect(contacts(call("+12025550177", in: snapshot)) == ["+12025550177@dr.acme.example"])
+        #expect(status(call("+12025550178", in: snapshot)) == 480)
+    }
+
+    @Test("an outside forward the account's plan does not cover, or only at a loss, is skipped")
+    func unpricedForward() {
+        let snapshot = outboundSnapshot(numbers: [NumberRoute(
+            number: forwarded, accountId: "acc_acme", trunkId: "trk_acme",
+            failover: [.number(PhoneNumber("+16135550100")!), .number(PhoneNumber("+13015550100")!)]
+        )])
+        let noPlan = outboundSnapshot(plan: false, numbers: [NumberRoute(
+            number: forwarded, accountId: "acc_acme", trunkId: "trk_acme", failover: [.number(PhoneNumber("+13015550100")!)]
+        )])
+        // 613 is priced by the plan's "1" row, but only car_dear's "1" row covers it, above the price.
+        #expect(contacts(call("+12025550177", in: snapshot)).prefix(2) == ["+12025550177@pbx.acme.example", "+13015550100@gw1.cheap.example"])
+        #expect(contacts(call("+12025550177", in: noPlan)) == ["+12025550177@pbx.acme.example"])
+    }
+
+    @Test("failover targets decode from and encode to the API's JSON")
+    func json() throws {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let targets = try decoder.decode([FailoverTarget].self, from: Data(#"[{"trunk_id":"trk_b"},{"number":"(202) 555-0100"}]"#.utf8))
+        #expect(targets == [.trunk("trk_b"), .number(main)])
+        #expect(throws: DecodingError.self) { try decoder.decode(FailoverTarget.self, from: Data(#"{"trunk_id":"t","number":"+12025550100"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try decoder.decode(FailoverTarget.self, from: Data("{}".utf8)) }
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        #expect(String(decoding: try encoder.encode(targets), as: UTF8.self) == #"[{"trunk_id":"trk_b"},{"number":"+12025550100"}]"#)
     }
 }
 

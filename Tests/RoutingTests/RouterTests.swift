@@ -151,9 +151,9 @@ struct RouterTests {
     @Test("the explanation names every step")
     func explanation() {
         let steps = route(from: wholesalePBX, dial: "2025550100", caller: "+12025550300").steps
-        #expect(steps.count == 4)
+        #expect(steps.count == 5)
         #expect(steps[0].contains("trk_wholesale") && steps[1].contains("+12025550100"))
-        #expect(steps[2].contains("caller ID") && steps[3].contains("is ours"))
+        #expect(steps[2].contains("caller ID") && steps[3].contains("is ours") && steps[4].contains("host(s)"))
         #expect(Router.decide(CallRequest(source: acmePBX, dialed: "911", caller: nil, callID: "x"), in: snapshot()).steps.isEmpty)
     }
 }
