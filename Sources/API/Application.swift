@@ -75,6 +75,7 @@ public func buildRouter(
     ReferenceController(reference: provisioning.reference).addRoutes(to: v1)
     CarriersController(carriers: provisioning.carriers, rateDecks: provisioning.rateDecks).addRoutes(to: v1)
     RoutingRecordsController(records: provisioning.routingRecords).addRoutes(to: v1)
+    BlockedDestinationsController(blocks: provisioning.blockedDestinations).addRoutes(to: v1)
     return router
 }
 

@@ -14,6 +14,7 @@ public struct Provisioning: Sendable {
     public let rateDecks: RateDecks
     public let portedNumbers: PortedNumbers
     public let routingRecords: RoutingRecords
+    public let blockedDestinations: BlockedDestinations
 
     public init(store: Store, numbers configuration: NumberInventory.Configuration = .init(), clock: InventoryClock = .system) {
         self.store = store
@@ -25,6 +26,7 @@ public struct Provisioning: Sendable {
         self.rateDecks = RateDecks(store: store)
         self.portedNumbers = PortedNumbers(store: store)
         self.routingRecords = RoutingRecords(store: store)
+        self.blockedDestinations = BlockedDestinations(store: store, clock: clock)
     }
 }
 

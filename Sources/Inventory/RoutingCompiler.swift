@@ -62,7 +62,7 @@ public struct RoutingCompiler: Sendable {
     }
 
     private func compile(version: UInt64, attempt: Int) async throws -> RoutingSnapshot {
-        let (epoch, trunks, numbers, carriers, deckOwners) = try await store.read { database in
+        let (epoch, trunks, numbers, carriers, deckOwners, blocks) = try await store.read { database in
             let epoch = try await RoutingEpoch.read(in: database)
             let trunks = try await database.raw("""
                 SELECT t.id, t.account_id, t.configuration, a.status FROM trunks t JOIN accounts a ON a.id = t.account_id
@@ -85,7 +85,7 @@ public struct RoutingCompiler: Sendable {
                  kind: try row.decode(column: "owner_kind", as: String.self),
                  owner: try row.decode(column: "owner_id", as: String.self))
             }
-            return (epoch, trunks, numbers, carriers, decks)
+            return (epoch, trunks, numbers, carriers, decks, try await BlockedDestinations.compiled(in: database))
         }
         var carrierDeckIds: [String: String] = [:]
         var customerDecks: [String: RateDeck] = [:]
@@ -111,7 +111,7 @@ public struct RoutingCompiler: Sendable {
         return RoutingSnapshot(
             version: version, epoch: epoch, trunks: trunks, numbers: numbers, emergency: emergency,
             carriers: carriers, carrierRates: carrierRates, customerDecks: customerDecks,
-            ported: try await portedNumbers(), locations: try await exchangeLocations()
+            ported: try await portedNumbers(), locations: try await exchangeLocations(), blocks: blocks
         )
     }
 

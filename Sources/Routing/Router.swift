@@ -296,6 +296,21 @@ public enum Router {
         case nanp(dialed: PhoneNumber, routed: PhoneNumber, lrn: PhoneNumber?, jurisdiction: Jurisdiction)
         case international(digits: UInt64, count: Int)
 
+        /// The number called, as E.164 digits without `+` (the dialed number, not its LRN), and their count.
+        var e164Digits: UInt64 {
+            switch self {
+            case .nanp(let dialed, _, _, _): dialed.digits + 10_000_000_000
+            case .international(let digits, _): digits
+            }
+        }
+
+        var e164DigitCount: Int {
+            switch self {
+            case .nanp: 11
+            case .international(_, let count): count
+            }
+        }
+
         /// The user part of the Contact: E.164, with the RFC 4694 `rn` and `npdi` parameters after a dip.
         var contactUser: String {
             switch self {
@@ -319,6 +334,10 @@ public enum Router {
         _ destination: Destination, plan: RateDeck?, account: String, in snapshot: RoutingSnapshot, time: Int64,
         decision: inout RoutingDecision, note: (@autoclosure () -> String) -> Void
     ) -> RoutingOutcome {
+        if let prefix = snapshot.blocks.blocked(destination.e164Digits, count: destination.e164DigitCount, account: account) {
+            note("destination \(prefix) is blocked for account \(account)")
+            return .refuse(Refusal(status: 603, reason: "destination \(prefix) is blocked by policy"))
+        }
         guard let plan else {
             note("account \(account) has no rate plan")
             return .refuse(Refusal(status: 403, reason: "no rate plan for this account"))

@@ -25,6 +25,8 @@ public struct RoutingSnapshot: Sendable {
     let intraMeansLATA: [Bool]
     let ported: PortedNumberTable
     let locations: ExchangeLocations
+    /// Destinations outbound calls may not reach.
+    let blocks: DestinationBlocks
     /// The most Contacts an outbound redirect lists.
     let maximumRoutes: Int
 
@@ -33,7 +35,7 @@ public struct RoutingSnapshot: Sendable {
         version: UInt64, epoch: Int64, trunks: [TrunkRoute], numbers: [NumberRoute], emergency: EmergencyRoute?,
         carriers: [CarrierRoute] = [], carrierRates: CarrierRates = .empty, customerDecks: [String: RateDeck] = [:],
         ported: PortedNumberTable = PortedNumberTable([]), locations: ExchangeLocations = ExchangeLocations(),
-        maximumRoutes: Int = 5
+        blocks: DestinationBlocks = DestinationBlocks(), maximumRoutes: Int = 5
     ) {
         self.version = version
         self.epoch = epoch
@@ -55,6 +57,7 @@ public struct RoutingSnapshot: Sendable {
         self.intraMeansLATA = intraMeansLATA
         self.ported = ported
         self.locations = locations
+        self.blocks = blocks
         self.maximumRoutes = maximumRoutes
     }
 

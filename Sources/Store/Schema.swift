@@ -215,5 +215,19 @@ public enum TandemSchema {
                 "CREATE INDEX number_failover_trunk ON number_failover(target_trunk)",
             ]
         },
+        Migration(version: 6, name: "blocked destinations") { _ in
+            // `prefix` is E.164 digits without `+`; `account_id` NULL blocks for the whole network.
+            [
+                """
+                CREATE TABLE blocked_destinations (
+                    id TEXT PRIMARY KEY,
+                    prefix TEXT NOT NULL,
+                    account_id TEXT REFERENCES accounts(id),
+                    reason TEXT,
+                    created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX blocked_destinations_account ON blocked_destinations(account_id, prefix)",
+            ]
+        },
     ]
 }

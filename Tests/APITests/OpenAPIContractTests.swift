@@ -382,10 +382,10 @@ struct ExampleRequest {
 extension Fixture {
     /// The fixture's ids are random, so the documented examples name placeholders that the tests replace with
     /// real ids, in paths and bodies alike: `acc_example` is Acme's account, `key_example` Acme's admin key,
-    /// `trk_example` Acme's trunk and `car_example` the carrier.
+    /// `trk_example` Acme's trunk, `car_example` the carrier and `blk_example` Acme's blocked destination.
     var exampleIds: [String: String] {
         ["acc_example": acme.accountId, "key_example": acme.keyId, "trk_example": acmeTrunk.id,
-         "car_example": carrier.id]
+         "car_example": carrier.id, "blk_example": acmeBlock.id]
     }
 
     /// The text with every placeholder id replaced by the fixture's id.

@@ -8,7 +8,9 @@ import Testing
 /// - `car_mid`: NPA-NXX deck, and prefix rows for the UK;
 /// - `car_dear`: dearer than Acme's plan everywhere.
 /// Numbers in 202-555 are DC (LATA 236), 301-555 Maryland (LATA 238), 410-555 Maryland (LATA 240).
-private func outboundSnapshot(plan: Bool = true, numbers extra: [NumberRoute] = []) -> RoutingSnapshot {
+private func outboundSnapshot(
+    plan: Bool = true, numbers extra: [NumberRoute] = [], blocks: DestinationBlocks = DestinationBlocks()
+) -> RoutingSnapshot {
     let acme = TrunkRoute(
         id: "trk_acme", accountId: "acc_acme", accountActive: true,
         hosts: [.init(address: "pbx.acme.example", port: 5060, transport: "udp", priority: 10, weight: 100)],
@@ -63,7 +65,7 @@ private func outboundSnapshot(plan: Bool = true, numbers extra: [NumberRoute] = 
         carrierRates: CarrierRates(decks: ["car_cheap": cheap, "car_mid": mid, "car_dear": dear, "car_down": down]),
         customerDecks: plan ? ["acc_acme": sell] : [:],
         ported: PortedNumberTable([(3015550199, 4105559000)]),
-        locations: locations
+        locations: locations, blocks: blocks
     )
 }
 
@@ -178,6 +180,35 @@ struct RateTableTests {
         #expect(deck.rate(forE164: 18_765_550_100, digitCount: 11, at: 100)?.micros == 2)
         #expect(deck.rate(forE164: 12_025_550_100, digitCount: 11, at: 0)?.micros == 1)
         #expect(deck.rate(forE164: 442_079_460_000, digitCount: 12, at: 0) == nil)
+    }
+}
+
+@Suite("Blocked destinations")
+struct DestinationBlockTests {
+    private func blocked(_ prefixes: [(String, String?)]) -> RoutingSnapshot {
+        var blocks = DestinationBlocks()
+        for (prefix, account) in prefixes { blocks.add(prefix: prefix, account: account) }
+        return outboundSnapshot(numbers: [NumberRoute(
+            number: PhoneNumber("+12025550177")!, accountId: "acc_acme", trunkId: nil, failover: [.number(PhoneNumber("+13015550100")!)]
+        )], blocks: blocks)
+    }
+
+    @Test("a blocked prefix declines the call with 603, for its account or for everyone", arguments: [
+        ("+44", nil, "+442079460000", true), ("+44", "acc_acme", "+442079460000", true), ("+44", "acc_other", "+442079460000", false),
+        ("+4420794", nil, "+442079460000", true), ("+4420795", nil, "+442079460000", false),
+        ("+1301555", nil, "+13015550100", true), ("+1410", nil, "+13015550199", false),
+    ] as [(String, String?, String, Bool)])
+    func declines(prefix: String, account: String?, dialed: String, declined: Bool) {
+        let decision = call(dialed, in: blocked([(prefix, account)]))
+        #expect((status(decision) == 603) == declined, "\(decision.steps)")
+        if declined { #expect(decision.outcome == .refuse(Refusal(status: 603, reason: "destination \(prefix) is blocked by policy"))) }
+    }
+
+    @Test("a failover forward to a blocked destination is skipped; 911 is never blocked")
+    func forwardsAndEmergency() {
+        let snapshot = blocked([("+1301", nil), ("+1", "acc_acme")])
+        #expect(status(call("+12025550177", in: snapshot)) == 480)
+        #expect(status(call("911", in: snapshot)) != 603)
     }
 }
 

@@ -74,6 +74,8 @@ public struct Fixture: Sendable {
     public let acmeTrunk: Trunk
     public let globexTrunk: Trunk
     public let carrier: Carrier
+    /// Acme blocks calls to Cuba (+53).
+    public let acmeBlock: BlockedDestination
 
     /// The exchanges with reference data: 202-555 (DC) and 973-555 (NJ, pooled in thousands-blocks).
     public static let exchanges: [ExchangeRecord] = {
@@ -141,11 +143,14 @@ public struct Fixture: Sendable {
         try "prefix,rate\n1,0.01\n1202,0.005\n".write(toFile: deck, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: deck) }
         _ = try await provisioning.rateDecks.importDeck(owner: .carrier(id: carrier.id), from: deck)
+        let acmeBlock = try await provisioning.blockedDestinations.create(
+            BlockedDestinationDraft(prefix: "+53", reason: "no traffic to Cuba"), by: acme
+        )
         return Fixture(
             provisioning: provisioning, operatorPrincipal: operatorPrincipal, acme: acme, acmeReader: acmeReader,
             globex: globex, agent: agent, operatorKey: operatorKey.secret, acmeKey: acmeKey,
             acmeReaderKey: acmeReaderKey, globexKey: globexKey, agentKey: agentKey, acmeTrunk: acmeTrunk,
-            globexTrunk: globexTrunk, carrier: carrier
+            globexTrunk: globexTrunk, carrier: carrier, acmeBlock: acmeBlock
         )
     }
 }
