@@ -173,14 +173,19 @@ public struct RoutingCompiler: Sendable {
         if let cached = cache.entries.withLock({ $0.locations }), cached.marker == marker { return cached.table }
         let table = try await store.read { database in
             var locations = ExchangeLocations()
-            for row in try await database.raw("SELECT npa, nxx, block, state, lata FROM exchanges").all() {
+            // Rate centers are named per state: each (state, name) gets a number, in order of appearance.
+            var rateCenters: [String: UInt32] = [:]
+            for row in try await database.raw("SELECT npa, nxx, block, state, lata, rate_center FROM exchanges").all() {
                 guard let npa = UInt16(try row.decode(column: "npa", as: String.self)),
                     let nxx = UInt16(try row.decode(column: "nxx", as: String.self))
                 else { continue }
+                let state = try row.decode(column: "state", as: String.self)
+                let rateCenterKey = state + "/" + (try row.decode(column: "rate_center", as: String.self))
+                let rateCenter = rateCenters[rateCenterKey] ?? UInt32(rateCenters.count + 1)
+                rateCenters[rateCenterKey] = rateCenter
                 locations.add(
                     npa: npa, nxx: nxx, block: UInt8(try row.decode(column: "block", as: String.self)),
-                    location: NANPLocation(state: try row.decode(column: "state", as: String.self),
-                                           lata: try row.decode(column: "lata", as: String.self))
+                    location: NANPLocation(state: state, lata: try row.decode(column: "lata", as: String.self), rateCenter: rateCenter)
                 )
             }
             return locations

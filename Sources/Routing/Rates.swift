@@ -7,11 +7,15 @@ public struct NANPLocation: Sendable, Hashable {
     /// The two-letter state or province, packed in two bytes.
     public var state: UInt16
     public var lata: UInt32
+    /// The rate center, as a number that is the same for every exchange of that rate center and state (0 when
+    /// unknown).
+    public var rateCenter: UInt32
 
-    public init(state: String, lata: String) {
+    public init(state: String, lata: String, rateCenter: UInt32 = 0) {
         let bytes = Array(state.utf8.prefix(2)) + [0, 0]
         self.state = UInt16(bytes[0]) << 8 | UInt16(bytes[1])
         self.lata = UInt32(lata) ?? 0
+        self.rateCenter = rateCenter
     }
 
     /// The state code as text.
@@ -26,8 +30,11 @@ public enum Jurisdiction: String, Sendable, Hashable {
     case interstate
     /// Within one state, across LATAs.
     case intrastate
-    /// Within one state and one LATA.
+    /// Within one state and one LATA, between rate centers.
     case intraLATA = "intra-lata"
+    /// Within one rate center: a local call. Rated at the intrastate (intra-LATA) column, which NPA-NXX decks
+    /// use for local traffic.
+    case local
     /// Unknown: no calling number, a non-NANP one, or an origin or destination without reference data.
     case indeterminate
 
@@ -39,8 +46,10 @@ public enum Jurisdiction: String, Sendable, Hashable {
         }
         if origin.state != destination.state {
             self = .interstate
+        } else if origin.lata == 0 || origin.lata != destination.lata {
+            self = .intrastate
         } else {
-            self = origin.lata == destination.lata && origin.lata != 0 ? .intraLATA : .intrastate
+            self = origin.rateCenter != 0 && origin.rateCenter == destination.rateCenter ? .local : .intraLATA
         }
     }
 }
@@ -119,7 +128,7 @@ public struct JurisdictionalRate: Sendable, Hashable {
     func rate(for jurisdiction: Jurisdiction, intraMeansLATA: Bool) -> Rate {
         switch jurisdiction {
         case .interstate: interstate
-        case .intraLATA: intrastate
+        case .intraLATA, .local: intrastate
         case .intrastate: intraMeansLATA ? interstate : intrastate
         case .indeterminate: indeterminate
         }

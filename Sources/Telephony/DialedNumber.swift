@@ -79,9 +79,11 @@ extension DialedNumber {
         guard count > 0 else { return dial.hasPlus ? .incomplete(digitsSoFar: 0) : .invalid(.tooFewDigits(0)) }
         if dial.hasPlus {
             if dial.digit(at: 0) == 1 {
-                return count == 4 && dial.value == 1911
-                    ? .emergency
-                    : national(dial, from: 1, totalDigits: count, callerNPA: nil)
+                switch (count, dial.value) {
+                case (4, 1911): return .emergency
+                case (4, 1933): return .emergencyTest
+                default: return national(dial, from: 1, totalDigits: count, callerNPA: nil)
+                }
             }
             return international(dial, from: 0)
         }

@@ -47,4 +47,27 @@ struct RoutingCompilerTests {
             #expect(decide() == .refuse(Refusal(status: 480, reason: "number not in service", retryAfter: 60)))
         }
     }
+
+    @Test("exchanges of one rate center make local calls; another rate center in the LATA is intra-LATA",
+          arguments: TestDatabase.available)
+    func localCalls(database: TestDatabase) async throws {
+        try await database.withStore { store async throws in
+            let fixture = try await Fixture.make(store)
+            _ = try await fixture.provisioning.reference.replace(with: Fixture.exchanges + [
+                ExchangeRecord(npa: 202, nxx: 556, block: nil, state: "DC", lata: "236", rateCenter: "WASHINGTON",
+                               ocn: "9206", company: "Capital Bell", companyType: .ilec),
+                ExchangeRecord(npa: 202, nxx: 557, block: nil, state: "DC", lata: "236", rateCenter: "GEORGETOWN",
+                               ocn: "9206", company: "Capital Bell", companyType: .ilec),
+            ])
+            _ = try await fixture.provisioning.numbers.order(["+12025550042"], accountId: nil, by: fixture.acme)
+            let snapshot = try await RoutingCompiler(store: store, emergency: nil).compile(version: 1)
+            func jurisdiction(_ dialed: String) -> Jurisdiction? {
+                Router.decide(CallRequest(source: IPAddress("192.0.2.10")!, dialed: dialed, caller: "+12025550042", callID: "c"),
+                              in: snapshot).jurisdiction
+            }
+            #expect(jurisdiction("+12025560100") == .local)
+            #expect(jurisdiction("+12025570100") == .intraLATA)
+            #expect(jurisdiction("+19735550100") == .interstate)
+        }
+    }
 }

@@ -47,9 +47,10 @@ private func outboundSnapshot(
     sell.add(prefix: "44", rate: Rate(micros: 50_000))
     var locations = ExchangeLocations()
     locations.add(npa: 202, nxx: 555, block: nil, location: NANPLocation(state: "DC", lata: "236"))
-    locations.add(npa: 301, nxx: 555, block: nil, location: NANPLocation(state: "MD", lata: "238"))
+    locations.add(npa: 301, nxx: 555, block: nil, location: NANPLocation(state: "MD", lata: "238", rateCenter: 1))
+    locations.add(npa: 301, nxx: 557, block: nil, location: NANPLocation(state: "MD", lata: "238", rateCenter: 1))
     locations.add(npa: 410, nxx: 555, block: nil, location: NANPLocation(state: "MD", lata: "240"))
-    locations.add(npa: 301, nxx: 556, block: nil, location: NANPLocation(state: "MD", lata: "238"))
+    locations.add(npa: 301, nxx: 556, block: nil, location: NANPLocation(state: "MD", lata: "238", rateCenter: 2))
     return RoutingSnapshot(
         version: 1, epoch: 1, trunks: [acme, backup],
         numbers: [NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme")] + extra,
@@ -119,6 +120,8 @@ struct OutboundRoutingTests {
         ("+13015560100", "+14105550100", Jurisdiction.intrastate, ["car_mid": 3_000, "car_cheap": 4_000]),
         // Within LATA 238: intra-LATA; both carriers charge their intra rate.
         ("+13015560100", "+13015550100", .intraLATA, ["car_cheap": 2_000, "car_mid": 3_000]),
+        // Within one rate center: local, rated at the intra(-LATA) column.
+        ("+13015570100", "+13015550100", .local, ["car_cheap": 2_000, "car_mid": 3_000]),
         // No calling number: indeterminate.
         (nil, "+13015550100", .indeterminate, ["car_cheap": 5_000, "car_mid": 7_000]),
     ] as [(String?, String, Jurisdiction, [String: Int64])])

@@ -33,6 +33,7 @@ private let dialVectors: [DialVector] = [
     DialVector("911", callerNPA: 202, .emergency),
     DialVector("933", .emergencyTest),
     DialVector("1933", .emergencyTest),
+    DialVector("+1933", .emergencyTest),
     DialVector("211", .serviceCode(211)),
     DialVector("311", .serviceCode(311)),
     DialVector("411", .serviceCode(411)),
