@@ -248,7 +248,8 @@ public struct RoutingCompiler: Sendable {
                 allowAny: configuration.callerId.mode == .any,
                 allowedPrefixes: configuration.callerId.allowed.map { String($0.dropFirst()) },
                 rejectViolations: configuration.callerId.onViolation == .reject
-            )
+            ),
+            maxCallsPerSecond: configuration.maxCallsPerSecond
         )
     }
 }

@@ -135,7 +135,7 @@ public struct TrunkDirectory: Sendable {
     public static let maximumSourceAddresses = 64
     public static let maximumAllowedPrefixes = 64
     public static let channelRange = 1...100_000
-    public static let callsPerSecondRange = 1...10_000
+    public static let callsPerSecondRange = 1...100_000
 
     let store: Store
     let clock: InventoryClock

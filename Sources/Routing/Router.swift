@@ -98,6 +98,8 @@ public struct RoutingDecision: Sendable {
     public var price: Money?
     /// The call came from an upstream carrier rather than a customer trunk.
     public var fromCarrier = false
+    /// The calls-per-second limit of the trunk the call came from, when one applies (never to emergency calls).
+    public var callsPerSecondLimit: Int?
 }
 
 // MARK: - Router
@@ -156,6 +158,9 @@ public enum Router {
                 RouteTarget(user: code, host: route.host, port: route.port, transport: route.transport, label: "emergency"),
             ]))
         }
+
+        // Every other call counts against the trunk's calls-per-second limit (which the transport enforces).
+        if trunk.maxCallsPerSecond > 0 { decision.callsPerSecondLimit = trunk.maxCallsPerSecond }
 
         /// Refuses calls from inactive accounts and caller IDs the trunk may not present (or flags them).
         func accountAndCallerID() -> Refusal? {

@@ -114,9 +114,12 @@ public struct TrunkRoute: Sendable, Hashable {
     public var hosts: [Host]
     public var sources: [CIDRBlock]
     public var callerID: CallerIDRule
+    /// New calls per second the trunk may place (0: no limit). Emergency calls are never limited.
+    public var maxCallsPerSecond: Int
 
     public init(
-        id: String, accountId: String, accountActive: Bool, hosts: [Host], sources: [CIDRBlock], callerID: CallerIDRule
+        id: String, accountId: String, accountActive: Bool, hosts: [Host], sources: [CIDRBlock], callerID: CallerIDRule,
+        maxCallsPerSecond: Int = 0
     ) {
         self.id = id
         self.accountId = accountId
@@ -124,6 +127,7 @@ public struct TrunkRoute: Sendable, Hashable {
         self.hosts = hosts
         self.sources = sources
         self.callerID = callerID
+        self.maxCallsPerSecond = maxCallsPerSecond
     }
 }
 

@@ -117,7 +117,7 @@ struct TrunkTests {
         ("source_addresses[1]", TrunkDraft(name: "t", hosts: [TrunkHost(address: "a.example")], sourceAddresses: ["10.0.0.0/8", "300.1.1.1"])),
         ("max_channels", TrunkDraft(name: "t", hosts: [TrunkHost(address: "a.example")], sourceAddresses: ["192.0.2.1"], maxChannels: 0)),
         ("max_calls_per_second", TrunkDraft(name: "t", hosts: [TrunkHost(address: "a.example")], sourceAddresses: ["192.0.2.1"],
-                                            maxCallsPerSecond: 100_000)),
+                                            maxCallsPerSecond: 100_001)),
         ("caller_id.allowed[0]", TrunkDraft(name: "t", hosts: [TrunkHost(address: "a.example")], sourceAddresses: ["192.0.2.1"],
                                             callerId: CallerIDPolicy(allowed: ["+44207"]))),
     ])

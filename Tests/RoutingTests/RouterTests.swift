@@ -13,7 +13,8 @@ private func snapshot(emergency: EmergencyRoute? = EmergencyRoute(host: "psap.ex
             .init(address: "pbx1b.acme.example", port: 5061, transport: "tls", priority: 10, weight: 25),
         ],
         sources: [CIDRBlock("192.0.2.0/24")!, CIDRBlock("2001:db8::/32")!],
-        callerID: .init(allowAny: false, allowedPrefixes: ["1312555"], rejectViolations: true)
+        callerID: .init(allowAny: false, allowedPrefixes: ["1312555"], rejectViolations: true),
+        maxCallsPerSecond: 10
     )
     let globex = TrunkRoute(
         id: "trk_globex", accountId: "acc_globex", accountActive: false,
@@ -146,6 +147,14 @@ struct RouterTests {
     ])
     func unroutable(dial: String, status: Int) {
         #expect(refusal(route(dial: dial))?.status == status, "\(route(dial: dial).steps)")
+    }
+
+    @Test("a trunk's calls-per-second limit goes with every decision but an emergency call's")
+    func callsPerSecond() {
+        #expect(route(dial: "2025550100").callsPerSecondLimit == 10)
+        #expect(route(dial: "12345").callsPerSecondLimit == 10, "refused calls count too")
+        #expect(route(dial: "911").callsPerSecondLimit == nil)
+        #expect(route(from: wholesalePBX, dial: "2025550100", caller: "+12025550300").callsPerSecondLimit == nil)
     }
 
     @Test("the explanation names every step")

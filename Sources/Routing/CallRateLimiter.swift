@@ -1,0 +1,41 @@
+import Synchronization
+
+/// Per-trunk limits on new calls per second: a token bucket per trunk that holds one second's worth of calls
+/// and refills continuously, so a trunk may burst to its limit and sustain it, never more.
+///
+/// Shared by every event loop; each call takes one short lock. Only trunks known to the routing snapshot are
+/// tracked, and the table is bounded: past `maximumTrunks` entries it starts afresh (every trunk gets a full
+/// bucket again), so no peer can grow it without bound.
+public final class CallRateLimiter: Sendable {
+    private struct Bucket {
+        var tokens: Double
+        var updated: ContinuousClock.Instant
+    }
+
+    private let buckets = Mutex<[String: Bucket]>([:])
+    private let maximumTrunks: Int
+
+    public init(maximumTrunks: Int = 100_000) {
+        self.maximumTrunks = maximumTrunks
+    }
+
+    /// Whether a new call from `trunk` fits within `limit` calls per second at `now`; if so, the call is counted.
+    public func admit(trunk: String, limit: Int, at now: ContinuousClock.Instant = .now) -> Bool {
+        guard limit > 0 else { return true }
+        let capacity = Double(limit)
+        return buckets.withLock { buckets in
+            if buckets[trunk] == nil, buckets.count >= maximumTrunks { buckets.removeAll(keepingCapacity: true) }
+            var bucket = buckets[trunk] ?? Bucket(tokens: capacity, updated: now)
+            let elapsed = bucket.updated.duration(to: now)
+            if elapsed > .zero {
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+                bucket.tokens = min(capacity, bucket.tokens + seconds * capacity)
+                bucket.updated = now
+            }
+            let admitted = bucket.tokens >= 1
+            if admitted { bucket.tokens -= 1 }
+            buckets[trunk] = bucket
+            return admitted
+        }
+    }
+}
