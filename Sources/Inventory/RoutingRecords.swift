@@ -57,6 +57,24 @@ public struct RoutingRecords: Sendable {
         self.store = store
     }
 
+    /// Deletes the records made before `cutoff`, in chunks of `chunk` rows per transaction so that the writer
+    /// and readers are never held up long; returns how many were deleted.
+    public func delete(before cutoff: Date, chunk: Int = 10_000) async throws -> Int {
+        let cutoffMs = Int64((cutoff.timeIntervalSince1970 * 1_000).rounded(.down))
+        var deleted = 0
+        while true {
+            let count = try await store.transaction { database in
+                try await database.raw("""
+                    DELETE FROM routing_records WHERE id IN (
+                        SELECT id FROM routing_records WHERE at < \(bind: cutoffMs) ORDER BY at LIMIT \(literal: chunk))
+                    RETURNING id
+                    """).all().count
+            }
+            deleted += count
+            if count < chunk { return deleted }
+        }
+    }
+
     /// Writes `records` in one transaction, with multi-row `INSERT`s.
     public func insert(_ records: [RoutingRecord]) async throws {
         guard !records.isEmpty else { return }
@@ -159,13 +177,20 @@ public struct RoutingRecordWriter: Service {
         public var interval: Duration
         /// Records per transaction.
         public var batchSize: Int
+        /// How long records are kept; older ones are deleted about once a minute.
+        public var retention: Duration
 
-        public init(interval: Duration = .milliseconds(200), batchSize: Int = 1_000) {
+        public init(interval: Duration = .milliseconds(200), batchSize: Int = 1_000, retention: Duration = .seconds(30 * 86_400)) {
             precondition(batchSize > 0, "the batch size must be positive")
+            precondition(retention > .zero, "the retention must be positive")
             self.interval = interval
             self.batchSize = batchSize
+            self.retention = retention
         }
     }
+
+    /// How often expired records are deleted.
+    static let pruneInterval: Duration = .seconds(60)
 
     let records: RoutingRecords
     let queue: RoutingRecordQueue
@@ -191,9 +216,14 @@ public struct RoutingRecordWriter: Service {
                 group.addTask {
                     while (try? await Task.sleep(for: interval)) != nil { queue.wake() }
                 }
+                var pruned = ContinuousClock.now - Self.pruneInterval
                 for await _ in queue.wakeups {
                     if Task.isShuttingDownGracefully { break }
                     await writeWaiting()
+                    if pruned.duration(to: .now) >= Self.pruneInterval {
+                        pruned = .now
+                        await pruneExpired()
+                    }
                 }
                 group.cancelAll()
             }
@@ -202,6 +232,20 @@ public struct RoutingRecordWriter: Service {
         }
         let written = await writeWaiting()
         logger.debug("routing record writer stopped", metadata: ["final": "\(written)"])
+    }
+
+    /// Deletes the records older than the retention; returns how many. Store errors are logged, never thrown.
+    @discardableResult
+    public func pruneExpired(now: Date = Date()) async -> Int {
+        let cutoff = now.addingTimeInterval(-Double(configuration.retention.components.seconds))
+        do {
+            let deleted = try await records.delete(before: cutoff)
+            if deleted > 0 { logger.debug("routing records expired", metadata: ["deleted": "\(deleted)"]) }
+            return deleted
+        } catch {
+            logger.error("expired routing records were not deleted", metadata: ["error": "\(String(reflecting: error))"])
+            return 0
+        }
     }
 
     /// Writes every record waiting in the queue, in batches; returns how many were written.

@@ -36,6 +36,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days a released number ages before it is available again.")
     var agingDays = 90
 
+    @Option(help: "Days routing records are kept before they are deleted.")
+    var recordRetentionDays = 30
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -44,6 +47,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--reservation-minutes must be 1 to 10080")
         }
         guard (0...3_650).contains(agingDays) else { throw ValidationError("--aging-days must be 0 to 3650") }
+        guard (1...3_650).contains(recordRetentionDays) else {
+            throw ValidationError("--record-retention-days must be 1 to 3650")
+        }
     }
 
     func run() async throws {
@@ -65,7 +71,8 @@ struct Serve: AsyncParsableCommand {
         let records = RoutingRecordQueue()
         let metrics = TandemMetrics(routing: table, records: records)
         let recordWriter = RoutingRecordWriter(
-            records: provisioning.routingRecords, queue: records, metrics: metrics, logger: logger
+            records: provisioning.routingRecords, queue: records,
+            configuration: .init(retention: .seconds(recordRetentionDays * 86_400)), metrics: metrics, logger: logger
         )
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: sip.host, port: sip.port),

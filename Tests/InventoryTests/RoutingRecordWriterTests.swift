@@ -80,6 +80,26 @@ struct RoutingRecordWriterTests {
         }
     }
 
+    @Test("records older than the retention are deleted, in chunks, and newer ones kept", arguments: TestDatabase.available)
+    func retention(database: TestDatabase) async throws {
+        try await database.withStore { store async throws in
+            let queue = RoutingRecordQueue()
+            // Records at 1,700,000,000.000 s + index ms: 25 of them.
+            for index in 0..<25 { _ = queue.offer(record(index)) }
+            let writer = RoutingRecordWriter(
+                records: RoutingRecords(store: store), queue: queue,
+                configuration: .init(retention: .seconds(86_400)), logger: logger
+            )
+            #expect(await writer.writeWaiting() == 25)
+            // A day after the 10th record's millisecond: the first 10 have expired.
+            let now = Date(timeIntervalSince1970: 1_700_000_000.010 + 86_400)
+            #expect(try await RoutingRecords(store: store).delete(before: now.addingTimeInterval(-86_400), chunk: 3) == 10)
+            #expect(try await storedCount(store) == 15)
+            #expect(await writer.pruneExpired(now: now.addingTimeInterval(3_600)) == 15)
+            #expect(try await storedCount(store) == 0)
+        }
+    }
+
     @Test("on graceful shutdown the writer writes what is left before it returns", arguments: TestDatabase.available)
     func drainsOnShutdown(_ database: TestDatabase) async throws {
         try await database.withStore { store in
@@ -108,14 +128,16 @@ struct RoutingRecordWriterTests {
     func wakes(_ database: TestDatabase) async throws {
         try await database.withStore { store in
             let ticking = RoutingRecordQueue(capacity: 5_000, batchThreshold: 1_000)
+            // The records are from 2023: a long retention keeps the running writers from expiring them.
+            let keep: Duration = .seconds(20 * 365 * 86_400)
             let ticker = RoutingRecordWriter(
                 records: RoutingRecords(store: store), queue: ticking,
-                configuration: .init(interval: .milliseconds(20)), logger: logger
+                configuration: .init(interval: .milliseconds(20), retention: keep), logger: logger
             )
             let batched = RoutingRecordQueue(capacity: 5_000, batchThreshold: 500)
             let waiter = RoutingRecordWriter(
                 records: RoutingRecords(store: store), queue: batched,
-                configuration: .init(interval: .seconds(3_600)), logger: logger
+                configuration: .init(interval: .seconds(3_600), retention: keep), logger: logger
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await ticker.run() }
