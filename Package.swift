@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Routing", targets: ["Routing"]),
         .library(name: "SIP", targets: ["SIP"]),
         .library(name: "Observability", targets: ["Observability"]),
+        .library(name: "Guard", targets: ["Guard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -52,6 +53,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Guard",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Observability",
             dependencies: [
                 "Routing",
@@ -64,6 +69,7 @@ let package = Package(
         .target(
             name: "SIPServer",
             dependencies: [
+                "Guard",
                 "Observability",
                 "Routing",
                 "SIP",
@@ -144,6 +150,11 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GuardTests",
+            dependencies: ["Guard"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,4 +1,4 @@
-import Routing
+import Guard
 import Testing
 
 @Suite("Calls-per-second limits")
