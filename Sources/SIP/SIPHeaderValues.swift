@@ -1,3 +1,5 @@
+import NIOCore
+
 // MARK: - SIPVia
 
 /// One Via value (RFC 3261 §20.42, §25.1 `via-parm`): `SIP/2.0/UDP host:port;branch=...`.
@@ -64,9 +66,9 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
 
     /// `SIP/2.0/UDP host:port;params`.
     public var description: String {
-        var text = "\(self.protocolName)/\(self.protocolVersion)/\(self.transport) \(self.host)"
-        if let port = self.port { text += ":\(port)" }
-        return text + self.parameters.description
+        var buffer = ByteBuffer()
+        self.write(into: &buffer)
+        return String(buffer: buffer)
     }
 
     /// Parses one Via value (one element of a comma-separated Via header).

@@ -40,8 +40,20 @@ public struct SIPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public var count: Int { self.fields.count }
 
     /// Iterates over the fields as written.
-    public func makeIterator() -> some IteratorProtocol<(name: String, value: String)> {
-        self.fields.lazy.map { (name: $0.name, value: $0.value) }.makeIterator()
+    public func makeIterator() -> Iterator {
+        Iterator(fields: self.fields.makeIterator())
+    }
+
+    /// An iterator over the fields as written, as `(name, value)` pairs.
+    ///
+    /// A concrete type rather than an opaque one, so that iterating from another module runs specialized code.
+    public struct Iterator: IteratorProtocol {
+        var fields: IndexingIterator<[Field]>
+
+        /// The next field, or `nil` after the last.
+        public mutating func next() -> (name: String, value: String)? {
+            self.fields.next().map { (name: $0.name, value: $0.value) }
+        }
     }
 
     /// The value of the first field called `name` (or its compact form), whole, as written.
@@ -147,16 +159,15 @@ struct SIPHeaderKey: Sendable {
     let isSingleValued: Bool
 
     init(_ name: String) {
-        var lowered = Array(name.utf8).map(\.lowercasedASCII)
+        var lowered = name.utf8.map(\.lowercasedASCII)
         if lowered.count == 1, let full = Self.compactForms[lowered[0]] {
             self.compact = lowered[0]
             lowered = Array(full.utf8)
         } else {
-            let text = String(decoding: lowered, as: UTF8.self)
-            self.compact = Self.compactForms.first { $0.value == text }?.key
+            self.compact = Self.fullForms[lowered]
         }
         self.full = lowered
-        self.isSingleValued = Self.singleValued.contains(String(decoding: lowered, as: UTF8.self))
+        self.isSingleValued = Self.singleValued.contains(lowered)
     }
 
     func matches(_ name: String) -> Bool {
@@ -164,7 +175,13 @@ struct SIPHeaderKey: Sendable {
         if utf8.count == 1, let compact = self.compact {
             return utf8.first?.lowercasedASCII == compact
         }
-        return equalsIgnoringASCIICase(utf8, self.full)
+        guard utf8.count == self.full.count else { return false }
+        var index = 0
+        for byte in utf8 {
+            guard byte.lowercasedASCII == self.full[index] else { return false }
+            index += 1
+        }
+        return true
     }
 
     static let via = SIPHeaderKey("Via")
@@ -190,8 +207,15 @@ struct SIPHeaderKey: Sendable {
         UInt8(ascii: "x"): "session-expires", UInt8(ascii: "y"): "identity",
     ]
 
+    /// The compact form of each full name that has one.
+    private static let fullForms: [[UInt8]: UInt8] = Dictionary(
+        uniqueKeysWithValues: compactForms.map { (Array($0.value.utf8), $0.key) }
+    )
+
     /// Headers whose values are not comma-separated lists (RFC 3261 §20), so commas in them do not split.
-    private static let singleValued: Set<String> = [
+    private static let singleValued: Set<[UInt8]> = Set(singleValuedNames.map { Array($0.utf8) })
+
+    private static let singleValuedNames: [String] = [
         "call-id", "cseq", "content-length", "content-type", "date", "max-forwards", "from", "to",
         "authorization", "proxy-authorization", "www-authenticate", "proxy-authenticate", "subject",
         "organization", "user-agent", "server", "timestamp", "retry-after", "expires", "min-expires",

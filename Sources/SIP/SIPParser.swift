@@ -182,7 +182,8 @@ private struct HeadReader {
 
     /// The index of the CR of the next CRLF at or after `start`, or `nil` if the bytes end first.
     /// A CR not followed by LF, or an LF not preceded by CR, is an error: it could split a header in two.
-    func lineEnd(from start: Int, context: String) throws(SIPParseError) -> Int? {
+    /// `context` names the line in that error; it is only formatted when there is one.
+    func lineEnd(from start: Int, context: @autoclosure () -> String) throws(SIPParseError) -> Int? {
         var index = start
         let count = self.bytes.count
         while index < count {
@@ -190,12 +191,12 @@ private struct HeadReader {
             if byte == ASCII.cr {
                 guard index + 1 < count else { return nil }
                 guard self.bytes[index + 1] == ASCII.lf else {
-                    throw SIPParseError(.badHeader, "Bare CR in the \(context)")
+                    throw SIPParseError(.badHeader, "Bare CR in the \(context())")
                 }
                 return index
             }
             if byte == ASCII.lf {
-                throw SIPParseError(.badHeader, "Bare LF in the \(context)")
+                throw SIPParseError(.badHeader, "Bare LF in the \(context())")
             }
             index += 1
         }
@@ -280,7 +281,7 @@ private struct HeadReader {
         guard index < count, self.bytes[index] == ASCII.colon else {
             throw SIPParseError(.badHeader, "Header field without a colon")
         }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: self.bytes[start..<nameEnd]), as: UTF8.self)
+        let name = Self.ascii(UnsafeRawBufferPointer(rebasing: self.bytes[start..<nameEnd]))
         let valueStart = index + 1
         guard let firstEnd = try self.lineEnd(from: valueStart, context: "\(name.prefix(64)) header") else {
             throw SIPParseError(.headersNotTerminated, "Header section does not end with an empty line")
@@ -318,12 +319,27 @@ private struct HeadReader {
             var upper = firstEnd
             while lower < upper, self.bytes[lower].isSIPWhitespace { lower += 1 }
             while upper > lower, self.bytes[upper - 1].isSIPWhitespace { upper -= 1 }
-            value = String(validating: UnsafeRawBufferPointer(rebasing: self.bytes[lower..<upper]), as: UTF8.self)
+            value = Self.text(UnsafeRawBufferPointer(rebasing: self.bytes[lower..<upper]))
         }
         guard let value else {
             throw SIPParseError(.invalidUTF8, "\(name.prefix(64)) header is not valid UTF-8", header: name)
         }
         return SIPHeaders.Field(name: name, value: value)
+    }
+
+    /// The bytes as a `String`, or `nil` if they are not UTF-8. Header values are nearly always ASCII, which is
+    /// UTF-8 as it is: checking for that first skips the general validation.
+    static func text(_ bytes: UnsafeRawBufferPointer) -> String? {
+        var nonASCII: UInt8 = 0
+        for byte in bytes { nonASCII |= byte & 0x80 }
+        if nonASCII == 0 { return Self.ascii(bytes) }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// ASCII bytes (a token, a value already checked) as a `String`, through the standard library's fast path
+    /// for typed UTF-8 buffers.
+    static func ascii(_ bytes: UnsafeRawBufferPointer) -> String {
+        bytes.withMemoryRebound(to: UInt8.self) { String(decoding: $0, as: UTF8.self) }
     }
 
     static func contentLength(_ value: String) throws(SIPParseError) -> Int {

@@ -22,15 +22,45 @@ extension SIPResponse {
     /// Writes the response as it goes on the wire: status line, headers as stored, empty line, body
     /// (RFC 3261 §7.2). Content-Length is not added or corrected; set it when you set the body.
     public func write(into buffer: inout ByteBuffer) {
+        self.writeStatusLine(into: &buffer)
+        self.headers.write(into: &buffer)
+        buffer.writeCRLF()
+        buffer.writeImmutableBuffer(self.body)
+    }
+
+    /// Writes the response as ``write(into:)`` does, with the first Via value replaced by `topVia`: a server
+    /// stamps `received` and `rport` on the top Via of what it answers (RFC 3261 §18.2.1, RFC 3581 §4) as it
+    /// sends, without rebuilding the headers. The other values of the first Via field follow on lines of their
+    /// own; the other fields are written as stored.
+    public func write(into buffer: inout ByteBuffer, topVia: SIPVia) {
+        self.writeStatusLine(into: &buffer)
+        var replacing = true
+        for field in self.headers.fields {
+            guard replacing, SIPHeaderKey.via.matches(field.name) else {
+                field.write(into: &buffer)
+                continue
+            }
+            replacing = false
+            buffer.writeStaticString("Via: ")
+            topVia.write(into: &buffer)
+            buffer.writeCRLF()
+            for element in splitHeaderList(field.value).dropFirst() where !element.isEmpty {
+                buffer.writeStaticString("Via: ")
+                buffer.writeSubstring(element)
+                buffer.writeCRLF()
+            }
+        }
+        buffer.writeCRLF()
+        buffer.writeImmutableBuffer(self.body)
+    }
+
+    private func writeStatusLine(into buffer: inout ByteBuffer) {
         buffer.writeString(self.version.description)
         buffer.writeInteger(ASCII.space)
         buffer.writeString(String(self.status))
         buffer.writeInteger(ASCII.space)
         buffer.writeString(self.reason)
         buffer.writeCRLF()
-        self.headers.write(into: &buffer)
-        buffer.writeCRLF()
-        buffer.writeImmutableBuffer(self.body)
     }
 }
 
@@ -48,17 +78,49 @@ extension SIPHeaders {
     /// Writes `name: value CRLF` for every field, in order.
     func write(into buffer: inout ByteBuffer) {
         for field in self.fields {
-            buffer.writeString(field.name)
+            field.write(into: &buffer)
+        }
+    }
+}
+
+extension SIPHeaders.Field {
+    /// Writes `name: value CRLF`.
+    func write(into buffer: inout ByteBuffer) {
+        buffer.writeString(self.name)
+        buffer.writeInteger(ASCII.colon)
+        buffer.writeInteger(ASCII.space)
+        buffer.writeString(self.value)
+        buffer.writeCRLF()
+    }
+}
+
+extension SIPVia {
+    /// Writes `SIP/2.0/UDP host:port;params`, as ``description`` spells it.
+    func write(into buffer: inout ByteBuffer) {
+        buffer.writeString(self.protocolName)
+        buffer.writeInteger(ASCII.slash)
+        buffer.writeString(self.protocolVersion)
+        buffer.writeInteger(ASCII.slash)
+        buffer.writeString(self.transport)
+        buffer.writeInteger(ASCII.space)
+        buffer.writeString(self.host)
+        if let port = self.port {
             buffer.writeInteger(ASCII.colon)
-            buffer.writeInteger(ASCII.space)
-            buffer.writeString(field.value)
-            buffer.writeCRLF()
+            buffer.writeString(String(port))
+        }
+        for parameter in self.parameters {
+            buffer.writeInteger(ASCII.semicolon)
+            buffer.writeString(parameter.name)
+            if let value = parameter.value {
+                buffer.writeInteger(ASCII.equals)
+                buffer.writeString(value)
+            }
         }
     }
 }
 
 extension ByteBuffer {
-    fileprivate mutating func writeCRLF() {
+    mutating func writeCRLF() {
         self.writeInteger(UInt16(0x0D0A))
     }
 }
@@ -81,9 +143,8 @@ extension SIPResponse {
             headers.add(name: "From", value: from)
         }
         if var to = request.headers[SIPHeaderKey.to] {
-            if let toTag {
-                let hasTag = (try? SIPNameAddress(parsing: to, header: "To"))?.parameters.contains("tag") ?? false
-                if !hasTag { to += ";tag=\(toTag)" }
+            if let toTag, !Self.mayCarryTag(to) || !Self.hasTag(to) {
+                to += ";tag=\(toTag)"
             }
             headers.add(name: "To", value: to)
         }
@@ -95,5 +156,17 @@ extension SIPResponse {
         }
         headers.add(name: "Content-Length", value: "0")
         self.init(status: status, reason: reason, version: .sip2, headers: headers)
+    }
+
+    /// Whether a To value can have a `tag` parameter at all: only if `tag` is written in it, in any case, or it
+    /// holds `%` escapes that could spell it (RFC 3261 §19.1.4). Most requests' To has neither, and is not parsed.
+    private static func mayCarryTag(_ to: String) -> Bool {
+        let bytes = Array(to.utf8)
+        guard !bytes.contains(ASCII.percent) else { return true }
+        return bytes.indices.dropLast(2).contains { equalsIgnoringASCIICase(bytes[$0..<$0 + 3], "tag".utf8) }
+    }
+
+    private static func hasTag(_ to: String) -> Bool {
+        (try? SIPNameAddress(parsing: to, header: "To"))?.parameters.contains("tag") ?? false
     }
 }

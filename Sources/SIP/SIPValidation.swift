@@ -2,11 +2,11 @@
 
 extension SIPRequest {
     /// The headers RFC 3261 §8.1.1 requires in every request, in canonical spelling.
-    public static let requiredHeaders = ["To", "From", "CSeq", "Call-ID", "Max-Forwards", "Via"]
+    public static let requiredHeaders = requiredHeaderKeys.map(\.0)
 
     /// The headers of ``requiredHeaders`` this request lacks, in that order (RFC 3261 §8.1.1).
     public var missingRequiredHeaders: [String] {
-        Self.requiredHeaders.filter { !self.headers.contains($0) }
+        requiredHeaderKeys.compactMap { self.headers[$0.1] == nil ? $0.0 : nil }
     }
 
     /// Checks what a server needs before it processes a request, beyond the syntax ``SIPParser`` checks.
@@ -19,8 +19,10 @@ extension SIPRequest {
     ///
     /// - Parameter requiringMaxForwards: pass `false` to accept requests without Max-Forwards, as RFC 2543
     ///   elements send them (RFC 4475 §3.1.1.13 `inv2543`); a proxy would add one (RFC 3261 §16.6 step 3).
+    /// - Returns: the values validation parsed, so that the caller need not parse them again.
     /// - Throws: ``SIPParseError`` with the first problem; its ``SIPParseError/suggestedStatus`` is the answer.
-    public func validate(requiringMaxForwards: Bool = true) throws(SIPParseError) {
+    @discardableResult
+    public func validate(requiringMaxForwards: Bool = true) throws(SIPParseError) -> SIPValidatedHeaders {
         guard self.version == .sip2 else {
             throw SIPParseError(.unsupportedVersion, "SIP version \(self.version) is not supported")
         }
@@ -35,12 +37,12 @@ extension SIPRequest {
                 header: first
             )
         }
-        try validateCommonHeaders(self.headers)
+        let validated = try validateCommonHeaders(self.headers)
         _ = try self.contacts()
-        guard let cseq = try self.cseq() else { return }
-        guard cseq.method == self.method else {
+        if let cseq = validated.cseq, cseq.method != self.method {
             throw SIPParseError(.cseqMethodMismatch, "CSeq method does not match the request method", header: "CSeq")
         }
+        return validated
     }
 }
 
@@ -59,18 +61,51 @@ extension SIPResponse {
         if let missing = Self.requiredHeaders.first(where: { !self.headers.contains($0) }) {
             throw SIPParseError(.missingRequiredHeader, "Missing required header: \(missing)", header: missing)
         }
-        try validateCommonHeaders(self.headers)
+        _ = try validateCommonHeaders(self.headers)
         _ = try self.contacts()
+    }
+}
+
+// MARK: - Validated headers
+
+/// The header values that validation parsed (RFC 3261 §8.1.1), kept so that a server answering the message
+/// reads each of them once.
+public struct SIPValidatedHeaders: Sendable, Hashable {
+    /// The top Via value (RFC 3261 §18.2.1): where a response goes, and the transaction's branch.
+    public var topVia: SIPVia?
+    /// The From header.
+    public var from: SIPNameAddress?
+    /// The To header; its tag tells whether a response must add one (RFC 3261 §8.2.6.2).
+    public var to: SIPNameAddress?
+    /// The CSeq.
+    public var cseq: SIPCSeq?
+    /// Max-Forwards, 0–255.
+    public var maxForwards: Int?
+
+    /// Creates validated header values.
+    public init(
+        topVia: SIPVia? = nil, from: SIPNameAddress? = nil, to: SIPNameAddress? = nil, cseq: SIPCSeq? = nil,
+        maxForwards: Int? = nil
+    ) {
+        self.topVia = topVia
+        self.from = from
+        self.to = to
+        self.cseq = cseq
+        self.maxForwards = maxForwards
     }
 }
 
 // MARK: - Shared checks
 
+private let requiredHeaderKeys: [(String, SIPHeaderKey)] = [
+    ("To", .to), ("From", .from), ("CSeq", .cseq), ("Call-ID", .callID), ("Max-Forwards", .maxForwards), ("Via", .via),
+]
+
 private let singletonHeaders: [(String, SIPHeaderKey)] = [
     ("To", .to), ("From", .from), ("Call-ID", .callID), ("CSeq", .cseq), ("Max-Forwards", .maxForwards),
 ]
 
-private func validateCommonHeaders(_ headers: SIPHeaders) throws(SIPParseError) {
+private func validateCommonHeaders(_ headers: SIPHeaders) throws(SIPParseError) -> SIPValidatedHeaders {
     for (name, key) in singletonHeaders where headers.count(of: key) > 1 {
         throw SIPParseError(.duplicateHeader, "\(name) appears more than once", header: name)
     }
@@ -79,14 +114,13 @@ private func validateCommonHeaders(_ headers: SIPHeaders) throws(SIPParseError) 
             throw .badHeader("Call-ID", "not a word[@word]")
         }
     }
-    _ = try headers.from()
-    _ = try headers.to()
-    _ = try headers.cseq()
-    _ = try headers.maxForwards()
-    _ = try headers.vias()
+    let from = try headers.from(), to = try headers.to(), cseq = try headers.cseq()
+    let maxForwards = try headers.maxForwards()
+    let topVia = try headers.vias().first
     if let date = headers[SIPHeaderKey.date], !isRFC1123Date(date) {
         throw .badHeader("Date", "not an RFC 1123 date in GMT")
     }
+    return SIPValidatedHeaders(topVia: topVia, from: from, to: to, cseq: cseq, maxForwards: maxForwards)
 }
 
 /// `wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"` (RFC 3261 §20.17, §25.1).

@@ -44,47 +44,64 @@ public struct RedirectResponder: Sendable {
     /// The response to a parsed message from `source`, or `nil` when nothing should be sent.
     public func respond(to message: SIPMessage, from source: IPAddress) -> SIPResponse? {
         guard case .request(let request) = message else { return nil }
+        return self.answer(request, from: source)?.response
+    }
+
+    /// The answer to a request from `source`, with the request's top Via for the transport, or `nil` when nothing
+    /// should be sent.
+    func answer(_ request: SIPRequest, from source: IPAddress) -> RedirectAnswer? {
+        let validated: SIPValidatedHeaders
         do {
-            try request.validate(requiringMaxForwards: false)
+            validated = try request.validate(requiringMaxForwards: false)
         } catch {
             if request.method == .ack { return nil }
-            return refusal(request, status: error.suggestedStatus, reason: error.suggestedStatus == 505
+            let response = refusal(request, status: error.suggestedStatus, reason: error.suggestedStatus == 505
                 ? "Version Not Supported" : "Bad Request", warning: error.reason)
+            // The top Via may still parse when something else did not; the answer goes by it if so.
+            let topVia = request.headers.values("Via").first.flatMap { try? SIPVia(parsing: $0) }
+            return RedirectAnswer(response: response, topVia: topVia)
         }
+        let response: SIPResponse
         switch request.method {
         case .ack:
             return nil
         case .options:
-            var response = SIPResponse(replyingTo: request, status: 200, reason: "OK", toTag: tag(request))
-            response.headers.add(name: "Allow", value: Self.allowed)
-            response.headers.add(name: "Accept", value: "application/sdp")
-            response.headers.add(name: "Server", value: serverName)
-            return response
+            var options = SIPResponse(replyingTo: request, status: 200, reason: "OK", toTag: tag(request))
+            options.headers.add(name: "Allow", value: Self.allowed)
+            options.headers.add(name: "Accept", value: "application/sdp")
+            options.headers.add(name: "Server", value: serverName)
+            response = options
         case .cancel:
-            let answered = cache.contains(Self.key(request, method: .invite, source: source))
-            return SIPResponse(replyingTo: request, status: answered ? 200 : 481,
-                               reason: answered ? "OK" : "Call/Transaction Does Not Exist", toTag: tag(request))
+            let answered = cache.contains(TransactionKey(request, validated, method: .invite, source: source))
+            response = SIPResponse(replyingTo: request, status: answered ? 200 : 481,
+                                   reason: answered ? "OK" : "Call/Transaction Does Not Exist", toTag: tag(request))
         case .invite:
             // The key includes the source, so that no peer can plant or read another's answer.
-            let key = Self.key(request, method: .invite, source: source)
-            if let cached = cache.answer(key) { return cached }
-            let (response, fromKnownSource) = answerInvite(request, from: source)
+            let key = TransactionKey(request, validated, method: .invite, source: source)
+            if let cached = cache.answer(key) {
+                response = cached
+                break
+            }
+            let (answer, fromKnownSource) = answerInvite(request, validated, from: source)
             // Only answers to trunks and carriers are remembered, and only small ones: an unknown peer cannot
             // fill the cache with 64 KB answers.
-            if fromKnownSource, Self.approximateSize(response) <= 4_096 {
-                cache.store(response, for: key)
+            if fromKnownSource, Self.approximateSize(answer) <= 4_096 {
+                cache.store(answer, for: key)
             }
-            return response
+            response = answer
         default:
-            var response = refusal(request, status: 405, reason: "Method Not Allowed", warning: nil)
-            response.headers.add(name: "Allow", value: Self.allowed)
-            return response
+            var refused = refusal(request, status: 405, reason: "Method Not Allowed", warning: nil)
+            refused.headers.add(name: "Allow", value: Self.allowed)
+            response = refused
         }
+        return RedirectAnswer(response: response, topVia: validated.topVia)
     }
 
     /// The answer to an INVITE, and whether it came from a known trunk or carrier.
-    private func answerInvite(_ request: SIPRequest, from source: IPAddress) -> (SIPResponse, Bool) {
-        if let maxForwards = try? request.headers.maxForwards(), maxForwards == 0 {
+    private func answerInvite(
+        _ request: SIPRequest, _ validated: SIPValidatedHeaders, from source: IPAddress
+    ) -> (SIPResponse, Bool) {
+        if validated.maxForwards == 0 {
             return (refusal(request, status: 483, reason: "Too Many Hops", warning: nil), false)
         }
         switch request.uri.scheme {
@@ -103,7 +120,8 @@ public struct RedirectResponder: Sendable {
             return (response, false)
         }
         let call = CallRequest(
-            source: source, dialed: dialed, caller: Self.caller(request), callID: request.headers.callID ?? ""
+            source: source, dialed: dialed, caller: Self.caller(request, from: validated.from),
+            callID: request.headers.callID ?? ""
         )
         let decision: RoutingDecision
         if let metrics {
@@ -161,20 +179,14 @@ public struct RedirectResponder: Sendable {
         return String(hash, radix: 36)
     }
 
-    /// The calling number: P-Asserted-Identity (RFC 3325) when present, else From; `nil` when anonymous.
-    static func caller(_ request: SIPRequest) -> String? {
+    /// The calling number: P-Asserted-Identity (RFC 3325) when present, else From (as validation parsed it);
+    /// `nil` when anonymous.
+    static func caller(_ request: SIPRequest, from: SIPNameAddress?) -> String? {
         let identity = request.headers.values("P-Asserted-Identity").first
             .flatMap { try? SIPNameAddress(parsing: $0, header: "P-Asserted-Identity") }
-        let from = try? request.headers.from()
         guard let uri = identity?.uri ?? from?.uri else { return nil }
         let user = number(uri.user ?? uri.opaque)
         return user.isEmpty || user.lowercased() == "anonymous" ? nil : user
-    }
-
-    static func key(_ request: SIPRequest, method: SIPMethod, source: IPAddress) -> String {
-        let branch = (try? request.headers.vias().first?.branch) ?? nil
-        let number = (try? request.headers.cseq()?.number).flatMap { $0 } ?? 0
-        return "\(source)|\(request.headers.callID ?? "")|\(number)|\(method)|\(branch ?? "")"
     }
 
     /// The telephone number of a URI user part: what comes before its parameters (RFC 3966 §3, RFC 4694).
@@ -208,14 +220,38 @@ public struct RedirectResponder: Sendable {
     }
 }
 
+/// An answer to send, and the top Via of the request it answers: the transport stamps that Via and sends the
+/// answer by it (RFC 3261 §18.2.1, §18.2.2).
+struct RedirectAnswer {
+    var response: SIPResponse
+    var topVia: SIPVia?
+}
+
+/// What identifies an INVITE transaction for its retransmissions (RFC 3261 §17.2.3), and the peer that sent it.
+struct TransactionKey: Hashable, Sendable {
+    var source: IPAddress
+    var callID: String
+    var sequence: UInt32
+    var method: SIPMethod
+    var branch: String
+
+    init(_ request: SIPRequest, _ validated: SIPValidatedHeaders, method: SIPMethod, source: IPAddress) {
+        self.source = source
+        self.callID = request.headers.callID ?? ""
+        self.sequence = validated.cseq?.number ?? 0
+        self.method = method
+        self.branch = validated.topVia?.branch ?? ""
+    }
+}
+
 /// The answers given to recent INVITEs, so that retransmissions get the same one (RFC 3261 §17.2.1).
 ///
 /// Bounded: once full, the oldest answer is forgotten first. Entries also expire after 32 s (timer H's
 /// 64*T1), after which a retransmission is treated as a new request.
 final class AnswerCache: Sendable {
     private struct State {
-        var answers: [String: (response: SIPResponse, at: NIODeadline)] = [:]
-        var order: [String] = []
+        var answers: [TransactionKey: (response: SIPResponse, at: NIODeadline)] = [:]
+        var order: [TransactionKey] = []
         var head = 0
     }
 
@@ -226,20 +262,22 @@ final class AnswerCache: Sendable {
     init(capacity: Int) {
         precondition(capacity > 0)
         self.capacity = capacity
+        // Room for every answer from the start: growing the table would copy it while requests wait.
+        self.state.withLockedValue { $0.answers.reserveCapacity(capacity) }
     }
 
-    func answer(_ key: String) -> SIPResponse? {
+    func answer(_ key: TransactionKey) -> SIPResponse? {
         state.withLockedValue { state in
             guard let entry = state.answers[key], entry.at + lifetime > .now() else { return nil }
             return entry.response
         }
     }
 
-    func contains(_ key: String) -> Bool {
+    func contains(_ key: TransactionKey) -> Bool {
         answer(key) != nil
     }
 
-    func store(_ response: SIPResponse, for key: String) {
+    func store(_ response: SIPResponse, for key: TransactionKey) {
         state.withLockedValue { state in
             if state.answers.updateValue((response, .now()), forKey: key) != nil { return }
             if state.order.count < capacity {

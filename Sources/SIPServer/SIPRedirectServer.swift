@@ -110,28 +110,46 @@ extension IPAddress {
 
 /// Where a UDP response goes (RFC 3261 §18.2.2, RFC 3581 §4): back to the source address, at the source port
 /// when the client asked for `rport`, else at the port of the top Via's sent-by (5060 by default).
-func responseDestination(for request: SIPRequest, from source: SocketAddress) -> SocketAddress {
-    guard let via = try? request.headers.vias().first, via.rport == nil, let port = via.port ?? 5060 as Int?,
-        let ip = source.ipAddress, let destination = try? SocketAddress(ipAddress: ip, port: port)
-    else { return source }
-    return destination
+func responseDestination(topVia: SIPVia?, from source: SocketAddress) -> SocketAddress {
+    guard let via = topVia, via.rport == nil else { return source }
+    let port = in_port_t(truncatingIfNeeded: via.port ?? 5060).bigEndian
+    switch source {
+    case .v4(let v4):
+        var address = v4.address
+        address.sin_port = port
+        return SocketAddress(address, host: v4.host)
+    case .v6(let v6):
+        var address = v6.address
+        address.sin6_port = port
+        return SocketAddress(address, host: v6.host)
+    case .unixDomainSocket:
+        return source
+    }
 }
 
-/// Adds `received` (when the sent-by is not the source address) and the `rport` value to the top Via of a
-/// response, as RFC 3261 §18.2.1 and RFC 3581 §4 have the server do on receipt.
-func stampVia(_ response: inout SIPResponse, source: SocketAddress) {
-    guard let ip = source.ipAddress, let port = source.port else { return }
-    let vias = response.headers.values("Via")
-    guard let top = vias.first, var via = try? SIPVia(parsing: top) else { return }
-    if via.host.filter({ $0 != "[" && $0 != "]" }) != ip { via.parameters.set("received", to: ip) }
+/// The top Via as the server stamps it on receipt (RFC 3261 §18.2.1, RFC 3581 §4): with `received` when the
+/// sent-by is not the source address, and the source port as the `rport` value when the client asked for it;
+/// `nil` when neither applies, so that the Via goes back as it came.
+func stamped(_ via: SIPVia, source: SocketAddress) -> SIPVia? {
+    guard let sourceIP = IPAddress(source), let port = source.port else { return nil }
+    let host = via.host.hasPrefix("[") ? String(via.host.dropFirst().dropLast()) : via.host
+    let needsReceived = IPAddress(host) != sourceIP
+    guard needsReceived || via.rport != nil else { return nil }
+    var via = via
+    if needsReceived, let ip = source.ipAddress { via.parameters.set("received", to: ip) }
     if via.rport != nil { via.parameters.set("rport", to: String(port)) }
-    var headers = SIPHeaders()
-    headers.add(name: "Via", value: via.description)
-    for rest in vias.dropFirst() { headers.add(name: "Via", value: rest) }
-    for field in response.headers where field.name.lowercased() != "via" && field.name != "v" {
-        headers.add(name: field.name, value: field.value)
+    return via
+}
+
+extension RedirectAnswer {
+    /// Writes the response with its top Via stamped for `source` (RFC 3261 §18.2.1, RFC 3581 §4).
+    func write(into buffer: inout ByteBuffer, source: SocketAddress) {
+        if let topVia, let via = stamped(topVia, source: source) {
+            self.response.write(into: &buffer, topVia: via)
+        } else {
+            self.response.write(into: &buffer)
+        }
     }
-    response.headers = headers
 }
 
 // MARK: - UDP
@@ -161,13 +179,12 @@ private final class UDPHandler: ChannelInboundHandler {
             return
         }
         guard let source = IPAddress(envelope.remoteAddress), case .request(let request) = message else { return }
-        let answer = responder.respond(to: message, from: source)
-        responder.metrics?.countSIPRequest(method: request.method, status: answer?.status)
-        guard var response = answer else { return }
-        stampVia(&response, source: envelope.remoteAddress)
+        let answer = responder.answer(request, from: source)
+        responder.metrics?.countSIPRequest(method: request.method, status: answer?.response.status)
+        guard let answer else { return }
         var buffer = context.channel.allocator.buffer(capacity: 512)
-        response.write(into: &buffer)
-        let destination = responseDestination(for: request, from: envelope.remoteAddress)
+        answer.write(into: &buffer, source: envelope.remoteAddress)
+        let destination = responseDestination(topVia: answer.topVia, from: envelope.remoteAddress)
         context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: nil)
     }
 
@@ -203,12 +220,11 @@ private final class TCPHandler: ChannelInboundHandler {
             guard let remote = context.channel.remoteAddress, let source = IPAddress(remote),
                 case .request(let request) = message
             else { return }
-            let answer = responder.respond(to: message, from: source)
-            responder.metrics?.countSIPRequest(method: request.method, status: answer?.status)
-            guard var response = answer else { return }
-            stampVia(&response, source: remote)
+            let answer = responder.answer(request, from: source)
+            responder.metrics?.countSIPRequest(method: request.method, status: answer?.response.status)
+            guard let answer else { return }
             var buffer = context.channel.allocator.buffer(capacity: 512)
-            response.write(into: &buffer)
+            answer.write(into: &buffer, source: remote)
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
     }
