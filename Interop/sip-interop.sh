@@ -83,6 +83,23 @@ expect "still answering after the torture messages" 302 "127.0.0.1:5070" -s "$ac
 
 # A short load run: 2,000 calls at 500 calls per second, every one must get its 302.
 expect "2,000 calls at 500/s" 302 "127.0.0.1:5070" -s "$acme_number" -key caller "$acme_caller" -p 25080 -r 500 -m 2000 -l 2000
+# The trunk's calls-per-second limit: at 1 call per second, a burst of 20 gets one 302 and 503s, each recorded.
+operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
+api() { curl -sf -H "Authorization: Bearer $operator_key" -H 'Content-Type: application/json' "$@"; }
+api -X PATCH -d '{"max_calls_per_second":1}' "http://127.0.0.1:$http_port/v1/trunks/trk_acme_main" >/dev/null
+sleep 1.5
+timeout 30 sipp -sf Interop/sipp/redirect.xml -m 20 -r 200 -nostdin -timeout 10s -s "$acme_number" -key caller "$acme_caller" \
+    -p 25084 "127.0.0.1:$sip_port" >"$work/sipp.out" 2>&1 || true
+sleep 1.5
+over=$(api "http://127.0.0.1:$http_port/v1/routing-records?trunk_id=trk_acme_main&limit=20" \
+    | python3 -c 'import json, sys; print(sum(r["status"] == 503 and "calls per second" in r["reason"] for r in json.load(sys.stdin)["data"]))')
+if (( over >= 15 )); then
+    echo "ok   calls-per-second limit: $over of 20 calls answered 503"; passed=$((passed + 1))
+else
+    echo "FAIL calls-per-second limit: only $over of 20 calls answered 503"; failed=$((failed + 1))
+fi
+api -X PATCH -d '{"max_calls_per_second":1000}' "http://127.0.0.1:$http_port/v1/trunks/trk_acme_main" >/dev/null
+
 kill -0 $server || { echo "the server died"; failed=$((failed + 1)); }
 
 echo "sip interop: $passed passed, $failed failed"

@@ -75,28 +75,62 @@ public struct RoutingRecords: Sendable {
         }
     }
 
-    /// Writes `records` in one transaction, with multi-row `INSERT`s.
+    /// Writes `records` in one transaction.
+    ///
+    /// Each batch goes to the database as one JSON array bound as a single parameter and expanded there
+    /// (`json_each` in SQLite, `jsonb_array_elements` in PostgreSQL): encoding the JSON by hand costs far less
+    /// than binding fourteen values per record, which made the writer the largest CPU cost of a call.
     public func insert(_ records: [RoutingRecord]) async throws {
         guard !records.isEmpty else { return }
         try await store.transaction { database in
             for start in stride(from: 0, to: records.count, by: Self.rowsPerStatement) {
-                let rows: [SQLQueryString] = records[start..<min(start + Self.rowsPerStatement, records.count)].map {
-                    let carriers = $0.carriers.map { Self.text($0.id) }.joined(separator: ",")
-                    let costs = $0.carriers.map { String($0.cost.micros) }.joined(separator: ",")
-                    return """
-                        (\(bind: $0.at), \(bind: Self.text($0.callID)), \(bind: $0.source.description), \
-                        \(bind: $0.trunkId), \(bind: Self.text($0.dialed)), \(bind: $0.normalized), \(bind: $0.lrn), \
-                        \(bind: $0.jurisdiction?.rawValue), \(bind: $0.status), \(bind: Self.text($0.reason)), \
-                        \(bind: carriers), \(bind: costs), \(bind: $0.priceMicros), \(bind: $0.callerIDFlagged ? 1 : 0))
-                        """
-                }
+                let batch = Self.json(records[start..<min(start + Self.rowsPerStatement, records.count)])
+                let rows: SQLQueryString = database.dialect.name == "postgresql"
+                    ? """
+                    SELECT (r->>0)::bigint, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6, r->>7, (r->>8)::bigint, r->>9,
+                        r->>10, r->>11, (r->>12)::bigint, (r->>13)::bigint
+                    FROM jsonb_array_elements(\(bind: batch)::jsonb) AS r
+                    """
+                    : """
+                    SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,
+                        value->>8, value->>9, value->>10, value->>11, value->>12, value->>13
+                    FROM json_each(\(bind: batch))
+                    """
                 try await database.raw("""
                     INSERT INTO routing_records (at, call_id, source, trunk_id, dialed, normalized, lrn, jurisdiction,
                         status, reason, carriers, costs, price_micros, caller_id_flagged)
-                    VALUES \(rows.joined(separator: ", "))
+                    \(rows)
                     """).run()
             }
         }
+    }
+
+    /// Records as a JSON array of arrays, in the columns' order.
+    static func json(_ records: ArraySlice<RoutingRecord>) -> String {
+        var json = JSONText()
+        json.bytes.reserveCapacity(records.count * 256)
+        json.bytes.append(UInt8(ascii: "["))
+        for (index, record) in records.enumerated() {
+            if index > 0 { json.bytes.append(UInt8(ascii: ",")) }
+            json.bytes.append(UInt8(ascii: "["))
+            json.number(record.at)
+            json.string(record.callID)
+            json.string(record.source.description)
+            json.string(record.trunkId)
+            json.string(record.dialed)
+            json.string(record.normalized)
+            json.string(record.lrn)
+            json.string(record.jurisdiction?.rawValue)
+            json.number(Int64(record.status))
+            json.string(record.reason)
+            json.string(record.carriers.map(\.id).joined(separator: ","))
+            json.string(record.carriers.map { String($0.cost.micros) }.joined(separator: ","))
+            json.number(record.priceMicros)
+            json.number(record.callerIDFlagged ? 1 : 0)
+            json.bytes[json.bytes.count - 1] = UInt8(ascii: "]")
+        }
+        json.bytes.append(UInt8(ascii: "]"))
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// Records newest first. The operator sees all (or one trunk's); a customer sees the records of calls from its
@@ -130,11 +164,6 @@ public struct RoutingRecords: Sendable {
             return redacted
         }
         return Page(fetched: fetched, limit: page.limit, cursor: { String($0.id) })
-    }
-
-    /// Text as PostgreSQL accepts it: without NUL characters, which a peer may put in a header.
-    private static func text(_ value: String) -> String {
-        value.utf8.contains(0) ? String(value.unicodeScalars.filter { $0 != "\u{0}" }.map(Character.init)) : value
     }
 
     private static func decode(_ row: any SQLRow) throws -> StoredRoutingRecord {
@@ -273,5 +302,41 @@ public struct RoutingRecordWriter: Service {
             if drained < configuration.batchSize { break }
         }
         return written
+    }
+}
+
+/// JSON values appended to a byte buffer, each followed by a comma: the few kinds routing records need.
+private struct JSONText {
+    var bytes: [UInt8] = []
+
+    mutating func number(_ value: Int64?) {
+        if let value { bytes.append(contentsOf: String(value).utf8) } else { bytes.append(contentsOf: "null".utf8) }
+        bytes.append(UInt8(ascii: ","))
+    }
+
+    /// A JSON string (RFC 8259 §7). NUL characters are left out: PostgreSQL stores no text with them.
+    mutating func string(_ value: String?) {
+        guard let value else {
+            bytes.append(contentsOf: "null,".utf8)
+            return
+        }
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case 0:
+                continue
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case 0x01..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: "\\u00".utf8)
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0xF)])
+            default:
+                bytes.append(byte)
+            }
+        }
+        bytes.append(contentsOf: "\",".utf8)
     }
 }

@@ -1,3 +1,4 @@
+import Guard
 import NIOConcurrencyHelpers
 import NIOCore
 import Observability
@@ -29,16 +30,19 @@ public struct RedirectResponder: Sendable {
     let records: RoutingRecordQueue?
     /// The metrics the server records into; `nil` records none.
     public let metrics: TandemMetrics?
+    /// Counts trunks' calls against their calls-per-second limits.
+    let callLimiter: CallRateLimiter
 
     public init(
         table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem",
-        records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil
+        records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil, callLimiter: CallRateLimiter = CallRateLimiter()
     ) {
         self.table = table
         self.cache = AnswerCache(capacity: cacheCapacity)
         self.serverName = serverName
         self.records = records
         self.metrics = metrics
+        self.callLimiter = callLimiter
     }
 
     /// The response to a parsed message from `source`, or `nil` when nothing should be sent.
@@ -123,13 +127,21 @@ public struct RedirectResponder: Sendable {
             source: source, dialed: dialed, caller: Self.caller(request, from: validated.from),
             callID: request.headers.callID ?? ""
         )
-        let decision: RoutingDecision
+        var decision: RoutingDecision
         if let metrics {
             let started = ContinuousClock.now
             decision = Router.decide(call, in: table.current)
             metrics.decisionDuration.record(.now - started)
         } else {
             decision = Router.decide(call, in: table.current)
+        }
+        // Every call from a trunk counts against its calls-per-second limit; one over it is not redirected.
+        if let limit = decision.callsPerSecondLimit, let trunk = decision.sourceTrunk,
+            !callLimiter.admit(trunk: trunk, limit: limit), case .redirect = decision.outcome
+        {
+            decision.outcome = .refuse(Refusal(
+                status: 503, reason: "over the trunk's limit of \(limit) calls per second", retryAfter: 1
+            ))
         }
         records?.offer(RoutingRecord(request: call, decision: decision))
         let fromKnownSource = decision.sourceTrunk != nil || decision.fromCarrier

@@ -180,18 +180,25 @@ struct RoutingRecordWriterTests {
         }
     }
 
-    @Test("text with NUL characters (which PostgreSQL refuses) is stored without them",
+    @Test("text a peer sends arrives as sent: quotes, backslashes, control characters, non-ASCII; NUL (which PostgreSQL refuses) left out",
           arguments: TestDatabase.available)
-    func nulCharacters(_ database: TestDatabase) async throws {
+    func oddText(_ database: TestDatabase) async throws {
         try await database.withStore { store in
-            var odd = record(0)
-            odd.callID = "a\u{0}b"
-            try await RoutingRecords(store: store).insert([odd])
+            let texts = ["a\u{0}b", #"q"u\o\"te"#, "tab\tnew\nline\u{1}\u{1f}", "café ☎️ 𝄞", "", "null", "[1,2]"]
+            let records = texts.enumerated().map { index, text in
+                var odd = record(index)
+                odd.callID = text
+                odd.reason = text
+                return odd
+            }
+            try await RoutingRecords(store: store).insert(records)
             let fixture = try await Fixture.make(store)
             let page = try await RoutingRecords(store: store).records(
                 trunkId: nil, page: PageRequest(), by: fixture.operatorPrincipal
             )
-            #expect(page.data.map(\.callId) == ["ab"])
+            let expected = texts.map { $0.replacingOccurrences(of: "\u{0}", with: "") }
+            #expect(page.data.reversed().map(\.callId) == expected)
+            #expect(page.data.reversed().map(\.reason) == expected)
         }
     }
 }

@@ -9,7 +9,7 @@ import Testing
 
 private let acmeSource = IPAddress("192.0.2.10")!
 
-private func table() -> RoutingTable {
+private func table(maxCallsPerSecond: Int = 0) -> RoutingTable {
     let acme = TrunkRoute(
         id: "trk_acme", accountId: "acc_acme", accountActive: true,
         hosts: [
@@ -17,7 +17,8 @@ private func table() -> RoutingTable {
             .init(address: "2001:db8::10", port: 5061, transport: "tls", priority: 20, weight: 100),
         ],
         sources: [CIDRBlock("192.0.2.0/24")!],
-        callerID: .init(allowAny: false, allowedPrefixes: [], rejectViolations: true)
+        callerID: .init(allowAny: false, allowedPrefixes: [], rejectViolations: true),
+        maxCallsPerSecond: maxCallsPerSecond
     )
     var plan = RateDeck()
     plan.add(prefix: "1", rate: Rate(micros: 10_000))
@@ -64,6 +65,19 @@ struct RedirectResponderTests {
         ])
         #expect(try response.headers.to()?.tag != nil)
         #expect(response.headers.callID == "call-1@192.0.2.10")
+    }
+
+    @Test("past the trunk's calls per second: 503 with Retry-After 1; retransmissions and 911 still answered")
+    func callsPerSecond() throws {
+        let limited = RedirectResponder(table: table(maxCallsPerSecond: 2))
+        let statuses = (0..<4).map { limited.respond(to: request(callID: "cps-\($0)"), from: acmeSource)?.status }
+        #expect(statuses == [302, 302, 503, 503])
+        let refused = try #require(limited.respond(to: request(callID: "cps-2"), from: acmeSource))
+        #expect(refused.status == 503, "a retransmission gets the same answer")
+        #expect(refused.headers.values("Retry-After") == ["1"])
+        #expect(refused.headers.values("Reason").first?.contains("limit of 2 calls per second") == true)
+        let emergency = limited.respond(to: request(uri: "sip:911@tandem.example", callID: "cps-911"), from: acmeSource)
+        #expect(emergency?.status == 302)
     }
 
     @Test("a retransmitted INVITE gets the same answer; CANCEL finds it, ACK is absorbed")
