@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SIP
@@ -55,11 +56,13 @@ public struct SIPRedirectServer: Service {
                 }
             }
             .bind(host: configuration.host, port: configuration.port).get()
+        let connections = ConnectionRegistry()
         let tcp = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                connections.add(channel)
+                return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.tcpIdleTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(SIPFrameDecoder(configuration: configuration.parser)))
@@ -78,6 +81,29 @@ public struct SIPRedirectServer: Service {
             tcp.close(promise: nil)
         }
         try? await tcp.closeFuture.get()
+        // Accepted connections are closed too, so that no request is answered (or recorded) after the server
+        // has stopped.
+        await connections.closeAll()
+    }
+}
+
+/// The accepted TCP connections that are still open.
+private final class ConnectionRegistry: Sendable {
+    private let open = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        open.withLockedValue { $0[id] = channel }
+        channel.closeFuture.whenComplete { [open] _ in
+            _ = open.withLockedValue { $0.removeValue(forKey: id) }
+        }
+    }
+
+    func closeAll() async {
+        let channels = open.withLockedValue { Array($0.values) }
+        for channel in channels {
+            try? await channel.close()
+        }
     }
 }
 
