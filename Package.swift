@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SIP", targets: ["SIP"]),
         .library(name: "Observability", targets: ["Observability"]),
         .library(name: "Guard", targets: ["Guard"]),
+        .library(name: "Emergency", targets: ["Emergency"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -54,6 +55,10 @@ let package = Package(
         ),
         .target(
             name: "Guard",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Emergency",
             swiftSettings: swiftSettings
         ),
         .target(
@@ -150,6 +155,11 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EmergencyTests",
+            dependencies: ["Emergency"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
