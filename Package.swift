@@ -103,6 +103,7 @@ let package = Package(
         .target(
             name: "Inventory",
             dependencies: [
+                "Emergency",
                 "Observability",
                 "Routing",
                 "Telephony",
@@ -117,6 +118,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
+                "Emergency",
                 "Inventory",
                 "Observability",
                 "Routing",
@@ -148,6 +150,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "Emergency",
                 "Inventory",
                 "Store",
                 "Telephony",
@@ -213,6 +216,7 @@ let package = Package(
         .testTarget(
             name: "InventoryTests",
             dependencies: [
+                "Emergency",
                 "Inventory", "Observability", "Routing", "Store", "Telephony", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -229,6 +233,7 @@ let package = Package(
                 "Observability",
                 "Routing",
                 "Store",
+                "Telephony",
                 "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

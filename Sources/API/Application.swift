@@ -76,6 +76,7 @@ public func buildRouter(
     CarriersController(carriers: provisioning.carriers, rateDecks: provisioning.rateDecks).addRoutes(to: v1)
     RoutingRecordsController(records: provisioning.routingRecords).addRoutes(to: v1)
     BlockedDestinationsController(blocks: provisioning.blockedDestinations).addRoutes(to: v1)
+    E911Controller(addresses: provisioning.emergencyAddresses).addRoutes(to: v1)
     return router
 }
 

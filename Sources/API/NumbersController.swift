@@ -123,15 +123,6 @@ struct NumbersController {
         }
     }
 
-    private func pathNumber(_ context: APIContext) throws -> PhoneNumber {
-        let text = try context.parameters.require("number")
-        do {
-            return try PhoneNumber(parsing: text.removingPercentEncoding ?? text)
-        } catch {
-            throw Problem.badRequest(error.description, field: "number")
-        }
-    }
-
     private func select(_ request: Request, _ context: APIContext, reserve: Bool) async throws -> Response {
         var request = request
         let body = try await request.decodeJSON(as: Selection.self, context: context)
@@ -203,5 +194,15 @@ struct NumbersController {
         }
         guard !stock.isEmpty else { throw Problem.badRequest("name at least one number or range", field: "numbers") }
         return try json(try await numbers.add(stock, by: caller), status: .ok, context: context)
+    }
+}
+
+/// The `{number}` of a route's path, in any spelling (percent-encoded as needed).
+func pathNumber(_ context: APIContext) throws -> PhoneNumber {
+    let text = try context.parameters.require("number")
+    do {
+        return try PhoneNumber(parsing: text.removingPercentEncoding ?? text)
+    } catch {
+        throw Problem.badRequest(error.description, field: "number")
     }
 }

@@ -12,9 +12,11 @@ public struct Problem: Error, Sendable, Codable, Equatable, HTTPResponseError {
     public var statusCode: Int
     public var detail: String
     public var field: String?
+    /// For an address the MSAG does not know: the ranges it may have meant (an extension member).
+    public var candidates: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case type, title, detail, field
+        case type, title, detail, field, candidates
         case statusCode = "status"
     }
 
@@ -62,6 +64,14 @@ public struct Problem: Error, Sendable, Codable, Equatable, HTTPResponseError {
         }
         self.init(status: status, code: error.code.rawValue, title: title, detail: error.reason, field: error.field)
     }
+
+    init(_ refusal: AddressRefusal) {
+        self.init(
+            status: .unprocessableContent, code: "address-not-valid", title: "Address not in the MSAG",
+            detail: "\(refusal.normalized): \(refusal.problem)", field: "street"
+        )
+        candidates = refusal.candidates
+    }
 }
 
 /// Renders every error leaving the router as problem JSON, and logs the unexpected ones.
@@ -73,6 +83,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             throw problem
         } catch let error as InventoryError {
             throw Problem(error)
+        } catch let refusal as AddressRefusal {
+            throw Problem(refusal)
         } catch let error as HTTPError {
             throw Problem(
                 status: error.status, code: error.status == .notFound ? "no-route" : "http-\(error.status.code)",

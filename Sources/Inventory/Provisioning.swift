@@ -15,6 +15,7 @@ public struct Provisioning: Sendable {
     public let portedNumbers: PortedNumbers
     public let routingRecords: RoutingRecords
     public let blockedDestinations: BlockedDestinations
+    public let emergencyAddresses: EmergencyAddresses
 
     public init(store: Store, numbers configuration: NumberInventory.Configuration = .init(), clock: InventoryClock = .system) {
         self.store = store
@@ -27,6 +28,7 @@ public struct Provisioning: Sendable {
         self.portedNumbers = PortedNumbers(store: store)
         self.routingRecords = RoutingRecords(store: store)
         self.blockedDestinations = BlockedDestinations(store: store, clock: clock)
+        self.emergencyAddresses = EmergencyAddresses(store: store, clock: clock)
     }
 }
 

@@ -2,6 +2,7 @@ import API
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Telephony
 import Testing
 import TestSupport
 
@@ -80,13 +81,20 @@ struct OpenAPIContractTests {
         }
     }
 
-    /// What an example needs beyond the fixture: failover is set on an assigned number (the example's
-    /// +1 202-555-0100, ordered by Acme and pointed at its trunk).
+    /// What an example needs beyond the fixture: failover and E911 bindings are set on an assigned number (the
+    /// example's +1 202-555-0100, ordered by Acme and pointed at its trunk; bound to Acme's address to be read
+    /// or unbound).
     private static func prepare(for operation: DocumentedOperation, _ fixture: Fixture) async throws {
-        guard operation.method == .put, operation.template == "/v1/numbers/{number}/failover" else { return }
+        let onAssignedNumber = (operation.method == .put && operation.template == "/v1/numbers/{number}/failover")
+            || operation.template == "/v1/numbers/{number}/e911"
+        guard onAssignedNumber else { return }
         let numbers = fixture.provisioning.numbers
-        _ = try await numbers.order(["+12025550100"], accountId: fixture.acme.accountId, by: fixture.operatorPrincipal)
-        _ = try await numbers.assign(["+12025550100"], trunkId: fixture.acmeTrunk.id, by: fixture.acme)
+        let number = PhoneNumber("+12025550100")!
+        _ = try await numbers.order([number.e164], accountId: fixture.acme.accountId, by: fixture.operatorPrincipal)
+        _ = try await numbers.assign([number.e164], trunkId: fixture.acmeTrunk.id, by: fixture.acme)
+        if operation.template == "/v1/numbers/{number}/e911", operation.method != .put {
+            _ = try await fixture.provisioning.emergencyAddresses.bind(number, to: fixture.acmeAddress.id, by: fixture.acme)
+        }
     }
 
     // MARK: - Authentication
@@ -382,10 +390,11 @@ struct ExampleRequest {
 extension Fixture {
     /// The fixture's ids are random, so the documented examples name placeholders that the tests replace with
     /// real ids, in paths and bodies alike: `acc_example` is Acme's account, `key_example` Acme's admin key,
-    /// `trk_example` Acme's trunk, `car_example` the carrier and `blk_example` Acme's blocked destination.
+    /// `trk_example` Acme's trunk, `car_example` the carrier, `blk_example` Acme's blocked destination and
+    /// `adr_example` Acme's E911 address.
     var exampleIds: [String: String] {
         ["acc_example": acme.accountId, "key_example": acme.keyId, "trk_example": acmeTrunk.id,
-         "car_example": carrier.id, "blk_example": acmeBlock.id]
+         "car_example": carrier.id, "blk_example": acmeBlock.id, "adr_example": acmeAddress.id]
     }
 
     /// The text with every placeholder id replaced by the fixture's id.

@@ -44,6 +44,9 @@ struct TenantIsolationTests {
         Probe(method: .get, path: "/v1/numbers/{id}/history"),
         Probe(method: .get, path: "/v1/numbers/{id}/failover"),
         Probe(method: .put, path: "/v1/numbers/{id}/failover", body: #"{"targets":[]}"#),
+        Probe(method: .get, path: "/v1/numbers/{id}/e911"),
+        Probe(method: .put, path: "/v1/numbers/{id}/e911", body: #"{"address_id":"adr_none"}"#),
+        Probe(method: .delete, path: "/v1/numbers/{id}/e911"),
     ]
 
     /// Sends the probe with Globex's id and with a missing one, as Acme; both must answer 404 with the same body.

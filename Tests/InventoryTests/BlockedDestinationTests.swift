@@ -12,8 +12,7 @@ struct BlockedDestinationTests {
 
     @Test("blocks reach routing: per account, network-wide, and lifted", arguments: TestDatabase.available)
     func routing(database: TestDatabase) async throws {
-        try await database.withStore { store async throws in
-            let fixture = try await Fixture.make(store)
+        try await database.withFixture { store, fixture in
             let blocks = fixture.provisioning.blockedDestinations
             _ = try await fixture.provisioning.numbers.order(["+12025550042"], accountId: nil, by: fixture.acme)
             _ = try await fixture.provisioning.trunks.update(
@@ -42,8 +41,7 @@ struct BlockedDestinationTests {
 
     @Test("bad prefixes and repeats are refused", arguments: ["", "53", "+", "+0", "+1234567890123456", "+1 900", "+٥٣"])
     func badPrefix(prefix: String) async throws {
-        try await TestDatabase.sqlite.withStore { store async throws in
-            let fixture = try await Fixture.make(store)
+        try await TestDatabase.sqlite.withFixture { store, fixture in
             await #expect { try await fixture.provisioning.blockedDestinations.create(.init(prefix: prefix), by: fixture.acme) }
                 throws: { Self.code($0) == .invalidField }
         }
@@ -51,8 +49,7 @@ struct BlockedDestinationTests {
 
     @Test("tenants see and lift only their own blocks; network blocks are the operator's", arguments: TestDatabase.available)
     func access(database: TestDatabase) async throws {
-        try await database.withStore { store async throws in
-            let fixture = try await Fixture.make(store)
+        try await database.withFixture { store, fixture in
             let blocks = fixture.provisioning.blockedDestinations
             let network = try await blocks.create(.init(prefix: "+1900", reason: "premium rate"), by: fixture.operatorPrincipal)
             let globex = try await blocks.create(.init(prefix: "+44"), by: fixture.globex)

@@ -1,3 +1,4 @@
+import Emergency
 import Foundation
 import Inventory
 import Logging
@@ -24,6 +25,11 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
     public var testDescription: String { rawValue }
 
     /// A fresh, migrated, empty database for one test: a new SQLite file, or a new PostgreSQL schema.
+    /// Runs `body` with a fresh, migrated store holding the standard ``Fixture``.
+    public func withFixture(_ body: (Store, Fixture) async throws -> Void) async throws {
+        try await withStore { store in try await body(store, try await Fixture.make(store)) }
+    }
+
     public func withStore<Result: Sendable>(_ body: (Store) async throws -> Result) async throws -> Result {
         var logger = Logger(label: "tandem.test")
         logger.logLevel = .warning
@@ -76,6 +82,20 @@ public struct Fixture: Sendable {
     public let carrier: Carrier
     /// Acme blocks calls to Cuba (+53).
     public let acmeBlock: BlockedDestination
+    /// Acme's office, 1600 Main St, Washington DC: valid in the fixture's MSAG (`MSAG` below).
+    public let acmeAddress: E911Address
+
+    /// The fixture's MSAG: Main St and N Capitol St in Washington DC, Main St in Bethesda MD.
+    public static let msag = [
+        MSAGRange(state: "DC", community: "WASHINGTON", streetName: "MAIN", streetType: "ST", low: 1, high: 1_998,
+                  parity: .even, esn: "101", psap: "DC-OUC"),
+        MSAGRange(state: "DC", community: "WASHINGTON", streetName: "MAIN", streetType: "ST", low: 1, high: 1_999,
+                  parity: .odd, esn: "102", psap: "DC-OUC"),
+        MSAGRange(state: "DC", community: "WASHINGTON", preDirectional: "N", streetName: "CAPITOL", streetType: "ST",
+                  low: 1, high: 2_000, esn: "104", psap: "DC-OUC"),
+        MSAGRange(state: "MD", community: "BETHESDA", streetName: "MAIN", streetType: "ST", low: 1, high: 500,
+                  esn: "201", psap: "MONTGOMERY-ECC"),
+    ]
 
     /// The exchanges with reference data: 202-555 (DC) and 973-555 (NJ, pooled in thousands-blocks).
     public static let exchanges: [ExchangeRecord] = {
@@ -146,11 +166,16 @@ public struct Fixture: Sendable {
         let acmeBlock = try await provisioning.blockedDestinations.create(
             BlockedDestinationDraft(prefix: "+53", reason: "no traffic to Cuba"), by: acme
         )
+        _ = try await provisioning.emergencyAddresses.replaceMSAG(with: msag)
+        let acmeAddress = try await provisioning.emergencyAddresses.create(
+            AddressDraft(street: "1600 Main Street, Suite 400", floor: "4", city: "Washington", state: "DC", zip: "20001"),
+            accountId: nil, by: acme
+        )
         return Fixture(
             provisioning: provisioning, operatorPrincipal: operatorPrincipal, acme: acme, acmeReader: acmeReader,
             globex: globex, agent: agent, operatorKey: operatorKey.secret, acmeKey: acmeKey,
             acmeReaderKey: acmeReaderKey, globexKey: globexKey, agentKey: agentKey, acmeTrunk: acmeTrunk,
-            globexTrunk: globexTrunk, carrier: carrier, acmeBlock: acmeBlock
+            globexTrunk: globexTrunk, carrier: carrier, acmeBlock: acmeBlock, acmeAddress: acmeAddress
         )
     }
 }

@@ -1,0 +1,103 @@
+import Emergency
+import Foundation
+import Inventory
+import Store
+import Telephony
+import TestSupport
+import Testing
+
+@Suite("E911 addresses and bindings")
+struct EmergencyAddressTests {
+    private static let number = PhoneNumber("+12025550042")!
+
+    private static func code(_ error: any Error) -> InventoryError.Code? { (error as? InventoryError)?.code }
+
+    private static func assigned(_ fixture: Fixture) async throws {
+        _ = try await fixture.provisioning.numbers.order([number.e164], accountId: nil, by: fixture.acme)
+        _ = try await fixture.provisioning.numbers.assign([number.e164], trunkId: fixture.acmeTrunk.id, by: fixture.acme)
+    }
+
+    @Test("a wrong street is refused with candidates and stores nothing; the corrected one validates and binds",
+          arguments: TestDatabase.available)
+    func correctAndBind(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let e911 = fixture.provisioning.emergencyAddresses
+            try await Self.assigned(fixture)
+            let before = try await e911.addresses(accountId: nil, page: try PageRequest(), by: fixture.acme).data
+            await #expect {
+                _ = try await e911.create(AddressDraft(street: "400 Capitol Street", city: "Washington", state: "DC", zip: "20001"),
+                                          accountId: nil, by: fixture.acme)
+            } throws: { error in
+                guard let refusal = error as? AddressRefusal else { return false }
+                return refusal.problem == .unknownStreet && refusal.candidates == ["1-2000 N CAPITOL ST, WASHINGTON DC"]
+            }
+            #expect(try await e911.addresses(accountId: nil, page: try PageRequest(), by: fixture.acme).data == before)
+
+            let address = try await e911.create(
+                AddressDraft(street: "400 North Capitol Street, Room 12", city: "washington", state: "dc", zip: "20001"), accountId: nil, by: fixture.acme
+            )
+            #expect(address.esn == "104" && address.psap == "DC-OUC")
+            #expect(address.line == "400 N CAPITOL ST, RM 12, WASHINGTON DC 20001")
+
+            #expect(try await e911.unbound(accountId: nil, page: try PageRequest(), by: fixture.acme).data.map(\.number) == [Self.number])
+            let binding = try await e911.bind(Self.number, to: address.id, by: fixture.acme)
+            #expect(binding.address == address)
+            #expect(try await e911.binding(of: Self.number, by: fixture.acme).address.id == address.id)
+            #expect(try await e911.unbound(accountId: nil, page: try PageRequest(), by: fixture.acme).data.isEmpty)
+
+            try await e911.unbind(Self.number, by: fixture.acme)
+            await #expect { try await e911.binding(of: Self.number, by: fixture.acme) } throws: { Self.code($0) == .notFound }
+            let actions = try await store.read { database in
+                try await database.raw("SELECT action, actor FROM e911_events ORDER BY id").all()
+                    .map { try $0.decode(column: "action", as: String.self) }
+            }
+            #expect(actions.suffix(3) == ["address-created", "bound", "unbound"])
+        }
+    }
+
+    @Test("out-of-range numbers and unknown communities are refused with the reason")
+    func refusals() async throws {
+        try await TestDatabase.sqlite.withFixture { store, fixture in
+            let e911 = fixture.provisioning.emergencyAddresses
+            let (_, outOfRange) = try await e911.validate(AddressDraft(street: "2500 Main St", city: "Washington", state: "DC", zip: "20001"))
+            guard case .invalid(.houseNumberOutOfRange, let candidates) = outOfRange else {
+                Issue.record("expected out of range, got \(outOfRange)")
+                return
+            }
+            #expect(candidates.first?.summary == "1-1999 odd MAIN ST, WASHINGTON DC")
+            let (_, elsewhere) = try await e911.validate(AddressDraft(street: "10 Main St", city: "Silver Spring", state: "MD", zip: "20910"))
+            guard case .invalid(.unknownCommunity, let suggested) = elsewhere else {
+                Issue.record("expected an unknown community, got \(elsewhere)")
+                return
+            }
+            #expect(suggested.map(\.community) == ["BETHESDA"])
+            await #expect { try await e911.validate(AddressDraft(street: "10 Main St", city: "Washington", state: "DC", zip: "123")) }
+                throws: { ($0 as? InventoryError)?.field == "zip" }
+        }
+    }
+
+    @Test("tenants see only their own addresses and numbers; addresses bind only to their owner's numbers",
+          arguments: TestDatabase.available)
+    func isolation(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let e911 = fixture.provisioning.emergencyAddresses
+            try await Self.assigned(fixture)
+            await #expect { try await e911.address(fixture.acmeAddress.id, by: fixture.globex) } throws: { Self.code($0) == .notFound }
+            await #expect { try await e911.bind(Self.number, to: fixture.acmeAddress.id, by: fixture.globex) }
+                throws: { Self.code($0) == .notFound }
+            let globexAddress = try await e911.create(
+                AddressDraft(street: "12 Main St", city: "Bethesda", state: "MD", zip: "20814"), accountId: nil, by: fixture.globex
+            )
+            await #expect { try await e911.bind(Self.number, to: globexAddress.id, by: fixture.acme) }
+                throws: { Self.code($0) == .notFound }
+            await #expect { try await e911.bind(Self.number, to: globexAddress.id, by: fixture.operatorPrincipal) }
+                throws: { ($0 as? InventoryError)?.field == "address_id" }
+            await #expect { try await e911.bind(Self.number, to: fixture.acmeAddress.id, by: fixture.acmeReader) }
+                throws: { Self.code($0) == .forbidden }
+            let stock = PhoneNumber("+12025550043")!
+            await #expect { try await e911.bind(stock, to: fixture.acmeAddress.id, by: fixture.operatorPrincipal) }
+                throws: { Self.code($0) == .notFound }
+            #expect(try await e911.addresses(accountId: nil, page: try PageRequest(), by: fixture.globex).data.map(\.id) == [globexAddress.id])
+        }
+    }
+}
