@@ -36,6 +36,17 @@ status=$(curl -sS -o /dev/null -w '%{http_code}' "$api/v1/numbers")
 other=$(curl -sS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ACME_KEY" "$api/v1/trunks/trk_globex_hq")
 [[ $other == 404 ]] || fail "another tenant's trunk answered $other"
 
+# E911: a wrong street is refused with candidates; the corrected address validates and binds to the number.
+refused=$(curl -sS -o "$work/refused.json" -w '%{http_code}' -H "Authorization: Bearer $ACME_KEY" -H 'Content-Type: application/json' \
+    -X POST "$api/v1/e911/addresses" -d '{"street":"2500 Memorial Parkway","city":"Huntsville","state":"AL","zip":"35801"}')
+[[ $refused == 422 ]] && jq -e '.candidates == ["1-9999 MEMORIAL PKWY NW, HUNTSVILLE AL"]' "$work/refused.json" >/dev/null \
+    || fail "a wrong street answered $refused: $(cat "$work/refused.json")"
+address=$(call -X POST "$api/v1/e911/addresses" \
+    -d '{"street":"2500 Memorial Parkway NW, Suite 12","floor":"2","city":"Huntsville","state":"AL","zip":"35801"}' | jq -r .id)
+call -X PUT "$api/v1/numbers/$number/e911" -d "{\"address_id\":\"$address\"}" \
+    | jq -e '.address.esn == "00504" and .address.line == "2500 MEMORIAL PKWY NW, STE 12, FL 2, HUNTSVILLE AL 35801"' >/dev/null \
+    || fail "the corrected address did not bind"
+
 # A restart keeps the data and issues fresh demo keys; the old ones stop working.
 kill $server; wait $server 2>/dev/null || true
 old_key=$ACME_KEY

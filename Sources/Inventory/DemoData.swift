@@ -1,3 +1,4 @@
+import Emergency
 import Foundation
 import SQLKit
 import Store
@@ -169,6 +170,7 @@ public enum DemoData {
             _ = try await provisioning.numbers.assign(names, trunkId: trunk, by: seeder)
         }
         try await seedCarriers(provisioning, by: seeder)
+        try await seedEmergency(provisioning, acmeNumber: numbers[100], by: seeder)
         try await provisioning.store.transaction { database in
             try await database.raw("""
                 INSERT INTO import_runs (kind, source, rows, completed_at)
@@ -176,6 +178,31 @@ public enum DemoData {
                 """).run()
         }
         return true
+    }
+
+    /// A synthetic MSAG (a few streets of Huntsville AL and Washington DC, not real ESNs), Acme's office address,
+    /// and Acme's first number bound to it; Acme's other numbers are left without one, for the report.
+    private static func seedEmergency(_ provisioning: Provisioning, acmeNumber: PhoneNumber, by seeder: Principal) async throws {
+        let e911 = provisioning.emergencyAddresses
+        _ = try await e911.replaceMSAG(with: [
+            MSAGRange(state: "AL", community: "HUNTSVILLE", streetName: "MAIN", streetType: "ST", low: 1, high: 2_999,
+                      esn: "00501", psap: "HUNTSVILLE-ECC"),
+            MSAGRange(state: "AL", community: "HUNTSVILLE", streetName: "CLINTON", streetType: "AVE", postDirectional: "W",
+                      low: 100, high: 998, parity: .even, esn: "00502", psap: "HUNTSVILLE-ECC"),
+            MSAGRange(state: "AL", community: "HUNTSVILLE", streetName: "CLINTON", streetType: "AVE", postDirectional: "W",
+                      low: 101, high: 999, parity: .odd, esn: "00503", psap: "HUNTSVILLE-ECC"),
+            MSAGRange(state: "AL", community: "HUNTSVILLE", streetName: "MEMORIAL", streetType: "PKWY", postDirectional: "NW",
+                      low: 1, high: 9_999, esn: "00504", psap: "HUNTSVILLE-ECC"),
+            MSAGRange(state: "DC", community: "WASHINGTON", preDirectional: "N", streetName: "CAPITOL", streetType: "ST",
+                      low: 1, high: 2_000, esn: "00101", psap: "DC-OUC"),
+            MSAGRange(state: "DC", community: "WASHINGTON", streetName: "PENNSYLVANIA", streetType: "AVE", postDirectional: "NW",
+                      low: 1, high: 3_000, esn: "00102", psap: "DC-OUC"),
+        ])
+        let office = try await e911.create(
+            AddressDraft(street: "200 Clinton Avenue West, Suite 300", floor: "3", city: "Huntsville", state: "AL", zip: "35801"),
+            accountId: acmeId, by: seeder
+        )
+        _ = try await e911.bind(acmeNumber, to: office.id, by: seeder)
     }
 
     /// Revokes the previous run's demo keys and issues new ones for the operator and for Acme.
