@@ -231,7 +231,9 @@ private struct HeadReader {
         }
         let uri: SIPURI
         do {
-            uri = try SIPURI(bytes: Array(parts[1])[...])
+            uri = try UnsafeRawBufferPointer(rebasing: parts[1]).withMemoryRebound(to: UInt8.self) {
+                buffer throws(SIPParseError) in try SIPURI(bytes: buffer[...])
+            }
         } catch {
             throw SIPParseError(.badRequestURI, "Request-URI is not a valid URI")
         }
