@@ -9,10 +9,23 @@
 /// `Accept-Contact`/`Reject-Contact`/`Request-Disposition`, `y` is `Identity` and `n` is `Identity-Info`.
 /// Looking up `Via` finds `v` lines and looking up `v` finds `Via` lines.
 public struct SIPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
-    /// One header field.
+    /// One header field, with the well-known header its name spells, found once when the field is made so that
+    /// lookups compare a number instead of the name.
     struct Field: Sendable, Hashable {
-        var name: String
+        let name: String
         var value: String
+        let kind: SIPHeaderKey.Kind
+
+        init(name: String, value: String) {
+            self.init(name: name, value: value, kind: SIPHeaderKey.kind(of: name.utf8))
+        }
+
+        /// A field whose kind the caller found, from the bytes of its name (``SIPHeaderKey/kind(of:)``).
+        init(name: String, value: String, kind: SIPHeaderKey.Kind) {
+            self.name = name
+            self.value = value
+            self.kind = kind
+        }
     }
 
     private(set) var fields: [Field]
@@ -71,7 +84,7 @@ public struct SIPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// The number of fields called `name` (or its compact form); list elements are not split.
     public func count(of name: String) -> Int {
         let key = SIPHeaderKey(name)
-        return self.fields.reduce(0) { $0 + (key.matches($1.name) ? 1 : 0) }
+        return self.count(of: key)
     }
 
     /// The values of every field called `name`, in order, with comma-separated lists split into elements
@@ -83,7 +96,7 @@ public struct SIPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public func values(_ name: String) -> [String] {
         let key = SIPHeaderKey(name)
         var result: [String] = []
-        for field in self.fields where key.matches(field.name) {
+        for field in self.fields where key.matches(field) {
             if key.isSingleValued {
                 result.append(field.value)
             } else {
@@ -104,11 +117,11 @@ public struct SIPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// appends if there is none.
     public mutating func replaceOrAdd(name: String, value: String) {
         let key = SIPHeaderKey(name)
-        if let first = self.fields.firstIndex(where: { key.matches($0.name) }) {
+        if let first = self.fields.firstIndex(where: { key.matches($0) }) {
             self.fields[first] = Field(name: name, value: value)
             var index = first + 1
             while index < self.fields.count {
-                if key.matches(self.fields[index].name) {
+                if key.matches(self.fields[index]) {
                     self.fields.remove(at: index)
                 } else {
                     index += 1
@@ -122,25 +135,37 @@ public struct SIPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// Removes every field called `name` (or its compact form).
     public mutating func remove(name: String) {
         let key = SIPHeaderKey(name)
-        self.fields.removeAll { key.matches($0.name) }
+        self.fields.removeAll { key.matches($0) }
     }
 
     subscript(key: SIPHeaderKey) -> String? {
-        self.fields.first { key.matches($0.name) }?.value
+        self.fields.first { key.matches($0) }?.value
     }
 
-    func allValues(_ key: SIPHeaderKey) -> [String] {
-        self.fields.compactMap { key.matches($0.name) ? $0.value : nil }
+    /// The value of the first field of a well-known header: the lookups every request makes compare kinds only.
+    subscript(known kind: SIPHeaderKey.Kind) -> String? {
+        for index in self.fields.indices where self.fields[index].kind == kind {
+            return self.fields[index].value
+        }
+        return nil
+    }
+
+    func allValues(_ kind: SIPHeaderKey.Kind) -> [String] {
+        self.fields.compactMap { $0.kind == kind ? $0.value : nil }
+    }
+
+    func count(of kind: SIPHeaderKey.Kind) -> Int {
+        self.fields.reduce(0) { $0 + ($1.kind == kind ? 1 : 0) }
     }
 
     func count(of key: SIPHeaderKey) -> Int {
-        self.fields.reduce(0) { $0 + (key.matches($1.name) ? 1 : 0) }
+        self.fields.reduce(0) { $0 + (key.matches($1) ? 1 : 0) }
     }
 
     /// The list elements of every field matching `key`, empty ones kept, for the typed parsers.
-    func listElements(_ key: SIPHeaderKey) -> [Substring] {
+    func listElements(_ kind: SIPHeaderKey.Kind) -> [Substring] {
         var result: [Substring] = []
-        for field in self.fields where key.matches(field.name) {
+        for field in self.fields where field.kind == kind {
             result.append(contentsOf: splitHeaderList(field.value))
         }
         return result
@@ -151,14 +176,41 @@ public struct SIPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
 /// A header name prepared for case-insensitive, compact-form-aware matching.
 struct SIPHeaderKey: Sendable {
+    /// The headers a server looks up on every request; fields of other headers are `.other`.
+    enum Kind: UInt8, Sendable, Hashable {
+        case other, via, from, to, callID, cseq, maxForwards, contact, contentLength, date, require
+        case pAssertedIdentity
+    }
+
     /// The full name, lowercased.
     let full: [UInt8]
     /// The compact form, lowercased, if there is one.
     let compact: UInt8?
     /// Whether the header's grammar is not a comma-separated list.
     let isSingleValued: Bool
+    /// The well-known header this is, if it is one.
+    let kind: Kind
 
+    /// The key for `name`; well-known names get their prepared key without building one.
     init(_ name: String) {
+        switch Self.kind(of: name.utf8) {
+        case .other: self.init(preparing: name, kind: .other)
+        case .via: self = .via
+        case .from: self = .from
+        case .to: self = .to
+        case .callID: self = .callID
+        case .cseq: self = .cseq
+        case .maxForwards: self = .maxForwards
+        case .contact: self = .contact
+        case .contentLength: self = .contentLength
+        case .date: self = .date
+        case .require: self = .require
+        case .pAssertedIdentity: self = .pAssertedIdentity
+        }
+    }
+
+    private init(preparing name: String, kind: Kind) {
+        self.kind = kind
         var lowered = name.utf8.map(\.lowercasedASCII)
         if lowered.count == 1, let full = Self.compactForms[lowered[0]] {
             self.compact = lowered[0]
@@ -168,6 +220,11 @@ struct SIPHeaderKey: Sendable {
         }
         self.full = lowered
         self.isSingleValued = Self.singleValued.contains(lowered)
+    }
+
+    /// Whether `field` is a field of this header: its kind decides for well-known headers.
+    func matches(_ field: SIPHeaders.Field) -> Bool {
+        self.kind == .other ? field.kind == .other && self.matches(field.name) : field.kind == self.kind
     }
 
     func matches(_ name: String) -> Bool {
@@ -184,15 +241,57 @@ struct SIPHeaderKey: Sendable {
         return true
     }
 
-    static let via = SIPHeaderKey("Via")
-    static let from = SIPHeaderKey("From")
-    static let to = SIPHeaderKey("To")
-    static let callID = SIPHeaderKey("Call-ID")
-    static let cseq = SIPHeaderKey("CSeq")
-    static let maxForwards = SIPHeaderKey("Max-Forwards")
-    static let contact = SIPHeaderKey("Contact")
-    static let contentLength = SIPHeaderKey("Content-Length")
-    static let date = SIPHeaderKey("Date")
+    static let via = SIPHeaderKey(preparing: "Via", kind: .via)
+    static let from = SIPHeaderKey(preparing: "From", kind: .from)
+    static let to = SIPHeaderKey(preparing: "To", kind: .to)
+    static let callID = SIPHeaderKey(preparing: "Call-ID", kind: .callID)
+    static let cseq = SIPHeaderKey(preparing: "CSeq", kind: .cseq)
+    static let maxForwards = SIPHeaderKey(preparing: "Max-Forwards", kind: .maxForwards)
+    static let contact = SIPHeaderKey(preparing: "Contact", kind: .contact)
+    static let contentLength = SIPHeaderKey(preparing: "Content-Length", kind: .contentLength)
+    static let date = SIPHeaderKey(preparing: "Date", kind: .date)
+    static let require = SIPHeaderKey(preparing: "Require", kind: .require)
+    static let pAssertedIdentity = SIPHeaderKey(preparing: "P-Asserted-Identity", kind: .pAssertedIdentity)
+
+    /// The well-known header `name` spells (in any case, or in its compact form), or `.other`: the length and a
+    /// byte pick the one candidate, which is then compared. Runs for every header field parsed.
+    static func kind(of utf8: some Collection<UInt8>) -> Kind {
+        guard let first = utf8.first?.lowercasedASCII else { return .other }
+        let candidate: (Kind, StaticString)
+        switch utf8.count {
+        case 1:
+            switch first {
+            case UInt8(ascii: "v"): return .via
+            case UInt8(ascii: "f"): return .from
+            case UInt8(ascii: "t"): return .to
+            case UInt8(ascii: "i"): return .callID
+            case UInt8(ascii: "m"): return .contact
+            case UInt8(ascii: "l"): return .contentLength
+            default: return .other
+            }
+        case 2: candidate = (.to, "to")
+        case 3: candidate = (.via, "via")
+        case 4:
+            switch first {
+            case UInt8(ascii: "f"): candidate = (.from, "from")
+            case UInt8(ascii: "c"): candidate = (.cseq, "cseq")
+            default: candidate = (.date, "date")
+            }
+        case 7:
+            switch first {
+            case UInt8(ascii: "r"): candidate = (.require, "require")
+            default:
+                let second = utf8.dropFirst().first?.lowercasedASCII
+                candidate = second == UInt8(ascii: "a") ? (.callID, "call-id") : (.contact, "contact")
+            }
+        case 12: candidate = (.maxForwards, "max-forwards")
+        case 14: candidate = (.contentLength, "content-length")
+        case 19: candidate = (.pAssertedIdentity, "p-asserted-identity")
+        default: return .other
+        }
+        let spelled = UnsafeBufferPointer(start: candidate.1.utf8Start, count: candidate.1.utf8CodeUnitCount)
+        return equalsIgnoringASCIICase(utf8, spelled) ? candidate.0 : .other
+    }
 
     /// Compact forms: RFC 3261 §7.3.3 and §20, RFC 3515 (r), RFC 3841 (a, j, d), RFC 3892 (b),
     /// RFC 4028 (x), RFC 4474 (y, n), RFC 6665 (o, u).

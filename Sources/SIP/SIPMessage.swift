@@ -112,28 +112,28 @@ extension SIPHeaders {
 
     /// The From header (RFC 3261 §20.20, §8.1.1.3), or `nil` if absent.
     public func from() throws(SIPParseError) -> SIPNameAddress? {
-        guard let value = self[SIPHeaderKey.from] else { return nil }
+        guard let value = self[known: .from] else { return nil }
         return try SIPNameAddress(parsing: value, header: "From")
     }
 
     /// The To header (RFC 3261 §20.39, §8.1.1.2), or `nil` if absent.
     public func to() throws(SIPParseError) -> SIPNameAddress? {
-        guard let value = self[SIPHeaderKey.to] else { return nil }
+        guard let value = self[known: .to] else { return nil }
         return try SIPNameAddress(parsing: value, header: "To")
     }
 
     /// The Call-ID (RFC 3261 §20.8), trimmed, or `nil` if absent.
-    public var callID: String? { self[SIPHeaderKey.callID] }
+    public var callID: String? { self[known: .callID] }
 
     /// The CSeq (RFC 3261 §20.16), or `nil` if absent.
     public func cseq() throws(SIPParseError) -> SIPCSeq? {
-        guard let value = self[SIPHeaderKey.cseq] else { return nil }
+        guard let value = self[known: .cseq] else { return nil }
         return try SIPCSeq(parsing: value)
     }
 
     /// Max-Forwards, 0–255 (RFC 3261 §20.22, §8.1.1.6), or `nil` if absent.
     public func maxForwards() throws(SIPParseError) -> Int? {
-        guard let value = self[SIPHeaderKey.maxForwards] else { return nil }
+        guard let value = self[known: .maxForwards] else { return nil }
         guard let number = parseDecimal(value, maximum: 255) else {
             throw .badHeader("Max-Forwards", "not a number")
         }
@@ -145,7 +145,7 @@ extension SIPHeaders {
 
     /// Content-Length (RFC 3261 §20.14), or `nil` if absent.
     public func contentLength() throws(SIPParseError) -> Int? {
-        guard let value = self[SIPHeaderKey.contentLength] else { return nil }
+        guard let value = self[known: .contentLength] else { return nil }
         guard let number = parseDecimal(value, maximum: Int(Int32.max)) else {
             throw SIPParseError(.badContentLength, "Content-Length is not a number", header: "Content-Length")
         }

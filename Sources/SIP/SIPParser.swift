@@ -146,8 +146,8 @@ private struct HeadReader {
                 throw .limit(.headerCount, "More than \(self.configuration.maximumHeaderCount) header fields")
             }
             let field = try self.headerField(scratch: &scratch)
-            let name = field.name
-            if SIPHeaderKey.contentLength.matches(name) {
+            switch field.kind {
+            case .contentLength:
                 let value = try Self.contentLength(field.value)
                 if let existing = contentLength, existing != value {
                     throw SIPParseError(
@@ -157,16 +157,18 @@ private struct HeadReader {
                     )
                 }
                 contentLength = value
-            } else if SIPHeaderKey.via.matches(name) {
+            case .via:
                 viaCount += Self.countElements(field.value)
                 guard viaCount <= self.configuration.maximumViaCount else {
                     throw .limit(.viaCount, "More than \(self.configuration.maximumViaCount) Via values")
                 }
-            } else if SIPHeaderKey.contact.matches(name) {
+            case .contact:
                 contactCount += Self.countElements(field.value)
                 guard contactCount <= self.configuration.maximumContactCount else {
                     throw .limit(.contactCount, "More than \(self.configuration.maximumContactCount) Contact values")
                 }
+            default:
+                break
             }
             fields.append(field)
         }
@@ -231,7 +233,9 @@ private struct HeadReader {
         }
         let uri: SIPURI
         do {
-            uri = try SIPURI(bytes: Array(parts[1])[...])
+            uri = try UnsafeRawBufferPointer(rebasing: parts[1]).withMemoryRebound(to: UInt8.self) {
+                buffer throws(SIPParseError) in try SIPURI(bytes: buffer[...])
+            }
         } catch {
             throw SIPParseError(.badRequestURI, "Request-URI is not a valid URI")
         }
@@ -281,7 +285,8 @@ private struct HeadReader {
         guard index < count, self.bytes[index] == ASCII.colon else {
             throw SIPParseError(.badHeader, "Header field without a colon")
         }
-        let name = Self.ascii(UnsafeRawBufferPointer(rebasing: self.bytes[start..<nameEnd]))
+        let nameBytes = UnsafeRawBufferPointer(rebasing: self.bytes[start..<nameEnd])
+        let name = Self.ascii(nameBytes)
         let valueStart = index + 1
         guard let firstEnd = try self.lineEnd(from: valueStart, context: "\(name.prefix(64)) header") else {
             throw SIPParseError(.headersNotTerminated, "Header section does not end with an empty line")
@@ -324,7 +329,7 @@ private struct HeadReader {
         guard let value else {
             throw SIPParseError(.invalidUTF8, "\(name.prefix(64)) header is not valid UTF-8", header: name)
         }
-        return SIPHeaders.Field(name: name, value: value)
+        return SIPHeaders.Field(name: name, value: value, kind: SIPHeaderKey.kind(of: nameBytes))
     }
 
     /// The bytes as a `String`, or `nil` if they are not UTF-8. Header values are nearly always ASCII, which is

@@ -36,7 +36,7 @@ extension SIPResponse {
         self.writeStatusLine(into: &buffer)
         var replacing = true
         for field in self.headers.fields {
-            guard replacing, SIPHeaderKey.via.matches(field.name) else {
+            guard replacing, field.kind == .via else {
                 field.write(into: &buffer)
                 continue
             }
@@ -139,10 +139,10 @@ extension SIPResponse {
         for via in request.headers.allValues(.via) {
             headers.add(name: "Via", value: via)
         }
-        if let from = request.headers[SIPHeaderKey.from] {
+        if let from = request.headers[known: .from] {
             headers.add(name: "From", value: from)
         }
-        if var to = request.headers[SIPHeaderKey.to] {
+        if var to = request.headers[known: .to] {
             if let toTag, !Self.mayCarryTag(to) || !Self.hasTag(to) {
                 to += ";tag=\(toTag)"
             }
@@ -151,7 +151,7 @@ extension SIPResponse {
         if let callID = request.headers.callID {
             headers.add(name: "Call-ID", value: callID)
         }
-        if let cseq = request.headers[SIPHeaderKey.cseq] {
+        if let cseq = request.headers[known: .cseq] {
             headers.add(name: "CSeq", value: cseq)
         }
         headers.add(name: "Content-Length", value: "0")

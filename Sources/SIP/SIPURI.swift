@@ -120,6 +120,12 @@ extension SIPURI {
     }
 
     init(bytes: ArraySlice<UInt8>) throws(SIPParseError) {
+        self = try bytes.withUnsafeBufferPointer { buffer throws(SIPParseError) in try SIPURI(bytes: buffer[...]) }
+    }
+
+    /// Parses the URI from bytes that stay put while it runs: slicing them neither copies nor counts references,
+    /// and this runs for the Request-URI and the URIs of From, To and Contact of every request.
+    init(bytes: URIBytes) throws(SIPParseError) {
         func fail(_ detail: String) -> SIPParseError {
             SIPParseError(.badRequestURI, "Invalid URI: \(detail)")
         }
@@ -151,15 +157,19 @@ extension SIPURI {
             try self.parseTel(rest, fail: fail)
         } else {
             guard !rest.isEmpty else { throw fail("empty URI after the scheme") }
-            self.scheme = .other(String(decoding: schemeBytes, as: UTF8.self))
-            self.opaque = String(decoding: rest, as: UTF8.self)
+            self.scheme = .other(Self.string(schemeBytes))
+            self.opaque = Self.string(rest)
         }
     }
 
-    private mutating func parseSIP(
-        _ bytes: ArraySlice<UInt8>,
-        fail: (String) -> SIPParseError
-    ) throws(SIPParseError) {
+    /// The bytes of a URI being parsed.
+    typealias URIBytes = Slice<UnsafeBufferPointer<UInt8>>
+
+    private static func string(_ bytes: URIBytes) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes), as: UTF8.self)
+    }
+
+    private mutating func parseSIP(_ bytes: URIBytes, fail: (String) -> SIPParseError) throws(SIPParseError) {
         var hostStart = bytes.startIndex
         // `@` cannot appear unescaped in host, parameters or headers, so the first one ends the userinfo.
         if let at = bytes.firstIndex(of: ASCII.at) {
@@ -169,13 +179,13 @@ extension SIPURI {
             guard !user.isEmpty, Self.isValidEscaped(user, allowed: Self.isUserCharacter) else {
                 throw fail("invalid user part")
             }
-            self.rawUser = String(decoding: user, as: UTF8.self)
+            self.rawUser = Self.string(user)
             if userEnd < userinfo.endIndex {
                 let password = userinfo[(userEnd + 1)...]
                 guard Self.isValidEscaped(password, allowed: Self.isPasswordCharacter) else {
                     throw fail("invalid password")
                 }
-                self.password = String(decoding: password, as: UTF8.self)
+                self.password = Self.string(password)
             }
             hostStart = at + 1
         }
@@ -190,7 +200,7 @@ extension SIPURI {
             while index < bytes.endIndex, Self.isHostCharacter(bytes[index]) { index += 1 }
         }
         guard index > hostStart else { throw fail("missing host") }
-        self.host = String(decoding: bytes[hostStart..<index], as: UTF8.self)
+        self.host = Self.string(bytes[hostStart..<index])
         if index < bytes.endIndex, bytes[index] == ASCII.colon {
             let portStart = index + 1
             index = portStart
@@ -202,68 +212,69 @@ extension SIPURI {
             throw fail("unexpected character after host")
         }
         let end = bytes[index...].firstIndex(of: ASCII.question) ?? bytes.endIndex
-        self.parameters = try Self.parameterList(bytes[index..<end], separator: ASCII.semicolon, fail: fail)
+        self.parameters = try Self.parameterList(bytes[index..<end], fail: fail)
         if end < bytes.endIndex {
             let headerBytes = bytes[(end + 1)...]
             guard !headerBytes.isEmpty else { throw fail("empty headers after ?") }
             var headers = SIPParameters()
-            for field in headerBytes.split(separator: ASCII.ampersand, omittingEmptySubsequences: false) {
+            var fieldStart = headerBytes.startIndex
+            while fieldStart <= headerBytes.endIndex {
+                let fieldEnd = headerBytes[fieldStart...].firstIndex(of: ASCII.ampersand) ?? headerBytes.endIndex
+                let field = headerBytes[fieldStart..<fieldEnd]
                 guard let equals = field.firstIndex(of: ASCII.equals), equals > field.startIndex,
                     Self.isValidEscaped(field, allowed: Self.isHeaderCharacter)
                 else { throw fail("invalid URI header") }
                 headers.append(
-                    name: String(decoding: field[field.startIndex..<equals], as: UTF8.self),
-                    value: String(decoding: field[(equals + 1)...], as: UTF8.self)
+                    name: Self.string(field[field.startIndex..<equals]),
+                    value: Self.string(field[(equals + 1)...])
                 )
+                fieldStart = fieldEnd + 1
             }
             self.headers = headers
         }
     }
 
-    private mutating func parseTel(
-        _ bytes: ArraySlice<UInt8>,
-        fail: (String) -> SIPParseError
-    ) throws(SIPParseError) {
+    private mutating func parseTel(_ bytes: URIBytes, fail: (String) -> SIPParseError) throws(SIPParseError) {
         let end = bytes.firstIndex(of: ASCII.semicolon) ?? bytes.endIndex
         let subscriber = bytes[bytes.startIndex..<end]
         guard !subscriber.isEmpty, Self.isValidEscaped(subscriber, allowed: Self.isParameterCharacter) else {
             throw fail("invalid telephone-subscriber")
         }
-        self.rawUser = String(decoding: subscriber, as: UTF8.self)
-        self.parameters = try Self.parameterList(bytes[end...], separator: ASCII.semicolon, fail: fail)
+        self.rawUser = Self.string(subscriber)
+        self.parameters = try Self.parameterList(bytes[end...], fail: fail)
     }
 
-    /// Parses `;name[=value]` repeated; `bytes` is empty or starts with the separator.
+    /// Parses `;name[=value]` repeated; `bytes` is empty or starts with `;`.
     private static func parameterList(
-        _ bytes: ArraySlice<UInt8>,
-        separator: UInt8,
+        _ bytes: URIBytes,
         fail: (String) -> SIPParseError
     ) throws(SIPParseError) -> SIPParameters {
         var parameters = SIPParameters()
         guard !bytes.isEmpty else { return parameters }
-        for field in bytes.dropFirst().split(separator: separator, omittingEmptySubsequences: false) {
+        var fieldStart = bytes.startIndex + 1
+        while fieldStart <= bytes.endIndex {
+            let fieldEnd = bytes[fieldStart...].firstIndex(of: ASCII.semicolon) ?? bytes.endIndex
+            let field = bytes[fieldStart..<fieldEnd]
             let equals = field.firstIndex(of: ASCII.equals)
             let name = field[field.startIndex..<(equals ?? field.endIndex)]
             guard !name.isEmpty, isValidEscaped(field, allowed: { isParameterCharacter($0) || $0 == ASCII.equals })
             else { throw fail("invalid URI parameter") }
             let value = equals.map { field[($0 + 1)...] }
             if let value, value.contains(ASCII.equals) { throw fail("invalid URI parameter") }
-            parameters.append(
-                name: String(decoding: name, as: UTF8.self),
-                value: value.map { String(decoding: $0, as: UTF8.self) }
-            )
+            parameters.append(name: string(name), value: value.map(string))
+            fieldStart = fieldEnd + 1
         }
         return parameters
     }
 
-    private static func port(_ digits: ArraySlice<UInt8>) -> Int? {
+    private static func port(_ digits: URIBytes) -> Int? {
         guard (1...5).contains(digits.count) else { return nil }
         let value = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
         return value <= 65_535 ? value : nil
     }
 
     /// Whether every byte is allowed or part of a well-formed `%HH` escape.
-    private static func isValidEscaped(_ bytes: ArraySlice<UInt8>, allowed: (UInt8) -> Bool) -> Bool {
+    private static func isValidEscaped(_ bytes: URIBytes, allowed: (UInt8) -> Bool) -> Bool {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let byte = bytes[index]
@@ -282,12 +293,20 @@ extension SIPURI {
 
     /// `unreserved / user-unreserved` (RFC 3261 §25.1): user-unreserved is `& = + $ , ; ? /`.
     private static func isUserCharacter(_ byte: UInt8) -> Bool {
-        byte.isUnreserved || "&=+$,;?/".utf8.contains(byte)
+        switch byte {
+        case UInt8(ascii: "&"), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "$"), UInt8(ascii: ","),
+            UInt8(ascii: ";"), UInt8(ascii: "?"), UInt8(ascii: "/"):
+            true
+        default: byte.isUnreserved
+        }
     }
 
     /// `unreserved / & = + $ ,` (RFC 3261 §25.1 `password`).
     private static func isPasswordCharacter(_ byte: UInt8) -> Bool {
-        byte.isUnreserved || "&=+$,".utf8.contains(byte)
+        switch byte {
+        case UInt8(ascii: "&"), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "$"), UInt8(ascii: ","): true
+        default: byte.isUnreserved
+        }
     }
 
     /// `hostname` characters; `_` is tolerated because deployed hosts use it.
@@ -297,11 +316,21 @@ extension SIPURI {
 
     /// `paramchar` (RFC 3261 §25.1): param-unreserved `[ ] / : & + $` or unreserved.
     private static func isParameterCharacter(_ byte: UInt8) -> Bool {
-        byte.isUnreserved || "[]/:&+$".utf8.contains(byte)
+        switch byte {
+        case UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: "&"),
+            UInt8(ascii: "+"), UInt8(ascii: "$"):
+            true
+        default: byte.isUnreserved
+        }
     }
 
     /// `hnv-unreserved / unreserved` (RFC 3261 §25.1): `[ ] / ? : + $`.
     private static func isHeaderCharacter(_ byte: UInt8) -> Bool {
-        byte.isUnreserved || "[]/?:+$=".utf8.contains(byte)
+        switch byte {
+        case UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: ":"),
+            UInt8(ascii: "+"), UInt8(ascii: "$"), UInt8(ascii: "="):
+            true
+        default: byte.isUnreserved
+        }
     }
 }

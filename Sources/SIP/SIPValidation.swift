@@ -6,7 +6,7 @@ extension SIPRequest {
 
     /// The headers of ``requiredHeaders`` this request lacks, in that order (RFC 3261 §8.1.1).
     public var missingRequiredHeaders: [String] {
-        requiredHeaderKeys.compactMap { self.headers[$0.1] == nil ? $0.0 : nil }
+        requiredHeaderKeys.compactMap { self.headers[known: $0.1] == nil ? $0.0 : nil }
     }
 
     /// Checks what a server needs before it processes a request, beyond the syntax ``SIPParser`` checks.
@@ -29,7 +29,11 @@ extension SIPRequest {
         if !self.uri.headers.isEmpty {
             throw SIPParseError(.badRequestURI, "Request-URI must not contain headers")
         }
-        let missing = self.missingRequiredHeaders.filter { requiringMaxForwards || $0 != "Max-Forwards" }
+        // Nearly every request has them all: look before building the list of what is missing.
+        let lacksOne = requiredHeaderKeys.contains { name, key in
+            self.headers[known: key] == nil && (requiringMaxForwards || name != "Max-Forwards")
+        }
+        let missing = lacksOne ? self.missingRequiredHeaders.filter { requiringMaxForwards || $0 != "Max-Forwards" } : []
         if let first = missing.first {
             throw SIPParseError(
                 .missingRequiredHeader,
@@ -97,11 +101,11 @@ public struct SIPValidatedHeaders: Sendable, Hashable {
 
 // MARK: - Shared checks
 
-private let requiredHeaderKeys: [(String, SIPHeaderKey)] = [
+private let requiredHeaderKeys: [(String, SIPHeaderKey.Kind)] = [
     ("To", .to), ("From", .from), ("CSeq", .cseq), ("Call-ID", .callID), ("Max-Forwards", .maxForwards), ("Via", .via),
 ]
 
-private let singletonHeaders: [(String, SIPHeaderKey)] = [
+private let singletonHeaders: [(String, SIPHeaderKey.Kind)] = [
     ("To", .to), ("From", .from), ("Call-ID", .callID), ("CSeq", .cseq), ("Max-Forwards", .maxForwards),
 ]
 
@@ -117,7 +121,7 @@ private func validateCommonHeaders(_ headers: SIPHeaders) throws(SIPParseError) 
     let from = try headers.from(), to = try headers.to(), cseq = try headers.cseq()
     let maxForwards = try headers.maxForwards()
     let topVia = try headers.vias().first
-    if let date = headers[SIPHeaderKey.date], !isRFC1123Date(date) {
+    if let date = headers[known: .date], !isRFC1123Date(date) {
         throw .badHeader("Date", "not an RFC 1123 date in GMT")
     }
     return SIPValidatedHeaders(topVia: topVia, from: from, to: to, cseq: cseq, maxForwards: maxForwards)

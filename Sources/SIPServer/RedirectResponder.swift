@@ -240,30 +240,60 @@ struct RedirectAnswer {
 }
 
 /// What identifies an INVITE transaction for its retransmissions (RFC 3261 §17.2.3), and the peer that sent it.
-struct TransactionKey: Hashable, Sendable {
+struct TransactionKey: Equatable, Sendable {
     var source: IPAddress
     var callID: String
     var sequence: UInt32
     var method: SIPMethod
     var branch: String
+    /// A 64-bit digest of the rest, with the process's random hashing seed: the cache's index. Two keys may share
+    /// one, so the cache compares the whole key before it answers.
+    let digest: UInt64
 
     init(_ request: SIPRequest, _ validated: SIPValidatedHeaders, method: SIPMethod, source: IPAddress) {
+        self.init(
+            source: source, callID: request.headers.callID ?? "", sequence: validated.cseq?.number ?? 0,
+            method: method, branch: validated.topVia?.branch ?? ""
+        )
+    }
+
+    /// A key; `digest` replaces the computed one, so that tests can make two keys collide.
+    init(source: IPAddress, callID: String, sequence: UInt32, method: SIPMethod, branch: String, digest: UInt64? = nil) {
         self.source = source
-        self.callID = request.headers.callID ?? ""
-        self.sequence = validated.cseq?.number ?? 0
+        self.callID = callID
+        self.sequence = sequence
         self.method = method
-        self.branch = validated.topVia?.branch ?? ""
+        self.branch = branch
+        if let digest {
+            self.digest = digest
+        } else {
+            var hasher = Hasher()
+            hasher.combine(source)
+            hasher.combine(callID)
+            hasher.combine(sequence)
+            hasher.combine(method)
+            hasher.combine(branch)
+            self.digest = UInt64(UInt(bitPattern: hasher.finalize()))
+        }
     }
 }
 
 /// The answers given to recent INVITEs, so that retransmissions get the same one (RFC 3261 §17.2.1).
 ///
 /// Bounded: once full, the oldest answer is forgotten first. Entries also expire after 32 s (timer H's
-/// 64*T1), after which a retransmission is treated as a new request.
+/// 64*T1), after which a retransmission is treated as a new request. The table is indexed by the keys' digests,
+/// which hash and compare as one integer; an entry answers only the key it was stored for. Of two keys with one
+/// digest, the later answer replaces the earlier, whose retransmissions are then routed again.
 final class AnswerCache: Sendable {
+    private struct Entry {
+        var key: TransactionKey
+        var response: SIPResponse
+        var at: NIODeadline
+    }
+
     private struct State {
-        var answers: [TransactionKey: (response: SIPResponse, at: NIODeadline)] = [:]
-        var order: [TransactionKey] = []
+        var answers: [UInt64: Entry] = [:]
+        var order: [UInt64] = []
         var head = 0
     }
 
@@ -280,7 +310,9 @@ final class AnswerCache: Sendable {
 
     func answer(_ key: TransactionKey) -> SIPResponse? {
         state.withLockedValue { state in
-            guard let entry = state.answers[key], entry.at + lifetime > .now() else { return nil }
+            guard let entry = state.answers[key.digest], entry.key == key, entry.at + lifetime > .now() else {
+                return nil
+            }
             return entry.response
         }
     }
@@ -291,12 +323,14 @@ final class AnswerCache: Sendable {
 
     func store(_ response: SIPResponse, for key: TransactionKey) {
         state.withLockedValue { state in
-            if state.answers.updateValue((response, .now()), forKey: key) != nil { return }
+            if state.answers.updateValue(Entry(key: key, response: response, at: .now()), forKey: key.digest) != nil {
+                return
+            }
             if state.order.count < capacity {
-                state.order.append(key)
+                state.order.append(key.digest)
             } else {
                 state.answers.removeValue(forKey: state.order[state.head])
-                state.order[state.head] = key
+                state.order[state.head] = key.digest
                 state.head = (state.head + 1) % capacity
             }
         }

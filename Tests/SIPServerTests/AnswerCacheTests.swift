@@ -1,0 +1,58 @@
+import SIP
+import Testing
+import Telephony
+
+@testable import SIPServer
+
+// MARK: - Retransmission cache
+
+@Suite("Answer cache")
+struct AnswerCacheTests {
+    static let source = IPAddress.v4(0xC000_0201)
+
+    static func key(_ callID: String, digest: UInt64? = nil) -> TransactionKey {
+        TransactionKey(source: source, callID: callID, sequence: 1, method: .invite, branch: "z9hG4bK1", digest: digest)
+    }
+
+    static func answer(_ status: Int) -> SIPResponse {
+        SIPResponse(status: status, reason: "Test")
+    }
+
+    @Test func keysSharingADigestNeverGetEachOthersAnswer() {
+        let cache = AnswerCache(capacity: 8)
+        let first = Self.key("first@example.com", digest: 42)
+        let second = Self.key("second@example.com", digest: 42)
+        cache.store(Self.answer(302), for: first)
+        #expect(cache.answer(first)?.status == 302)
+        #expect(cache.answer(second) == nil)
+        #expect(!cache.contains(second))
+        cache.store(Self.answer(503), for: second)
+        #expect(cache.answer(second)?.status == 503)
+        #expect(cache.answer(first) == nil)
+    }
+
+    @Test func everyPartOfTheKeyCounts() {
+        let cache = AnswerCache(capacity: 8)
+        let key = Self.key("call@example.com")
+        cache.store(Self.answer(302), for: key)
+        #expect(cache.answer(Self.key("call@example.com"))?.status == 302)
+        var otherSource = TransactionKey(
+            source: .v4(0xC000_0202), callID: key.callID, sequence: 1, method: .invite, branch: key.branch,
+            digest: key.digest
+        )
+        #expect(cache.answer(otherSource) == nil)
+        otherSource = TransactionKey(
+            source: key.source, callID: key.callID, sequence: 2, method: .invite, branch: key.branch, digest: key.digest
+        )
+        #expect(cache.answer(otherSource) == nil)
+    }
+
+    @Test func theOldestAnswerIsForgottenFirst() {
+        let cache = AnswerCache(capacity: 2)
+        let keys = (1...3).map { Self.key("call\($0)@example.com") }
+        for (index, key) in keys.enumerated() { cache.store(Self.answer(300 + index), for: key) }
+        #expect(cache.answer(keys[0]) == nil)
+        #expect(cache.answer(keys[1])?.status == 301)
+        #expect(cache.answer(keys[2])?.status == 302)
+    }
+}
