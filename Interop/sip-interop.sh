@@ -50,6 +50,15 @@ expect() {
 expect "inbound over UDP: 302 to Acme's PBX" 302 "127.0.0.1:5070" -s "$acme_number" -key caller "$acme_caller" -p 25070
 expect "inbound over TCP: 302 to Acme's PBX" 302 "127.0.0.1:5070" -t t1 -s "$acme_number" -key caller "$acme_caller" -p 25071
 expect "911: 302 to the emergency route" 302 "sip:911@127.0.0.1:5090" -s 911 -key caller "$acme_caller" -p 25072
+# 911 from Acme's first number, which the demo binds to Acme's office: the 302 carries its location by reference.
+sed -e 's|header="Contact:"|header="Geolocation:"|' -e 's|regexp=".*" search_in|regexp="/v1/e911/locations/adr_[a-z0-9]+" search_in|' \
+    Interop/sipp/redirect.xml >"$work/geolocation.xml"
+if timeout 30 sipp -sf "$work/geolocation.xml" -m 1 -nostdin -timeout 10s -timeout_error -s 911 -key caller "$acme_number" \
+    -p 25085 "127.0.0.1:$sip_port" >"$work/sipp.out" 2>&1; then
+    echo "ok   911 from a bound number: Geolocation by reference"; passed=$((passed + 1))
+else
+    echo "FAIL 911 from a bound number carries no Geolocation"; tail -20 "$work/sipp.out"; failed=$((failed + 1))
+fi
 expect "933 from an unknown caller ID still routes" 302 "sip:933@127.0.0.1:5090" -s 933 -key caller anonymous -p 25073
 expect "forbidden caller ID: 403" 403 ".*" -s "$acme_number" -key caller +12125550199 -p 25074
 expect "unknown source: 403" 403 ".*" -i 127.0.0.2 -s "$acme_number" -key caller "$acme_caller" -p 25075

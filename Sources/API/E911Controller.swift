@@ -1,6 +1,7 @@
 import Emergency
 import Hummingbird
 import Inventory
+import NIOCore
 import Telephony
 
 /// `/v1/e911` and `/v1/numbers/{number}/e911`: validated emergency addresses and the numbers bound to them.
@@ -48,6 +49,14 @@ struct E911Controller {
         }
         group.get("e911/addresses/:id") { _, context in
             try json(try await addresses.address(context.parameters.require("id"), by: context.caller()), context: context)
+        }
+        group.get("e911/locations/:id") { _, context in
+            // The emergency provider dereferences a 911 call's Geolocation here (with an operator key).
+            let address = try await addresses.address(context.parameters.require("id"), by: context.caller())
+            return Response(
+                status: .ok, headers: [.contentType: "application/pidf+xml"],
+                body: .init(byteBuffer: ByteBuffer(string: address.address.pidfLO(id: address.id)))
+            )
         }
         group.post("e911/validate") { request, context in
             var request = request

@@ -73,3 +73,43 @@ public struct AddressError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(field): \(reason)" }
 }
+
+// MARK: - PIDF-LO
+
+extension CivicAddress {
+    /// The address as a PIDF-LO document (RFC 4119), civic form (RFC 5139): what an emergency provider
+    /// dereferences from a call's `Geolocation` header (RFC 6442).
+    public func pidfLO(id: String) -> String {
+        let fields: [(String, String?)] = [
+            ("country", "US"), ("A1", state), ("A3", city), ("PRD", preDirectional), ("RD", streetName),
+            ("STS", streetType), ("POD", postDirectional), ("HNO", String(houseNumber)), ("HNS", houseNumberSuffix),
+            ("UNIT", unit), ("FLR", floor), ("ROOM", room), ("PC", zip),
+        ]
+        let civic = fields.compactMap { name, value in value.map { "<ca:\(name)>\(Self.escaped($0))</ca:\(name)>" } }
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:gp="urn:ietf:params:xml:ns:pidf:geopriv10" \
+            xmlns:ca="urn:ietf:params:xml:ns:pidf:geopriv10:civicAddr" entity="pres:\(Self.escaped(id))@tandem">
+            <tuple id="\(Self.escaped(id))"><status><gp:geopriv><gp:location-info><ca:civicAddress xml:lang="en-US">\
+            \(civic.joined())</ca:civicAddress></gp:location-info><gp:usage-rules/><gp:method>Manual</gp:method>\
+            </gp:geopriv></status></tuple>
+            </presence>
+
+            """
+    }
+
+    private static func escaped(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&apos;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}

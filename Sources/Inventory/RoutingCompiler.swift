@@ -69,14 +69,22 @@ public struct RoutingCompiler: Sendable {
                 """).all().map(Self.trunkRoute)
             let failover = try await NumberInventory.allFailoverTargets(in: database)
             var numbers: [NumberRoute] = []
-            for row in try await database.raw(
-                "SELECT tn, account_id, trunk_id FROM numbers WHERE status = 'assigned'"
-            ).all() {
+            for row in try await database.raw("""
+                SELECT n.tn, n.account_id, n.trunk_id, a.id AS address_id, a.line, a.esn, a.psap
+                FROM numbers n LEFT JOIN number_e911 b ON b.tn = n.tn LEFT JOIN e911_addresses a ON a.id = b.address_id
+                WHERE n.status = 'assigned'
+                """).all() {
                 guard let accountId = try row.decode(column: "account_id", as: String?.self) else { continue }
                 let number = try row.phoneNumber()
+                let location = try row.decode(column: "address_id", as: String?.self).map { id in
+                    EmergencyLocation(
+                        addressId: id, line: try row.decode(column: "line", as: String.self),
+                        esn: try row.decode(column: "esn", as: String.self), psap: try row.decode(column: "psap", as: String.self)
+                    )
+                }
                 numbers.append(NumberRoute(
                     number: number, accountId: accountId, trunkId: try row.decode(column: "trunk_id", as: String?.self),
-                    failover: failover[number.digits] ?? []
+                    failover: failover[number.digits] ?? [], emergencyLocation: location
                 ))
             }
             let carriers = try await database.raw("SELECT * FROM carriers").all().map(Self.carrierRoute)

@@ -66,6 +66,21 @@ public enum RoutingOutcome: Sendable, Hashable {
     case refuse(Refusal)
 }
 
+/// A 911 or 933 call: the account, the callback number and the caller's validated location, when known.
+public struct EmergencyCall: Sendable, Hashable {
+    public var accountId: String
+    /// The calling number, when the call presented a valid one.
+    public var callback: PhoneNumber?
+    /// The address bound to the calling number; `nil` when it has none (the call still routes, with an alert).
+    public var location: EmergencyLocation?
+
+    public init(accountId: String, callback: PhoneNumber?, location: EmergencyLocation?) {
+        self.accountId = accountId
+        self.callback = callback
+        self.location = location
+    }
+}
+
 /// A carrier an outbound call was redirected to, and what it costs per minute.
 public struct ChosenCarrier: Sendable, Hashable {
     public var id: String
@@ -100,6 +115,8 @@ public struct RoutingDecision: Sendable {
     public var fromCarrier = false
     /// The calls-per-second limit of the trunk the call came from, when one applies (never to emergency calls).
     public var callsPerSecondLimit: Int?
+    /// For 911 and 933: who called, from where, for the emergency provider and the customer's notification.
+    public var emergency: EmergencyCall?
 }
 
 // MARK: - Router
@@ -153,7 +170,12 @@ public enum Router {
                 note("no emergency route is configured")
                 return finish(.refuse(Refusal(status: 503, reason: "no emergency route configured", retryAfter: 5)))
             }
+            // The location is the caller's own number's address: never another account's.
+            let location = caller.flatMap { snapshot.numbers[$0.digits] }.flatMap { $0.accountId == trunk.accountId ? $0.emergencyLocation : nil }
+            decision.emergency = EmergencyCall(accountId: trunk.accountId, callback: caller, location: location)
             note("emergency call: to the emergency route \(route.host):\(route.port), callback \(caller?.e164 ?? "unknown")")
+            note(location.map { "location: \($0.line) (ESN \($0.esn), \($0.psap))" }
+                ?? "no validated address for the calling number: routed without a location, and alerted")
             return finish(.redirect([
                 RouteTarget(user: code, host: route.host, port: route.port, transport: route.transport, label: "emergency"),
             ]))

@@ -200,12 +200,35 @@ public struct NumberRoute: Sendable, Hashable {
     public var trunkId: String?
     /// Where calls go when the trunk cannot take them (or when there is none), in order.
     public var failover: [FailoverTarget]
+    /// The validated address 911 calls from the number report; `nil` when the number has none.
+    public var emergencyLocation: EmergencyLocation?
 
-    public init(number: PhoneNumber, accountId: String, trunkId: String?, failover: [FailoverTarget] = []) {
+    public init(
+        number: PhoneNumber, accountId: String, trunkId: String?, failover: [FailoverTarget] = [],
+        emergencyLocation: EmergencyLocation? = nil
+    ) {
         self.number = number
         self.accountId = accountId
         self.trunkId = trunkId
         self.failover = failover
+        self.emergencyLocation = emergencyLocation
+    }
+}
+
+/// A number's validated E911 address, as 911 calls carry it.
+public struct EmergencyLocation: Sendable, Hashable {
+    /// The stored address's id, by which the provider dereferences the full civic address.
+    public var addressId: String
+    /// The address on one line.
+    public var line: String
+    public var esn: String
+    public var psap: String
+
+    public init(addressId: String, line: String, esn: String, psap: String) {
+        self.addressId = addressId
+        self.line = line
+        self.esn = esn
+        self.psap = psap
     }
 }
 

@@ -32,11 +32,16 @@ public struct RedirectResponder: Sendable {
     public let metrics: TandemMetrics?
     /// Counts trunks' calls against their calls-per-second limits.
     let callLimiter: CallRateLimiter
+    /// Where the HTTP API is reached from outside (`https://tandem.example.net`): emergency calls' locations
+    /// are published under it.
+    let locationBaseURL: String
 
     public init(
         table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem",
-        records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil, callLimiter: CallRateLimiter = CallRateLimiter()
+        records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil, callLimiter: CallRateLimiter = CallRateLimiter(),
+        locationBaseURL: String = "http://127.0.0.1:8080"
     ) {
+        self.locationBaseURL = locationBaseURL
         self.table = table
         self.cache = AnswerCache(capacity: cacheCapacity)
         self.serverName = serverName
@@ -161,6 +166,7 @@ public struct RedirectResponder: Sendable {
                     value: "<\(scheme):\(target.user)@\(host):\(target.port)\(transport)\(userPhone)>;q=\(q)"
                 )
             }
+            if let emergency = decision.emergency { addEmergencyHeaders(emergency, to: &response, host: targets.first?.host ?? "") }
             response.headers.add(name: "Server", value: serverName)
             return (response, fromKnownSource)
         case .refuse(let refusal):
@@ -170,6 +176,23 @@ public struct RedirectResponder: Sendable {
                 response.headers.add(name: "Retry-After", value: String(retryAfter))
             }
             return (response, fromKnownSource)
+        }
+    }
+
+    /// What the emergency provider needs beside the route: the callback number (RFC 3325) and the caller's
+    /// location by reference (RFC 6442), dereferenced at `locationBaseURL`. A caller without a validated
+    /// address is still routed, with a warning in the answer.
+    private func addEmergencyHeaders(_ emergency: EmergencyCall, to response: inout SIPResponse, host: String) {
+        if let callback = emergency.callback {
+            response.headers.add(name: "P-Asserted-Identity", value: "<sip:\(callback.e164)@\(host);user=phone>")
+        }
+        if let location = emergency.location {
+            response.headers.add(name: "Geolocation", value: "<\(locationBaseURL)/v1/e911/locations/\(location.addressId)>")
+            response.headers.add(name: "Geolocation-Routing", value: "no")
+        } else {
+            response.headers.add(
+                name: "Warning", value: "399 \(serverName.lowercased()) \"no validated address for the calling number\""
+            )
         }
     }
 

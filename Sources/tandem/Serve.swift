@@ -30,6 +30,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Where 911 and 933 calls go (HOST:PORT of the emergency provider's gateway). --demo defaults to 127.0.0.1:5090.")
     var emergencyRoute: Endpoint?
 
+    @Option(help: "The API's address as the emergency provider reaches it (https://tandem.example.net); 911 calls' locations are published under it. Defaults to http://<--http>.")
+    var publicURL: String?
+
     @Option(help: "Minutes a reservation holds a number.")
     var reservationMinutes = 15
 
@@ -47,6 +50,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--reservation-minutes must be 1 to 10080")
         }
         guard (0...3_650).contains(agingDays) else { throw ValidationError("--aging-days must be 0 to 3650") }
+        if let publicURL, !(publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://")) || publicURL.hasSuffix("/") {
+            throw ValidationError("--public-url must be an http(s) URL without a trailing slash")
+        }
         guard (1...3_650).contains(recordRetentionDays) else {
             throw ValidationError("--record-retention-days must be 1 to 3650")
         }
@@ -76,7 +82,10 @@ struct Serve: AsyncParsableCommand {
         )
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: sip.host, port: sip.port),
-            responder: RedirectResponder(table: table, records: records, metrics: metrics), logger: logger
+            responder: RedirectResponder(
+                table: table, records: records, metrics: metrics, locationBaseURL: publicURL ?? "http://\(http.host):\(http.port)"
+            ),
+            logger: logger
         )
         // Routing starts once the schema is migrated and the first snapshot is published.
         let ready = StartupGate()

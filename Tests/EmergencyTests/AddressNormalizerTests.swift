@@ -147,3 +147,22 @@ struct AddressNormalizerTests {
         }
     }
 }
+
+@Suite("PIDF-LO")
+struct PIDFLOTests {
+    @Test("the civic address becomes RFC 5139 elements, escaped, with absent fields left out")
+    func document() throws {
+        let address = try AddressNormalizer.normalize(AddressDraft(
+            street: "400 N Capitol St, Suite 12", floor: "3", city: "Washington", state: "DC", zip: "20001"
+        ))
+        let xml = address.pidfLO(id: "adr_1")
+        #expect(xml.contains(#"<tuple id="adr_1">"#))
+        #expect(xml.contains("<ca:country>US</ca:country><ca:A1>DC</ca:A1><ca:A3>WASHINGTON</ca:A3><ca:PRD>N</ca:PRD>"
+            + "<ca:RD>CAPITOL</ca:RD><ca:STS>ST</ca:STS><ca:HNO>400</ca:HNO><ca:UNIT>STE 12</ca:UNIT><ca:FLR>3</ca:FLR>"
+            + "<ca:PC>20001</ca:PC>"))
+        #expect(!xml.contains("<ca:POD>") && !xml.contains("<ca:ROOM>"))
+        var odd = address
+        odd.streetName = "A&B <C>"
+        #expect(odd.pidfLO(id: "x").contains("<ca:RD>A&amp;B &lt;C&gt;</ca:RD>"))
+    }
+}

@@ -1,6 +1,7 @@
 import Emergency
 import Foundation
 import Inventory
+import Routing
 import Store
 import Telephony
 import TestSupport
@@ -44,6 +45,10 @@ struct EmergencyAddressTests {
             #expect(binding.address == address)
             #expect(try await e911.binding(of: Self.number, by: fixture.acme).address.id == address.id)
             #expect(try await e911.unbound(accountId: nil, page: try PageRequest(), by: fixture.acme).data.isEmpty)
+            // Routing picks the binding up: a 911 call from the number carries its location.
+            let snapshot = try await RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example")).compile(version: 1)
+            let call = CallRequest(source: IPAddress("192.0.2.10")!, dialed: "911", caller: Self.number.e164, callID: "e")
+            #expect(Router.decide(call, in: snapshot).emergency?.location?.addressId == address.id)
 
             try await e911.unbind(Self.number, by: fixture.acme)
             await #expect { try await e911.binding(of: Self.number, by: fixture.acme) } throws: { Self.code($0) == .notFound }

@@ -31,9 +31,13 @@ private func snapshot(emergency: EmergencyRoute? = EmergencyRoute(host: "psap.ex
     return RoutingSnapshot(
         version: 1, epoch: 1, trunks: [acme, globex, wholesale],
         numbers: [
-            NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme"),
+            NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme",
+                        emergencyLocation: EmergencyLocation(addressId: "adr_acme", line: "1 MAIN ST, WASHINGTON DC 20001",
+                                                             esn: "101", psap: "DC-OUC")),
             NumberRoute(number: PhoneNumber("+12025550101")!, accountId: "acc_acme", trunkId: nil),
-            NumberRoute(number: PhoneNumber("+12025550200")!, accountId: "acc_globex", trunkId: "trk_globex"),
+            NumberRoute(number: PhoneNumber("+12025550200")!, accountId: "acc_globex", trunkId: "trk_globex",
+                        emergencyLocation: EmergencyLocation(addressId: "adr_globex", line: "2 MAIN ST, WASHINGTON DC 20001",
+                                                             esn: "101", psap: "DC-OUC")),
             NumberRoute(number: PhoneNumber("+12025550300")!, accountId: "acc_wholesale", trunkId: "trk_wholesale"),
         ],
         emergency: emergency
@@ -155,6 +159,18 @@ struct RouterTests {
         #expect(route(dial: "12345").callsPerSecondLimit == 10, "refused calls count too")
         #expect(route(dial: "911").callsPerSecondLimit == nil)
         #expect(route(from: wholesalePBX, dial: "2025550100", caller: "+12025550300").callsPerSecondLimit == nil)
+    }
+
+    @Test("911 carries the callback number and the caller's own location, never another account's")
+    func emergencyLocation() {
+        let located = route(dial: "911", caller: "+12025550100").emergency
+        #expect(located?.callback == PhoneNumber("+12025550100"))
+        #expect(located?.location?.addressId == "adr_acme")
+        #expect(located?.accountId == "acc_acme")
+        #expect(route(dial: "911", caller: "+12025550101").emergency?.location == nil, "a number without an address")
+        #expect(route(dial: "911", caller: "+12025550200").emergency?.location == nil, "Globex's number, from Acme's trunk")
+        #expect(route(dial: "911", caller: nil).emergency?.callback == nil)
+        #expect(route(dial: "2025550100").emergency == nil)
     }
 
     @Test("the explanation names every step")

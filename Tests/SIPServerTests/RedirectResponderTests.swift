@@ -26,7 +26,9 @@ private func table(maxCallsPerSecond: Int = 0) -> RoutingTable {
         version: 1, epoch: 1, trunks: [acme],
         numbers: [
             NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme"),
-            NumberRoute(number: PhoneNumber("+12025550101")!, accountId: "acc_acme", trunkId: "trk_acme"),
+            NumberRoute(number: PhoneNumber("+12025550101")!, accountId: "acc_acme", trunkId: "trk_acme",
+                        emergencyLocation: EmergencyLocation(addressId: "adr_1", line: "1 MAIN ST, WASHINGTON DC 20001",
+                                                             esn: "101", psap: "DC-OUC")),
         ],
         emergency: EmergencyRoute(host: "psap.example", port: 5080),
         customerDecks: ["acc_acme": plan]
@@ -78,6 +80,22 @@ struct RedirectResponderTests {
         #expect(refused.headers.values("Reason").first?.contains("limit of 2 calls per second") == true)
         let emergency = limited.respond(to: request(uri: "sip:911@tandem.example", callID: "cps-911"), from: acmeSource)
         #expect(emergency?.status == 302)
+    }
+
+    @Test("911: the callback number and the location by reference (RFC 6442); without an address, a warning")
+    func emergencyHeaders() throws {
+        let responder = RedirectResponder(table: table(), locationBaseURL: "https://tandem.example.net")
+        let located = try #require(responder.respond(to: request(uri: "sip:911@tandem.example", callID: "e1"), from: acmeSource))
+        #expect(located.status == 302)
+        #expect(located.headers.values("P-Asserted-Identity") == ["<sip:+12025550101@psap.example;user=phone>"])
+        #expect(located.headers.values("Geolocation") == ["<https://tandem.example.net/v1/e911/locations/adr_1>"])
+        #expect(located.headers.values("Geolocation-Routing") == ["no"])
+        let unlocated = try #require(responder.respond(
+            to: request(uri: "sip:911@tandem.example", from: "<sip:+12025550100@192.0.2.10>;tag=a2", callID: "e2"), from: acmeSource
+        ))
+        #expect(unlocated.status == 302)
+        #expect(unlocated.headers.values("Geolocation").isEmpty)
+        #expect(unlocated.headers.values("Warning").first?.contains("no validated address") == true)
     }
 
     @Test("a retransmitted INVITE gets the same answer; CANCEL finds it, ACK is absorbed")
