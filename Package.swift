@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Observability", targets: ["Observability"]),
         .library(name: "Guard", targets: ["Guard"]),
         .library(name: "Emergency", targets: ["Emergency"]),
+        .library(name: "Porting", targets: ["Porting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -59,6 +60,11 @@ let package = Package(
         ),
         .target(
             name: "Emergency",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Porting",
+            dependencies: ["Telephony"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -158,6 +164,11 @@ let package = Package(
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PortingTests",
+            dependencies: ["Porting", "Telephony"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
