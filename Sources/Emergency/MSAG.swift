@@ -1,3 +1,5 @@
+import Foundation
+
 /// One range of house numbers on a street in a community, from a Master Street Address Guide: which
 /// Emergency Service Number (and so which PSAP and responders) serves it.
 public struct MSAGRange: Sendable, Hashable, Codable {
@@ -150,5 +152,45 @@ public struct MSAG: Sendable {
             previous = current
         }
         return min(previous[b.count], cap)
+    }
+}
+
+// MARK: - Rows from a file
+
+extension MSAGRange {
+    /// A range from the text of an MSAG file's row, normalized as addresses are (so that they compare alike).
+    ///
+    /// - Throws: `AddressError` naming the column at fault.
+    public init(
+        state: String, community: String, preDirectional: String?, streetName: String, streetType: String?,
+        postDirectional: String?, low: String, high: String, parity: String, esn: String, psap: String
+    ) throws(AddressError) {
+        // The street fields normalize exactly as an address's do; house number and ZIP are placeholders.
+        let street: CivicAddress
+        do {
+            street = try AddressNormalizer.normalize(AddressDraft(
+                houseNumber: "1", preDirectional: preDirectional, streetName: streetName, streetType: streetType,
+                postDirectional: postDirectional, city: community, state: state, zip: "00000"
+            ))
+        } catch {
+            throw AddressError(field: error.field == "city" ? "community" : error.field, error.reason)
+        }
+        guard let lowNumber = Int(low.trimmingCharacters(in: .whitespaces)), let highNumber = Int(high.trimmingCharacters(in: .whitespaces)),
+            (0...9_999_999).contains(lowNumber), (lowNumber...9_999_999).contains(highNumber)
+        else { throw AddressError(field: "low", "low and high must be house numbers 0 to 9999999, low <= high") }
+        guard let parity = Parity(rawValue: parity.trimmingCharacters(in: .whitespaces).uppercased()) else {
+            throw AddressError(field: "parity", "must be O (odd), E (even) or B (both)")
+        }
+        let esn = esn.trimmingCharacters(in: .whitespaces)
+        guard (3...5).contains(esn.count), esn.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw AddressError(field: "esn", "must be 3 to 5 digits")
+        }
+        let psap = psap.trimmingCharacters(in: .whitespaces)
+        guard (1...40).contains(psap.count) else { throw AddressError(field: "psap", "must be 1 to 40 characters") }
+        self.init(
+            state: street.state, community: street.city, preDirectional: street.preDirectional, streetName: street.streetName,
+            streetType: street.streetType, postDirectional: street.postDirectional, low: lowNumber, high: highNumber,
+            parity: parity, esn: esn, psap: psap
+        )
     }
 }

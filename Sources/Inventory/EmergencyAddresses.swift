@@ -53,16 +53,83 @@ public struct EmergencyAddresses: Sendable {
             try await database.raw("DELETE FROM msag_ranges").run()
             var count = 0
             for range in ranges {
-                try await database.raw("""
-                    INSERT INTO msag_ranges (state, community, street, street_name, low, high, parity, esn, psap, range)
-                    VALUES (\(bind: range.state), \(bind: range.community), \(bind: range.street), \(bind: range.streetName),
-                        \(bind: range.low), \(bind: range.high), \(bind: range.parity.rawValue), \(bind: range.esn),
-                        \(bind: range.psap), \(bind: try Self.json(range)))
-                    """).run()
+                try await Self.insert(range, into: database)
                 count += 1
             }
             return count
         }
+    }
+
+    /// The columns of an MSAG file (see docs/e911.md), in any order, named in its header.
+    public static let msagColumns = [
+        "state", "community", "pre_directional", "street_name", "street_type", "post_directional", "low", "high", "parity",
+        "esn", "psap",
+    ]
+
+    /// Replaces the MSAG with the ranges of a CSV file: streamed in one transaction, all or nothing; bad rows
+    /// are reported by line and column. Returns the number of ranges.
+    public func importMSAG(from path: String, progress: (ImportProgress) -> Void = { _ in }) async throws -> Int {
+        let started = ContinuousClock.now
+        let totalBytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+        var reader = try CSVReader.opening(path)
+        let columns = try reader.header()
+        try columns.require(Self.msagColumns)
+        return try await store.transaction { database in
+            try await database.raw("DELETE FROM msag_ranges").run()
+            var errors: [ImportError.RowError] = []
+            var badRows = 0
+            var rows = 0
+            while let record = try reader.nextRow(badRows: &badRows, errors: &errors) {
+                do {
+                    try columns.checkWidth(of: record)
+                    func field(_ name: String) -> String { columns.field(name, in: record) ?? "" }
+                    func optional(_ name: String) -> String? { field(name).isEmpty ? nil : field(name) }
+                    let range = try Self.range(
+                        state: field("state"), community: field("community"), preDirectional: optional("pre_directional"),
+                        streetName: field("street_name"), streetType: optional("street_type"),
+                        postDirectional: optional("post_directional"), low: field("low"), high: field("high"),
+                        parity: field("parity"), esn: field("esn"), psap: field("psap")
+                    )
+                    rows += 1
+                    if badRows == 0 { try await Self.insert(range, into: database) }
+                } catch let fault as ImportRowFault {
+                    badRows += 1
+                    if errors.count < ReferenceData.maximumReportedErrors { errors.append(fault.rowError(line: record.line)) }
+                }
+                if (rows + badRows) % 5_000 == 0 {
+                    progress(ImportProgress(rows: rows, bytesRead: reader.bytesRead, totalBytes: totalBytes,
+                                            elapsed: ContinuousClock.now - started, finished: false))
+                }
+            }
+            guard badRows == 0 else { throw ImportError(rowErrors: errors, badRows: badRows) }
+            progress(ImportProgress(rows: rows, bytesRead: reader.bytesRead, totalBytes: totalBytes,
+                                    elapsed: ContinuousClock.now - started, finished: true))
+            return rows
+        }
+    }
+
+    /// A range from a file's fields, with a bad field as the row's fault.
+    private static func range(
+        state: String, community: String, preDirectional: String?, streetName: String, streetType: String?,
+        postDirectional: String?, low: String, high: String, parity: String, esn: String, psap: String
+    ) throws(ImportRowFault) -> MSAGRange {
+        do {
+            return try MSAGRange(
+                state: state, community: community, preDirectional: preDirectional, streetName: streetName,
+                streetType: streetType, postDirectional: postDirectional, low: low, high: high, parity: parity, esn: esn, psap: psap
+            )
+        } catch {
+            throw ImportRowFault(error.field, error.reason)
+        }
+    }
+
+    private static func insert(_ range: MSAGRange, into database: any SQLDatabase) async throws {
+        try await database.raw("""
+            INSERT INTO msag_ranges (state, community, street, street_name, low, high, parity, esn, psap, range)
+            VALUES (\(bind: range.state), \(bind: range.community), \(bind: range.street), \(bind: range.streetName),
+                \(bind: range.low), \(bind: range.high), \(bind: range.parity.rawValue), \(bind: range.esn),
+                \(bind: range.psap), \(bind: try json(range)))
+            """).run()
     }
 
     /// Normalizes and checks an address against the MSAG, without storing anything.

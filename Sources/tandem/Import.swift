@@ -7,8 +7,8 @@ import Telephony
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load reference data, rate decks and ported numbers from files.",
-        subcommands: [NPANXX.self, RateDeck.self, LRN.self]
+        abstract: "Load reference data, rate decks, ported numbers and the MSAG from files.",
+        subcommands: [NPANXX.self, RateDeck.self, LRN.self, MSAG.self]
     )
 
     struct NPANXX: AsyncParsableCommand {
@@ -165,6 +165,33 @@ struct Demo: AsyncParsableCommand {
         if output != "-" {
             try handle.close()
             FileHandle.standardError.write(Data("Wrote \(rows.formatted()) rows to \(output).\n".utf8))
+        }
+    }
+}
+
+extension Import {
+    struct MSAG: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "msag",
+            abstract: "Replace the MSAG (the street ranges E911 addresses are validated against) with a CSV file (see docs/e911.md).",
+            discussion: """
+                The header names the columns: state, community, pre_directional, street_name, street_type, \
+                post_directional, low, high, parity (O, E or B), esn and psap. Streets are normalized as addresses \
+                are (USPS Publication 28). The import is all or nothing: a bad row (reported with its line) or an \
+                interruption leaves the previous MSAG untouched.
+                """
+        )
+
+        @OptionGroup var database: DatabaseOptions
+
+        @Argument(help: "The CSV file.")
+        var file: String
+
+        func run() async throws {
+            let rows = try await importing("msag", file: file, into: database) { store, progress in
+                try await Provisioning(store: store).emergencyAddresses.importMSAG(from: file, progress: progress)
+            }
+            print("Imported \(rows.formatted()) MSAG ranges from \(file).")
         }
     }
 }

@@ -105,4 +105,46 @@ struct EmergencyAddressTests {
             #expect(try await e911.addresses(accountId: nil, page: try PageRequest(), by: fixture.globex).data.map(\.id) == [globexAddress.id])
         }
     }
+
+    @Test("an MSAG file imports streets normalized like addresses; a bad row changes nothing", arguments: TestDatabase.available)
+    func importMSAG(database: TestDatabase) async throws {
+        try await database.withFixture { _, fixture in
+            let e911 = fixture.provisioning.emergencyAddresses
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("msag-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let header = "state,community,pre_directional,street_name,street_type,post_directional,low,high,parity,esn,psap\n"
+            let good = directory.appendingPathComponent("good.csv").path
+            try (header + "Alabama,Huntsville,,Clinton,Avenue,West,100,998,E,00502,HUNTSVILLE-ECC\n"
+                + "AL,HUNTSVILLE,,CLINTON,AVE,W,101,999,o,00503,HUNTSVILLE-ECC\n").write(toFile: good, atomically: true, encoding: .utf8)
+            #expect(try await e911.importMSAG(from: good) == 2)
+            let (_, verdict) = try await e911.validate(AddressDraft(street: "201 Clinton Ave W", city: "Huntsville", state: "AL", zip: "35801"))
+            guard case .valid(let range) = verdict else {
+                Issue.record("expected a valid address, got \(verdict)")
+                return
+            }
+            #expect(range.esn == "00503")
+            // The fixture's Washington streets were replaced.
+            let (_, gone) = try await e911.validate(AddressDraft(street: "100 Main St", city: "Washington", state: "DC", zip: "20001"))
+            #expect(gone != .valid(Fixture.msag[0]))
+
+            let bad = directory.appendingPathComponent("bad.csv").path
+            try (header + "AL,Huntsville,,Main,St,,1,99,B,00501,HSV\n" + "AL,Huntsville,,Main,St,,1,99,X,00501,HSV\n"
+                + "AL,Huntsville,,Main,Strasse,,1,99,B,00501,HSV\n" + "AL,Huntsville,,Main,St,,99,1,B,00501,HSV\n"
+                + "ZZ,Huntsville,,Main,St,,1,99,B,00501,HSV\n").write(toFile: bad, atomically: true, encoding: .utf8)
+            do {
+                _ = try await e911.importMSAG(from: bad)
+                Issue.record("a bad file imported")
+            } catch let error as ImportError {
+                #expect(error.rowErrors.map(\.line) == [3, 4, 5, 6])
+                #expect(error.rowErrors.map { $0.reason.prefix { $0 != ":" } } == ["parity", "street_type", "low", "state"])
+            }
+            let (_, kept) = try await e911.validate(AddressDraft(street: "201 Clinton Ave W", city: "Huntsville", state: "AL", zip: "35801"))
+            #expect(kept == verdict, "the previous MSAG is untouched")
+
+            let missing = directory.appendingPathComponent("missing.csv").path
+            try "state,community,street_name\nAL,Huntsville,Main\n".write(toFile: missing, atomically: true, encoding: .utf8)
+            await #expect { try await e911.importMSAG(from: missing) } throws: { ($0 as? ImportError)?.fileError?.contains("low") == true }
+        }
+    }
 }
