@@ -64,7 +64,13 @@ let package = Package(
         ),
         .target(
             name: "Porting",
-            dependencies: ["Telephony"],
+            dependencies: [
+                "Inventory",
+                "Store",
+                "Telephony",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -168,7 +174,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PortingTests",
-            dependencies: ["Porting", "Telephony"],
+            dependencies: ["Inventory", "Porting", "Routing", "Store", "Telephony", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

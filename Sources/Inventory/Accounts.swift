@@ -132,7 +132,7 @@ public struct Page<Item: Sendable & Codable & Equatable>: Sendable, Codable, Equ
     }
 
     /// Builds a page from `limit + 1` fetched items: the extra one only says that more follow.
-    init(fetched: [Item], limit: Int, cursor: (Item) -> String) {
+    public init(fetched: [Item], limit: Int, cursor: (Item) -> String) {
         if fetched.count > limit {
             let data = Array(fetched.prefix(limit))
             self.init(data: data, nextCursor: data.last.map(cursor))

@@ -1,10 +1,10 @@
 /// Random identifiers and secrets, from the system's cryptographically secure generator.
-enum Identifier {
+public enum Identifier {
     private static let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789")
     private static let secretAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
     /// A new identifier such as `acc_k3v9x0q2m7p1w8z4`.
-    static func make(prefix: String) -> String {
+    public static func make(prefix: String) -> String {
         prefix + "_" + random(16, from: alphabet)
     }
 

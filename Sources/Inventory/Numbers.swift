@@ -60,7 +60,7 @@ public struct NumberResult: Sendable, Codable, Equatable {
         NumberResult(number: number.e164, ok: true, status: status, error: nil)
     }
 
-    static func failure(_ number: String, _ error: InventoryError) -> NumberResult {
+    public static func failure(_ number: String, _ error: InventoryError) -> NumberResult {
         NumberResult(number: number, ok: false, status: nil, error: Failure(code: error.code.rawValue, detail: error.reason))
     }
 }

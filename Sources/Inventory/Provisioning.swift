@@ -16,6 +16,7 @@ public struct Provisioning: Sendable {
     public let routingRecords: RoutingRecords
     public let blockedDestinations: BlockedDestinations
     public let emergencyAddresses: EmergencyAddresses
+    public let networkLRNs: NetworkLRNs
 
     public init(store: Store, numbers configuration: NumberInventory.Configuration = .init(), clock: InventoryClock = .system) {
         self.store = store
@@ -29,6 +30,7 @@ public struct Provisioning: Sendable {
         self.routingRecords = RoutingRecords(store: store)
         self.blockedDestinations = BlockedDestinations(store: store, clock: clock)
         self.emergencyAddresses = EmergencyAddresses(store: store, clock: clock)
+        self.networkLRNs = NetworkLRNs(store: store, clock: clock)
     }
 }
 

@@ -17,7 +17,7 @@ extension Date {
     /// Whole seconds since 1970, as stored in the database.
     public var unixSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
 
-    init(unixSeconds: Int64) {
+    public init(unixSeconds: Int64) {
         self.init(timeIntervalSince1970: TimeInterval(unixSeconds))
     }
 }

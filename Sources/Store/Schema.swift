@@ -272,5 +272,56 @@ public enum TandemSchema {
                 """,
             ]
         },
+        Migration(version: 8, name: "port-in orders and network LRNs") { backend in
+            // network_lrns: the LRN of our switch in each LATA we serve (numbers ported in there get it).
+            // port_orders: one per losing carrier (OCN); `state_detail` holds the FOC, reject reasons or
+            // jeopardy reason as JSON, `account` the losing-carrier account data, `loa` the LOA's fields.
+            [
+                "CREATE TABLE network_lrns (lata TEXT PRIMARY KEY, lrn BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+                """
+                CREATE TABLE port_orders (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT NOT NULL REFERENCES accounts(id),
+                    trunk_id TEXT REFERENCES trunks(id),
+                    losing_ocn TEXT NOT NULL,
+                    losing_carrier TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    state_detail TEXT,
+                    account TEXT NOT NULL,
+                    loa TEXT NOT NULL,
+                    activate_at BIGINT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX port_orders_account ON port_orders(account_id, id)",
+                "CREATE INDEX port_orders_activation ON port_orders(state, activate_at)",
+                """
+                CREATE TABLE port_order_numbers (
+                    order_id TEXT NOT NULL REFERENCES port_orders(id),
+                    tn TEXT NOT NULL,
+                    PRIMARY KEY (order_id, tn))
+                """,
+                "CREATE INDEX port_order_numbers_tn ON port_order_numbers(tn)",
+                """
+                CREATE TABLE port_documents (
+                    order_id TEXT PRIMARY KEY REFERENCES port_orders(id),
+                    name TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    sha256 TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE port_order_events (
+                    id \(backend.identityColumn),
+                    order_id TEXT NOT NULL REFERENCES port_orders(id),
+                    at BIGINT NOT NULL,
+                    event TEXT NOT NULL,
+                    from_state TEXT NOT NULL,
+                    to_state TEXT NOT NULL,
+                    detail TEXT,
+                    actor TEXT NOT NULL)
+                """,
+                "CREATE INDEX port_order_events_order ON port_order_events(order_id, id)",
+            ]
+        },
     ]
 }

@@ -1,0 +1,179 @@
+import Foundation
+import SQLKit
+import Store
+import Telephony
+
+/// Where a number to port in comes from and where it lands: its losing carrier (by the exchange's or
+/// block's OCN), its place, and the LRN of our switch in its LATA.
+public struct PortSource: Sendable, Hashable {
+    public var ocn: String
+    public var company: String
+    public var rateCenter: String
+    public var state: String
+    public var lata: String
+    /// Our LRN in the number's LATA: what the ported-number table will say of it.
+    public var lrn: PhoneNumber
+}
+
+/// The LRNs of our switches, one per LATA we serve: a number can be ported in only where we have one.
+public struct NetworkLRNs: Sendable {
+    let store: Store
+    let clock: InventoryClock
+
+    /// Sets the LRN of a LATA (operator only). The LRN must be a number of an exchange in that LATA.
+    public func set(lata: String, lrn: PhoneNumber, by principal: Principal) async throws {
+        try principal.requireOperator()
+        guard (3...5).contains(lata.count), lata.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw InventoryError.invalid("lata", "must be 3 to 5 digits")
+        }
+        try await store.transaction { database in
+            let exchange = try await database.raw("""
+                SELECT lata FROM exchanges WHERE npa = \(bind: NANPCode.text(lrn.npa)) AND nxx = \(bind: NANPCode.text(lrn.nxx))
+                """).first()
+            guard try exchange?.decode(column: "lata", as: String.self) == lata else {
+                throw InventoryError.invalid("lrn", "\(lrn.e164) is not in an exchange of LATA \(lata)")
+            }
+            try await database.raw("""
+                INSERT INTO network_lrns (lata, lrn, updated_at) VALUES (\(bind: lata), \(bind: Int64(lrn.digits)), \(bind: clock.now().unixSeconds))
+                ON CONFLICT (lata) DO UPDATE SET lrn = excluded.lrn, updated_at = excluded.updated_at
+                """).run()
+        }
+    }
+
+    /// Every LATA's LRN.
+    public func all(by principal: Principal) async throws -> [String: PhoneNumber] {
+        try principal.requireCustomerOrOperator()
+        return try await store.read { database in
+            var lrns: [String: PhoneNumber] = [:]
+            for row in try await database.raw("SELECT lata, lrn FROM network_lrns").all() {
+                lrns[try row.decode(column: "lata", as: String.self)] = PhoneNumber(digits: UInt64(try row.decode(column: "lrn", as: Int64.self)))
+            }
+            return lrns
+        }
+    }
+}
+
+extension NumberInventory {
+    /// Whether each number can be ported in: a NANP geographic number (toll-free numbers move through their
+    /// RespOrg, not a port), not already ours, not on another open port order, with reference data, in a LATA
+    /// where we have an LRN. Each number gets its source or the reason it cannot be ported.
+    public static func portability(
+        of numbers: [PhoneNumber], in database: any SQLDatabase
+    ) async throws -> [PhoneNumber: Result<PortSource, InventoryError>] {
+        var verdicts: [PhoneNumber: Result<PortSource, InventoryError>] = [:]
+        for number in numbers {
+            verdicts[number] = try await portability(of: number, in: database)
+        }
+        return verdicts
+    }
+
+    private static func portability(of number: PhoneNumber, in database: any SQLDatabase) async throws -> Result<PortSource, InventoryError> {
+        switch DialedNumber(classifying: number.e164) {
+        case .geographic: break
+        case .tollFree: return .failure(.invalid("numbers", "toll-free numbers move through their RespOrg, not a port"))
+        default: return .failure(.invalid("numbers", "\(number.e164) is not a US or Canadian geographic number"))
+        }
+        if let record = try await fetchRecord(number, in: database) {
+            return .failure(InventoryError(.conflict, record.status == .portingIn ? "already being ported in" : "already ours"))
+        }
+        let open = try await database.raw("""
+            SELECT o.id FROM port_order_numbers n JOIN port_orders o ON o.id = n.order_id
+            WHERE n.tn = \(bind: number.national) AND o.state NOT IN ('completed', 'canceled')
+            """).first()
+        if open != nil { return .failure(InventoryError(.conflict, "already on an open port order")) }
+        return try await portSource(of: number, in: database)
+    }
+
+    /// Where a number comes from (its exchange's or block's OCN and place) and our LRN in its LATA.
+    public static func portSource(of number: PhoneNumber, in database: any SQLDatabase) async throws -> Result<PortSource, InventoryError> {
+        let rows = try await database.raw("""
+            SELECT block, state, lata, rate_center, ocn, company FROM exchanges
+            WHERE npa = \(bind: NANPCode.text(number.npa)) AND nxx = \(bind: NANPCode.text(number.nxx))
+            """).all()
+        let block = String(number.thousandsBlock)
+        guard let row = try rows.first(where: { try $0.decode(column: "block", as: String.self) == block })
+            ?? rows.first(where: { try $0.decode(column: "block", as: String.self).isEmpty })
+        else {
+            return .failure(.invalid("numbers", "no reference data for \(number.npaNXX.prefix(3))-\(number.npaNXX.suffix(3))"))
+        }
+        let lata = try row.decode(column: "lata", as: String.self)
+        guard let lrn = try await database.raw("SELECT lrn FROM network_lrns WHERE lata = \(bind: lata)").first()
+            .flatMap({ PhoneNumber(digits: UInt64(try $0.decode(column: "lrn", as: Int64.self))) })
+        else {
+            return .failure(.invalid("numbers", "we have no switch (LRN) in LATA \(lata), so \(number.e164) cannot be served"))
+        }
+        return .success(PortSource(
+            ocn: try row.decode(column: "ocn", as: String.self), company: try row.decode(column: "company", as: String.self),
+            rateCenter: try row.decode(column: "rate_center", as: String.self), state: try row.decode(column: "state", as: String.self),
+            lata: lata, lrn: lrn
+        ))
+    }
+
+    /// Records numbers a submitted port-in order brings as porting-in for its account.
+    ///
+    /// - Throws: a conflict when a number became ours (or another order's) since the order was made.
+    public static func startPortIn(
+        _ sources: [PhoneNumber: PortSource], account: String, actor: String, at now: Date, in database: any SQLDatabase
+    ) async throws {
+        for (number, source) in sources.sorted(by: { $0.key < $1.key }) {
+            let inserted = try await database.raw("""
+                INSERT INTO numbers (tn, reversed_tn, rate_center, state, lata, status, account_id, updated_at)
+                VALUES (\(bind: number.national), \(bind: String(number.national.reversed())), \(bind: source.rateCenter),
+                    \(bind: source.state), \(bind: source.lata), 'porting-in', \(bind: account), \(bind: now.unixSeconds))
+                ON CONFLICT (tn) DO NOTHING RETURNING tn
+                """).first()
+            guard inserted != nil else { throw InventoryError(.conflict, "\(number.e164) is no longer portable: it is in the inventory") }
+        }
+        try await recordEvents(
+            sources.keys.sorted(), action: .portInStart, from: nil, to: .portingIn, account: account, trunk: nil, actor: actor,
+            reason: nil, at: now, in: database
+        )
+    }
+
+    /// Takes back the porting-in numbers of a canceled port-in order.
+    public static func cancelPortIn(
+        _ numbers: [PhoneNumber], account: String, actor: String, at now: Date, in database: any SQLDatabase
+    ) async throws {
+        let removed = try await database.raw("""
+            DELETE FROM numbers WHERE tn IN (\(numbers.map { "\(bind: $0.national)" as SQLQueryString }.joined(separator: ", ")))
+                AND status = 'porting-in' AND account_id = \(bind: account)
+            RETURNING tn
+            """).all().map { try $0.phoneNumber() }
+        try await recordEvents(
+            removed.sorted(), action: .portInCancel, from: .portingIn, to: nil, account: account, trunk: nil, actor: actor,
+            reason: nil, at: now, in: database
+        )
+    }
+
+    /// Makes ported-in numbers ours: assigned to the account on its trunk, and in the ported-number table with
+    /// our LRN; routing follows within a second.
+    public static func completePortIn(
+        _ sources: [PhoneNumber: PortSource], account: String, trunk: String?, actor: String, at now: Date, in database: any SQLDatabase
+    ) async throws {
+        let numbers = sources.keys.sorted()
+        let list = numbers.map { "\(bind: $0.national)" as SQLQueryString }.joined(separator: ", ")
+        let moved = try await database.raw("""
+            UPDATE numbers SET status = 'assigned', trunk_id = \(bind: trunk), updated_at = \(bind: now.unixSeconds)
+            WHERE tn IN (\(list)) AND status = 'porting-in' AND account_id = \(bind: account)
+            RETURNING tn
+            """).all().count
+        guard moved == numbers.count else {
+            throw InventoryError(.conflict, "\(numbers.count - moved) of the order's numbers are no longer porting in")
+        }
+        for (number, source) in sources {
+            try await database.raw("""
+                INSERT INTO ported_numbers (tn, lrn) VALUES (\(bind: Int64(number.digits)), \(bind: Int64(source.lrn.digits)))
+                ON CONFLICT (tn) DO UPDATE SET lrn = excluded.lrn
+                """).run()
+        }
+        try await database.raw("""
+            INSERT INTO import_runs (kind, source, rows, completed_at)
+            VALUES ('lrn', 'port-in', \(bind: numbers.count), \(bind: now.unixSeconds))
+            """).run()
+        try await recordEvents(
+            numbers, action: .portInComplete, from: .portingIn, to: .assigned, account: account, trunk: trunk, actor: actor,
+            reason: nil, at: now, in: database
+        )
+        try await RoutingEpoch.bump(in: database)
+    }
+}

@@ -1,0 +1,477 @@
+import Crypto
+import Foundation
+import Inventory
+import SQLKit
+import Store
+import Telephony
+
+// MARK: - Model
+
+/// The letter of authorization the end user signed, as a port order carries it.
+public struct LOA: Sendable, Codable, Equatable {
+    public var signer: String
+    public var title: String
+    /// The day it was signed, `YYYY-MM-DD`.
+    public var signedOn: String
+    public var documentName: String
+    /// The SHA-256 of the stored document, hex.
+    public var documentSHA256: String
+}
+
+/// The LOA as submitted: its fields and the signed document itself, base64-encoded (at most 5 MB).
+public struct LOADraft: Sendable, Codable, Equatable {
+    public var signer: String
+    public var title: String
+    public var signedOn: String
+    public var documentName: String
+    public var document: String
+
+    public init(signer: String, title: String, signedOn: String, documentName: String, document: String) {
+        self.signer = signer
+        self.title = title
+        self.signedOn = signedOn
+        self.documentName = documentName
+        self.document = document
+    }
+}
+
+/// What a customer asks to port in: the numbers, the losing carrier's account data as the customer believes
+/// it, the LOA, and the trunk the numbers should ring once ours.
+public struct PortOrderDraft: Sendable, Codable, Equatable {
+    public var numbers: [String]
+    public var account: LosingCarrierAccount
+    public var loa: LOADraft
+    public var trunkId: String?
+    /// The operator names the customer; customers port for themselves.
+    public var accountId: String?
+
+    public init(numbers: [String], account: LosingCarrierAccount, loa: LOADraft, trunkId: String?, accountId: String? = nil) {
+        self.numbers = numbers
+        self.account = account
+        self.loa = loa
+        self.trunkId = trunkId
+        self.accountId = accountId
+    }
+}
+
+/// A port-in order: one losing carrier's share of a customer's request.
+public struct PortOrder: Sendable, Codable, Equatable {
+    public var id: String
+    public var accountId: String
+    public var trunkId: String?
+    public var losingOcn: String
+    public var losingCarrier: String
+    /// `draft`, `submitted`, `foc-received`, `rejected`, `jeopardy`, `activating`, `completed` or `canceled`.
+    public var state: String
+    public var foc: FOC?
+    public var rejectReasons: [RejectReason]?
+    public var jeopardyReason: String?
+    public var numbers: [PhoneNumber]
+    public var account: LosingCarrierAccount
+    public var loa: LOA
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// One entry of an order's timeline.
+public struct PortOrderEventRecord: Sendable, Codable, Equatable {
+    public var at: Date
+    public var event: String
+    public var fromState: String
+    public var toState: String
+    public var detail: String?
+    public var actor: String
+}
+
+/// What creating port orders did: the orders (one per losing carrier), and the numbers that cannot be ported.
+public struct PortOrderCreation: Sendable, Codable, Equatable {
+    public var orders: [PortOrder]
+    public var failed: [NumberResult]
+}
+
+// MARK: - Orders
+
+/// Port-in orders: checked, split per losing carrier, driven through ``PortOrderMachine`` by the customer, the
+/// losing carrier (``PortingPartner``) and the clock, with every change on the order's timeline.
+///
+/// The partner is called outside database transactions: an order moves to `submitted` and is committed first,
+/// then the partner's answer is applied as an event of its own.
+public struct PortOrders: Sendable {
+    let store: Store
+    let partner: any PortingPartner
+    let clock: InventoryClock
+
+    public static let maximumNumbers = 1_000
+    public static let maximumDocumentBytes = 5_000_000
+
+    public init(store: Store, partner: any PortingPartner, clock: InventoryClock = .system) {
+        self.store = store
+        self.partner = partner
+        self.clock = clock
+    }
+
+    /// Checks every number and creates draft orders, one per losing carrier; numbers that cannot be ported are
+    /// listed with their reason without failing the others.
+    public func create(_ draft: PortOrderDraft, by principal: Principal) async throws -> PortOrderCreation {
+        try principal.requireWrite()
+        try principal.requireCustomerOrOperator()
+        let account = try principal.targetAccount(draft.accountId)
+        guard (1...Self.maximumNumbers).contains(draft.numbers.count) else {
+            throw InventoryError.invalid("numbers", "1 to \(Self.maximumNumbers) numbers")
+        }
+        let (loa, document) = try Self.validate(draft.loa)
+        try Self.validate(draft.account)
+        let now = Date(unixSeconds: clock.now().unixSeconds)
+        return try await store.transaction { database in
+            if let trunk = draft.trunkId {
+                let owner = try await database.raw("SELECT account_id FROM trunks WHERE id = \(bind: trunk)").first()?
+                    .decode(column: "account_id", as: String.self)
+                guard owner == account else { throw InventoryError.notFound("trunk") }
+            }
+            var failed: [NumberResult] = []
+            var parsed: [PhoneNumber] = []
+            for text in draft.numbers {
+                do throws(NumberError) {
+                    parsed.append(try PhoneNumber(parsing: text))
+                } catch {
+                    failed.append(NumberResult.failure(text, .invalid("numbers", error.description)))
+                }
+            }
+            var byCarrier: [String: [(PhoneNumber, PortSource)]] = [:]
+            for (number, verdict) in try await NumberInventory.portability(of: Array(Set(parsed)), in: database).sorted(by: { $0.key < $1.key }) {
+                switch verdict {
+                case .success(let source): byCarrier[source.ocn, default: []].append((number, source))
+                case .failure(let error): failed.append(NumberResult.failure(number.e164, error))
+                }
+            }
+            var orders: [PortOrder] = []
+            for (ocn, numbers) in byCarrier.sorted(by: { $0.key < $1.key }) {
+                let order = PortOrder(
+                    id: Identifier.make(prefix: "po"), accountId: account, trunkId: draft.trunkId, losingOcn: ocn,
+                    losingCarrier: numbers[0].1.company, state: PortOrderState.draft.name, numbers: numbers.map(\.0),
+                    account: draft.account, loa: loa, createdAt: now, updatedAt: now
+                )
+                try await Self.insert(order, document: document, in: database)
+                try await Self.record(order.id, event: "create", from: "draft", to: "draft", detail: nil, actor: principal.actor, at: now, in: database)
+                orders.append(order)
+            }
+            return PortOrderCreation(orders: orders, failed: failed)
+        }
+    }
+
+    /// One of the caller's orders (any, for the operator).
+    public func order(_ id: String, by principal: Principal) async throws -> PortOrder {
+        try principal.requireCustomerOrOperator()
+        return try await store.read { try await Self.visible(id, principal, forUpdate: false, in: $0) }
+    }
+
+    /// The caller's orders (the operator: all), newest first.
+    public func orders(page: PageRequest, by principal: Principal) async throws -> Page<PortOrder> {
+        try principal.requireCustomerOrOperator()
+        let scope: SQLQueryString = principal.isOperator ? "1 = 1" : "account_id = \(bind: principal.accountId)"
+        let after: SQLQueryString = page.cursor.map { "id < \(bind: $0)" } ?? "1 = 1"
+        let fetched: [PortOrder] = try await store.read { database in
+            var orders: [PortOrder] = []
+            for row in try await database.raw("""
+                SELECT * FROM port_orders WHERE \(scope) AND \(after) ORDER BY id DESC LIMIT \(literal: page.limit + 1)
+                """).all() {
+                orders.append(try await Self.decode(row, in: database))
+            }
+            return orders
+        }
+        return Page(fetched: fetched, limit: page.limit, cursor: \.id)
+    }
+
+    /// The order's timeline, oldest first.
+    public func timeline(_ id: String, by principal: Principal) async throws -> [PortOrderEventRecord] {
+        try principal.requireCustomerOrOperator()
+        return try await store.read { database in
+            _ = try await Self.visible(id, principal, forUpdate: false, in: database)
+            return try await database.raw("SELECT * FROM port_order_events WHERE order_id = \(bind: id) ORDER BY id").all().map { row in
+                PortOrderEventRecord(
+                    at: Date(unixSeconds: try row.decode(column: "at", as: Int64.self)), event: try row.decode(column: "event", as: String.self),
+                    fromState: try row.decode(column: "from_state", as: String.self), toState: try row.decode(column: "to_state", as: String.self),
+                    detail: try row.decode(column: "detail", as: String?.self), actor: try row.decode(column: "actor", as: String.self)
+                )
+            }
+        }
+    }
+
+    // MARK: Events
+
+    /// Sends a draft to the losing carrier; the numbers become porting-in. Returns the order after the answer.
+    public func submit(_ id: String, by principal: Principal) async throws -> PortOrder {
+        try principal.requireWrite()
+        try await apply(.submit, to: id, by: principal)
+        return try await askPartner(id, by: principal)
+    }
+
+    /// Corrects the account data (and the trunk) and sends the order again: a rejected order is fixed without
+    /// starting over; a committed one asks for a new date.
+    public func supplement(_ id: String, account: LosingCarrierAccount, by principal: Principal) async throws -> PortOrder {
+        try principal.requireWrite()
+        try Self.validate(account)
+        try await apply(.supplement, to: id, by: principal) { order, database in
+            try await database.raw("UPDATE port_orders SET account = \(bind: try Self.json(account)) WHERE id = \(bind: order.id)").run()
+        }
+        return try await askPartner(id, by: principal)
+    }
+
+    /// Cancels the order; the numbers stop porting in.
+    public func cancel(_ id: String, by principal: Principal) async throws -> PortOrder {
+        try principal.requireWrite()
+        let actions = try await apply(.cancel, to: id, by: principal)
+        if actions.contains(.cancelWithPartner) { try await partner.cancel(orderId: id) }
+        return try await order(id, by: principal)
+    }
+
+    /// Activates an order with a FOC now (the operator; the scheduler does it at the FOC time).
+    public func activate(_ id: String, by principal: Principal) async throws -> PortOrder {
+        try principal.requireOperator()
+        try await activate(id, actor: principal.actor)
+        return try await order(id, by: principal)
+    }
+
+    /// Activates every order whose FOC time has come; returns how many this call activated.
+    public func activateDue() async throws -> Int {
+        let now = clock.now().unixSeconds
+        let due = try await store.read { database in
+            try await database.raw("""
+                SELECT id FROM port_orders WHERE state = 'foc-received' AND activate_at <= \(bind: now) ORDER BY activate_at LIMIT 100
+                """).all().map { try $0.decode(column: "id", as: String.self) }
+        }
+        var activated = 0
+        for id in due {
+            do {
+                try await activate(id, actor: "system/activation")
+                activated += 1
+            } catch let error as InventoryError where error.code == .illegalTransition {
+                // Activated meanwhile (by the operator, or another scheduler): nothing left to do.
+                continue
+            }
+        }
+        return activated
+    }
+
+    private func activate(_ id: String, actor: String) async throws {
+        let system = Principal(accountId: "system", role: .operatorAdmin, keyId: "activation")
+        // Activating and activated in one transaction: the numbers move in and the order completes together, so
+        // a crash midway leaves the order committed and its numbers porting in, to be activated again.
+        try await apply([.activate, .activated], to: id, by: system, actor: actor) { order, database in
+            let sources = try await Self.sources(of: order, in: database)
+            let now = Date(unixSeconds: clock.now().unixSeconds)
+            try await NumberInventory.completePortIn(
+                sources, account: order.accountId, trunk: order.trunkId, actor: actor, at: now, in: database
+            )
+        }
+        try await partner.complete(orderId: id)
+    }
+
+    /// Sends the order to the partner and applies its answer.
+    private func askPartner(_ id: String, by principal: Principal) async throws -> PortOrder {
+        let current = try await order(id, by: principal)
+        let answer = try await partner.submit(PortRequest(
+            orderId: id, numbers: current.numbers, account: current.account, sentAt: clock.now().unixSeconds
+        ))
+        try await apply(answer.event, to: id, by: principal, actor: "partner/\(current.losingOcn)")
+        return try await order(id, by: principal)
+    }
+
+    /// Applies an event to an order in one transaction: the machine's transition, its database side
+    /// (`change`, numbers moving in or out, the activation time), and the timeline. Returns the actions left to
+    /// the caller.
+    @discardableResult
+    private func apply(
+        _ event: PortOrderEvent, to id: String, by principal: Principal, actor: String? = nil,
+        change: (PortOrder, any SQLDatabase) async throws -> Void = { _, _ in }
+    ) async throws -> [PortOrderAction] {
+        try await apply([event], to: id, by: principal, actor: actor, change: change)
+    }
+
+    /// Applies events one after the other in one transaction; `change` runs after the first.
+    @discardableResult
+    private func apply(
+        _ events: [PortOrderEvent], to id: String, by principal: Principal, actor: String? = nil,
+        change: (PortOrder, any SQLDatabase) async throws -> Void = { _, _ in }
+    ) async throws -> [PortOrderAction] {
+        let now = Date(unixSeconds: clock.now().unixSeconds)
+        let actor = actor ?? principal.actor
+        return try await store.transaction { database in
+            let order = try await Self.visible(id, principal, forUpdate: true, in: database)
+            var state = try Self.state(of: order)
+            var actions: [PortOrderAction] = []
+            for (index, event) in events.enumerated() {
+                let next: PortOrderState
+                do throws(PortOrderMachine.Refusal) {
+                    let step: [PortOrderAction]
+                    (next, step) = try PortOrderMachine.apply(event, to: state)
+                    actions += step
+                } catch {
+                    throw InventoryError(.illegalTransition, error.description)
+                }
+                if index == 0 { try await change(order, database) }
+                if case .draft = state, case .submitted = next {
+                    try await NumberInventory.startPortIn(
+                        try await Self.sources(of: order, in: database), account: order.accountId, actor: actor, at: now, in: database
+                    )
+                }
+                if case .canceled = next, state != .draft {
+                    try await NumberInventory.cancelPortIn(order.numbers, account: order.accountId, actor: actor, at: now, in: database)
+                }
+                try await Self.record(id, event: event.name, from: state.name, to: next.name, detail: try Self.detail(of: next),
+                                      actor: actor, at: now, in: database)
+                state = next
+            }
+            let activateAt = actions.compactMap { if case .scheduleActivation(let at) = $0 { at } else { nil } }.last
+            try await database.raw("""
+                UPDATE port_orders SET state = \(bind: state.name), state_detail = \(bind: try Self.detail(of: state)),
+                    activate_at = \(bind: activateAt), updated_at = \(bind: now.unixSeconds)
+                WHERE id = \(bind: id)
+                """).run()
+            return actions
+        }
+    }
+
+    // MARK: Rows
+
+    private static func visible(_ id: String, _ principal: Principal, forUpdate: Bool, in database: any SQLDatabase) async throws -> PortOrder {
+        let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
+        guard let row = try await database.raw("SELECT * FROM port_orders WHERE id = \(bind: id)\(lock)").first() else {
+            throw InventoryError.notFound("port order")
+        }
+        let order = try await decode(row, in: database)
+        guard principal.isOperator || order.accountId == principal.accountId else { throw InventoryError.notFound("port order") }
+        return order
+    }
+
+    /// The order's numbers with their sources (for moving them in: where they are, and our LRN there).
+    private static func sources(of order: PortOrder, in database: any SQLDatabase) async throws -> [PhoneNumber: PortSource] {
+        var sources: [PhoneNumber: PortSource] = [:]
+        for number in order.numbers {
+            sources[number] = try await NumberInventory.portSource(of: number, in: database).get()
+        }
+        return sources
+    }
+
+    private static func insert(_ order: PortOrder, document: String, in database: any SQLDatabase) async throws {
+        try await database.raw("""
+            INSERT INTO port_orders (id, account_id, trunk_id, losing_ocn, losing_carrier, state, account, loa, created_at, updated_at)
+            VALUES (\(bind: order.id), \(bind: order.accountId), \(bind: order.trunkId), \(bind: order.losingOcn),
+                \(bind: order.losingCarrier), \(bind: order.state), \(bind: try json(order.account)), \(bind: try json(order.loa)),
+                \(bind: order.createdAt.unixSeconds), \(bind: order.updatedAt.unixSeconds))
+            """).run()
+        for number in order.numbers {
+            try await database.raw("INSERT INTO port_order_numbers (order_id, tn) VALUES (\(bind: order.id), \(bind: number.national))").run()
+        }
+        try await database.raw("""
+            INSERT INTO port_documents (order_id, name, content, sha256)
+            VALUES (\(bind: order.id), \(bind: order.loa.documentName), \(bind: document), \(bind: order.loa.documentSHA256))
+            """).run()
+    }
+
+    private static func record(
+        _ id: String, event: String, from: String, to: String, detail: String?, actor: String, at now: Date, in database: any SQLDatabase
+    ) async throws {
+        try await database.raw("""
+            INSERT INTO port_order_events (order_id, at, event, from_state, to_state, detail, actor)
+            VALUES (\(bind: id), \(bind: now.unixSeconds), \(bind: event), \(bind: from), \(bind: to), \(bind: detail), \(bind: actor))
+            """).run()
+    }
+
+    private static func decode(_ row: any SQLRow, in database: any SQLDatabase) async throws -> PortOrder {
+        let id = try row.decode(column: "id", as: String.self)
+        let numbers = try await database.raw("SELECT tn FROM port_order_numbers WHERE order_id = \(bind: id) ORDER BY tn").all()
+            .map { row in
+                let text = try row.decode(column: "tn", as: String.self)
+                return try PhoneNumber(parsing: text)
+            }
+        let state = try row.decode(column: "state", as: String.self)
+        let detail = try row.decode(column: "state_detail", as: String?.self).map { Data($0.utf8) }
+        let decoder = JSONDecoder()
+        return PortOrder(
+            id: id, accountId: try row.decode(column: "account_id", as: String.self),
+            trunkId: try row.decode(column: "trunk_id", as: String?.self), losingOcn: try row.decode(column: "losing_ocn", as: String.self),
+            losingCarrier: try row.decode(column: "losing_carrier", as: String.self), state: state,
+            foc: state == "foc-received" ? try detail.map { try decoder.decode(FOC.self, from: $0) } : nil,
+            rejectReasons: state == "rejected" ? try detail.map { try decoder.decode([RejectReason].self, from: $0) } : nil,
+            jeopardyReason: state == "jeopardy" ? try detail.map { try decoder.decode(String.self, from: $0) } : nil,
+            numbers: numbers,
+            account: try decoder.decode(LosingCarrierAccount.self, from: Data(try row.decode(column: "account", as: String.self).utf8)),
+            loa: try decoder.decode(LOA.self, from: Data(try row.decode(column: "loa", as: String.self).utf8)),
+            createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
+            updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
+        )
+    }
+
+    /// The machine's state of a stored order.
+    private static func state(of order: PortOrder) throws -> PortOrderState {
+        switch order.state {
+        case "draft": .draft
+        case "submitted": .submitted
+        case "foc-received": .focReceived(try order.foc.orThrow())
+        case "rejected": .rejected(order.rejectReasons ?? [])
+        case "jeopardy": .jeopardy(order.jeopardyReason ?? "")
+        case "activating": .activating
+        case "completed": .completed
+        default: .canceled
+        }
+    }
+
+    /// What a state carries, as stored JSON.
+    private static func detail(of state: PortOrderState) throws -> String? {
+        switch state {
+        case .focReceived(let foc): try json(foc)
+        case .rejected(let reasons): try json(reasons)
+        case .jeopardy(let reason): try json(reason)
+        default: nil
+        }
+    }
+
+    private static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    private static func validate(_ loa: LOADraft) throws(InventoryError) -> (LOA, String) {
+        for (field, value) in [("loa.signer", loa.signer), ("loa.title", loa.title), ("loa.document_name", loa.documentName)] {
+            guard (1...200).contains(value.trimmingCharacters(in: .whitespaces).count) else {
+                throw .invalid(field, "is required (at most 200 characters)")
+            }
+        }
+        guard loa.signedOn.count == 10, let _ = Self.day(loa.signedOn) else {
+            throw .invalid("loa.signed_on", "must be a date, YYYY-MM-DD")
+        }
+        guard let bytes = Data(base64Encoded: loa.document), !bytes.isEmpty, bytes.count <= Self.maximumDocumentBytes else {
+            throw .invalid("loa.document", "must be the signed LOA, base64-encoded, at most 5 MB")
+        }
+        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        return (LOA(signer: loa.signer, title: loa.title, signedOn: loa.signedOn, documentName: loa.documentName, documentSHA256: digest), loa.document)
+    }
+
+    private static func validate(_ account: LosingCarrierAccount) throws(InventoryError) {
+        for (field, value) in [
+            ("account.business_name", account.businessName), ("account.service_address", account.serviceAddress),
+            ("account.zip", account.zip), ("account.account_number", account.accountNumber),
+        ] {
+            guard (1...200).contains(value.trimmingCharacters(in: .whitespaces).count) else {
+                throw .invalid(field, "is required (at most 200 characters)")
+            }
+        }
+    }
+
+    private static func day(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.date(from: text)
+    }
+}
+
+extension Optional {
+    fileprivate func orThrow() throws -> Wrapped {
+        guard let self else { throw InventoryError(.conflict, "the order's stored state is incomplete") }
+        return self
+    }
+}

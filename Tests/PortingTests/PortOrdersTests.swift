@@ -1,0 +1,155 @@
+import Foundation
+import Synchronization
+import Inventory
+import Porting
+import Routing
+import Store
+import Telephony
+import TestSupport
+import Testing
+
+private let btn = PhoneNumber("+12025551000")!
+private let porting = PhoneNumber("+12025551001")!
+
+/// The losing carrier of 202-555 (Capital Bell, in the fixture's reference data) and its CSR for Acme.
+private func losingCarrier() -> SimulatedLosingCarrier {
+    SimulatedLosingCarrier(records: [
+        CustomerServiceRecord(
+            accountNumber: "CB-7781", pin: "1234", businessName: "Acme Dental Group", serviceAddress: "1600 Main St",
+            zip: "20001", billingNumber: btn, numbers: [btn, porting]
+        ),
+    ])
+}
+
+private let correct = LosingCarrierAccount(
+    businessName: "Acme Dental Group", serviceAddress: "1600 Main St", zip: "20001", accountNumber: "CB-7781", pin: "1234",
+    billingNumber: btn
+)
+
+private let loa = LOADraft(
+    signer: "Pat Doe", title: "Office manager", signedOn: "2026-11-20", documentName: "loa.pdf",
+    document: Data("%PDF-1.4 signed".utf8).base64EncodedString()
+)
+
+/// Runs `body` with the fixture, an LRN in LATA 236 (DC), and port orders over the simulated carrier.
+private func withPorting(
+    _ database: TestDatabase, clock: InventoryClock = .system,
+    _ body: @escaping @Sendable (Store, Fixture, PortOrders) async throws -> Void
+) async throws {
+    try await database.withFixture { store, fixture in
+        try await fixture.provisioning.networkLRNs.set(lata: "236", lrn: PhoneNumber("+12025550199")!, by: fixture.operatorPrincipal)
+        try await body(store, fixture, PortOrders(store: store, partner: losingCarrier(), clock: clock))
+    }
+}
+
+@Suite("Port-in orders")
+struct PortOrdersTests {
+    @Test("a name mismatch is rejected, fixed by a supplement, committed, activated and routed", arguments: TestDatabase.available)
+    func walkthrough(database: TestDatabase) async throws {
+        try await withPorting(database) { store, fixture, orders in
+            var wrong = correct
+            wrong.businessName = "Acme Dental"
+            let creation = try await orders.create(PortOrderDraft(
+                numbers: [porting.e164, "+12025550100", "+18005550100", "not a number"], account: wrong, loa: loa,
+                trunkId: fixture.acmeTrunk.id
+            ), by: fixture.acme)
+            #expect(creation.orders.count == 1)
+            #expect(creation.failed.map(\.number) == ["not a number", "+12025550100", "+18005550100"])
+            let order = try #require(creation.orders.first)
+            #expect(order.losingOcn == "9206" && order.losingCarrier == "Capital Bell" && order.state == "draft")
+
+            let rejected = try await orders.submit(order.id, by: fixture.acme)
+            #expect(rejected.state == "rejected" && rejected.rejectReasons == [.nameMismatch])
+            #expect(try await fixture.provisioning.numbers.number(porting, by: fixture.acme).status == .portingIn)
+
+            let committed = try await orders.supplement(order.id, account: correct, by: fixture.acme)
+            #expect(committed.state == "foc-received")
+            #expect(committed.foc?.window == "09:00-12:00")
+
+            await #expect { try await orders.activate(order.id, by: fixture.acme) } throws: { ($0 as? InventoryError)?.code == .forbidden }
+            let done = try await orders.activate(order.id, by: fixture.operatorPrincipal)
+            #expect(done.state == "completed")
+            let record = try await fixture.provisioning.numbers.number(porting, by: fixture.acme)
+            #expect(record.status == .assigned && record.trunkId == fixture.acmeTrunk.id)
+            #expect(try await fixture.provisioning.portedNumbers.lookup(porting) == PhoneNumber("+12025550199"))
+
+            let snapshot = try await RoutingCompiler(store: store, emergency: nil).compile(version: 1)
+            let fromAcme = CallRequest(source: IPAddress("192.0.2.10")!, dialed: porting.e164, caller: porting.e164, callID: "c")
+            guard case .redirect(let targets) = Router.decide(fromAcme, in: snapshot).outcome else {
+                Issue.record("the ported number does not route")
+                return
+            }
+            #expect(targets.map(\.host) == ["pbx.acme.example"])
+
+            let timeline = try await orders.timeline(order.id, by: fixture.acme)
+            #expect(timeline.map(\.event) == ["create", "submit", "rejected", "supplement", "foc-received", "activate", "activated"])
+            #expect(timeline.map(\.toState).last == "completed")
+        }
+    }
+
+    @Test("canceling a submitted order takes its numbers back; a canceled order takes no more events", arguments: TestDatabase.available)
+    func cancel(database: TestDatabase) async throws {
+        try await withPorting(database) { _, fixture, orders in
+            let order = try #require(try await orders.create(
+                PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: nil), by: fixture.acme
+            ).orders.first)
+            _ = try await orders.submit(order.id, by: fixture.acme)
+            #expect(try await orders.cancel(order.id, by: fixture.acme).state == "canceled")
+            await #expect { try await fixture.provisioning.numbers.number(porting, by: fixture.operatorPrincipal) }
+                throws: { ($0 as? InventoryError)?.code == .notFound }
+            await #expect { try await orders.submit(order.id, by: fixture.acme) } throws: { ($0 as? InventoryError)?.code == .illegalTransition }
+            // The number can be ordered again.
+            let again = try await orders.create(PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: nil), by: fixture.acme)
+            #expect(again.orders.count == 1)
+        }
+    }
+
+    @Test("numbers on an open order, without an LRN in their LATA, or ours, fail alone; orders split by carrier",
+          arguments: TestDatabase.available)
+    func checks(database: TestDatabase) async throws {
+        try await withPorting(database) { _, fixture, orders in
+            _ = try await orders.create(PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: nil), by: fixture.acme)
+            let second = try await orders.create(PortOrderDraft(
+                numbers: [porting.e164, "+19735551234", btn.e164], account: correct, loa: loa, trunkId: nil
+            ), by: fixture.acme)
+            #expect(second.orders.map(\.numbers) == [[btn]])
+            #expect(second.failed.map(\.number) == ["+12025551001", "+19735551234"])
+            #expect(second.failed.map { $0.error?.detail ?? "" }.last?.contains("LATA 224") == true)
+            try await fixture.provisioning.networkLRNs.set(lata: "224", lrn: PhoneNumber("+19735559000")!, by: fixture.operatorPrincipal)
+            let split = try await orders.create(PortOrderDraft(
+                numbers: ["+19735551234", "+19735559500"], account: correct, loa: loa, trunkId: nil
+            ), by: fixture.acme)
+            #expect(split.orders.map(\.losingOcn) == ["532F", "9102"], "block 9 belongs to Lakeside Fiber")
+            await #expect {
+                try await orders.create(PortOrderDraft(numbers: [btn.e164], account: correct, loa: loa, trunkId: fixture.globexTrunk.id), by: fixture.acme)
+            } throws: { ($0 as? InventoryError)?.code == .notFound }
+            var badLOA = loa
+            badLOA.document = "not base64!"
+            await #expect { try await orders.create(PortOrderDraft(numbers: [btn.e164], account: correct, loa: badLOA, trunkId: nil), by: fixture.acme) }
+                throws: { ($0 as? InventoryError)?.field == "loa.document" }
+        }
+    }
+
+    @Test("another tenant's order is not found; at the FOC time the scheduler activates; concurrent activations apply once",
+          arguments: TestDatabase.available)
+    func isolationAndActivation(database: TestDatabase) async throws {
+        let now = Mutex(Date(timeIntervalSince1970: 1_795_186_800))
+        let clock = InventoryClock { now.withLock { $0 } }
+        try await withPorting(database, clock: clock) { _, fixture, orders in
+            let order = try #require(try await orders.create(
+                PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: fixture.acmeTrunk.id), by: fixture.acme
+            ).orders.first)
+            await #expect { try await orders.order(order.id, by: fixture.globex) } throws: { ($0 as? InventoryError)?.code == .notFound }
+            let committed = try await orders.submit(order.id, by: fixture.acme)
+            let activateAt = try #require(committed.foc?.activateAt)
+            #expect(try await orders.activateDue() == 0, "not before the FOC time")
+            now.withLock { $0 = Date(timeIntervalSince1970: TimeInterval(activateAt)) }
+            async let first = orders.activateDue()
+            async let second = orders.activateDue()
+            #expect(try await first + second == 1, "two schedulers racing activate the order once")
+            #expect(try await orders.order(order.id, by: fixture.acme).state == "completed")
+            let events = try await orders.timeline(order.id, by: fixture.acme).map(\.event)
+            #expect(events.filter { $0 == "activated" }.count == 1)
+        }
+    }
+}
