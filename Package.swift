@@ -69,6 +69,7 @@ let package = Package(
                 "Store",
                 "Telephony",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
@@ -122,7 +123,6 @@ let package = Package(
                 "Store",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
@@ -130,6 +130,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
+                "Porting",
                 "Emergency",
                 "Inventory",
                 "Observability",
@@ -145,6 +146,7 @@ let package = Package(
         .executableTarget(
             name: "tandem",
             dependencies: [
+                "Porting",
                 "API",
                 "Observability",
                 "Routing",
@@ -162,6 +164,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "Porting",
                 "Emergency",
                 "Inventory",
                 "Store",
@@ -245,6 +248,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
+                "Porting",
                 "API",
                 "Inventory",
                 "Observability",

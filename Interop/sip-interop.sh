@@ -92,9 +92,32 @@ expect "still answering after the torture messages" 302 "127.0.0.1:5070" -s "$ac
 
 # A short load run: 2,000 calls at 500 calls per second, every one must get its 302.
 expect "2,000 calls at 500/s" 302 "127.0.0.1:5070" -s "$acme_number" -key caller "$acme_caller" -p 25080 -r 500 -m 2000 -l 2000
-# The trunk's calls-per-second limit: at 1 call per second, a burst of 20 gets one 302 and 503s, each recorded.
 operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
+acme_key=$(grep -o 'ACME_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
 api() { curl -sf -H "Authorization: Bearer $operator_key" -H 'Content-Type: application/json' "$@"; }
+acme() { curl -sf -H "Authorization: Bearer $acme_key" -H 'Content-Type: application/json' "$@"; }
+
+# Port-in: a name mismatch is rejected, the supplement gets a FOC, the operator activates, and the ported
+# number rings Acme's PBX.
+base="http://127.0.0.1:$http_port/v1/port-orders"
+account='"account_number":"BLT-4410","pin":"2468","service_address":"2500 Memorial Pkwy NW","zip":"35801"'
+order=$(acme -X POST "$base" -d '{"numbers":["+12057095551"],"trunk_id":"trk_acme_main",
+    "account":{"business_name":"Acme Dental",'"$account"'},
+    "loa":{"signer":"Pat Doe","title":"Office manager","signed_on":"2026-11-20","document_name":"loa.pdf","document":"JVBERi0="}}' \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["orders"][0]["id"])')
+states=$(acme -X POST "$base/$order/submit" | python3 -c 'import json, sys; o = json.load(sys.stdin); print(o["state"], o.get("reject_reasons"))')
+states="$states; $(acme -X POST "$base/$order/supplement" -d '{"account":{"business_name":"Acme Dental Group",'"$account"'}}' \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')"
+states="$states; $(api -X POST "$base/$order/activate" | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')"
+if [[ $states == "rejected ['name-mismatch']; foc-received; completed" ]]; then
+    echo "ok   port-in: rejected for the name, supplemented, committed, activated"; passed=$((passed + 1))
+else
+    echo "FAIL port-in went: $states"; failed=$((failed + 1))
+fi
+sleep 1.5
+expect "the ported number rings Acme's PBX" 302 "sip:.12057095551@127.0.0.1:5070" -s +12057095551 -key caller "$acme_caller" -p 25086
+
+# The trunk's calls-per-second limit: at 1 call per second, a burst of 20 gets one 302 and 503s, each recorded.
 api -X PATCH -d '{"max_calls_per_second":1}' "http://127.0.0.1:$http_port/v1/trunks/trk_acme_main" >/dev/null
 sleep 1.5
 timeout 30 sipp -sf Interop/sipp/redirect.xml -m 20 -r 200 -nostdin -timeout 10s -s "$acme_number" -key caller "$acme_caller" \

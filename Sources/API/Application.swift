@@ -5,6 +5,7 @@ import Logging
 import Routing
 import NIOCore
 import Observability
+import Porting
 import ServiceLifecycle
 import Store
 
@@ -35,8 +36,12 @@ public enum OpenAPIDocument {
 /// Builds the router: `/health`, `/metrics` and `/openapi.json` open to all, everything under `/v1` authenticated.
 ///
 /// `/metrics` serves `metrics`, or, without them, metrics of the routing snapshot alone.
+///
+/// Port orders go to `porting`'s partner; without one, an empty simulated losing carrier answers (it knows no
+/// account, so it rejects every order).
 public func buildRouter(
-    provisioning: Provisioning, routing: RoutingTable = RoutingTable(), metrics: TandemMetrics? = nil
+    provisioning: Provisioning, routing: RoutingTable = RoutingTable(), metrics: TandemMetrics? = nil,
+    porting: PortOrders? = nil
 ) -> Hummingbird.Router<APIContext> {
     let router = Hummingbird.Router(context: APIContext.self)
     let metrics = metrics ?? TandemMetrics(routing: routing)
@@ -77,6 +82,10 @@ public func buildRouter(
     RoutingRecordsController(records: provisioning.routingRecords).addRoutes(to: v1)
     BlockedDestinationsController(blocks: provisioning.blockedDestinations).addRoutes(to: v1)
     E911Controller(addresses: provisioning.emergencyAddresses).addRoutes(to: v1)
+    PortOrdersController(
+        orders: porting ?? PortOrders(store: provisioning.store, partner: SimulatedLosingCarrier(records: [])),
+        lrns: provisioning.networkLRNs
+    ).addRoutes(to: v1)
     return router
 }
 
@@ -86,13 +95,14 @@ public func buildApplication(
     provisioning: Provisioning,
     routing: RoutingTable,
     metrics: TandemMetrics? = nil,
+    porting: PortOrders? = nil,
     configuration: APIConfiguration,
     services: [any Service] = [],
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<APIContext>> {
     Application(
-        router: buildRouter(provisioning: provisioning, routing: routing, metrics: metrics),
+        router: buildRouter(provisioning: provisioning, routing: routing, metrics: metrics, porting: porting),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,
         onServerRunning: onServerRunning,

@@ -171,6 +171,13 @@ public enum DemoData {
         }
         try await seedCarriers(provisioning, by: seeder)
         try await seedEmergency(provisioning, acmeNumber: numbers[100], by: seeder)
+        // Our switch in each LATA the demo stocks numbers in: the last number of the LATA's first stocked block,
+        // so that numbers there can be ported in.
+        var lrns: [String: PhoneNumber] = [:]
+        for exchange in stocked where lrns[exchange.lata] == nil {
+            lrns[exchange.lata] = try PhoneNumber(npa: exchange.npa, nxx: exchange.nxx, line: 999)
+        }
+        for (lata, lrn) in lrns { try await provisioning.networkLRNs.set(lata: lata, lrn: lrn, by: seeder) }
         try await provisioning.store.transaction { database in
             try await database.raw("""
                 INSERT INTO import_runs (kind, source, rows, completed_at)

@@ -34,33 +34,41 @@ public struct Provisioning: Sendable {
     }
 }
 
-/// Expires reservations and returns aged numbers to stock, on a fixed interval, until shutdown.
-public struct LifecycleSweeper: Service {
-    let numbers: NumberInventory
+/// Runs a piece of housekeeping on a fixed interval until shutdown; a failed run is logged and tried again at
+/// the next interval. The first run waits an interval, so that the schema is migrated before it.
+public struct PeriodicService: Service {
+    let name: String
     let interval: Duration
     let logger: Logger
+    let work: @Sendable () async throws -> Void
 
-    public init(numbers: NumberInventory, interval: Duration = .seconds(15), logger: Logger) {
-        self.numbers = numbers
+    public init(_ name: String, every interval: Duration, logger: Logger, work: @escaping @Sendable () async throws -> Void) {
+        self.name = name
         self.interval = interval
         self.logger = logger
+        self.work = work
     }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            // The first sweep waits an interval, so the schema is migrated before it runs.
             while (try? await Task.sleep(for: interval)) != nil {
                 do {
-                    let counts = try await numbers.sweep()
-                    if counts.expired + counts.reclaimed > 0 {
-                        logger.info(
-                            "number lifecycle sweep",
-                            metadata: ["expired": "\(counts.expired)", "reclaimed": "\(counts.reclaimed)"]
-                        )
-                    }
+                    try await work()
                 } catch {
-                    logger.error("number lifecycle sweep failed", metadata: ["error": "\(error)"])
+                    logger.error("\(name) failed; trying again in \(interval)", metadata: ["error": "\(String(reflecting: error))"])
                 }
+            }
+        }
+    }
+}
+
+extension PeriodicService {
+    /// Expires reservations and returns aged numbers to stock, every 15 seconds.
+    public static func lifecycleSweeper(numbers: NumberInventory, interval: Duration = .seconds(15), logger: Logger) -> PeriodicService {
+        PeriodicService("number lifecycle sweep", every: interval, logger: logger) {
+            let counts = try await numbers.sweep()
+            if counts.expired + counts.reclaimed > 0 {
+                logger.info("number lifecycle sweep", metadata: ["expired": "\(counts.expired)", "reclaimed": "\(counts.reclaimed)"])
             }
         }
     }

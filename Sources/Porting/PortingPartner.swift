@@ -28,6 +28,22 @@ public struct LosingCarrierAccount: Sendable, Hashable, Codable {
         self.billingNumber = billingNumber
         self.complexService = complexService
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case businessName, serviceAddress, zip, accountNumber, pin, billingNumber, complexService
+    }
+
+    /// Decodes the account; `complex_service` defaults to false.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        businessName = try container.decode(String.self, forKey: .businessName)
+        serviceAddress = try container.decode(String.self, forKey: .serviceAddress)
+        zip = try container.decode(String.self, forKey: .zip)
+        accountNumber = try container.decode(String.self, forKey: .accountNumber)
+        pin = try container.decodeIfPresent(String.self, forKey: .pin)
+        billingNumber = try container.decodeIfPresent(PhoneNumber.self, forKey: .billingNumber)
+        complexService = try container.decodeIfPresent(Bool.self, forKey: .complexService) ?? false
+    }
 }
 
 /// A port request sent to a losing carrier.

@@ -5,6 +5,7 @@ import Hummingbird
 import Inventory
 import Logging
 import Observability
+import Porting
 import Routing
 import SIPServer
 import ServiceLifecycle
@@ -87,17 +88,21 @@ struct Serve: AsyncParsableCommand {
             ),
             logger: logger
         )
+        // Port orders go to the simulated losing carrier: the demo's holds Acme's other office.
+        let porting = PortOrders(store: store, partner: demo ? SimulatedLosingCarrier.demo() : SimulatedLosingCarrier(records: []))
         // Routing starts once the schema is migrated and the first snapshot is published.
         let ready = StartupGate()
         var app = buildApplication(
             provisioning: provisioning,
             routing: table,
             metrics: metrics,
+            porting: porting,
             configuration: .init(host: http.host, port: http.port),
             // Services stop in reverse order: the SIP server first, then the record writer writes what is left
             // while the store is still open.
             services: [
-                store, LifecycleSweeper(numbers: provisioning.numbers, logger: logger),
+                store, PeriodicService.lifecycleSweeper(numbers: provisioning.numbers, logger: logger),
+                ready.gating(PeriodicService.portActivation(orders: porting, logger: logger)),
                 ready.gating(publisher), ready.gating(recordWriter), ready.gating(sipServer),
             ],
             logger: logger,

@@ -20,7 +20,7 @@ func withAPI(
             compiler: RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example")), table: routing,
             logger: Logger(label: "test")
         ).refresh()
-        let app = Application(router: buildRouter(provisioning: fixture.provisioning, routing: routing))
+        let app = Application(router: buildRouter(provisioning: fixture.provisioning, routing: routing, porting: fixture.porting))
         try await app.test(.router) { client in
             try await body(fixture, client)
         }

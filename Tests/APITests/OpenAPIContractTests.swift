@@ -2,6 +2,7 @@ import API
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Porting
 import Telephony
 import Testing
 import TestSupport
@@ -81,13 +82,28 @@ struct OpenAPIContractTests {
         }
     }
 
-    /// What an example needs beyond the fixture: failover and E911 bindings are set on an assigned number (the
-    /// example's +1 202-555-0100, ordered by Acme and pointed at its trunk; bound to Acme's address to be read
-    /// or unbound).
-    private static func prepare(for operation: DocumentedOperation, _ fixture: Fixture) async throws {
+    /// What an example needs beyond the fixture, and the ids it made for the example's placeholders: failover
+    /// and E911 bindings are set on an assigned number (the example's +1 202-555-0100, ordered by Acme and
+    /// pointed at its trunk; bound to Acme's address to be read or unbound); a port order (`po_example`) for
+    /// Capital Bell's 202-555-1001, as a draft, or sent (and committed) for the events that need it.
+    private static func prepare(for operation: DocumentedOperation, _ fixture: Fixture) async throws -> [String: String] {
+        if operation.template.hasPrefix("/v1/port-orders/{id}") {
+            let draft = PortOrderDraft(
+                numbers: ["+12025551001"], account: LosingCarrierAccount(
+                    businessName: "Acme Dental Group", serviceAddress: "1600 Main St", zip: "20001", accountNumber: "CB-7781", pin: "1234"
+                ),
+                loa: LOADraft(signer: "Pat Doe", title: "Owner", signedOn: "2026-11-20", documentName: "loa.pdf", document: "JVBERi0="),
+                trunkId: fixture.acmeTrunk.id
+            )
+            let order = try #require(try await fixture.porting.create(draft, by: fixture.acme).orders.first)
+            if operation.template.hasSuffix("/activate") || operation.template.hasSuffix("/supplement") {
+                _ = try await fixture.porting.submit(order.id, by: fixture.acme)
+            }
+            return ["po_example": order.id]
+        }
         let onAssignedNumber = (operation.method == .put && operation.template == "/v1/numbers/{number}/failover")
             || operation.template == "/v1/numbers/{number}/e911"
-        guard onAssignedNumber else { return }
+        guard onAssignedNumber else { return [:] }
         let numbers = fixture.provisioning.numbers
         let number = PhoneNumber("+12025550100")!
         _ = try await numbers.order([number.e164], accountId: fixture.acme.accountId, by: fixture.operatorPrincipal)
@@ -95,6 +111,7 @@ struct OpenAPIContractTests {
         if operation.template == "/v1/numbers/{number}/e911", operation.method != .put {
             _ = try await fixture.provisioning.emergencyAddresses.bind(number, to: fixture.acmeAddress.id, by: fixture.acme)
         }
+        return [:]
     }
 
     // MARK: - Authentication
@@ -131,8 +148,11 @@ struct OpenAPIContractTests {
     func examplesSucceed(_ operation: DocumentedOperation) async throws {
         try await withAPI(.sqlite) { fixture, client in
             let contract = try OpenAPIContract()
-            try await Self.prepare(for: operation, fixture)
-            let request = try contract.exampleRequest(for: operation, fixture: fixture)
+            let extraIds = try await Self.prepare(for: operation, fixture)
+            var request = try contract.exampleRequest(for: operation, fixture: fixture)
+            for (placeholder, id) in extraIds {
+                request.uri = request.uri.replacingOccurrences(of: placeholder, with: id)
+            }
             let response = try await client.send(
                 operation.method, request.uri, key: fixture.operatorKey, json: request.body,
                 contentType: request.contentType
@@ -183,7 +203,7 @@ struct OpenAPIContractTests {
         let contract = try OpenAPIContract()
         try await TestDatabase.sqlite.withStore { store in
             let fixture = try await Fixture.make(store)
-            let router = buildRouter(provisioning: fixture.provisioning)
+            let router = buildRouter(provisioning: fixture.provisioning, porting: fixture.porting)
             let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
             let documented = Set(contract.operations.map(\.testDescription))
             #expect(registered.subtracting(documented).isEmpty, "undocumented routes")

@@ -2,6 +2,7 @@ import Emergency
 import Foundation
 import Inventory
 import Logging
+import Porting
 import SQLKit
 import Store
 import Telephony
@@ -84,6 +85,15 @@ public struct Fixture: Sendable {
     public let acmeBlock: BlockedDestination
     /// Acme's office, 1600 Main St, Washington DC: valid in the fixture's MSAG (`MSAG` below).
     public let acmeAddress: E911Address
+    /// Port orders over a simulated losing carrier (Capital Bell) that holds ``Fixture/losingCarrierRecord``.
+    public let porting: PortOrders
+
+    /// Capital Bell's record of Acme's other line: 202-555-1000 and 1001 (LATA 236, where we have an LRN).
+    public static let losingCarrierRecord = CustomerServiceRecord(
+        accountNumber: "CB-7781", pin: "1234", businessName: "Acme Dental Group", serviceAddress: "1600 Main St",
+        zip: "20001", billingNumber: PhoneNumber("+12025551000")!,
+        numbers: [PhoneNumber("+12025551000")!, PhoneNumber("+12025551001")!]
+    )
 
     /// The fixture's MSAG: Main St and N Capitol St in Washington DC, Main St in Bethesda MD.
     public static let msag = [
@@ -167,6 +177,7 @@ public struct Fixture: Sendable {
             BlockedDestinationDraft(prefix: "+53", reason: "no traffic to Cuba"), by: acme
         )
         _ = try await provisioning.emergencyAddresses.replaceMSAG(with: msag)
+        try await provisioning.networkLRNs.set(lata: "236", lrn: PhoneNumber("+12025550199")!, by: operatorPrincipal)
         let acmeAddress = try await provisioning.emergencyAddresses.create(
             AddressDraft(street: "1600 Main Street, Suite 400", floor: "4", city: "Washington", state: "DC", zip: "20001"),
             accountId: nil, by: acme
@@ -175,7 +186,8 @@ public struct Fixture: Sendable {
             provisioning: provisioning, operatorPrincipal: operatorPrincipal, acme: acme, acmeReader: acmeReader,
             globex: globex, agent: agent, operatorKey: operatorKey.secret, acmeKey: acmeKey,
             acmeReaderKey: acmeReaderKey, globexKey: globexKey, agentKey: agentKey, acmeTrunk: acmeTrunk,
-            globexTrunk: globexTrunk, carrier: carrier, acmeBlock: acmeBlock, acmeAddress: acmeAddress
+            globexTrunk: globexTrunk, carrier: carrier, acmeBlock: acmeBlock, acmeAddress: acmeAddress,
+            porting: PortOrders(store: store, partner: SimulatedLosingCarrier(records: [losingCarrierRecord]), clock: clock)
         )
     }
 }
