@@ -79,7 +79,9 @@ public struct RoutingRecords: Sendable {
     ///
     /// Each batch goes to the database as one JSON array bound as a single parameter and expanded there
     /// (`json_each` in SQLite, `jsonb_array_elements` in PostgreSQL): encoding the JSON by hand costs far less
-    /// than binding fourteen values per record, which made the writer the largest CPU cost of a call.
+    /// than binding fourteen values per record, which made the writer the largest CPU cost of a call. SQLite
+    /// reads each record's array out of `json_each` once, into a materialized table: read in every column's
+    /// expression, `json_each` would turn the record back into text fourteen times.
     public func insert(_ records: [RoutingRecord]) async throws {
         guard !records.isEmpty else { return }
         try await store.transaction { database in
@@ -92,9 +94,10 @@ public struct RoutingRecords: Sendable {
                     FROM jsonb_array_elements(\(bind: batch)::jsonb) AS r
                     """
                     : """
-                    SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7,
-                        value->>8, value->>9, value->>10, value->>11, value->>12, value->>13
-                    FROM json_each(\(bind: batch))
+                    WITH r(v) AS MATERIALIZED (SELECT value FROM json_each(\(bind: batch)))
+                    SELECT v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, v->>6, v->>7, v->>8, v->>9, v->>10, v->>11,
+                        v->>12, v->>13
+                    FROM r
                     """
                 try await database.raw("""
                     INSERT INTO routing_records (at, call_id, source, trunk_id, dialed, normalized, lrn, jurisdiction,

@@ -143,7 +143,7 @@ extension SIPResponse {
             headers.add(name: "From", value: from)
         }
         if var to = request.headers[known: .to] {
-            if let toTag, !Self.mayCarryTag(to) || !Self.hasTag(to) {
+            if let toTag, Self.needsTag(to) {
                 to += ";tag=\(toTag)"
             }
             headers.add(name: "To", value: to)
@@ -156,17 +156,5 @@ extension SIPResponse {
         }
         headers.add(name: "Content-Length", value: "0")
         self.init(status: status, reason: reason, version: .sip2, headers: headers)
-    }
-
-    /// Whether a To value can have a `tag` parameter at all: only if `tag` is written in it, in any case, or it
-    /// holds `%` escapes that could spell it (RFC 3261 §19.1.4). Most requests' To has neither, and is not parsed.
-    private static func mayCarryTag(_ to: String) -> Bool {
-        let bytes = Array(to.utf8)
-        guard !bytes.contains(ASCII.percent) else { return true }
-        return bytes.indices.dropLast(2).contains { equalsIgnoringASCIICase(bytes[$0..<$0 + 3], "tag".utf8) }
-    }
-
-    private static func hasTag(_ to: String) -> Bool {
-        (try? SIPNameAddress(parsing: to, header: "To"))?.parameters.contains("tag") ?? false
     }
 }

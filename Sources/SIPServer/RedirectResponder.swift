@@ -50,10 +50,14 @@ public struct RedirectResponder: Sendable {
         self.callLimiter = callLimiter
     }
 
-    /// The response to a parsed message from `source`, or `nil` when nothing should be sent.
+    /// The response to a parsed message from `source`, or `nil` when nothing should be sent: the answer's bytes
+    /// as they go on the wire (before Via stamping), parsed back.
     public func respond(to message: SIPMessage, from source: IPAddress) -> SIPResponse? {
-        guard case .request(let request) = message else { return nil }
-        return self.answer(request, from: source)?.response
+        guard case .request(let request) = message, let answer = self.answer(request, from: source) else { return nil }
+        var buffer = ByteBuffer()
+        answer.response.write(into: &buffer)
+        var parser = SIPParser()
+        return try? parser.parse(buffer).response
     }
 
     /// The answer to a request from `source`, with the request's top Via for the transport, or `nil` when nothing
@@ -70,19 +74,19 @@ public struct RedirectResponder: Sendable {
             let topVia = request.headers.values("Via").first.flatMap { try? SIPVia(parsing: $0) }
             return RedirectAnswer(response: response, topVia: topVia)
         }
-        let response: SIPResponse
+        let response: SIPEncodedResponse
         switch request.method {
         case .ack:
             return nil
         case .options:
-            var options = SIPResponse(replyingTo: request, status: 200, reason: "OK", toTag: tag(request))
-            options.headers.add(name: "Allow", value: Self.allowed)
-            options.headers.add(name: "Accept", value: "application/sdp")
-            options.headers.add(name: "Server", value: serverName)
+            var options = SIPEncodedResponse(replyingTo: request, status: 200, reason: "OK", toTag: tag(request))
+            options.addHeader("Allow", Self.allowed)
+            options.addHeader("Accept", "application/sdp")
+            options.addHeader("Server", serverName)
             response = options
         case .cancel:
             let answered = cache.contains(TransactionKey(request, validated, method: .invite, source: source))
-            response = SIPResponse(replyingTo: request, status: answered ? 200 : 481,
+            response = SIPEncodedResponse(replyingTo: request, status: answered ? 200 : 481,
                                    reason: answered ? "OK" : "Call/Transaction Does Not Exist", toTag: tag(request))
         case .invite:
             // The key includes the source, so that no peer can plant or read another's answer.
@@ -94,13 +98,13 @@ public struct RedirectResponder: Sendable {
             let (answer, fromKnownSource) = answerInvite(request, validated, from: source)
             // Only answers to trunks and carriers are remembered, and only small ones: an unknown peer cannot
             // fill the cache with 64 KB answers.
-            if fromKnownSource, Self.approximateSize(answer) <= 4_096 {
+            if fromKnownSource, answer.byteCount <= 4_096 {
                 cache.store(answer, for: key)
             }
             response = answer
         default:
             var refused = refusal(request, status: 405, reason: "Method Not Allowed", warning: nil)
-            refused.headers.add(name: "Allow", value: Self.allowed)
+            refused.addHeader("Allow", Self.allowed)
             response = refused
         }
         return RedirectAnswer(response: response, topVia: validated.topVia)
@@ -109,7 +113,7 @@ public struct RedirectResponder: Sendable {
     /// The answer to an INVITE, and whether it came from a known trunk or carrier.
     private func answerInvite(
         _ request: SIPRequest, _ validated: SIPValidatedHeaders, from source: IPAddress
-    ) -> (SIPResponse, Bool) {
+    ) -> (SIPEncodedResponse, Bool) {
         if validated.maxForwards == 0 {
             return (refusal(request, status: 483, reason: "Too Many Hops", warning: nil), false)
         }
@@ -125,7 +129,7 @@ public struct RedirectResponder: Sendable {
         let required = request.headers.values("Require")
         if !required.isEmpty, !DialedNumber(classifying: dialed).isEmergency {
             var response = refusal(request, status: 420, reason: "Bad Extension", warning: nil)
-            response.headers.add(name: "Unsupported", value: required.joined(separator: ", "))
+            response.addHeader("Unsupported", required.joined(separator: ", "))
             return (response, false)
         }
         let call = CallRequest(
@@ -152,28 +156,20 @@ public struct RedirectResponder: Sendable {
         let fromKnownSource = decision.sourceTrunk != nil || decision.fromCarrier
         switch decision.outcome {
         case .redirect(let targets):
-            var response = SIPResponse(replyingTo: request, status: 302, reason: "Moved Temporarily", toTag: tag(request))
+            var response = SIPEncodedResponse(
+                replyingTo: request, status: 302, reason: "Moved Temporarily", toTag: tag(request)
+            )
             for (index, target) in targets.enumerated() {
-                let tenths = max(10 - index, 1)
-                let q = tenths == 10 ? "1.0" : "0.\(tenths)"
-                let host = target.host.contains(":") && !target.host.hasPrefix("[") ? "[\(target.host)]" : target.host
-                let transport = target.transport == "udp" ? "" : ";transport=\(target.transport)"
-                let scheme = target.transport == "tls" ? "sips" : "sip"
-                // Telephone numbers in SIP URIs carry user=phone (RFC 3261 §19.1.1), as do their rn/npdi parameters.
-                let userPhone = target.user.hasPrefix("+") ? ";user=phone" : ""
-                response.headers.add(
-                    name: "Contact",
-                    value: "<\(scheme):\(target.user)@\(host):\(target.port)\(transport)\(userPhone)>;q=\(q)"
-                )
+                response.addHeader("Contact") { Self.writeContact(target, q: max(10 - index, 1), into: &$0) }
             }
             if let emergency = decision.emergency { addEmergencyHeaders(emergency, to: &response, host: targets.first?.host ?? "") }
-            response.headers.add(name: "Server", value: serverName)
+            response.addHeader("Server", serverName)
             return (response, fromKnownSource)
         case .refuse(let refusal):
             var response = self.refusal(request, status: refusal.status, reason: Self.phrase(refusal.status), warning: nil)
-            response.headers.add(name: "Reason", value: "SIP ;cause=\(refusal.status) ;text=\"\(Self.quoted(refusal.reason))\"")
+            response.addHeader("Reason", "SIP ;cause=\(refusal.status) ;text=\"\(Self.quoted(refusal.reason))\"")
             if let retryAfter = refusal.retryAfter {
-                response.headers.add(name: "Retry-After", value: String(retryAfter))
+                response.addHeader("Retry-After", String(retryAfter))
             }
             return (response, fromKnownSource)
         }
@@ -182,26 +178,50 @@ public struct RedirectResponder: Sendable {
     /// What the emergency provider needs beside the route: the callback number (RFC 3325) and the caller's
     /// location by reference (RFC 6442), dereferenced at `locationBaseURL`. A caller without a validated
     /// address is still routed, with a warning in the answer.
-    private func addEmergencyHeaders(_ emergency: EmergencyCall, to response: inout SIPResponse, host: String) {
+    private func addEmergencyHeaders(_ emergency: EmergencyCall, to response: inout SIPEncodedResponse, host: String) {
         if let callback = emergency.callback {
-            response.headers.add(name: "P-Asserted-Identity", value: "<sip:\(callback.e164)@\(host);user=phone>")
+            response.addHeader("P-Asserted-Identity", "<sip:\(callback.e164)@\(host);user=phone>")
         }
         if let location = emergency.location {
-            response.headers.add(name: "Geolocation", value: "<\(locationBaseURL)/v1/e911/locations/\(location.addressId)>")
-            response.headers.add(name: "Geolocation-Routing", value: "no")
+            response.addHeader("Geolocation", "<\(locationBaseURL)/v1/e911/locations/\(location.addressId)>")
+            response.addHeader("Geolocation-Routing", "no")
         } else {
-            response.headers.add(
-                name: "Warning", value: "399 \(serverName.lowercased()) \"no validated address for the calling number\""
-            )
+            response.addHeader("Warning", "399 \(serverName.lowercased()) \"no validated address for the calling number\"")
         }
     }
 
-    private func refusal(_ request: SIPRequest, status: Int, reason: String, warning: String?) -> SIPResponse {
-        var response = SIPResponse(replyingTo: request, status: status, reason: reason, toTag: tag(request))
-        if let warning {
-            response.headers.add(name: "Warning", value: "399 \(serverName.lowercased()) \"\(Self.quoted(warning))\"")
+    /// Writes a Contact value for a redirect target: `<sip:user@host:port;transport=...;user=phone>;q=0.9`, its
+    /// q-value given in tenths (RFC 3261 §20.10). An IPv6 host goes in brackets; TLS targets are `sips`.
+    private static func writeContact(_ target: RouteTarget, q tenths: Int, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString(target.transport == "tls" ? "<sips:" : "<sip:")
+        buffer.writeString(target.user)
+        buffer.writeInteger(UInt8(ascii: "@"))
+        let bracketed = target.host.utf8.contains(UInt8(ascii: ":")) && target.host.utf8.first != UInt8(ascii: "[")
+        if bracketed { buffer.writeInteger(UInt8(ascii: "[")) }
+        buffer.writeString(target.host)
+        if bracketed { buffer.writeInteger(UInt8(ascii: "]")) }
+        buffer.writeInteger(UInt8(ascii: ":"))
+        buffer.writeString(String(target.port))
+        if target.transport != "udp" {
+            buffer.writeStaticString(";transport=")
+            buffer.writeString(target.transport)
         }
-        response.headers.add(name: "Server", value: serverName)
+        // Telephone numbers in SIP URIs carry user=phone (RFC 3261 §19.1.1), as do their rn/npdi parameters.
+        if target.user.utf8.first == UInt8(ascii: "+") { buffer.writeStaticString(";user=phone") }
+        if tenths == 10 {
+            buffer.writeStaticString(">;q=1.0")
+        } else {
+            buffer.writeStaticString(">;q=0.")
+            buffer.writeInteger(UInt8(ascii: "0") + UInt8(tenths))
+        }
+    }
+
+    private func refusal(_ request: SIPRequest, status: Int, reason: String, warning: String?) -> SIPEncodedResponse {
+        var response = SIPEncodedResponse(replyingTo: request, status: status, reason: reason, toTag: tag(request))
+        if let warning {
+            response.addHeader("Warning", "399 \(serverName.lowercased()) \"\(Self.quoted(warning))\"")
+        }
+        response.addHeader("Server", serverName)
         return response
     }
 
@@ -230,11 +250,6 @@ public struct RedirectResponder: Sendable {
         return String(user[..<semicolon])
     }
 
-    /// Roughly how many bytes a response takes on the wire (header names and values).
-    private static func approximateSize(_ response: SIPResponse) -> Int {
-        response.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
-    }
-
     private static func quoted(_ text: String) -> String {
         String(text.unicodeScalars.filter { $0.value >= 0x20 && $0 != "\"" && $0 != "\\" }.prefix(200).map(Character.init))
     }
@@ -258,7 +273,7 @@ public struct RedirectResponder: Sendable {
 /// An answer to send, and the top Via of the request it answers: the transport stamps that Via and sends the
 /// answer by it (RFC 3261 §18.2.1, §18.2.2).
 struct RedirectAnswer {
-    var response: SIPResponse
+    var response: SIPEncodedResponse
     var topVia: SIPVia?
 }
 
@@ -310,7 +325,7 @@ struct TransactionKey: Equatable, Sendable {
 final class AnswerCache: Sendable {
     private struct Entry {
         var key: TransactionKey
-        var response: SIPResponse
+        var response: SIPEncodedResponse
         var at: NIODeadline
     }
 
@@ -331,7 +346,7 @@ final class AnswerCache: Sendable {
         self.state.withLockedValue { $0.answers.reserveCapacity(capacity) }
     }
 
-    func answer(_ key: TransactionKey) -> SIPResponse? {
+    func answer(_ key: TransactionKey) -> SIPEncodedResponse? {
         state.withLockedValue { state in
             guard let entry = state.answers[key.digest], entry.key == key, entry.at + lifetime > .now() else {
                 return nil
@@ -344,7 +359,7 @@ final class AnswerCache: Sendable {
         answer(key) != nil
     }
 
-    func store(_ response: SIPResponse, for key: TransactionKey) {
+    func store(_ response: SIPEncodedResponse, for key: TransactionKey) {
         state.withLockedValue { state in
             if state.answers.updateValue(Entry(key: key, response: response, at: .now()), forKey: key.digest) != nil {
                 return

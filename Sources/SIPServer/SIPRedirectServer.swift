@@ -170,11 +170,7 @@ func stamped(_ via: SIPVia, source: SocketAddress) -> SIPVia? {
 extension RedirectAnswer {
     /// Writes the response with its top Via stamped for `source` (RFC 3261 §18.2.1, RFC 3581 §4).
     func write(into buffer: inout ByteBuffer, source: SocketAddress) {
-        if let topVia, let via = stamped(topVia, source: source) {
-            self.response.write(into: &buffer, topVia: via)
-        } else {
-            self.response.write(into: &buffer)
-        }
+        self.response.write(into: &buffer, topVia: self.topVia.flatMap { stamped($0, source: source) })
     }
 }
 

@@ -14,8 +14,8 @@ struct AnswerCacheTests {
         TransactionKey(source: source, callID: callID, sequence: 1, method: .invite, branch: "z9hG4bK1", digest: digest)
     }
 
-    static func answer(_ status: Int) -> SIPResponse {
-        SIPResponse(status: status, reason: "Test")
+    static func answer(_ status: Int) -> SIPEncodedResponse {
+        SIPEncodedResponse(replyingTo: SIPRequest(method: .invite, uri: SIPURI(host: "x")), status: status, reason: "Test")
     }
 
     @Test func keysSharingADigestNeverGetEachOthersAnswer() {

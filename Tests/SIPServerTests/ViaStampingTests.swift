@@ -1,4 +1,5 @@
 import NIOCore
+import Routing
 import SIP
 import Telephony
 import Testing
@@ -10,8 +11,8 @@ private func via(_ text: String) throws -> SIPVia {
 }
 
 private func answer(vias: [String]) throws -> RedirectAnswer {
-    let headers = SIPHeaders(vias.map { ("Via", $0) } + [("Call-ID", "c1"), ("Content-Length", "0")])
-    let response = SIPResponse(status: 302, reason: "Moved Temporarily", headers: headers)
+    let request = SIPRequest(method: .invite, uri: SIPURI(host: "x"), headers: SIPHeaders(vias.map { ("Via", $0) } + [("Call-ID", "c1")]))
+    let response = SIPEncodedResponse(replyingTo: request, status: 302, reason: "Moved Temporarily")
     let top = try #require(vias.first.flatMap { SIPHeaders([("Via", $0)]).values("Via").first })
     return RedirectAnswer(response: response, topVia: try via(top))
 }
@@ -72,5 +73,42 @@ struct ViaStampingTests {
             + "Via: SIP/2.0/UDP b.example;branch=z9hG4bK-b\r\n"
             + "Via: SIP/2.0/UDP c.example;branch=z9hG4bK-c\r\n"
             + "Call-ID: c1\r\nContent-Length: 0\r\n\r\n")
+    }
+}
+
+@Suite("Retransmitted INVITEs get the first answer's bytes")
+struct RetransmissionBytesTests {
+    @Test("the cached answer, stamped for the retransmission's source, is byte for byte the first one")
+    func identical() throws {
+        let trunk = TrunkRoute(
+            id: "trk_a", accountId: "acc_a", accountActive: true,
+            hosts: [.init(address: "pbx.a.example", port: 5060, transport: "udp", priority: 10, weight: 100)],
+            sources: [CIDRBlock("198.51.100.0/24")!],
+            callerID: .init(allowAny: true, allowedPrefixes: [], rejectViolations: false)
+        )
+        let responder = RedirectResponder(table: RoutingTable(RoutingSnapshot(
+            version: 1, epoch: 1, trunks: [trunk],
+            numbers: [NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_a", trunkId: "trk_a")],
+            emergency: EmergencyRoute(host: "psap.example", port: 5080)
+        )))
+        let text = [
+            "INVITE sip:+12025550100@tandem.example SIP/2.0",
+            "Via: SIP/2.0/UDP pbx.example:5060;branch=z9hG4bK-r1;rport",
+            "From: <sip:+12025550199@pbx.example>;tag=f1", "To: <sip:+12025550100@tandem.example>",
+            "Call-ID: r1@pbx.example", "CSeq: 1 INVITE", "Max-Forwards: 70", "Content-Length: 0", "", "",
+        ].joined(separator: "\r\n")
+        let source = try SocketAddress(ipAddress: "198.51.100.7", port: 40_000)
+        func answered() throws -> String {
+            var parser = SIPParser()
+            let request = try #require(try parser.parse(ByteBuffer(string: text)).request)
+            let ip = try #require(IPAddress(source))
+            let answer = try #require(responder.answer(request, from: ip))
+            return written(answer, source: source)
+        }
+        let first = try answered()
+        #expect(first.hasPrefix("SIP/2.0 302 Moved Temporarily\r\n"
+            + "Via: SIP/2.0/UDP pbx.example:5060;branch=z9hG4bK-r1;rport=40000;received=198.51.100.7\r\n"))
+        #expect(first.contains("\r\nContact: <sip:+12025550100@pbx.a.example:5060;user=phone>;q=1.0\r\n"))
+        #expect(try answered() == first)
     }
 }

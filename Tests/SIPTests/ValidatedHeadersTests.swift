@@ -69,3 +69,49 @@ struct ToTagTests {
         #expect(SIPResponse(replyingTo: request, status: 302, reason: "Moved", toTag: "t1").headers["To"] == expected)
     }
 }
+
+@Suite("Responses written as they are built")
+struct EncodedResponseTests {
+    private static let request = SIPRequest(method: .invite, uri: SIPURI(host: "example.com"), headers: SIPHeaders([
+        ("v", "SIP/2.0/UDP a.example;branch=z9hG4bK-a , SIP/2.0/UDP b.example;branch=z9hG4bK-b"),
+        ("f", "<sip:a@example.com>;tag=f1"), ("Via", "SIP/2.0/UDP c.example;branch=z9hG4bK-c"),
+        ("t", "<sip:b@example.com>"), ("i", "c1"), ("CSeq", "1 INVITE"), ("Max-Forwards", "70"), ("l", "0"),
+    ]))
+
+    private static func bytes(_ write: (inout ByteBuffer) -> Void) -> String {
+        var buffer = ByteBuffer()
+        write(&buffer)
+        return String(buffer: buffer)
+    }
+
+    @Test("the same bytes as a response built from a header list, with and without a new top Via",
+          arguments: [nil, "SIP/2.0/UDP a.example;branch=z9hG4bK-a;received=192.0.2.1;rport=9"])
+    func sameAsHeaderList(topVia: String?) throws {
+        var listed = SIPResponse(replyingTo: Self.request, status: 302, reason: "Moved Temporarily", toTag: "t1")
+        listed.headers.add(name: "Contact", value: "<sip:+12025550100@pbx.example:5060;user=phone>;q=1.0")
+        listed.headers.add(name: "Server", value: "Tandem")
+        var encoded = SIPEncodedResponse(replyingTo: Self.request, status: 302, reason: "Moved Temporarily", toTag: "t1")
+        encoded.addHeader("Contact") { $0.writeString("<sip:+12025550100@pbx.example:5060;user=phone>;q=1.0") }
+        encoded.addHeader("Server", "Tandem")
+        let via = try topVia.map { try SIPVia(parsing: $0) }
+        let expected = Self.bytes { buffer in
+            if let via { listed.write(into: &buffer, topVia: via) } else { listed.write(into: &buffer) }
+        }
+        #expect(Self.bytes { encoded.write(into: &$0, topVia: via) } == expected)
+        #expect(encoded.status == 302)
+        #expect(encoded.byteCount == Self.bytes { encoded.write(into: &$0) }.utf8.count)
+    }
+
+    @Test("To gets the tag only when it has none", arguments: [
+        ("<sip:b@example.com>", "<sip:b@example.com>;tag=t1"),
+        ("<sip:b@example.com>;TAG=x", "<sip:b@example.com>;TAG=x"),
+        ("<sip:b@example.com>;%74ag=x", "<sip:b@example.com>;%74ag=x"),
+    ])
+    func toTag(to: String, expected: String) throws {
+        let request = SIPRequest(method: .invite, uri: SIPURI(host: "example.com"), headers: SIPHeaders([("To", to)]))
+        let encoded = SIPEncodedResponse(replyingTo: request, status: 302, reason: "Moved", toTag: "t1")
+        var parser = SIPParser()
+        let parsed = try parser.parse(ByteBuffer(string: Self.bytes { encoded.write(into: &$0) })).response
+        #expect(parsed?.headers["To"] == expected)
+    }
+}
