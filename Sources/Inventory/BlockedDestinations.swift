@@ -13,6 +13,8 @@ public struct BlockedDestination: Sendable, Codable, Equatable {
     /// The account the block applies to; `nil` for the whole network.
     public var accountId: String?
     public var reason: String?
+    /// Whether the operator set it: only the operator lifts such a block (every network-wide one is).
+    public var setByOperator: Bool
     public var createdAt: Date
 }
 
@@ -66,7 +68,8 @@ public struct BlockedDestinations: Sendable {
         if let reason, reason.count > 200 { throw InventoryError.invalid("reason", "at most 200 characters") }
         let block = BlockedDestination(
             id: Identifier.make(prefix: "blk"), prefix: "+" + prefix, accountId: account,
-            reason: reason?.isEmpty == false ? reason : nil, createdAt: Date(unixSeconds: clock.now().unixSeconds)
+            reason: reason?.isEmpty == false ? reason : nil, setByOperator: principal.isOperator,
+            createdAt: Date(unixSeconds: clock.now().unixSeconds)
         )
         return try await store.transaction { database in
             let owner: SQLQueryString = account.map { "account_id = \(bind: $0)" } ?? "account_id IS NULL"
@@ -84,25 +87,33 @@ public struct BlockedDestinations: Sendable {
                 throw InventoryError(.conflict, "at most \(Self.maximumPerOwner) blocked destinations")
             }
             try await database.raw("""
-                INSERT INTO blocked_destinations (id, prefix, account_id, reason, created_at)
-                VALUES (\(bind: block.id), \(bind: prefix), \(bind: account), \(bind: block.reason), \(bind: block.createdAt.unixSeconds))
+                INSERT INTO blocked_destinations (id, prefix, account_id, reason, set_by_operator, created_at)
+                VALUES (\(bind: block.id), \(bind: prefix), \(bind: account), \(bind: block.reason),
+                    \(bind: block.setByOperator ? 1 : 0), \(bind: block.createdAt.unixSeconds))
                 """).run()
             try await RoutingEpoch.bump(in: database)
             return block
         }
     }
 
-    /// Lifts a block. Customers lift only their own account's; network-wide blocks are the operator's.
+    /// Lifts a block. Customers lift only the blocks they set on their own account; the operator's (network-wide
+    /// or on the account) are the operator's to lift.
     public func delete(_ id: String, by principal: Principal) async throws {
         try principal.requireWrite()
         try principal.requireCustomerOrOperator()
         try await store.transaction { database in
-            guard let row = try await database.raw("SELECT account_id FROM blocked_destinations WHERE id = \(bind: id)").first()
+            guard let row = try await database.raw("""
+                SELECT account_id, set_by_operator FROM blocked_destinations WHERE id = \(bind: id)
+                """).first()
             else { throw InventoryError.notFound("blocked destination") }
             let account = try row.decode(column: "account_id", as: String?.self)
             guard principal.isOperator || (account != nil && account == principal.accountId) else {
                 if account == nil { throw InventoryError(.forbidden, "network-wide blocks are the operator's") }
                 throw InventoryError.notFound("blocked destination")
+            }
+            let setByOperator = try row.decode(column: "set_by_operator", as: Int.self) != 0
+            guard principal.isOperator || !setByOperator else {
+                throw InventoryError(.forbidden, "the operator set this block; only the operator lifts it")
             }
             try await database.raw("DELETE FROM blocked_destinations WHERE id = \(bind: id)").run()
             try await RoutingEpoch.bump(in: database)
@@ -136,6 +147,7 @@ public struct BlockedDestinations: Sendable {
             prefix: "+" + (try row.decode(column: "prefix", as: String.self)),
             accountId: try row.decode(column: "account_id", as: String?.self),
             reason: try row.decode(column: "reason", as: String?.self),
+            setByOperator: try row.decode(column: "set_by_operator", as: Int.self) != 0,
             createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self))
         )
     }

@@ -210,14 +210,14 @@ public struct EmergencyAddresses: Sendable {
         try principal.requireCustomerOrOperator()
         let now = Date(unixSeconds: clock.now().unixSeconds)
         return try await store.transaction { database in
-            let owner = try await Self.owner(of: number, principal, in: database)
+            let owner = try await Self.owner(of: number, principal, forUpdate: true, in: database)
             let address = try await visibleAddress(addressId, principal, in: database)
             guard address.accountId == owner else {
                 throw InventoryError.invalid("address_id", "the address belongs to another account than the number")
             }
-            try await database.raw("DELETE FROM number_e911 WHERE tn = \(bind: number.national)").run()
             try await database.raw("""
                 INSERT INTO number_e911 (tn, address_id, bound_at) VALUES (\(bind: number.national), \(bind: addressId), \(bind: now.unixSeconds))
+                ON CONFLICT (tn) DO UPDATE SET address_id = excluded.address_id, bound_at = excluded.bound_at
                 """).run()
             try await Self.recordEvent("bound", number: number, address: addressId, by: principal, at: now, in: database)
             try await RoutingEpoch.bump(in: database)
@@ -231,7 +231,7 @@ public struct EmergencyAddresses: Sendable {
         try principal.requireCustomerOrOperator()
         let now = Date(unixSeconds: clock.now().unixSeconds)
         try await store.transaction { database in
-            _ = try await Self.owner(of: number, principal, in: database)
+            _ = try await Self.owner(of: number, principal, forUpdate: true, in: database)
             guard let row = try await database.raw("SELECT address_id FROM number_e911 WHERE tn = \(bind: number.national)").first()
             else { throw InventoryError.notFound("E911 binding") }
             try await database.raw("DELETE FROM number_e911 WHERE tn = \(bind: number.national)").run()
@@ -246,10 +246,10 @@ public struct EmergencyAddresses: Sendable {
     public func binding(of number: PhoneNumber, by principal: Principal) async throws -> E911Binding {
         try principal.requireCustomerOrOperator()
         return try await store.read { database in
-            _ = try await Self.owner(of: number, principal, in: database)
+            let owner = try await Self.owner(of: number, principal, in: database)
             guard let row = try await database.raw("""
                 SELECT b.bound_at, a.* FROM number_e911 b JOIN e911_addresses a ON a.id = b.address_id
-                WHERE b.tn = \(bind: number.national)
+                WHERE b.tn = \(bind: number.national) AND a.account_id = \(bind: owner)
                 """).first()
             else { throw InventoryError.notFound("E911 binding") }
             return E911Binding(
@@ -282,8 +282,10 @@ public struct EmergencyAddresses: Sendable {
     // MARK: Rows
 
     /// The owner of a number the caller may manage; others' numbers are not found.
-    private static func owner(of number: PhoneNumber, _ principal: Principal, in database: any SQLDatabase) async throws -> String {
-        guard let record = try await NumberInventory.fetchRecord(number, in: database), let owner = record.accountId,
+    private static func owner(
+        of number: PhoneNumber, _ principal: Principal, forUpdate: Bool = false, in database: any SQLDatabase
+    ) async throws -> String {
+        guard let record = try await NumberInventory.fetchRecord(number, forUpdate: forUpdate, in: database), let owner = record.accountId,
             principal.isOperator || owner == principal.accountId
         else { throw InventoryError.notFound("number") }
         guard record.status == .assigned else {

@@ -73,7 +73,8 @@ extension NumberInventory {
         case .tollFree: return .failure(.invalid("numbers", "toll-free numbers move through their RespOrg, not a port"))
         default: return .failure(.invalid("numbers", "\(number.e164) is not a US or Canadian geographic number"))
         }
-        if let record = try await fetchRecord(number, in: database) {
+        // A number we ported out may come back; any other row means it is ours already.
+        if let record = try await fetchRecord(number, in: database), record.status != .portedOut {
             return .failure(InventoryError(.conflict, record.status == .portingIn ? "already being ported in" : "already ours"))
         }
         let open = try await database.raw("""
@@ -116,6 +117,7 @@ extension NumberInventory {
         _ sources: [PhoneNumber: PortSource], account: String, actor: String, at now: Date, in database: any SQLDatabase
     ) async throws {
         for (number, source) in sources.sorted(by: { $0.key < $1.key }) {
+            try await database.raw("DELETE FROM numbers WHERE tn = \(bind: number.national) AND status = 'ported-out'").run()
             let inserted = try await database.raw("""
                 INSERT INTO numbers (tn, reversed_tn, rate_center, state, lata, status, account_id, updated_at)
                 VALUES (\(bind: number.national), \(bind: String(number.national.reversed())), \(bind: source.rateCenter),
@@ -146,7 +148,8 @@ extension NumberInventory {
     }
 
     /// Makes ported-in numbers ours: assigned to the account on its trunk, and in the ported-number table with
-    /// our LRN; routing follows within a second.
+    /// our LRN. Routing follows within a second: our own numbers route before any LRN dip, so the in-memory LRN
+    /// table is not reloaded for them (it picks the rows up at its next import or restart).
     public static func completePortIn(
         _ sources: [PhoneNumber: PortSource], account: String, trunk: String?, actor: String, at now: Date, in database: any SQLDatabase
     ) async throws {
@@ -166,10 +169,6 @@ extension NumberInventory {
                 ON CONFLICT (tn) DO UPDATE SET lrn = excluded.lrn
                 """).run()
         }
-        try await database.raw("""
-            INSERT INTO import_runs (kind, source, rows, completed_at)
-            VALUES ('lrn', 'port-in', \(bind: numbers.count), \(bind: now.unixSeconds))
-            """).run()
         try await recordEvents(
             numbers, action: .portInComplete, from: .portingIn, to: .assigned, account: account, trunk: trunk, actor: actor,
             reason: nil, at: now, in: database

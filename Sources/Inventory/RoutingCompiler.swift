@@ -70,8 +70,9 @@ public struct RoutingCompiler: Sendable {
             let failover = try await NumberInventory.allFailoverTargets(in: database)
             var numbers: [NumberRoute] = []
             for row in try await database.raw("""
-                SELECT n.tn, n.account_id, n.trunk_id, a.id AS address_id, a.line, a.esn, a.psap
-                FROM numbers n LEFT JOIN number_e911 b ON b.tn = n.tn LEFT JOIN e911_addresses a ON a.id = b.address_id
+                SELECT n.tn, n.account_id, n.trunk_id, a.id AS address_id, a.line, a.esn, a.psap, c.status AS account_status
+                FROM numbers n JOIN accounts c ON c.id = n.account_id LEFT JOIN number_e911 b ON b.tn = n.tn
+                    LEFT JOIN e911_addresses a ON a.id = b.address_id AND a.account_id = n.account_id
                 WHERE n.status = 'assigned'
                 """).all() {
                 guard let accountId = try row.decode(column: "account_id", as: String?.self) else { continue }
@@ -84,7 +85,8 @@ public struct RoutingCompiler: Sendable {
                 }
                 numbers.append(NumberRoute(
                     number: number, accountId: accountId, trunkId: try row.decode(column: "trunk_id", as: String?.self),
-                    failover: failover[number.digits] ?? [], emergencyLocation: location
+                    failover: failover[number.digits] ?? [], emergencyLocation: location,
+                    accountActive: try row.decode(column: "account_status", as: String.self) == AccountStatus.active.rawValue
                 ))
             }
             let carriers = try await database.raw("SELECT * FROM carriers").all().map(Self.carrierRoute)

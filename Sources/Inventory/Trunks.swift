@@ -243,6 +243,14 @@ public struct TrunkDirectory: Sendable {
             guard failover == 0 else {
                 throw InventoryError(.conflict, "\(failover) number\(failover == 1 ? " fails" : "s fail") over to this trunk; change their failover first")
             }
+            let porting = try await database.raw("""
+                SELECT COUNT(*) AS n FROM port_orders WHERE trunk_id = \(bind: id) AND state NOT IN ('completed', 'canceled')
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            guard porting == 0 else {
+                throw InventoryError(.conflict, "\(porting) open port order\(porting == 1 ? " brings its numbers" : "s bring their numbers") to this trunk")
+            }
+            // Finished port orders keep their history, without the trunk.
+            try await database.raw("UPDATE port_orders SET trunk_id = NULL WHERE trunk_id = \(bind: id)").run()
             try await database.raw("DELETE FROM trunks WHERE id = \(bind: id)").run()
             try await RoutingEpoch.bump(in: database)
         }

@@ -153,9 +153,10 @@ public enum PortOrderMachine {
             return (.activating, [.activateNumbers, .notifyCustomer])
         case (.activating, .activated):
             return (.completed, [.notifyCustomer])
-        case (.draft, .cancel), (.rejected, .cancel):
+        case (.draft, .cancel):
             return (.canceled, [.notifyCustomer])
-        case (.submitted, .cancel), (.focReceived, .cancel), (.jeopardy, .cancel):
+        case (.submitted, .cancel), (.focReceived, .cancel), (.jeopardy, .cancel), (.rejected, .cancel):
+            // A rejected order may still be pending with the partner from an earlier FOC: withdraw it too.
             return (.canceled, [.cancelWithPartner, .notifyCustomer])
         default:
             throw Refusal(state: state.name, event: event.name)

@@ -165,15 +165,15 @@ public struct PortOrders: Sendable {
         return try await store.read { try await Self.visible(id, principal, forUpdate: false, in: $0) }
     }
 
-    /// The caller's orders (the operator: all), newest first.
+    /// The caller's orders (the operator: all), by id.
     public func orders(page: PageRequest, by principal: Principal) async throws -> Page<PortOrder> {
         try principal.requireCustomerOrOperator()
         let scope: SQLQueryString = principal.isOperator ? "1 = 1" : "account_id = \(bind: principal.accountId)"
-        let after: SQLQueryString = page.cursor.map { "id < \(bind: $0)" } ?? "1 = 1"
+        let after: SQLQueryString = page.cursor.map { "id > \(bind: $0)" } ?? "1 = 1"
         let fetched: [PortOrder] = try await store.read { database in
             var orders: [PortOrder] = []
             for row in try await database.raw("""
-                SELECT * FROM port_orders WHERE \(scope) AND \(after) ORDER BY id DESC LIMIT \(literal: page.limit + 1)
+                SELECT * FROM port_orders WHERE \(scope) AND \(after) ORDER BY id LIMIT \(literal: page.limit + 1)
                 """).all() {
                 orders.append(try await Self.decode(row, in: database))
             }
@@ -206,7 +206,7 @@ public struct PortOrders: Sendable {
         return try await askPartner(id, by: principal)
     }
 
-    /// Corrects the account data (and the trunk) and sends the order again: a rejected order is fixed without
+    /// Corrects the losing carrier's account data and sends the order again: a rejected order is fixed without
     /// starting over; a committed one asks for a new date.
     public func supplement(_ id: String, account: LosingCarrierAccount, by principal: Principal) async throws -> PortOrder {
         try principal.requireWrite()
@@ -241,6 +241,7 @@ public struct PortOrders: Sendable {
                 """).all().map { try $0.decode(column: "id", as: String.self) }
         }
         var activated = 0
+        var failures: [String: any Error] = [:]
         for id in due {
             do {
                 try await activate(id, actor: "system/activation")
@@ -248,9 +249,24 @@ public struct PortOrders: Sendable {
             } catch let error as InventoryError where error.code == .illegalTransition {
                 // Activated meanwhile (by the operator, or another scheduler): nothing left to do.
                 continue
+            } catch {
+                // One order that cannot move in must not hold up the others; it is retried at the next check.
+                failures[id] = error
             }
         }
+        guard failures.isEmpty else { throw ActivationFailures(activated: activated, failures: failures) }
         return activated
+    }
+
+    /// Orders whose activation failed (others in the same check went ahead).
+    public struct ActivationFailures: Error, CustomStringConvertible {
+        public var activated: Int
+        public var failures: [String: any Error]
+
+        public var description: String {
+            "\(activated) order(s) activated; failed: "
+                + failures.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
+        }
     }
 
     private func activate(_ id: String, actor: String) async throws {
@@ -273,7 +289,12 @@ public struct PortOrders: Sendable {
         let answer = try await partner.submit(PortRequest(
             orderId: id, numbers: current.numbers, account: current.account, sentAt: clock.now().unixSeconds
         ))
-        try await apply(answer.event, to: id, by: principal, actor: "partner/\(current.losingOcn)")
+        do {
+            try await apply(answer.event, to: id, by: principal, actor: "partner/\(current.losingOcn)")
+        } catch let error as InventoryError where error.code == .illegalTransition {
+            // Canceled while the partner was answering: withdraw the request the partner now holds.
+            if try await order(id, by: principal).state == PortOrderState.canceled.name { try await partner.cancel(orderId: id) }
+        }
         return try await order(id, by: principal)
     }
 

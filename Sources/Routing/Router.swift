@@ -300,6 +300,10 @@ public enum Router {
                     if !deliver(forward, to: owned.trunkId) { note("\(forward.e164) points at no trunk; skipped") }
                     continue
                 }
+                guard route.accountActive else {
+                    note("failover to \(forward.e164) skipped: account \(route.accountId) is not active")
+                    continue
+                }
                 note("failover to \(forward.e164), through the carriers at account \(route.accountId)'s rates")
                 let destination = nanpDestination(forward, from: number, in: snapshot, note: note)
                 if case .redirect(let forwarded) = outbound(

@@ -202,16 +202,19 @@ public struct NumberRoute: Sendable, Hashable {
     public var failover: [FailoverTarget]
     /// The validated address 911 calls from the number report; `nil` when the number has none.
     public var emergencyLocation: EmergencyLocation?
+    /// Whether the owner's account is active: a suspended account's calls are not forwarded out at its expense.
+    public var accountActive: Bool
 
     public init(
         number: PhoneNumber, accountId: String, trunkId: String?, failover: [FailoverTarget] = [],
-        emergencyLocation: EmergencyLocation? = nil
+        emergencyLocation: EmergencyLocation? = nil, accountActive: Bool = true
     ) {
         self.number = number
         self.accountId = accountId
         self.trunkId = trunkId
         self.failover = failover
         self.emergencyLocation = emergencyLocation
+        self.accountActive = accountActive
     }
 }
 

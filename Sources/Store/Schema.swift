@@ -323,5 +323,9 @@ public enum TandemSchema {
                 "CREATE INDEX port_order_events_order ON port_order_events(order_id, id)",
             ]
         },
+        Migration(version: 9, name: "blocks set by the operator") { _ in
+            // A block the operator set on an account: the account's admins cannot lift it.
+            ["ALTER TABLE blocked_destinations ADD COLUMN set_by_operator BIGINT NOT NULL DEFAULT 0"]
+        },
     ]
 }

@@ -65,6 +65,10 @@ struct BlockedDestinationTests {
 
             await #expect { try await blocks.delete(globex.id, by: fixture.acme) } throws: { Self.code($0) == .notFound }
             await #expect { try await blocks.delete(network.id, by: fixture.acme) } throws: { Self.code($0) == .forbidden }
+            let imposed = try await blocks.create(.init(prefix: "+882", accountId: fixture.acme.accountId), by: fixture.operatorPrincipal)
+            #expect(imposed.setByOperator && !fixture.acmeBlock.setByOperator)
+            await #expect { try await blocks.delete(imposed.id, by: fixture.acme) } throws: { Self.code($0) == .forbidden }
+            try await blocks.delete(imposed.id, by: fixture.operatorPrincipal)
             try await blocks.delete(fixture.acmeBlock.id, by: fixture.acme)
             try await blocks.delete(globex.id, by: fixture.operatorPrincipal)
             #expect(try await blocks.list(accountId: nil, page: try PageRequest(), by: fixture.operatorPrincipal).data.map(\.id) == [network.id])

@@ -50,13 +50,21 @@ struct EmergencyAddressTests {
             let call = CallRequest(source: IPAddress("192.0.2.10")!, dialed: "911", caller: Self.number.e164, callID: "e")
             #expect(Router.decide(call, in: snapshot).emergency?.location?.addressId == address.id)
 
+            // Binding again replaces the binding.
+            _ = try await e911.bind(Self.number, to: address.id, by: fixture.acme)
             try await e911.unbind(Self.number, by: fixture.acme)
             await #expect { try await e911.binding(of: Self.number, by: fixture.acme) } throws: { Self.code($0) == .notFound }
             let actions = try await store.read { database in
                 try await database.raw("SELECT action, actor FROM e911_events ORDER BY id").all()
                     .map { try $0.decode(column: "action", as: String.self) }
             }
-            #expect(actions.suffix(3) == ["address-created", "bound", "unbound"])
+            #expect(actions.suffix(4) == ["address-created", "bound", "bound", "unbound"])
+
+            // The binding never passes to the number's next owner: releasing the number drops it.
+            _ = try await e911.bind(Self.number, to: address.id, by: fixture.acme)
+            _ = try await fixture.provisioning.numbers.release([Self.number.e164], by: fixture.acme)
+            let kept = try await store.read { try await $0.raw("SELECT COUNT(*) AS n FROM number_e911").first()!.decode(column: "n", as: Int.self) }
+            #expect(kept == 0)
         }
     }
 

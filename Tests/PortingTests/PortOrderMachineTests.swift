@@ -22,8 +22,9 @@ private func expected(_ state: PortOrderState, _ event: PortOrderEvent) -> (Port
     case ("submitted", "jeopardy"), ("foc-received", "jeopardy"), ("activating", "jeopardy"): (.jeopardy("late"), [.notifyCustomer])
     case ("foc-received", "activate"): (.activating, [.activateNumbers, .notifyCustomer])
     case ("activating", "activated"): (.completed, [.notifyCustomer])
-    case ("draft", "cancel"), ("rejected", "cancel"): (.canceled, [.notifyCustomer])
-    case ("submitted", "cancel"), ("foc-received", "cancel"), ("jeopardy", "cancel"): (.canceled, [.cancelWithPartner, .notifyCustomer])
+    case ("draft", "cancel"): (.canceled, [.notifyCustomer])
+    case ("submitted", "cancel"), ("foc-received", "cancel"), ("jeopardy", "cancel"), ("rejected", "cancel"):
+        (.canceled, [.cancelWithPartner, .notifyCustomer])
     default: nil
     }
 }

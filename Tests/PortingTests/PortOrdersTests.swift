@@ -104,6 +104,24 @@ struct PortOrdersTests {
         }
     }
 
+    @Test("a trunk an open order brings numbers to cannot be deleted; once the order is over, it can", arguments: TestDatabase.available)
+    func trunkInUse(database: TestDatabase) async throws {
+        try await withPorting(database) { _, fixture, orders in
+            let recovery = try await fixture.provisioning.trunks.create(
+                TrunkDraft(name: "Acme DR", hosts: [TrunkHost(address: "dr.acme.example")], sourceAddresses: ["192.0.2.20"]),
+                by: fixture.acme
+            )
+            let order = try #require(try await orders.create(
+                PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: recovery.id), by: fixture.acme
+            ).orders.first)
+            await #expect { try await fixture.provisioning.trunks.delete(recovery.id, by: fixture.acme) }
+                throws: { ($0 as? InventoryError)?.code == .conflict }
+            _ = try await orders.cancel(order.id, by: fixture.acme)
+            try await fixture.provisioning.trunks.delete(recovery.id, by: fixture.acme)
+            #expect(try await orders.order(order.id, by: fixture.acme).trunkId == nil)
+        }
+    }
+
     @Test("numbers on an open order, without an LRN in their LATA, or ours, fail alone; orders split by carrier",
           arguments: TestDatabase.available)
     func checks(database: TestDatabase) async throws {

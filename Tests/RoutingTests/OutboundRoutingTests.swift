@@ -264,6 +264,16 @@ struct FailoverTests {
         #expect(contacts(call("+12025550177", in: noPlan)) == ["+12025550177@pbx.acme.example"])
     }
 
+    @Test("a suspended account's number is not forwarded out through the carriers; its own trunks still ring")
+    func suspended() {
+        let snapshot = outboundSnapshot(numbers: [NumberRoute(
+            number: forwarded, accountId: "acc_acme", trunkId: "trk_acme",
+            failover: [.number(PhoneNumber("+13015550100")!), .trunk("trk_backup")], accountActive: false
+        )])
+        #expect(contacts(call("+12025550177", from: "203.0.113.9", in: snapshot))
+            == ["+12025550177@pbx.acme.example", "+12025550177@dr.acme.example"])
+    }
+
     @Test("failover targets decode from and encode to the API's JSON")
     func json() throws {
         let decoder = JSONDecoder()
