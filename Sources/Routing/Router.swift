@@ -280,8 +280,9 @@ public enum Router {
             guard let trunkId, let trunk = snapshot.trunks[trunkId]?.route, !trunk.hosts.isEmpty else { return false }
             let hosts = ordered(trunk.hosts, seed: callID)
             note("\(user.e164): trunk \(trunk.id), \(hosts.count) host(s)")
-            targets += hosts.map {
-                RouteTarget(user: user.e164, host: $0.address, port: $0.port, transport: $0.transport, label: trunk.id)
+            targets.reserveCapacity(targets.count + hosts.count)
+            for host in hosts {
+                targets.append(RouteTarget(user: user.e164, host: host.address, port: host.port, transport: host.transport, label: trunk.id))
             }
             return true
         }
@@ -346,8 +347,17 @@ public enum Router {
         var contactUser: String {
             switch self {
             case .nanp(let dialed, _, let lrn, _):
-                lrn.map { "\(dialed.e164);rn=\($0.e164);npdi" } ?? "\(dialed.e164);npdi"
-            case .international(let digits, _): "+\(digits)"
+                // One allocation: reserved up front, then appended in place.
+                var user = ""
+                user.reserveCapacity(lrn == nil ? 17 : 33)
+                user += dialed.e164
+                if let lrn {
+                    user += ";rn="
+                    user += lrn.e164
+                }
+                user += ";npdi"
+                return user
+            case .international(let digits, _): return "+\(digits)"
             }
         }
 
@@ -386,7 +396,7 @@ public enum Router {
                 var count = 0
                 for (index, rating) in snapshot.carrierRating.enumerated() {
                     // The carrier itself is read only to explain, so that its strings are not retained per call.
-                    func carrier() -> CarrierRoute { snapshot.carriers[index] }
+                    func carrier() -> CarrierRoute { snapshot.carriers[index].route }
                     guard rating.active else {
                         note("carrier \(carrier().name) (\(carrier().id)): dropped, marked down")
                         continue
@@ -426,10 +436,11 @@ public enum Router {
                 targets.reserveCapacity(snapshot.maximumRoutes)
                 for candidate in candidates where targets.count < snapshot.maximumRoutes {
                     let carrier = snapshot.carriers[candidate.index]
-                    decision.carriers.append(ChosenCarrier(id: carrier.id, cost: Money(micros: candidate.cost)))
-                    for gateway in carrier.gateways where targets.count < snapshot.maximumRoutes {
+                    decision.carriers.append(ChosenCarrier(id: carrier.route.id, cost: Money(micros: candidate.cost)))
+                    for gateway in carrier.route.gateways where targets.count < snapshot.maximumRoutes {
                         targets.append(RouteTarget(
-                            user: user, host: gateway.address, port: gateway.port, transport: gateway.transport, label: carrier.name
+                            user: user, host: gateway.address, port: gateway.port, transport: gateway.transport,
+                            label: carrier.route.name
                         ))
                     }
                 }

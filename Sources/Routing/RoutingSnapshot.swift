@@ -11,8 +11,8 @@ public struct RoutingSnapshot: Sendable {
     /// The routing epoch of the store this snapshot was compiled from.
     public let epoch: Int64
     let trunks: [String: CompiledTrunk]
-    /// Carriers by id.
-    let carriers: [CarrierRoute]
+    /// Carriers by id, shared by reference so that a decision reads one without copying it.
+    let carriers: [CompiledCarrier]
     /// What rating needs of each carrier, beside `carriers`: plain values, read without reference counting.
     let carrierRating: [CarrierRating]
     let sources: SourceTable
@@ -41,8 +41,9 @@ public struct RoutingSnapshot: Sendable {
         self.epoch = epoch
         let compiled = trunks.map { CompiledTrunk(route: $0, plan: customerDecks[$0.accountId]) }
         self.trunks = Dictionary(compiled.map { ($0.route.id, $0) }, uniquingKeysWith: { first, _ in first })
-        self.carriers = carriers.sorted { $0.id < $1.id }
-        self.carrierRating = self.carriers.map {
+        let sorted = carriers.sorted { $0.id < $1.id }
+        self.carriers = sorted.map(CompiledCarrier.init)
+        self.carrierRating = sorted.map {
             CarrierRating(active: $0.active, priority: $0.priority, slot: carrierRates.slot(of: $0.id))
         }
         self.sources = SourceTable(trunks: compiled, carriers: carriers)
@@ -51,7 +52,7 @@ public struct RoutingSnapshot: Sendable {
         self.carrierRates = carrierRates
         self.customerDecks = customerDecks
         var intraMeansLATA = [Bool](repeating: false, count: carrierRates.slotCount)
-        for (carrier, rating) in zip(self.carriers, carrierRating) {
+        for (carrier, rating) in zip(sorted, carrierRating) {
             if let slot = rating.slot { intraMeansLATA[slot] = carrier.intraMeansLATA }
         }
         self.intraMeansLATA = intraMeansLATA
@@ -181,6 +182,15 @@ final class CompiledTrunk: Sendable {
     init(route: TrunkRoute, plan: RateDeck?) {
         self.route = route
         self.plan = plan
+    }
+}
+
+/// A carrier, shared by reference by the snapshot's decisions.
+final class CompiledCarrier: Sendable {
+    let route: CarrierRoute
+
+    init(_ route: CarrierRoute) {
+        self.route = route
     }
 }
 
