@@ -187,26 +187,15 @@ func parseDecimal(_ text: some StringProtocol, maximum: Int) -> Int?? {
     return .some(value)
 }
 
-extension SIPRequest {
-    /// Every Via value, top first (RFC 3261 §20.42).
-    public func vias() throws(SIPParseError) -> [SIPVia] { try self.headers.vias() }
-    /// The From header (RFC 3261 §20.20).
-    public func from() throws(SIPParseError) -> SIPNameAddress? { try self.headers.from() }
-    /// The To header (RFC 3261 §20.39).
-    public func to() throws(SIPParseError) -> SIPNameAddress? { try self.headers.to() }
-    /// The Call-ID (RFC 3261 §20.8).
-    public var callID: String? { self.headers.callID }
-    /// The CSeq (RFC 3261 §20.16).
-    public func cseq() throws(SIPParseError) -> SIPCSeq? { try self.headers.cseq() }
-    /// Max-Forwards (RFC 3261 §20.22).
-    public func maxForwards() throws(SIPParseError) -> Int? { try self.headers.maxForwards() }
-    /// Every Contact value (RFC 3261 §20.10).
-    public func contacts() throws(SIPParseError) -> [SIPContact] { try self.headers.contacts() }
-    /// Content-Length (RFC 3261 §20.14).
-    public func contentLength() throws(SIPParseError) -> Int? { try self.headers.contentLength() }
+/// A message whose typed header accessors read its header fields.
+public protocol SIPHeaderAccess {
+    var headers: SIPHeaders { get }
 }
 
-extension SIPResponse {
+extension SIPRequest: SIPHeaderAccess {}
+extension SIPResponse: SIPHeaderAccess {}
+
+extension SIPHeaderAccess {
     /// Every Via value, top first (RFC 3261 §20.42).
     public func vias() throws(SIPParseError) -> [SIPVia] { try self.headers.vias() }
     /// The From header (RFC 3261 §20.20).
