@@ -407,3 +407,26 @@ public struct AddressError: Error, Sendable, Equatable, CustomStringConvertible 
         "'\(input)' is not valid: \(reason)"
     }
 }
+
+// MARK: - Address classes
+
+extension IPAddress {
+    /// Ranges that do not reach the public internet: unspecified, loopback, private (RFC 1918, RFC 4193),
+    /// shared (RFC 6598), link-local, benchmarking, documentation, multicast and reserved space.
+    private static let nonPublicBlocks: [CIDRBlock] = [
+        "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+        "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+        "224.0.0.0/3",
+        "::/127", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8",
+    ].map { try! CIDRBlock(parsing: $0) }
+
+    /// Whether the address is on the public internet: what a server may fetch from on a peer's say-so without
+    /// opening a way into the operator's own network (server-side request forgery). An IPv4-mapped IPv6
+    /// address is judged as its IPv4 address.
+    public var isPubliclyRoutable: Bool {
+        if case .v6(0, let low) = self, low >> 32 == 0xFFFF {
+            return IPAddress.v4(UInt32(truncatingIfNeeded: low)).isPubliclyRoutable
+        }
+        return !Self.nonPublicBlocks.contains { $0.contains(self) }
+    }
+}

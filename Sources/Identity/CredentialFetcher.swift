@@ -1,0 +1,201 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Telephony
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A document fetched for verification (a certificate chain or a revocation list), and how long it may be reused.
+public struct FetchedDocument: Sendable {
+    public var bytes: [UInt8]
+    /// Seconds the server lets the document be cached (Cache-Control max-age, else Expires); `nil` when it says
+    /// nothing.
+    public var maxAge: Int?
+
+    public init(bytes: [UInt8], maxAge: Int? = nil) {
+        self.bytes = bytes
+        self.maxAge = maxAge
+    }
+}
+
+/// Where verification gets certificates and revocation lists from: the network, in the server; a table, in tests
+/// of the layers above.
+public protocol DocumentSource: Sendable {
+    /// The document at `url`; throws `.certificateURLRefused` or `.certificateUnavailable`.
+    func fetch(_ url: String) async throws(VerificationFailure) -> FetchedDocument
+}
+
+/// Limits on what verification fetches.
+public struct FetchConfiguration: Sendable {
+    /// The longest a fetch may take, connection included.
+    public var timeout: TimeAmount
+    /// Documents larger than this are refused (a chain of three certificates is about 2 KB).
+    public var maximumSize: Int
+    /// Redirects followed, each checked as the first URL was.
+    public var maximumRedirects: Int
+    /// Loopback and private networks that may nevertheless be fetched from. None in production: a forged x5u
+    /// must not reach into the operator's network. Labs, demos and tests name theirs.
+    public var allowedPrivateNetworks: [CIDRBlock]
+
+    public init(timeout: TimeAmount = .seconds(2), maximumSize: Int = 65_536, maximumRedirects: Int = 3,
+                allowedPrivateNetworks: [CIDRBlock] = []) {
+        self.timeout = timeout
+        self.maximumSize = maximumSize
+        self.maximumRedirects = maximumRedirects
+        self.allowedPrivateNetworks = allowedPrivateNetworks
+    }
+
+    /// Every network allowed, for a lab where the certificate server is on a private address.
+    public static let everyNetwork: [CIDRBlock] = [try! CIDRBlock(parsing: "0.0.0.0/0"), try! CIDRBlock(parsing: "::/0")]
+}
+
+/// Fetches certificates and revocation lists over HTTP(S), guarded against server-side request forgery: only
+/// http and https, no user info, and no host that resolves to a non-public address outside the allowed networks
+/// (the check resolves the name once, before the client connects: a name that changes its answer in between is a
+/// risk the allowed-network list cannot close). Redirects
+/// are followed by hand so each hop is checked the same way.
+public struct HTTPDocumentSource: DocumentSource {
+    let client: HTTPClient
+    let configuration: FetchConfiguration
+
+    /// Uses `client`, which must not follow redirects itself (see ``makeClient()``).
+    public init(client: HTTPClient, configuration: FetchConfiguration = .init()) {
+        self.client = client
+        self.configuration = configuration
+    }
+
+    /// An HTTP client suited to this source: no automatic redirects, bounded connect time.
+    public static func makeClient(connectTimeout: TimeAmount = .seconds(1)) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.timeout = .init(connect: connectTimeout)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func fetch(_ url: String) async throws(VerificationFailure) -> FetchedDocument {
+        let deadline = NIODeadline.now() + configuration.timeout
+        var current = url
+        for _ in 0...configuration.maximumRedirects {
+            try await check(current)
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(HTTPClientRequest(url: current), deadline: deadline)
+            } catch {
+                throw .certificateUnavailable("fetching \(current) failed: \(error)")
+            }
+            switch response.status.code {
+            case 200:
+                if let length = response.headers.first(name: "content-length").flatMap(Int.init),
+                    length > configuration.maximumSize
+                {
+                    throw .certificateInvalid("\(current) is \(length) bytes, over the \(configuration.maximumSize) allowed")
+                }
+                let body: ByteBuffer
+                do {
+                    body = try await response.body.collect(upTo: configuration.maximumSize)
+                } catch is NIOTooManyBytesError {
+                    throw .certificateInvalid("\(current) is over the \(configuration.maximumSize) bytes allowed")
+                } catch {
+                    throw .certificateUnavailable("reading \(current) failed: \(error)")
+                }
+                return FetchedDocument(bytes: Array(buffer: body), maxAge: Self.maxAge(response.headers))
+            case 301, 302, 303, 307, 308:
+                guard let location = response.headers.first(name: "location"),
+                    let next = URL(string: location, relativeTo: URL(string: current))?.absoluteString
+                else {
+                    throw .certificateInvalid("\(current) redirects without a usable Location")
+                }
+                current = next
+            case 500...599:
+                throw .certificateUnavailable("\(current) answered \(response.status.code)")
+            default:
+                throw .certificateInvalid("\(current) answered \(response.status.code)")
+            }
+        }
+        throw .certificateURLRefused("\(url) redirects more than \(configuration.maximumRedirects) times")
+    }
+
+    /// Refuses URLs a verifier must not fetch.
+    func check(_ text: String) async throws(VerificationFailure) {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw .certificateURLRefused("'\(text)' is not an http or https URL")
+        }
+        guard url.user == nil, url.password == nil else {
+            throw .certificateURLRefused("'\(text)' carries user information")
+        }
+        guard let host = url.host, !host.isEmpty else { throw .certificateURLRefused("'\(text)' has no host") }
+        let literal = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        let addresses: [IPAddress]
+        if let address = try? IPAddress(parsing: literal) {
+            addresses = [address]
+        } else {
+            addresses = await Self.resolve(host)
+            guard !addresses.isEmpty else { throw .certificateUnavailable("\(host) does not resolve") }
+        }
+        let refused = addresses.first { address in
+            !address.isPubliclyRoutable && !configuration.allowedPrivateNetworks.contains { $0.contains(address) }
+        }
+        if let address = refused {
+            throw .certificateURLRefused("\(host) is at \(address), not a public address")
+        }
+    }
+
+    /// The addresses `host` resolves to, by the system resolver, off the caller's thread.
+    static func resolve(_ host: String) async -> [IPAddress] {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var hints = addrinfo()
+                hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+                var result: UnsafeMutablePointer<addrinfo>?
+                guard getaddrinfo(host, nil, &hints, &result) == 0 else {
+                    continuation.resume(returning: [])
+                    return
+                }
+                defer { freeaddrinfo(result) }
+                var addresses: [IPAddress] = []
+                var entry = result
+                while let info = entry?.pointee {
+                    var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+                    if getnameinfo(info.ai_addr, info.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0,
+                        let address = try? IPAddress(parsing: Self.host(numeric: text))
+                    {
+                        addresses.append(address)
+                    }
+                    entry = info.ai_next
+                }
+                continuation.resume(returning: addresses)
+            }
+        }
+    }
+
+    /// The address in a NUL-terminated numeric host, without its IPv6 zone.
+    private static func host(numeric text: [CChar]) -> String {
+        let bytes = text.prefix { $0 != 0 && $0 != CChar(UInt8(ascii: "%")) }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Cache lifetime from Cache-Control (`no-store`, `no-cache` → 0; `max-age`) or else Expires.
+    static func maxAge(_ headers: HTTPHeaders) -> Int? {
+        for directive in headers["cache-control"].flatMap({ $0.split(separator: ",") }) {
+            let parts = directive.trimmingCharacters(in: .whitespaces).lowercased().split(separator: "=", maxSplits: 1)
+            switch parts.first {
+            case "no-store", "no-cache": return 0
+            case "max-age": if parts.count == 2, let seconds = Int(parts[1]) { return max(0, seconds) }
+            default: continue
+            }
+        }
+        if let expires = headers.first(name: "expires") {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+            guard let date = formatter.date(from: expires) else { return 0 }
+            return max(0, Int(date.timeIntervalSinceNow))
+        }
+        return nil
+    }
+}

@@ -1,0 +1,85 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// Why signing credentials could not be loaded.
+public struct CredentialError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    public init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// A service provider's STI credentials: its P-256 signing key and the certificate chain that vouches for it,
+/// leaf first, as published at the x5u URL.
+public struct ServiceProviderCredentials: Sendable {
+    public let key: P256.Signing.PrivateKey
+    public let chain: [Certificate]
+    /// The chain as PEM, as the HTTP server publishes it for verifiers.
+    public let chainPEM: String
+
+    /// Loads the key (PKCS #8 or SEC 1 PEM) and the chain (PEM certificates, leaf first), and checks that they
+    /// belong together: the key is the leaf's, and the leaf carries a TNAuthList.
+    public init(keyPEM: String, chainPEM: String) throws(CredentialError) {
+        do {
+            key = try P256.Signing.PrivateKey(pemRepresentation: keyPEM)
+        } catch {
+            throw CredentialError("the signing key is not a P-256 private key in PEM: \(error)")
+        }
+        do {
+            chain = try PEMDocument.parseMultiple(pemString: chainPEM).map { try Certificate(pemDocument: $0) }
+        } catch {
+            throw CredentialError("the certificate chain is not PEM certificates: \(error)")
+        }
+        guard let leaf = chain.first else { throw CredentialError("the certificate chain is empty") }
+        guard leaf.publicKey == Certificate.PublicKey(key.publicKey) else {
+            throw CredentialError("the signing key is not the key of the chain's first certificate (\(leaf.subject))")
+        }
+        guard (try? leaf.extensions.tnAuthorizationList) != nil else {
+            throw CredentialError("the certificate \(leaf.subject) has no TNAuthList extension (RFC 8226)")
+        }
+        self.chainPEM = chainPEM
+    }
+
+    /// Loads the key and chain from PEM files.
+    public init(keyFile: String, chainFile: String) throws(CredentialError) {
+        let key: String
+        let chain: String
+        do {
+            key = try String(contentsOfFile: keyFile, encoding: .utf8)
+            chain = try String(contentsOfFile: chainFile, encoding: .utf8)
+        } catch {
+            throw CredentialError("cannot read the STI credentials: \(error.localizedDescription)")
+        }
+        try self.init(keyPEM: key, chainPEM: chain)
+    }
+}
+
+/// Signs SHAKEN PASSporTs with a service provider's key (RFC 8225, RFC 8588): ES256 over canonical JSON.
+public struct PASSporTSigner: Sendable {
+    /// Where verifiers fetch the signer's certificate chain (`x5u` and the Identity header's `info`).
+    public let certificateURL: String
+    private let key: P256.Signing.PrivateKey
+    /// `BASE64URL(header) "."`: the same for every token.
+    private let headerPrefix: String
+
+    public init(key: P256.Signing.PrivateKey, certificateURL: String) {
+        self.key = key
+        self.certificateURL = certificateURL
+        self.headerPrefix = Base64URL.encode(PASSporTHeader(certificateURL: certificateURL).canonicalJSON.utf8) + "."
+    }
+
+    /// The compact token for `claims`.
+    public func token(for claims: SHAKENClaims) throws -> String {
+        let signingInput = headerPrefix + Base64URL.encode(claims.canonicalJSON.utf8)
+        let signature = try key.signature(for: Data(signingInput.utf8))
+        return signingInput + "." + Base64URL.encode(signature.rawRepresentation)
+    }
+
+    /// The Identity header value for `claims` (RFC 8224 §4.1, the full form SHAKEN requires).
+    public func identityHeader(for claims: SHAKENClaims) throws -> String {
+        IdentityHeader.value(token: try token(for: claims), certificateURL: certificateURL)
+    }
+}

@@ -1,0 +1,135 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Telephony
+import Testing
+
+@testable import Identity
+
+/// The x5u fetch against a real HTTP server on loopback: cache headers, sizes, timeouts, redirects, refusals.
+@Suite("Fetching certificates over HTTP")
+struct HTTPDocumentSourceTests {
+    /// A certificate server with good and bad answers, and its base URL, for the duration of `body`.
+    static func withServer(_ pki: TestPKI, _ body: @Sendable (String) async throws -> Void) async throws {
+        let chain = try pki.chainPEM()
+        let crl = try pki.authority.revocationList(revoking: [])
+        let router = Router()
+        router.get("sp.pem") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/x-pem-file", .cacheControl: "public, max-age=600"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: chain)))
+        }
+        router.get("sti.crl") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(bytes: crl))) }
+        router.get("garbage") { _, _ in "this is not a certificate" }
+        router.get("big") { _, _ in String(repeating: "A", count: 100_000) }
+        router.get("slow") { _, _ -> String in
+            try await Task.sleep(for: .seconds(3))
+            return "late"
+        }
+        router.get("broken") { _, _ -> Response in Response(status: .internalServerError) }
+        router.get("missing") { _, _ -> Response in Response(status: .notFound) }
+        router.get("to-private") { _, _ in
+            Response(status: .found, headers: [.location: "http://10.1.2.3/sp.pem"])
+        }
+        router.get("to-chain") { _, _ in Response(status: .found, headers: [.location: "/sp.pem"]) }
+        router.get("loop") { _, _ in Response(status: .found, headers: [.location: "/loop"]) }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            try await body("http://127.0.0.1:\(client.port!)")
+        }
+    }
+
+    static let loopback = [try! CIDRBlock(parsing: "127.0.0.1/32")]
+
+    static func withSource(_ configuration: FetchConfiguration, _ body: (HTTPDocumentSource) async throws -> Void) async throws {
+        let client = HTTPDocumentSource.makeClient()
+        do {
+            try await body(HTTPDocumentSource(client: client, configuration: configuration))
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    @Test("a chain is fetched with its cache lifetime; redirects are followed, each hop checked")
+    func fetches() async throws {
+        let pki = try TestPKI()
+        try await Self.withServer(pki) { base in
+            try await Self.withSource(FetchConfiguration(allowedPrivateNetworks: Self.loopback)) { source in
+                let document = try await source.fetch("\(base)/sp.pem")
+                #expect(document.maxAge == 600)
+                #expect(try IdentityVerifier.certificates(document.bytes, from: "x").count == 2)
+                #expect(try await source.fetch("\(base)/to-chain").bytes == document.bytes)
+            }
+        }
+    }
+
+    @Test("bad answers are refused with the right failure", arguments: [
+        ("/garbage", "verify:certificate-invalid"),
+        ("/big", "certificate-invalid"),
+        ("/slow", "x5u-unavailable"),
+        ("/broken", "x5u-unavailable"),
+        ("/missing", "certificate-invalid"),
+        ("/to-private", "x5u-refused"),
+        ("/loop", "x5u-refused"),
+    ])
+    func badAnswers(path: String, expected: String) async throws {
+        let pki = try TestPKI()
+        try await Self.withServer(pki) { base in
+            try await Self.withSource(FetchConfiguration(timeout: .milliseconds(300), allowedPrivateNetworks: Self.loopback)) { source in
+                if expected.hasPrefix("verify:") {
+                    let document = try await source.fetch(base + path)
+                    #expect(throws: VerificationFailure.self) { try IdentityVerifier.certificates(document.bytes, from: path) }
+                    return
+                }
+                do {
+                    _ = try await source.fetch(base + path)
+                    Issue.record("\(path) was fetched")
+                } catch {
+                    #expect((error as? VerificationFailure)?.code == expected, "\(error)")
+                }
+            }
+        }
+    }
+
+    @Test("URLs a verifier must not fetch are refused before any connection", arguments: [
+        "ftp://cert.example.net/sp.pem", "file:///etc/passwd", "https://user:secret@cert.example.net/sp.pem",
+        "http://127.0.0.1/sp.pem", "http://[::1]/sp.pem", "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.8/sp.pem", "http://[::ffff:192.168.1.1]/sp.pem", "http://localhost/sp.pem", "not a url",
+    ])
+    func refusals(url: String) async throws {
+        try await Self.withSource(FetchConfiguration()) { source in
+            do {
+                _ = try await source.fetch(url)
+                Issue.record("\(url) was fetched")
+            } catch {
+                #expect((error as? VerificationFailure)?.code == "x5u-refused", "\(error)")
+            }
+        }
+    }
+
+    @Test("a call verifies end to end against the live certificate server")
+    func endToEnd() async throws {
+        let pki = try TestPKI(revocationListURL: nil)
+        try await Self.withServer(pki) { base in
+            try await Self.withSource(FetchConfiguration(allowedPrivateNetworks: Self.loopback)) { source in
+                let signer = PASSporTSigner(key: pki.key, certificateURL: "\(base)/sp.pem")
+                let verifier = IdentityVerifier(configuration: .init(trustAnchors: [pki.authority.certificate]), source: source)
+                let header = try signer.identityHeader(for: TestPKI.claims())
+                let result = await verifier.verify(header, caller: "+12025550143", called: "+13125550100")
+                #expect(result.verstat == .passed, "\(String(describing: result.failure))")
+            }
+        }
+    }
+
+    @Test("Cache-Control and Expires give the cache lifetime")
+    func cacheLifetime() {
+        #expect(HTTPDocumentSource.maxAge(["Cache-Control": "public, max-age=86400"]) == 86_400)
+        #expect(HTTPDocumentSource.maxAge(["Cache-Control": "no-store"]) == 0)
+        #expect(HTTPDocumentSource.maxAge(["Expires": "Thu, 01 Jan 1970 00:00:00 GMT"]) == 0)
+        #expect(HTTPDocumentSource.maxAge(["Expires": "garbage"]) == 0)
+        #expect(HTTPDocumentSource.maxAge([:]) == nil)
+    }
+}
