@@ -107,6 +107,7 @@ let package = Package(
             name: "SIPServer",
             dependencies: [
                 "Guard",
+                "Identity",
                 "Observability",
                 "Routing",
                 "SIP",
@@ -167,6 +168,11 @@ let package = Package(
             dependencies: [
                 "Porting",
                 "API",
+                "Identity",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
                 "Observability",
                 "Routing",
                 "SIPServer",
@@ -248,11 +254,13 @@ let package = Package(
         .testTarget(
             name: "SIPServerTests",
             dependencies: [
+                "Identity",
                 "Observability",
                 "Routing",
                 "SIP",
                 "SIPServer",
                 "Telephony",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

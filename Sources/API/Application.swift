@@ -33,15 +33,19 @@ public enum OpenAPIDocument {
     }()
 }
 
+/// Where the HTTP server publishes the certificate chain of Tandem's STIR/SHAKEN signatures (the x5u).
+public let signingChainPath = "/sti/cert.pem"
+
 /// Builds the router: `/health`, `/metrics` and `/openapi.json` open to all, everything under `/v1` authenticated.
 ///
 /// `/metrics` serves `metrics`, or, without them, metrics of the routing snapshot alone.
 ///
 /// Port orders go to `porting`'s partner; without one, an empty simulated losing carrier answers (it knows no
-/// account, so it rejects every order).
+/// account, so it rejects every order). With a `signingChain`, the chain is published at ``signingChainPath``,
+/// open to all.
 public func buildRouter(
     provisioning: Provisioning, routing: RoutingTable = RoutingTable(), metrics: TandemMetrics? = nil,
-    porting: PortOrders? = nil
+    porting: PortOrders? = nil, signingChain: String? = nil
 ) -> Hummingbird.Router<APIContext> {
     let router = Hummingbird.Router(context: APIContext.self)
     let metrics = metrics ?? TandemMetrics(routing: routing)
@@ -65,6 +69,15 @@ public func buildRouter(
             status: .ok, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(data: OpenAPIDocument.data))
         )
+    }
+    if let signingChain {
+        // The x5u of every PASSporT Tandem signs: verifiers everywhere fetch it, so it needs no key.
+        router.get(RouterPath(signingChainPath)) { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/x-pem-file", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(string: signingChain))
+            )
+        }
     }
     router.get("metrics") { _, _ in
         Response(
@@ -96,13 +109,16 @@ public func buildApplication(
     routing: RoutingTable,
     metrics: TandemMetrics? = nil,
     porting: PortOrders? = nil,
+    signingChain: String? = nil,
     configuration: APIConfiguration,
     services: [any Service] = [],
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> Application<RouterResponder<APIContext>> {
     Application(
-        router: buildRouter(provisioning: provisioning, routing: routing, metrics: metrics, porting: porting),
+        router: buildRouter(
+            provisioning: provisioning, routing: routing, metrics: metrics, porting: porting, signingChain: signingChain
+        ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,
         onServerRunning: onServerRunning,

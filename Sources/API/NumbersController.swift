@@ -45,6 +45,12 @@ struct NumbersController {
         var targets: [FailoverTarget]
     }
 
+    /// A number's caller name (CNAM), as read and written.
+    struct CallerNameBody: Codable {
+        var number: PhoneNumber?
+        var name: String?
+    }
+
     struct TrunkAssignment: Decodable {
         var numbers: [String]
         var trunkId: String
@@ -96,6 +102,36 @@ struct NumbersController {
             let body = try await request.decodeJSON(as: Failover.self, context: context)
             let targets = try await numbers.setFailover(of: number, to: body.targets, by: context.caller())
             return try json(Failover(number: number, targets: targets), context: context)
+        }
+        group.get("numbers/:number/cnam") { _, context in
+            let number = try pathNumber(context)
+            let name = try await numbers.callerName(of: number, by: context.caller())
+            return try json(CallerNameBody(number: number, name: name?.text), context: context)
+        }
+        group.put("numbers/:number/cnam") { request, context in
+            var request = request
+            let number = try pathNumber(context)
+            let body = try await request.decodeJSON(as: CallerNameBody.self, context: context)
+            guard let raw = body.name else { throw Problem.badRequest("name is required (DELETE clears it)", field: "name") }
+            let name: CallerName
+            do throws(CallerName.NameError) {
+                name = try CallerName(normalizing: raw)
+            } catch {
+                throw Problem.badRequest(error.description, field: "name")
+            }
+            let stored = try await numbers.setCallerName(of: number, to: name, by: context.caller())
+            return try json(CallerNameBody(number: number, name: stored?.text), context: context)
+        }
+        group.delete("numbers/:number/cnam") { _, context in
+            _ = try await numbers.setCallerName(of: try pathNumber(context), to: nil, by: context.caller())
+            return Response(status: .noContent)
+        }
+        group.get("cnam/:number") { _, context in
+            let number = try pathNumber(context)
+            guard let name = try await numbers.lookUpCallerName(number) else {
+                throw Problem(status: .notFound, code: "not-found", title: "Not found", detail: "no caller name for \(number.e164)")
+            }
+            return try json(CallerNameBody(number: number, name: name.text), context: context)
         }
         group.post("numbers/reserve") { request, context in
             try await select(request, context, reserve: true)

@@ -33,6 +33,12 @@ public enum DemoData {
         ("Summit Global", 5083, "world"),
     ]
 
+    /// Where the demo's inbound calls from the network come from: a source address of its first carrier.
+    public static let carrierSource = "127.0.0.3/32"
+
+    /// Caller names (CNAM) of the customers' numbers.
+    public static let callerNames = [acmeId: "Acme Dental", globexId: "Globex Logistic"]
+
     /// A number outside our inventory that Acme can call out to: in the fourth stocked exchange's last block.
     public static var outboundNumber: PhoneNumber? {
         let exchanges = stocked
@@ -71,9 +77,11 @@ public enum DemoData {
             if let existing = try? await provisioning.carriers.carrier(idOrName: carrier.name, by: seeder) {
                 created = existing
             } else {
+                // Lakeshore also hands us calls, from 127.0.0.3: the demo's inbound calls from the network.
                 created = try await provisioning.carriers.create(CarrierDraft(
                     name: carrier.name, priority: 10 * (index + 1), intraMeans: index == 1 ? .intraLATA : .intrastate,
-                    gateways: [CarrierGateway(address: "127.0.0.1", port: carrier.port)]
+                    gateways: [CarrierGateway(address: "127.0.0.1", port: carrier.port)],
+                    sourceAddresses: index == 0 ? [carrierSource] : nil
                 ), by: seeder)
             }
             let lines: [String]
@@ -141,7 +149,7 @@ public enum DemoData {
             hosts: [TrunkHost(address: "127.0.0.1", port: 5070), TrunkHost(address: "127.0.0.1", port: 5072, priority: 20)],
             // A high limit: sipp load runs from this machine come in on this trunk.
             sourceAddresses: ["127.0.0.1/32"], maxChannels: 23, maxCallsPerSecond: 1_000,
-            callerId: CallerIDPolicy(), createdAt: now, updatedAt: now
+            callerId: CallerIDPolicy(), identity: IdentityPolicy(verifiedName: "Acme Dental Group"), createdAt: now, updatedAt: now
         ))
         try await provisioning.trunks.insert(Trunk(
             id: globexTrunkId, accountId: globexId, name: "HQ SBC",
@@ -168,6 +176,11 @@ public enum DemoData {
             let names = slice.map(\.e164)
             _ = try await provisioning.numbers.order(names, accountId: account, by: seeder)
             _ = try await provisioning.numbers.assign(names, trunkId: trunk, by: seeder)
+            if let name = callerNames[account] {
+                for number in slice {
+                    _ = try await provisioning.numbers.setCallerName(of: number, to: try CallerName(normalizing: name), by: seeder)
+                }
+            }
         }
         try await seedCarriers(provisioning, by: seeder)
         try await seedEmergency(provisioning, acmeNumber: numbers[100], by: seeder)

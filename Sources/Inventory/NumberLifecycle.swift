@@ -46,6 +46,8 @@ public enum NumberAction: String, Sendable, Codable, CaseIterable {
     case portInCancel = "port-in-cancel"
     /// The number ported away to another carrier.
     case portOut = "port-out"
+    /// The owner set or cleared the number's caller name (CNAM).
+    case setCallerName = "set-caller-name"
 }
 
 /// The number lifecycle as a pure state machine: which action is legal in which status, and where it leads.
@@ -63,7 +65,7 @@ public enum NumberLifecycle {
         case (.available?, .order), (.reserved?, .confirm): return .assigned
         case (.assigned?, .release): return .aging
         case (.aging?, .reclaim): return .available
-        case (.assigned?, .assignTrunk), (.assigned?, .unassignTrunk): return .assigned
+        case (.assigned?, .assignTrunk), (.assigned?, .unassignTrunk), (.assigned?, .setCallerName): return .assigned
         case (nil, .portInStart): return .portingIn
         case (.portingIn?, .portInComplete): return .assigned
         case (.portingIn?, .portInCancel): return nil

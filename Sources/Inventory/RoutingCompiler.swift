@@ -70,7 +70,8 @@ public struct RoutingCompiler: Sendable {
             let failover = try await NumberInventory.allFailoverTargets(in: database)
             var numbers: [NumberRoute] = []
             for row in try await database.raw("""
-                SELECT n.tn, n.account_id, n.trunk_id, a.id AS address_id, a.line, a.esn, a.psap, c.status AS account_status
+                SELECT n.tn, n.account_id, n.trunk_id, n.caller_name, a.id AS address_id, a.line, a.esn, a.psap,
+                    c.status AS account_status
                 FROM numbers n JOIN accounts c ON c.id = n.account_id LEFT JOIN number_e911 b ON b.tn = n.tn
                     LEFT JOIN e911_addresses a ON a.id = b.address_id AND a.account_id = n.account_id
                 WHERE n.status = 'assigned'
@@ -86,7 +87,8 @@ public struct RoutingCompiler: Sendable {
                 numbers.append(NumberRoute(
                     number: number, accountId: accountId, trunkId: try row.decode(column: "trunk_id", as: String?.self),
                     failover: failover[number.digits] ?? [], emergencyLocation: location,
-                    accountActive: try row.decode(column: "account_status", as: String.self) == AccountStatus.active.rawValue
+                    accountActive: try row.decode(column: "account_status", as: String.self) == AccountStatus.active.rawValue,
+                    callerName: try row.decode(column: "caller_name", as: String?.self)
                 ))
             }
             let carriers = try await database.raw("SELECT * FROM carriers").all().map(Self.carrierRoute)
@@ -245,9 +247,17 @@ public struct RoutingCompiler: Sendable {
         let configuration = try JSONDecoder().decode(
             TrunkConfiguration.self, from: Data(try row.decode(column: "configuration", as: String.self).utf8)
         )
+        let id = try row.decode(column: "id", as: String.self)
+        let accountId = try row.decode(column: "account_id", as: String.self)
+        let identity = configuration.identity ?? IdentityPolicy()
+        let mode: TrunkRoute.Signing.Mode = switch identity.signing {
+        case .all: .all
+        case .unsigned: .unsignedOnly
+        case .never: .never
+        }
         return TrunkRoute(
-            id: try row.decode(column: "id", as: String.self),
-            accountId: try row.decode(column: "account_id", as: String.self),
+            id: id,
+            accountId: accountId,
             accountActive: try row.decode(column: "status", as: String.self) == AccountStatus.active.rawValue,
             hosts: configuration.hosts.map {
                 TrunkRoute.Host(address: $0.address, port: $0.port, transport: $0.transport.rawValue,
@@ -259,7 +269,11 @@ public struct RoutingCompiler: Sendable {
                 allowedPrefixes: configuration.callerId.allowed.map { String($0.dropFirst()) },
                 rejectViolations: configuration.callerId.onViolation == .reject
             ),
-            maxCallsPerSecond: configuration.maxCallsPerSecond
+            maxCallsPerSecond: configuration.maxCallsPerSecond,
+            signing: TrunkRoute.Signing(
+                mode: mode, international: identity.signInternational, passesOnCalls: identity.passesOnCalls,
+                originIdentifier: Trunk.originIdentifier(account: accountId, trunk: id), verifiedName: identity.verifiedName
+            )
         )
     }
 }

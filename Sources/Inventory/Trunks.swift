@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SQLKit
 import Store
@@ -76,6 +77,47 @@ public struct CallerIDPolicy: Sendable, Codable, Equatable {
     }
 }
 
+/// How a trunk's calls are signed (STIR/SHAKEN).
+public struct IdentityPolicy: Sendable, Codable, Equatable {
+    /// Which calls get an Identity header.
+    public enum Signing: String, Sendable, Codable, CaseIterable {
+        /// Every call with a calling number.
+        case all
+        /// Calls that arrive without an Identity header of their own.
+        case unsigned
+        /// None.
+        case never
+    }
+
+    public var signing: Signing
+    /// Whether calls to international destinations are signed too (they are not by default: few foreign
+    /// networks verify, and the token only adds bytes).
+    public var signInternational: Bool
+    /// The trunk passes on calls from elsewhere (a wholesaler's or an aggregator's): they are attested C.
+    public var passesOnCalls: Bool
+    /// The customer's display name as the operator verified it, sent as Rich Call Data (RFC 9795) on calls
+    /// attested A. Only the operator sets it.
+    public var verifiedName: String?
+
+    /// The longest verified name (RCD's `nam` has no limit of its own; displays do).
+    public static let maximumNameLength = 40
+
+    public init(signing: Signing = .all, signInternational: Bool = false, passesOnCalls: Bool = false, verifiedName: String? = nil) {
+        self.signing = signing
+        self.signInternational = signInternational
+        self.passesOnCalls = passesOnCalls
+        self.verifiedName = verifiedName
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        signing = try container.decodeIfPresent(Signing.self, forKey: .signing) ?? .all
+        signInternational = try container.decodeIfPresent(Bool.self, forKey: .signInternational) ?? false
+        passesOnCalls = try container.decodeIfPresent(Bool.self, forKey: .passesOnCalls) ?? false
+        verifiedName = try container.decodeIfPresent(String.self, forKey: .verifiedName)
+    }
+}
+
 /// A customer's SIP trunk: where its calls come from, where calls to it go, and its limits.
 public struct Trunk: Sendable, Codable, Equatable {
     public var id: String
@@ -89,8 +131,46 @@ public struct Trunk: Sendable, Codable, Equatable {
     /// New calls per second allowed.
     public var maxCallsPerSecond: Int
     public var callerId: CallerIDPolicy
+    public var identity: IdentityPolicy
+    /// The SHAKEN origination identifier of the trunk's calls: a UUID stable for the account and trunk, by which
+    /// traceback finds where a call entered.
+    public private(set) var origid: String
     public var createdAt: Date
     public var updatedAt: Date
+
+    /// A name-based UUID (RFC 9562 version 8) from the account and trunk ids.
+    public static func originIdentifier(account: String, trunk: String) -> String {
+        var digest = Array(SHA256.hash(data: Array("tandem-origid:\(account)/\(trunk)".utf8)).prefix(16))
+        digest[6] = digest[6] & 0x0F | 0x80
+        digest[8] = digest[8] & 0x3F | 0x80
+        let hex = Array("0123456789abcdef")
+        var text = ""
+        for (index, byte) in digest.enumerated() {
+            if [4, 6, 8, 10].contains(index) { text.append("-") }
+            text.append(hex[Int(byte >> 4)])
+            text.append(hex[Int(byte & 0x0F)])
+        }
+        return text
+    }
+
+    public init(
+        id: String, accountId: String, name: String, hosts: [TrunkHost], sourceAddresses: [String], maxChannels: Int,
+        maxCallsPerSecond: Int, callerId: CallerIDPolicy, identity: IdentityPolicy = IdentityPolicy(),
+        createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.accountId = accountId
+        self.name = name
+        self.hosts = hosts
+        self.sourceAddresses = sourceAddresses
+        self.maxChannels = maxChannels
+        self.maxCallsPerSecond = maxCallsPerSecond
+        self.callerId = callerId
+        self.identity = identity
+        self.origid = Self.originIdentifier(account: accountId, trunk: id)
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// The fields of a trunk a caller sets; any may be omitted in an update, which keeps the current value.
@@ -102,11 +182,13 @@ public struct TrunkDraft: Sendable, Codable, Equatable {
     public var maxChannels: Int?
     public var maxCallsPerSecond: Int?
     public var callerId: CallerIDPolicy?
+    public var identity: IdentityPolicy?
 
     public init(
         accountId: String? = nil, name: String? = nil, hosts: [TrunkHost]? = nil, sourceAddresses: [String]? = nil,
-        maxChannels: Int? = nil, maxCallsPerSecond: Int? = nil, callerId: CallerIDPolicy? = nil
+        maxChannels: Int? = nil, maxCallsPerSecond: Int? = nil, callerId: CallerIDPolicy? = nil, identity: IdentityPolicy? = nil
     ) {
+        self.identity = identity
         self.accountId = accountId
         self.name = name
         self.hosts = hosts
@@ -124,6 +206,8 @@ struct TrunkConfiguration: Codable {
     var maxChannels: Int
     var maxCallsPerSecond: Int
     var callerId: CallerIDPolicy
+    /// Absent in trunks stored before signing was configurable: those sign all calls.
+    var identity: IdentityPolicy?
 }
 
 // MARK: - Directory
@@ -151,6 +235,7 @@ public struct TrunkDirectory: Sendable {
         try principal.requireCustomerOrOperator()
         let accountId = try principal.targetAccount(draft.accountId)
         try Self.requireCallerIDAuthority(draft, principal)
+        try Self.requireNameAuthority(draft, current: nil, principal)
         guard let name = draft.name else { throw InventoryError.invalid("name", "is required") }
         guard let hosts = draft.hosts else { throw InventoryError.invalid("hosts", "is required") }
         guard let sources = draft.sourceAddresses else { throw InventoryError.invalid("source_addresses", "is required") }
@@ -158,7 +243,7 @@ public struct TrunkDirectory: Sendable {
         let trunk = try Self.validated(Trunk(
             id: Identifier.make(prefix: "trk"), accountId: accountId, name: name, hosts: hosts, sourceAddresses: sources,
             maxChannels: draft.maxChannels ?? 30, maxCallsPerSecond: draft.maxCallsPerSecond ?? 5,
-            callerId: draft.callerId ?? CallerIDPolicy(), createdAt: now, updatedAt: now
+            callerId: draft.callerId ?? CallerIDPolicy(), identity: draft.identity ?? IdentityPolicy(), createdAt: now, updatedAt: now
         ))
         return try await store.transaction { database in
             guard let account = try await AccountDirectory.fetchAccount(accountId, in: database),
@@ -214,6 +299,8 @@ public struct TrunkDirectory: Sendable {
             trunk.maxChannels = draft.maxChannels ?? trunk.maxChannels
             trunk.maxCallsPerSecond = draft.maxCallsPerSecond ?? trunk.maxCallsPerSecond
             trunk.callerId = draft.callerId ?? trunk.callerId
+            try Self.requireNameAuthority(draft, current: trunk.identity.verifiedName, principal)
+            trunk.identity = draft.identity ?? trunk.identity
             trunk.updatedAt = clock.now()
             trunk = try Self.validated(trunk)
             try await ensureNameFree(trunk, in: database)
@@ -345,10 +432,23 @@ public struct TrunkDirectory: Sendable {
         throw InventoryError(.forbidden, field: "caller_id", "only the operator may change a trunk's caller-ID policy")
     }
 
+    /// The verified name vouches for the customer on its signed calls: only the operator changes it.
+    private static func requireNameAuthority(_ draft: TrunkDraft, current: String?, _ principal: Principal) throws(InventoryError) {
+        guard let identity = draft.identity, identity.verifiedName != current, !principal.isOperator else { return }
+        throw InventoryError(.forbidden, field: "identity.verified_name", "only the operator may set a trunk's verified name")
+    }
+
     /// Checks every field, normalizing where there is one right spelling (CIDRs, prefixes).
     static func validated(_ trunk: Trunk) throws(InventoryError) -> Trunk {
         var trunk = trunk
         trunk.name = try Validate.name(trunk.name, field: "name", maximum: 64)
+        if let name = trunk.identity.verifiedName {
+            do {
+                trunk.identity.verifiedName = try CallerName(normalizing: name, maximumLength: IdentityPolicy.maximumNameLength).text
+            } catch {
+                throw .invalid("identity.verified_name", error.description)
+            }
+        }
         guard (1...maximumHosts).contains(trunk.hosts.count) else {
             throw .invalid("hosts", "must list 1 to \(maximumHosts) hosts")
         }
@@ -400,7 +500,7 @@ public struct TrunkDirectory: Sendable {
     private static func encode(_ trunk: Trunk) throws -> String {
         let configuration = TrunkConfiguration(
             hosts: trunk.hosts, sourceAddresses: trunk.sourceAddresses, maxChannels: trunk.maxChannels,
-            maxCallsPerSecond: trunk.maxCallsPerSecond, callerId: trunk.callerId
+            maxCallsPerSecond: trunk.maxCallsPerSecond, callerId: trunk.callerId, identity: trunk.identity
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -420,6 +520,7 @@ public struct TrunkDirectory: Sendable {
             maxChannels: configuration.maxChannels,
             maxCallsPerSecond: configuration.maxCallsPerSecond,
             callerId: configuration.callerId,
+            identity: configuration.identity ?? IdentityPolicy(),
             createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
         )

@@ -13,6 +13,8 @@ import Synchronization
 ///   and how long ago it was published.
 /// - `tandem_routing_records_dropped_total`, `..._written_total` and `..._lost_total`: routing records dropped
 ///   because the queue was full, written to the store, and lost to store errors.
+/// - `tandem_identity_verifications_total{verstat,reason}`: inbound calls' caller-identity verdicts, with the
+///   reason a verification failed (`none` when it passed or there was nothing to verify).
 ///
 /// The hot path touches only atomics (the SIP counters, found through a lock-free table so that no request
 /// takes the registry's lock) and the histogram's short lock. Values owned by other parts (the snapshot, the
@@ -95,6 +97,14 @@ public final class TandemMetrics: Sendable {
             help: "SIP requests received, by method and the status answered."
         ))
         counter.increment()
+    }
+
+    /// Counts an inbound call's caller-identity verdict.
+    public func countVerification(_ verstat: String, reason: String?) {
+        registry.makeCounter(
+            name: "tandem_identity_verifications_total", labels: [("verstat", verstat), ("reason", reason ?? "none")],
+            help: "Inbound calls' caller-identity verdicts (verstat), and why verification failed."
+        ).increment()
     }
 
     // MARK: - Exposition

@@ -494,9 +494,8 @@ public enum Router {
         if snapshot.numbers[caller.digits]?.accountId == trunk.accountId {
             return .allowed("\(caller.e164) is the account's own number")
         }
-        let digits = String(caller.e164.dropFirst())
-        if let prefix = trunk.callerID.allowedPrefixes.first(where: { digits.hasPrefix($0) }) {
-            return .allowed("\(caller.e164) is in the authorized range +\(prefix)")
+        if snapshot.isAuthorized(caller, for: trunk) {
+            return .allowed("\(caller.e164) is in a range the trunk is authorized for")
         }
         return .violation("\(caller.e164) is neither the account's number nor in an authorized range")
     }

@@ -69,6 +69,24 @@ public struct RoutingSnapshot: Sendable {
     public var counts: (numbers: Int, trunks: Int, carriers: Int, ported: Int) {
         (numbers.count, trunks.count, carriers.count, ported.count)
     }
+
+    /// The trunk with this id.
+    public func trunk(id: String) -> TrunkRoute? {
+        trunks[id]?.route
+    }
+
+    /// One of our numbers, as routing delivers calls to it.
+    public func number(_ number: PhoneNumber) -> NumberRoute? {
+        numbers[number.digits]
+    }
+
+    /// Whether `trunk` may present `caller` by right: the caller is its account's own number, or in a range the
+    /// trunk is authorized for. (A trunk allowed to present any number has no right to the ones it does not own.)
+    public func isAuthorized(_ caller: PhoneNumber, for trunk: TrunkRoute) -> Bool {
+        if numbers[caller.digits]?.accountId == trunk.accountId { return true }
+        let digits = "1" + caller.national
+        return trunk.callerID.allowedPrefixes.contains { digits.hasPrefix($0) }
+    }
 }
 
 // MARK: - Compiled entries
@@ -108,6 +126,33 @@ public struct TrunkRoute: Sendable, Hashable {
         }
     }
 
+    /// How the trunk's calls are signed (STIR/SHAKEN).
+    public struct Signing: Sendable, Hashable {
+        public enum Mode: Sendable, Hashable {
+            case all
+            case unsignedOnly
+            case never
+        }
+
+        public var mode: Mode
+        public var international: Bool
+        /// The trunk passes on calls from elsewhere: gateway attestation.
+        public var passesOnCalls: Bool
+        /// The SHAKEN origination identifier of the trunk's calls.
+        public var originIdentifier: String
+        /// The customer's verified display name, for Rich Call Data.
+        public var verifiedName: String?
+
+        public init(mode: Mode = .all, international: Bool = false, passesOnCalls: Bool = false, originIdentifier: String = "",
+                    verifiedName: String? = nil) {
+            self.mode = mode
+            self.international = international
+            self.passesOnCalls = passesOnCalls
+            self.originIdentifier = originIdentifier
+            self.verifiedName = verifiedName
+        }
+    }
+
     public var id: String
     public var accountId: String
     /// Whether the account may place calls (suspended accounts may still call 911).
@@ -117,10 +162,11 @@ public struct TrunkRoute: Sendable, Hashable {
     public var callerID: CallerIDRule
     /// New calls per second the trunk may place (0: no limit). Emergency calls are never limited.
     public var maxCallsPerSecond: Int
+    public var signing: Signing
 
     public init(
         id: String, accountId: String, accountActive: Bool, hosts: [Host], sources: [CIDRBlock], callerID: CallerIDRule,
-        maxCallsPerSecond: Int = 0
+        maxCallsPerSecond: Int = 0, signing: Signing = Signing()
     ) {
         self.id = id
         self.accountId = accountId
@@ -129,6 +175,7 @@ public struct TrunkRoute: Sendable, Hashable {
         self.sources = sources
         self.callerID = callerID
         self.maxCallsPerSecond = maxCallsPerSecond
+        self.signing = signing
     }
 }
 
@@ -214,11 +261,14 @@ public struct NumberRoute: Sendable, Hashable {
     public var emergencyLocation: EmergencyLocation?
     /// Whether the owner's account is active: a suspended account's calls are not forwarded out at its expense.
     public var accountActive: Bool
+    /// The number's caller name (CNAM), delivered with its calls.
+    public var callerName: String?
 
     public init(
         number: PhoneNumber, accountId: String, trunkId: String?, failover: [FailoverTarget] = [],
-        emergencyLocation: EmergencyLocation? = nil, accountActive: Bool = true
+        emergencyLocation: EmergencyLocation? = nil, accountActive: Bool = true, callerName: String? = nil
     ) {
+        self.callerName = callerName
         self.number = number
         self.accountId = accountId
         self.trunkId = trunkId

@@ -1,4 +1,6 @@
+import Foundation
 import Guard
+import Identity
 import NIOConcurrencyHelpers
 import NIOCore
 import Observability
@@ -35,12 +37,15 @@ public struct RedirectResponder: Sendable {
     /// Where the HTTP API is reached from outside (`https://tandem.example.net`): emergency calls' locations
     /// are published under it.
     let locationBaseURL: String
+    /// Signs outbound calls, verifies and names inbound callers.
+    let identity: CallerIdentityService
 
     public init(
         table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem",
         records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil, callLimiter: CallRateLimiter = CallRateLimiter(),
-        locationBaseURL: String = "http://127.0.0.1:8080"
+        locationBaseURL: String = "http://127.0.0.1:8080", identity: CallerIdentityService = CallerIdentityService()
     ) {
+        self.identity = identity
         self.locationBaseURL = locationBaseURL
         self.table = table
         self.cache = AnswerCache(capacity: cacheCapacity)
@@ -54,6 +59,17 @@ public struct RedirectResponder: Sendable {
     /// as they go on the wire (before Via stamping), parsed back.
     public func respond(to message: SIPMessage, from source: IPAddress) -> SIPResponse? {
         guard case .request(let request) = message, let answer = self.answer(request, from: source) else { return nil }
+        var buffer = ByteBuffer()
+        answer.response.write(into: &buffer)
+        var parser = SIPParser()
+        return try? parser.parse(buffer).response
+    }
+
+    /// The response to a parsed message, waiting for caller identity that needs fetching (within its budgets) as
+    /// the transports do.
+    public func respond(to message: SIPMessage, from source: IPAddress) async -> SIPResponse? {
+        guard case .request(let request) = message, var answer = self.answer(request, from: source) else { return nil }
+        if let complete = answer.complete { answer = await complete() }
         var buffer = ByteBuffer()
         answer.response.write(into: &buffer)
         var parser = SIPParser()
@@ -95,11 +111,20 @@ public struct RedirectResponder: Sendable {
                 response = cached
                 break
             }
-            let (answer, fromKnownSource) = answerInvite(request, validated, from: source)
+            let (answer, fromKnownSource, complete) = answerInvite(request, validated, from: source)
             // Only answers to trunks and carriers are remembered, and only small ones: an unknown peer cannot
             // fill the cache with 64 KB answers.
-            if fromKnownSource, answer.byteCount <= 4_096 {
+            let cacheable = fromKnownSource && answer.byteCount <= 4_096
+            if cacheable {
                 cache.store(answer, for: key)
+            }
+            if let complete {
+                let (cache, topVia) = (self.cache, validated.topVia)
+                return RedirectAnswer(response: answer, topVia: topVia) {
+                    let completed = await complete()
+                    if cacheable { cache.store(completed, for: key) }
+                    return RedirectAnswer(response: completed, topVia: topVia)
+                }
             }
             response = answer
         default:
@@ -110,17 +135,18 @@ public struct RedirectResponder: Sendable {
         return RedirectAnswer(response: response, topVia: validated.topVia)
     }
 
-    /// The answer to an INVITE, and whether it came from a known trunk or carrier.
+    /// The answer to an INVITE, whether it came from a known trunk or carrier, and, when caller identity needs
+    /// fetching, the better answer to give if it comes within its budget.
     private func answerInvite(
         _ request: SIPRequest, _ validated: SIPValidatedHeaders, from source: IPAddress
-    ) -> (SIPEncodedResponse, Bool) {
+    ) -> (SIPEncodedResponse, Bool, (@Sendable () async -> SIPEncodedResponse)?) {
         if validated.maxForwards == 0 {
-            return (refusal(request, status: 483, reason: "Too Many Hops", warning: nil), false)
+            return (refusal(request, status: 483, reason: "Too Many Hops", warning: nil), false, nil)
         }
         switch request.uri.scheme {
         case .sip, .sips, .tel: break
         default:
-            return (refusal(request, status: 416, reason: "Unsupported URI Scheme", warning: nil), false)
+            return (refusal(request, status: 416, reason: "Unsupported URI Scheme", warning: nil), false, nil)
         }
         // The number is the user part up to its parameters (`+12125551212;npdi;rn=...`, `911;phone-context=...`).
         let dialed = Self.number(request.uri.user ?? request.uri.opaque)
@@ -130,19 +156,20 @@ public struct RedirectResponder: Sendable {
         if !required.isEmpty, !DialedNumber(classifying: dialed).isEmergency {
             var response = refusal(request, status: 420, reason: "Bad Extension", warning: nil)
             response.addHeader("Unsupported", required.joined(separator: ", "))
-            return (response, false)
+            return (response, false, nil)
         }
         let call = CallRequest(
             source: source, dialed: dialed, caller: Self.caller(request, from: validated.from),
             callID: request.headers.callID ?? ""
         )
+        let snapshot = table.current
         var decision: RoutingDecision
         if let metrics {
             let started = ContinuousClock.now
-            decision = Router.decide(call, in: table.current)
+            decision = Router.decide(call, in: snapshot)
             metrics.decisionDuration.record(.now - started)
         } else {
-            decision = Router.decide(call, in: table.current)
+            decision = Router.decide(call, in: snapshot)
         }
         // Every call from a trunk counts against its calls-per-second limit; one over it is not redirected.
         if let limit = decision.callsPerSecondLimit, let trunk = decision.sourceTrunk,
@@ -162,16 +189,40 @@ public struct RedirectResponder: Sendable {
             for (index, target) in targets.enumerated() {
                 response.addHeader("Contact") { Self.writeContact(target, q: max(10 - index, 1), into: &$0) }
             }
-            if let emergency = decision.emergency { addEmergencyHeaders(emergency, to: &response, host: targets.first?.host ?? "") }
-            response.addHeader("Server", serverName)
-            return (response, fromKnownSource)
+            let host = targets.first?.host ?? ""
+            if let emergency = decision.emergency { addEmergencyHeaders(emergency, to: &response, host: host) }
+            if let header = identity.identityHeader(for: decision, call: call, request: request, in: snapshot) {
+                response.addHeader("Identity", header)
+            }
+            guard decision.fromCarrier, let caller = call.caller else {
+                response.addHeader("Server", serverName)
+                return (response, fromKnownSource, nil)
+            }
+            // An inbound call: tell the customer who calls, and how sure we are.
+            let (immediate, complete) = identity.callerIdentity(of: call, request: request, in: snapshot)
+            let (serverName, metrics, base) = (self.serverName, self.metrics, response)
+            let finished: @Sendable (CallerInfo) -> SIPEncodedResponse = { info in
+                var response = base
+                response.addHeader("P-Asserted-Identity", info.assertedIdentity(number: caller, host: host))
+                response.addHeader("Server", serverName)
+                return response
+            }
+            guard let complete else {
+                metrics?.countVerification(immediate.verstat.rawValue, reason: immediate.failure?.code)
+                return (finished(immediate), fromKnownSource, nil)
+            }
+            return (finished(immediate), fromKnownSource, {
+                let info = await complete()
+                metrics?.countVerification(info.verstat.rawValue, reason: info.failure?.code)
+                return finished(info)
+            })
         case .refuse(let refusal):
             var response = self.refusal(request, status: refusal.status, reason: Self.phrase(refusal.status), warning: nil)
             response.addHeader("Reason", "SIP ;cause=\(refusal.status) ;text=\"\(Self.quoted(refusal.reason))\"")
             if let retryAfter = refusal.retryAfter {
                 response.addHeader("Retry-After", String(retryAfter))
             }
-            return (response, fromKnownSource)
+            return (response, fromKnownSource, nil)
         }
     }
 
@@ -272,9 +323,18 @@ public struct RedirectResponder: Sendable {
 
 /// An answer to send, and the top Via of the request it answers: the transport stamps that Via and sends the
 /// answer by it (RFC 3261 §18.2.1, §18.2.2).
-struct RedirectAnswer {
+struct RedirectAnswer: Sendable {
     var response: SIPEncodedResponse
     var topVia: SIPVia?
+    /// When caller identity needs fetching: the better answer, within the fetches' budgets. `response` is what
+    /// to send if they run out.
+    var complete: (@Sendable () async -> RedirectAnswer)?
+
+    init(response: SIPEncodedResponse, topVia: SIPVia?, complete: (@Sendable () async -> RedirectAnswer)? = nil) {
+        self.response = response
+        self.topVia = topVia
+        self.complete = complete
+    }
 }
 
 /// What identifies an INVITE transaction for its retransmissions (RFC 3261 §17.2.3), and the peer that sent it.

@@ -176,6 +176,13 @@ extension RedirectAnswer {
 
 // MARK: - UDP
 
+/// An answer as the datagram that carries it back (RFC 3261 §18.2.2).
+private func datagram(_ answer: RedirectAnswer, to remote: SocketAddress, allocator: ByteBufferAllocator) -> AddressedEnvelope<ByteBuffer> {
+    var buffer = allocator.buffer(capacity: 512)
+    answer.write(into: &buffer, source: remote)
+    return AddressedEnvelope(remoteAddress: responseDestination(topVia: answer.topVia, from: remote), data: buffer)
+}
+
 /// One datagram is one message (RFC 3261 §18.3); malformed ones are dropped, as nothing can be answered.
 private final class UDPHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
@@ -204,10 +211,17 @@ private final class UDPHandler: ChannelInboundHandler {
         let answer = responder.answer(request, from: source)
         responder.metrics?.countSIPRequest(method: request.method, status: answer?.response.status)
         guard let answer else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 512)
-        answer.write(into: &buffer, source: envelope.remoteAddress)
-        let destination = responseDestination(topVia: answer.topVia, from: envelope.remoteAddress)
-        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: destination, data: buffer)), promise: nil)
+        let remote = envelope.remoteAddress
+        guard let complete = answer.complete else {
+            context.writeAndFlush(wrapOutboundOut(datagram(answer, to: remote, allocator: context.channel.allocator)), promise: nil)
+            return
+        }
+        // Caller identity is being fetched: answer when it comes (or its budget runs out), off the event loop.
+        let channel = context.channel
+        Task {
+            let completed = await complete()
+            channel.writeAndFlush(datagram(completed, to: remote, allocator: channel.allocator), promise: nil)
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -245,9 +259,19 @@ private final class TCPHandler: ChannelInboundHandler {
             let answer = responder.answer(request, from: source)
             responder.metrics?.countSIPRequest(method: request.method, status: answer?.response.status)
             guard let answer else { return }
-            var buffer = context.channel.allocator.buffer(capacity: 512)
-            answer.write(into: &buffer, source: remote)
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            guard let complete = answer.complete else {
+                var buffer = context.channel.allocator.buffer(capacity: 512)
+                answer.write(into: &buffer, source: remote)
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+                return
+            }
+            let channel = context.channel
+            Task {
+                let completed = await complete()
+                var buffer = channel.allocator.buffer(capacity: 512)
+                completed.write(into: &buffer, source: remote)
+                channel.writeAndFlush(buffer, promise: nil)
+            }
         }
     }
 

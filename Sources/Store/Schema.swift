@@ -327,5 +327,9 @@ public enum TandemSchema {
             // A block the operator set on an account: the account's admins cannot lift it.
             ["ALTER TABLE blocked_destinations ADD COLUMN set_by_operator BIGINT NOT NULL DEFAULT 0"]
         },
+        Migration(version: 10, name: "caller names") { _ in
+            // A number's CNAM name, set by its owner; at most 15 printable ASCII characters.
+            ["ALTER TABLE numbers ADD COLUMN caller_name TEXT"]
+        },
     ]
 }

@@ -1,6 +1,8 @@
 import API
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
+import Identity
 import Hummingbird
 import Inventory
 import Logging
@@ -11,6 +13,8 @@ import SIPServer
 import ServiceLifecycle
 import Synchronization
 import Store
+import SwiftASN1
+import X509
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,6 +38,30 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The API's address as the emergency provider reaches it (https://tandem.example.net); 911 calls' locations are published under it. Defaults to http://<--http>.")
     var publicURL: String?
 
+    @Option(help: "The STIR/SHAKEN signing key (PEM, P-256). With --sti-chain, outbound calls are signed. --demo makes and keeps a test PKI beside the database when none is given.")
+    var stiKey: String?
+
+    @Option(help: "The certificate chain of --sti-key (PEM, leaf first). It is published at <public-url>\(signingChainPath), the x5u of every signature.")
+    var stiChain: String?
+
+    @Option(help: "A PEM file of trusted STI-CA roots, for verifying inbound calls' Identity headers (repeatable). Without one, inbound calls are passed on as No-TN-Validation.")
+    var stiTrust: [String] = []
+
+    @Flag(help: "Let x5u URLs point at loopback and private networks (labs only; --demo allows them).")
+    var allowPrivateX5u = false
+
+    @Option(help: "Milliseconds an inbound call waits for its signer's certificate; past it, the call goes on as No-TN-Validation.")
+    var verifyBudgetMs = 1_000
+
+    @Option(help: "An external CNAM provider's URL template ({tn}: the caller's digits, {e164}: with +), asked for callers our records do not name.")
+    var cnamURL: String?
+
+    @Option(help: "The Authorization header value for --cnam-url (Basic ..., Bearer ...).")
+    var cnamAuthorization: String?
+
+    @Option(help: "Milliseconds an inbound call waits for the CNAM provider.")
+    var cnamBudgetMs = 300
+
     @Option(help: "Minutes a reservation holds a number.")
     var reservationMinutes = 15
 
@@ -56,6 +84,13 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...3_650).contains(recordRetentionDays) else {
             throw ValidationError("--record-retention-days must be 1 to 3650")
+        }
+        guard (stiKey == nil) == (stiChain == nil) else { throw ValidationError("--sti-key and --sti-chain go together") }
+        guard (10...10_000).contains(verifyBudgetMs), (10...10_000).contains(cnamBudgetMs) else {
+            throw ValidationError("--verify-budget-ms and --cnam-budget-ms must be 10 to 10000")
+        }
+        if let cnamURL, !(cnamURL.hasPrefix("https://") || cnamURL.hasPrefix("http://")) {
+            throw ValidationError("--cnam-url must be an http(s) URL template")
         }
     }
 
@@ -81,10 +116,13 @@ struct Serve: AsyncParsableCommand {
             records: provisioning.routingRecords, queue: records,
             configuration: .init(retention: .seconds(recordRetentionDays * 86_400)), metrics: metrics, logger: logger
         )
+        let baseURL = publicURL ?? "http://\(http.host):\(http.port)"
+        let httpClient = HTTPDocumentSource.makeClient()
+        let (identity, signingChain) = try callerIdentity(baseURL: baseURL, location: location, client: httpClient, logger: logger)
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: sip.host, port: sip.port),
             responder: RedirectResponder(
-                table: table, records: records, metrics: metrics, locationBaseURL: publicURL ?? "http://\(http.host):\(http.port)"
+                table: table, records: records, metrics: metrics, locationBaseURL: baseURL, identity: identity
             ),
             logger: logger
         )
@@ -97,6 +135,7 @@ struct Serve: AsyncParsableCommand {
             routing: table,
             metrics: metrics,
             porting: porting,
+            signingChain: signingChain,
             configuration: .init(host: http.host, port: http.port),
             // Services stop in reverse order: the SIP server first, then the record writer writes what is left
             // while the store is still open.
@@ -133,7 +172,60 @@ struct Serve: AsyncParsableCommand {
             try await publisher.refresh()
             ready.open()
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+
+    /// Signing, verification and caller names as configured; and the chain to publish as the x5u, if signing.
+    private func callerIdentity(
+        baseURL: String, location: DatabaseLocation, client: HTTPClient, logger: Logger
+    ) throws -> (CallerIdentityService, String?) {
+        var keyFile = stiKey
+        var chainFile = stiChain
+        var trust = stiTrust
+        if demo, keyFile == nil {
+            let directory = switch location {
+            case .sqlite(let path): path + "-sti"
+            case .postgres: "./tandem-sti"
+            }
+            let pki = try TestPKIFiles.loadOrCreate(in: directory, name: "Tandem Demo Carrier", code: "709J")
+            (keyFile, chainFile) = (pki.signingKey, pki.signingChain)
+            trust.append(pki.rootCertificate)
+            say("STIR/SHAKEN: signing with the demo's test PKI in \(directory) (its root, ca.pem, is trusted for inbound calls).")
+        }
+        var service = CallerIdentityService()
+        var published: String?
+        if let keyFile, let chainFile {
+            let credentials = try ServiceProviderCredentials(keyFile: keyFile, chainFile: chainFile)
+            service.signer = PASSporTSigner(key: credentials.key, certificateURL: baseURL + signingChainPath)
+            published = credentials.chainPEM
+        }
+        let anchors = try trust.flatMap { path in
+            try PEMDocument.parseMultiple(pemString: String(contentsOfFile: path, encoding: .utf8)).map(Certificate.init(pemDocument:))
+        }
+        if !anchors.isEmpty {
+            let source = HTTPDocumentSource(client: client, configuration: FetchConfiguration(
+                allowedPrivateNetworks: demo || allowPrivateX5u ? FetchConfiguration.everyNetwork : []
+            ))
+            service.verifier = IdentityVerifier(
+                configuration: VerificationConfiguration(trustAnchors: anchors, timeBudget: .milliseconds(verifyBudgetMs)),
+                source: source
+            )
+        } else {
+            logger.notice("no --sti-trust: inbound calls' Identity headers are not verified (verstat No-TN-Validation)")
+        }
+        if let cnamURL {
+            service.names = CallerNameLookup(
+                provider: HTTPCallerNameProvider(template: cnamURL, authorization: cnamAuthorization, client: client),
+                budget: .milliseconds(cnamBudgetMs)
+            )
+        }
+        return (service, published)
     }
 
     private static func hasOperatorKey(_ store: Store) async throws -> Bool {

@@ -83,8 +83,8 @@ struct OpenAPIContractTests {
     }
 
     /// What an example needs beyond the fixture, and the ids it made for the example's placeholders: failover
-    /// and E911 bindings are set on an assigned number (the example's +1 202-555-0100, ordered by Acme and
-    /// pointed at its trunk; bound to Acme's address to be read or unbound); a port order (`po_example`) for
+    /// and E911 bindings and caller names are set on an assigned number (the example's +1 202-555-0100, ordered by
+    /// Acme and pointed at its trunk; bound to Acme's address to be read or unbound; named for a CNAM dip); a port order (`po_example`) for
     /// Capital Bell's 202-555-1001, as a draft, or sent (and committed) for the events that need it.
     private static func prepare(for operation: DocumentedOperation, _ fixture: Fixture) async throws -> [String: String] {
         if operation.template.hasPrefix("/v1/port-orders/{id}") {
@@ -102,7 +102,8 @@ struct OpenAPIContractTests {
             return ["po_example": order.id]
         }
         let onAssignedNumber = (operation.method == .put && operation.template == "/v1/numbers/{number}/failover")
-            || operation.template == "/v1/numbers/{number}/e911"
+            || operation.template == "/v1/numbers/{number}/e911" || operation.template == "/v1/numbers/{number}/cnam"
+            || operation.template == "/v1/cnam/{number}"
         guard onAssignedNumber else { return [:] }
         let numbers = fixture.provisioning.numbers
         let number = PhoneNumber("+12025550100")!
@@ -110,6 +111,9 @@ struct OpenAPIContractTests {
         _ = try await numbers.assign([number.e164], trunkId: fixture.acmeTrunk.id, by: fixture.acme)
         if operation.template == "/v1/numbers/{number}/e911", operation.method != .put {
             _ = try await fixture.provisioning.emergencyAddresses.bind(number, to: fixture.acmeAddress.id, by: fixture.acme)
+        }
+        if operation.template == "/v1/cnam/{number}" {
+            _ = try await numbers.setCallerName(of: number, to: try CallerName(normalizing: "Acme Dental"), by: fixture.acme)
         }
         return [:]
     }

@@ -21,6 +21,7 @@ struct NumberLifecycleTests {
         "porting-in/port-in-complete": .assigned,
         "porting-in/port-in-cancel": nil,
         "assigned/port-out": .portedOut,
+        "assigned/set-caller-name": .assigned,
     ]
 
     static let every: [(NumberStatus?, NumberAction)] = ([nil] + NumberStatus.allCases.map(Optional.some)).flatMap { status in
