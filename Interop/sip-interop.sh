@@ -76,6 +76,62 @@ else
     echo "FAIL OPTIONS"; tail -20 "$work/sipp.out"; failed=$((failed + 1))
 fi
 
+# STIR/SHAKEN against an independent implementation, with the demo's test PKI: Debian's secsipidx verifies
+# what Tandem signs, and Tandem verifies what secsipidx signs.
+pki="$work/tandem.db-sti"
+x5u="http://127.0.0.1:$http_port/sti/cert.pem"
+check() { # check NAME COMMAND...: one check that passes when COMMAND does.
+    local name=$1
+    shift
+    if "$@" >"$work/check.out" 2>&1; then
+        echo "ok   $name"; passed=$((passed + 1))
+    else
+        echo "FAIL $name"; tail -20 "$work/check.out"; failed=$((failed + 1))
+    fi
+}
+signed_outbound() {
+    sed -e 's|header="Contact:"|header="Identity:"|' Interop/sipp/redirect.xml >"$work/identity.xml"
+    timeout 30 sipp -sf "$work/identity.xml" -m 1 -nostdin -timeout 10s -timeout_error -s "$outbound_number" \
+        -key caller "$acme_caller" -p 25087 -trace_msg -message_file "$work/identity.log" "127.0.0.1:$sip_port"
+    identity=$(grep -m1 '^Identity: ' "$work/identity.log" | sed 's/^Identity: //' | tr -d '\r')
+    curl -sf "$x5u" -o "$work/x5u.pem"
+    secsipidx -c -identity "$identity" -p "$work/x5u.pem" -ca-file "$pki/ca.pem" -crl-file "$pki/ca.crl" \
+        -cert-verify 21 -expire 60 | tee /dev/stderr | tail -1 | grep -qx ok
+    # Acme calls from its own number: full attestation, with its verified name and the trunk's origid.
+    python3 - "$identity" <<'PY'
+import base64, json, sys
+payload = sys.argv[1].split(".")[1]
+claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+assert claims["attest"] == "A" and claims["rcd"]["nam"] == "Acme Dental Group" and len(claims["origid"]) == 36, claims
+PY
+}
+check "outbound: the 302's Identity header verifies with secsipidx (chain, CA, CRL), attested A" signed_outbound
+signed=$(secsipidx -S -k "$pki/sp.key" -x5u "$x5u" -a A -o "${acme_caller#+}" -d "${acme_number#+}" \
+    -orig-id "$(cat /proc/sys/kernel/random/uuid)" | tail -1)
+# The same token with attest B: its signature no longer covers the payload.
+tampered=$(python3 - "$signed" <<'PY'
+import base64, sys
+token, rest = sys.argv[1].split(";", 1)
+header, payload, signature = token.split(".")
+claims = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).replace(b'"attest":"A"', b'"attest":"B"')
+print(".".join([header, base64.urlsafe_b64encode(claims).decode().rstrip("="), signature]) + ";" + rest)
+PY
+)
+signed_inbound() { # signed_inbound IDENTITY EXPECTED_REGEX PORT
+    sed -e "s|regexp=\"[^\"]*\"|regexp=\"$2\"|" Interop/sipp/signed-inbound.xml >"$work/inbound.xml"
+    timeout 30 sipp -sf "$work/inbound.xml" -m 1 -nostdin -timeout 10s -timeout_error -i 127.0.0.3 -s "$acme_number" \
+        -key caller "$acme_caller" -key identity "$1" -p "$3" "127.0.0.1:$sip_port"
+}
+check "inbound signed by secsipidx: verstat=TN-Validation-Passed and the caller's name" \
+    signed_inbound "$signed" "Acme Dental.*verstat=TN-Validation-Passed" 25088
+check "inbound with a tampered token: verstat=TN-Validation-Failed, still routed" \
+    signed_inbound "$tampered" "verstat=TN-Validation-Failed" 25089
+check "tandem identity verify passes secsipidx's token" \
+    "$binary" identity verify --identity "$signed" --from "$acme_caller" --to "$acme_number" --trust "$pki/ca.pem" --allow-private-x5u
+check "tandem identity verify fails the tampered one" \
+    bash -c '! "$@"' _ "$binary" identity verify --identity "$tampered" --from "$acme_caller" --to "$acme_number" \
+    --trust "$pki/ca.pem" --allow-private-x5u
+
 # The RFC 4475 torture messages, raw over UDP and TCP; then the server must still answer.
 python3 - "$sip_port" ../shared/conformance/rfc4475 <<'PY'
 import pathlib, socket, sys
