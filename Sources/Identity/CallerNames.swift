@@ -45,8 +45,12 @@ public struct HTTPCallerNameProvider: CallerNameProvider {
             struct Answer: Decodable { var name: String? }
             text = (try? JSONDecoder().decode(Answer.self, from: Data(body.utf8)))?.name ?? ""
         }
-        // Providers pad and upper-case freely; a name CNAM cannot carry is no name.
-        return try? CallerName(normalizing: String(text.prefix(64)).trimmingCharacters(in: .whitespacesAndNewlines))
+        // Providers pad freely and some send more than CNAM carries: cut to 15 characters, as the network would.
+        // A name with characters CNAM cannot carry is no name.
+        guard let full = try? CallerName(normalizing: String(text.prefix(256)).trimmingCharacters(in: .whitespacesAndNewlines),
+                                         maximumLength: 256)
+        else { return nil }
+        return try? CallerName(normalizing: String(full.text.prefix(CallerName.maximumLength)))
     }
 
     struct ProviderError: Error {

@@ -124,6 +124,62 @@ struct HTTPDocumentSourceTests {
         }
     }
 
+    @Test("a call whose x5u times out, redirects to a private address or serves garbage gets the right verstat", arguments: [
+        ("/slow", Verstat.noValidation, "x5u-unavailable"),
+        ("/broken", .noValidation, "x5u-unavailable"),
+        ("/to-private", .failed, "x5u-refused"),
+        ("/garbage", .failed, "certificate-invalid"),
+        ("/big", .failed, "certificate-invalid"),
+    ])
+    func verdictsOverHTTP(path: String, verstat: Verstat, reason: String) async throws {
+        let pki = try TestPKI(revocationListURL: nil)
+        try await Self.withServer(pki) { base in
+            try await Self.withSource(FetchConfiguration(timeout: .milliseconds(300), allowedPrivateNetworks: Self.loopback)) { source in
+                let signer = PASSporTSigner(key: pki.key, certificateURL: base + path)
+                let verifier = IdentityVerifier(configuration: .init(trustAnchors: [pki.authority.certificate]), source: source)
+                let result = await verifier.verify(try signer.identityHeader(for: TestPKI.claims()),
+                                                   caller: "+12025550143", called: "+13125550100")
+                #expect(result.verstat == verstat)
+                #expect(result.failure?.code == reason, "\(String(describing: result.failure))")
+            }
+        }
+    }
+
+    @Test("the CNAM provider adapter: plain text, JSON, no name, credentials, and a budget it cannot outlast")
+    func callerNameProvider() async throws {
+        let router = Router()
+        router.get("cnam") { request, _ -> Response in
+            guard request.headers[.authorization] == "Bearer secret" else { return Response(status: .unauthorized) }
+            switch request.uri.queryParameters.get("tn") {
+            case "12025550143": return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "  ACME   DENTAL \n")))
+            case "13125550100":
+                return Response(status: .ok, headers: [.contentType: "application/json"],
+                                body: .init(byteBuffer: ByteBuffer(string: #"{"name":"Windy City Pizza","type":"business"}"#)))
+            case "14155550123":
+                try await Task.sleep(for: .seconds(2))
+                return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "TOO LATE")))
+            case "16175550100": return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "Zoë's Café")))
+            default: return Response(status: .notFound)
+            }
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let http = HTTPDocumentSource.makeClient()
+            let template = "http://127.0.0.1:\(client.port!)/cnam?tn={tn}"
+            let provider = HTTPCallerNameProvider(template: template, authorization: "Bearer secret", client: http)
+            let lookup = CallerNameLookup(provider: provider, budget: .milliseconds(300))
+            #expect(await lookup.name(for: "12025550143")?.text == "ACME DENTAL")
+            #expect(await lookup.name(for: "13125550100")?.text == "Windy City Pizz", "cut to CNAM's 15 characters")
+            #expect(await lookup.name(for: "19995550100") == nil)
+            #expect(await lookup.name(for: "16175550100") == nil, "a name CNAM cannot carry is no name")
+            #expect(await lookup.name(for: "14155550123") == nil, "past the budget the call goes without a name")
+            #expect(lookup.cached("12025550143") == .some(try CallerName(normalizing: "ACME DENTAL")))
+            let unauthorized = HTTPCallerNameProvider(template: template, client: http)
+            await #expect(throws: (any Error).self) { try await unauthorized.name(for: "12025550143") }
+            try await http.shutdown()
+        }
+    }
+
     @Test("Cache-Control and Expires give the cache lifetime")
     func cacheLifetime() {
         #expect(HTTPDocumentSource.maxAge(["Cache-Control": "public, max-age=86400"]) == 86_400)
