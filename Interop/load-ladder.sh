@@ -59,10 +59,12 @@ PY
 pids+=($!)
 for _ in $(seq 1 120); do grep -q "Tandem is up" "$work/tandem.log" && break; sleep 0.5; done
 "$tandem" carriers add --database "$work/tandem.db" --name Ladder --gateway 127.0.0.1:5081 >/dev/null
-# The ladder's calls come from the demo trunk: lift its calls-per-second limit above the ladder's rates.
+# The ladder's calls come from the demo trunk: lift its calls-per-second limit above the ladder's rates. Kamailio
+# signs nothing, so neither does Tandem unless LADDER_SIGNING=all (then each call also costs an ES256 signature).
 operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/tandem.log" | head -1 | cut -d= -f2)
 curl -sf -X PATCH -H "Authorization: Bearer $operator_key" -H 'Content-Type: application/json' \
-    -d '{"max_calls_per_second":100000}' http://127.0.0.1:28180/v1/trunks/trk_acme_main >/dev/null
+    -d '{"max_calls_per_second":100000,"identity":{"signing":"'"${LADDER_SIGNING:-never}"'","verified_name":"Acme Dental Group"}}' \
+    http://127.0.0.1:28180/v1/trunks/trk_acme_main >/dev/null
 "$tandem" import ratedeck --database "$work/tandem.db" Ladder "$work/deck.csv" >/dev/null 2>&1
 sleep 2
 tandem_pid=$(pgrep -f "tandem serve --demo --database $work/tandem.db" | head -1 || true)

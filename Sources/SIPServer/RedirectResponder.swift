@@ -13,7 +13,8 @@ import Telephony
 /// - OPTIONS → 200 with Allow (keep-alive pings from SBCs).
 /// - INVITE → a routing decision: `302 Moved Temporarily` with the ordered Contacts (q-values, best first),
 ///   or the refusal's status with a Reason header (RFC 3326) and Retry-After when temporary.
-/// - A retransmitted INVITE (same Call-ID, CSeq and branch) gets the same answer, from a bounded cache.
+/// - A retransmitted INVITE (same Call-ID, CSeq and branch) gets the same answer, from a bounded cache; one that
+///   arrives while the first copy's answer waits for caller identity is absorbed (that answer serves both).
 /// - ACK is absorbed; CANCEL of an answered INVITE gets 200, of an unknown one 481 (RFC 3261 §9.2).
 /// - Max-Forwards 0 → 483; an unknown Request-URI scheme → 416; a Require we do not support → 420;
 ///   a wrong SIP version → 505; a malformed request → 400 with the reason; other methods → 405 with Allow.
@@ -107,18 +108,24 @@ public struct RedirectResponder: Sendable {
         case .invite:
             // The key includes the source, so that no peer can plant or read another's answer.
             let key = TransactionKey(request, validated, method: .invite, source: source)
-            if let cached = cache.answer(key) {
+            switch cache.lookup(key) {
+            case .answered(let cached):
                 response = cached
-                break
-            }
-            let (answer, fromKnownSource, complete) = answerInvite(request, validated, from: source)
-            // Only answers to trunks and carriers are remembered, and only small ones: an unknown peer cannot
-            // fill the cache with 64 KB answers.
-            let cacheable = fromKnownSource && answer.byteCount <= 4_096
-            if cacheable {
-                cache.store(answer, for: key)
-            }
-            if let complete {
+            case .pending:
+                // The first copy's answer waits for caller identity, and will answer this one too.
+                return nil
+            case nil:
+                let (answer, fromKnownSource, complete) = answerInvite(request, validated, from: source)
+                // Only answers to trunks and carriers are remembered, and only small ones: an unknown peer cannot
+                // fill the cache with 64 KB answers.
+                let cacheable = fromKnownSource && answer.byteCount <= 4_096
+                if cacheable {
+                    cache.store(answer, for: key, pending: complete != nil)
+                }
+                guard let complete else {
+                    response = answer
+                    break
+                }
                 let (cache, topVia) = (self.cache, validated.topVia)
                 return RedirectAnswer(response: answer, topVia: topVia) {
                     let completed = await complete()
@@ -126,7 +133,6 @@ public struct RedirectResponder: Sendable {
                     return RedirectAnswer(response: completed, topVia: topVia)
                 }
             }
-            response = answer
         default:
             var refused = refusal(request, status: 405, reason: "Method Not Allowed", warning: nil)
             refused.addHeader("Allow", Self.allowed)
@@ -387,6 +393,14 @@ final class AnswerCache: Sendable {
         var key: TransactionKey
         var response: SIPEncodedResponse
         var at: NIODeadline
+        /// The answer waits for caller identity; until it comes, retransmissions are absorbed.
+        var pending: Bool
+    }
+
+    /// What the cache knows of a transaction.
+    enum Lookup {
+        case answered(SIPEncodedResponse)
+        case pending
     }
 
     private struct State {
@@ -406,22 +420,29 @@ final class AnswerCache: Sendable {
         self.state.withLockedValue { $0.answers.reserveCapacity(capacity) }
     }
 
-    func answer(_ key: TransactionKey) -> SIPEncodedResponse? {
+    func lookup(_ key: TransactionKey) -> Lookup? {
         state.withLockedValue { state in
             guard let entry = state.answers[key.digest], entry.key == key, entry.at + lifetime > .now() else {
                 return nil
             }
-            return entry.response
+            return entry.pending ? .pending : .answered(entry.response)
         }
     }
 
-    func contains(_ key: TransactionKey) -> Bool {
-        answer(key) != nil
+    /// The answer given to `key`, when it has been given.
+    func answer(_ key: TransactionKey) -> SIPEncodedResponse? {
+        guard case .answered(let response)? = lookup(key) else { return nil }
+        return response
     }
 
-    func store(_ response: SIPEncodedResponse, for key: TransactionKey) {
+    func contains(_ key: TransactionKey) -> Bool {
+        lookup(key) != nil
+    }
+
+    func store(_ response: SIPEncodedResponse, for key: TransactionKey, pending: Bool = false) {
         state.withLockedValue { state in
-            if state.answers.updateValue(Entry(key: key, response: response, at: .now()), forKey: key.digest) != nil {
+            let entry = Entry(key: key, response: response, at: .now(), pending: pending)
+            if state.answers.updateValue(entry, forKey: key.digest) != nil {
                 return
             }
             if state.order.count < capacity {

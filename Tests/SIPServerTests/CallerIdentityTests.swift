@@ -221,6 +221,23 @@ struct CallerIdentityTests {
         let answerAtOnce = { responder.respond(to: message, from: Self.carrierSource) }
         let response = try #require(answerAtOnce())
         #expect(response.headers.values("P-Asserted-Identity").first?.contains("verstat=No-TN-Validation") == true)
+        #expect(answerAtOnce() == nil, "a retransmission waits for the answer on its way, and is not routed again")
+    }
+
+    @Test("a retransmission after a deferred answer gets that answer")
+    func retransmissionAfterDeferredAnswer() async throws {
+        let pki = try PKI(fetchDelay: .milliseconds(50))
+        let responder = RedirectResponder(
+            table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
+        )
+        let claims = SHAKENClaims(attestation: .full, origin: "12025550101", destinations: ["12025550100"],
+                                  issuedAt: Int64(Date().timeIntervalSince1970), originIdentifier: Self.origid)
+        let message = Self.invite(identity: try pki.signer.identityHeader(for: claims), callID: "retransmitted")
+        let first = try #require(await responder.respond(to: message, from: Self.carrierSource))
+        let again = try #require(await responder.respond(to: message, from: Self.carrierSource))
+        #expect(first.headers.values("P-Asserted-Identity").first?.contains("TN-Validation-Passed") == true)
+        #expect(again.headers.values("P-Asserted-Identity") == first.headers.values("P-Asserted-Identity"))
+        #expect(try again.headers.to()?.tag == first.headers.to()?.tag)
     }
 
     @Test("callers our records do not name are named by the CNAM provider, through its cache")
