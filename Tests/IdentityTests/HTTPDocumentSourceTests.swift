@@ -24,7 +24,7 @@ struct HTTPDocumentSourceTests {
         router.get("garbage") { _, _ in "this is not a certificate" }
         router.get("big") { _, _ in String(repeating: "A", count: 100_000) }
         router.get("slow") { _, _ -> String in
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(5))
             return "late"
         }
         router.get("broken") { _, _ -> Response in Response(status: .internalServerError) }
@@ -41,6 +41,8 @@ struct HTTPDocumentSourceTests {
     }
 
     static let loopback = [try! CIDRBlock(parsing: "127.0.0.1/32")]
+    /// Long enough for a loopback answer on a loaded machine, well short of the slow handler's 5 s.
+    static let timeout = TimeAmount.milliseconds(1_500)
 
     static func withSource(_ configuration: FetchConfiguration, _ body: (HTTPDocumentSource) async throws -> Void) async throws {
         let client = HTTPDocumentSource.makeClient()
@@ -78,7 +80,7 @@ struct HTTPDocumentSourceTests {
     func badAnswers(path: String, expected: String) async throws {
         let pki = try TestPKI()
         try await Self.withServer(pki) { base in
-            try await Self.withSource(FetchConfiguration(timeout: .milliseconds(300), allowedPrivateNetworks: Self.loopback)) { source in
+            try await Self.withSource(FetchConfiguration(timeout: Self.timeout, allowedPrivateNetworks: Self.loopback)) { source in
                 if expected.hasPrefix("verify:") {
                     let document = try await source.fetch(base + path)
                     #expect(throws: VerificationFailure.self) { try IdentityVerifier.certificates(document.bytes, from: path) }
@@ -134,9 +136,11 @@ struct HTTPDocumentSourceTests {
     func verdictsOverHTTP(path: String, verstat: Verstat, reason: String) async throws {
         let pki = try TestPKI(revocationListURL: nil)
         try await Self.withServer(pki) { base in
-            try await Self.withSource(FetchConfiguration(timeout: .milliseconds(300), allowedPrivateNetworks: Self.loopback)) { source in
+            try await Self.withSource(FetchConfiguration(timeout: Self.timeout, allowedPrivateNetworks: Self.loopback)) { source in
                 let signer = PASSporTSigner(key: pki.key, certificateURL: base + path)
-                let verifier = IdentityVerifier(configuration: .init(trustAnchors: [pki.authority.certificate]), source: source)
+                let verifier = IdentityVerifier(
+                    configuration: .init(trustAnchors: [pki.authority.certificate], timeBudget: .seconds(5)), source: source
+                )
                 let result = await verifier.verify(try signer.identityHeader(for: TestPKI.claims()),
                                                    caller: "+12025550143", called: "+13125550100")
                 #expect(result.verstat == verstat)
@@ -156,7 +160,7 @@ struct HTTPDocumentSourceTests {
                 return Response(status: .ok, headers: [.contentType: "application/json"],
                                 body: .init(byteBuffer: ByteBuffer(string: #"{"name":"Windy City Pizza","type":"business"}"#)))
             case "14155550123":
-                try await Task.sleep(for: .seconds(2))
+                try await Task.sleep(for: .seconds(5))
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "TOO LATE")))
             case "16175550100": return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "Zoë's Café")))
             default: return Response(status: .notFound)
@@ -167,7 +171,7 @@ struct HTTPDocumentSourceTests {
             let http = HTTPDocumentSource.makeClient()
             let template = "http://127.0.0.1:\(client.port!)/cnam?tn={tn}"
             let provider = HTTPCallerNameProvider(template: template, authorization: "Bearer secret", client: http)
-            let lookup = CallerNameLookup(provider: provider, budget: .milliseconds(300))
+            let lookup = CallerNameLookup(provider: provider, budget: .milliseconds(1_500))
             #expect(await lookup.name(for: "12025550143")?.text == "ACME DENTAL")
             #expect(await lookup.name(for: "13125550100")?.text == "Windy City Pizz", "cut to CNAM's 15 characters")
             #expect(await lookup.name(for: "19995550100") == nil)
