@@ -63,7 +63,7 @@ for _ in $(seq 1 120); do grep -q "Tandem is up" "$work/tandem.log" && break; sl
 # signs nothing, so neither does Tandem unless LADDER_SIGNING=all (then each call also costs an ES256 signature).
 operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/tandem.log" | head -1 | cut -d= -f2)
 curl -sf -X PATCH -H "Authorization: Bearer $operator_key" -H 'Content-Type: application/json' \
-    -d '{"max_calls_per_second":100000,"identity":{"signing":"'"${LADDER_SIGNING:-never}"'","verified_name":"Acme Dental Group"}}' \
+    -d '{"max_calls_per_second":100000,"identity":{"signing":"'"${LADDER_SIGNING:-never}"'"}}' \
     http://127.0.0.1:28180/v1/trunks/trk_acme_main >/dev/null
 "$tandem" import ratedeck --database "$work/tandem.db" Ladder "$work/deck.csv" >/dev/null 2>&1
 sleep 2

@@ -128,7 +128,7 @@ struct NumbersController {
         }
         group.get("cnam/:number") { _, context in
             let number = try pathNumber(context)
-            guard let name = try await numbers.lookUpCallerName(number) else {
+            guard let name = try await numbers.lookUpCallerName(number, by: context.caller()) else {
                 throw Problem(status: .notFound, code: "not-found", title: "Not found", detail: "no caller name for \(number.e164)")
             }
             return try json(CallerNameBody(number: number, name: name.text), context: context)

@@ -65,9 +65,10 @@ public struct CertificateRevocationList: Sendable {
             && certificate.publicKey.isValidSignature(signature, for: signedBytes, signatureAlgorithm: signatureAlgorithm)
     }
 
-    /// Whether the list is current at `time`: issued before it and not past its next update.
-    public func isCurrent(at time: Date) -> Bool {
-        thisUpdate <= time && (nextUpdate.map { time < $0 } ?? true)
+    /// Whether the list is current at `time`: issued before it and not past its next update, give or take
+    /// `tolerance` seconds of clock difference.
+    public func isCurrent(at time: Date, tolerance: TimeInterval = 0) -> Bool {
+        thisUpdate <= time + tolerance && (nextUpdate.map { time < $0 + tolerance } ?? true)
     }
 
     /// A DER encoded list signed by `issuer` with its P-256 `key`, for test and demo certification authorities.

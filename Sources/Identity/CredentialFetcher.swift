@@ -72,11 +72,30 @@ public struct HTTPDocumentSource: DocumentSource {
     /// An HTTP client suited to this source: no automatic redirects, bounded connect time.
     public static func makeClient(connectTimeout: TimeAmount = .seconds(1)) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: connectTimeout)
+        configuration.timeout = .init(connect: connectTimeout, read: .seconds(2))
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 
+    /// Fetches `url`, within the configured time as a whole: name resolution, connection, every redirect and the
+    /// whole body (a server that trickles its answer is cut off).
     public func fetch(_ url: String) async throws(VerificationFailure) -> FetchedDocument {
+        let timeout = configuration.timeout
+        let outcome = await cancelling(
+            after: .nanoseconds(timeout.nanoseconds),
+            otherwise: Result<FetchedDocument, VerificationFailure>.failure(
+                .certificateUnavailable("fetching \(url) took longer than \(timeout)")
+            )
+        ) {
+            do throws(VerificationFailure) {
+                return .success(try await self.fetchFollowingRedirects(url))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try outcome.get()
+    }
+
+    private func fetchFollowingRedirects(_ url: String) async throws(VerificationFailure) -> FetchedDocument {
         let deadline = NIODeadline.now() + configuration.timeout
         var current = url
         for _ in 0...configuration.maximumRedirects {

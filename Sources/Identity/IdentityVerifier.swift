@@ -123,9 +123,11 @@ public final class IdentityVerifier: Sendable {
         if let info = header.info, info != passport.header.certificateURL {
             throw .invalidClaim("the header's info <\(info)> is not the PASSporT's x5u <\(passport.header.certificateURL)>")
         }
-        let age = Int64(now.timeIntervalSince1970) - passport.claims.issuedAt
-        guard abs(age) <= configuration.freshness else {
-            throw .stale("iat is \(age) s from now; at most \(configuration.freshness) s is accepted")
+        // iat is the peer's number: compare without arithmetic that a huge value could overflow.
+        let now = Int64(now.timeIntervalSince1970)
+        let issuedAt = passport.claims.issuedAt
+        guard issuedAt >= now - configuration.freshness, issuedAt <= now + configuration.freshness else {
+            throw .stale("iat \(issuedAt) is not within \(configuration.freshness) s of now (\(now))")
         }
         guard let caller, let origin = canonicalTelephoneNumber(caller) else {
             throw .numberMismatch("the call carries no calling number to compare with orig")
@@ -161,7 +163,7 @@ public final class IdentityVerifier: Sendable {
         else {
             return .failed(.badSignature, claims: passport.claims)
         }
-        guard credential.authorization.authorizes(number: passport.claims.origin) else {
+        guard credential.authorization.authorizes(number: canonicalTelephoneNumber(passport.claims.origin) ?? passport.claims.origin) else {
             return .failed(.certificateInvalid("the certificate's TNAuthList does not cover \(passport.claims.origin)"),
                            claims: passport.claims)
         }
@@ -227,6 +229,7 @@ public final class IdentityVerifier: Sendable {
                     return (.failure(.certificateInvalid("\(url) is not a revocation list")), self.configuration.failureLifetime)
                 }
                 let lifetime = min(TimeInterval(document.maxAge ?? Int(self.configuration.defaultLifetime)),
+                                   self.configuration.maximumLifetime,
                                    list.nextUpdate.map { $0.timeIntervalSince(now) } ?? .infinity)
                 return (.success(list), max(0, lifetime))
             } catch {
@@ -237,7 +240,10 @@ public final class IdentityVerifier: Sendable {
         guard list.isSigned(by: issuer) else {
             throw .certificateInvalid("the revocation list at \(url) is not signed by \(issuer.subject)")
         }
-        guard list.isCurrent(at: now) else { throw .certificateInvalid("the revocation list at \(url) is out of date") }
+        // An out-of-date list is the CA's lapse, not the signer's: verification cannot finish, it did not fail.
+        guard list.isCurrent(at: now, tolerance: 300) else {
+            throw .certificateUnavailable("the revocation list at \(url) is out of date")
+        }
         guard !list.revoked.contains(certificate.serialNumber) else {
             throw .certificateInvalid("the certificate \(certificate.subject) is revoked")
         }
@@ -262,14 +268,18 @@ public final class IdentityVerifier: Sendable {
     }
 }
 
-/// Requires the signer's certificate to carry a TNAuthList (RFC 8226 §9, ATIS-1000080 §5.3.1), and
-/// understands the extension when it is marked critical.
+/// Requires the signer's certificate to carry a TNAuthList (RFC 8226 §9, ATIS-1000080 §5.3.1) and, when it
+/// states a key usage, digital signatures; understands the TNAuthList extension when it is marked critical.
 struct TNAuthListPolicy: VerifierPolicy {
     let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [.X509ExtensionID.tnAuthList]
 
     mutating func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult {
         guard (try? chain.leaf.extensions.tnAuthorizationList) != nil else {
             return .failsToMeetPolicy(reason: "the leaf certificate has no TNAuthList")
+        }
+        // ATIS-1000080 §6.4.1: a signing certificate's key usage is digitalSignature.
+        if let usage = try? chain.leaf.extensions.keyUsage, !usage.digitalSignature {
+            return .failsToMeetPolicy(reason: "the leaf certificate's key usage does not include digitalSignature")
         }
         return .meetsPolicy
     }

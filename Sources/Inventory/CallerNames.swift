@@ -36,10 +36,12 @@ extension NumberInventory {
         }
     }
 
-    /// The caller name of one of our assigned numbers, for a CNAM dip by any authenticated peer: caller names
-    /// are published data. `nil` when the number is not ours, not in service, or has no name.
-    public func lookUpCallerName(_ number: PhoneNumber) async throws -> CallerName? {
-        try await store.read { database in
+    /// The caller name of one of our assigned numbers, for a CNAM dip: caller names are published data, so any
+    /// customer or the operator may ask (agents, who see only their referrals, may not). `nil` when the number is
+    /// not ours, not in service, or has no name.
+    public func lookUpCallerName(_ number: PhoneNumber, by principal: Principal) async throws -> CallerName? {
+        try principal.requireCustomerOrOperator()
+        return try await store.read { database in
             guard let record = try await Self.fetchRecord(number, in: database), record.status == .assigned else { return nil }
             return try await Self.storedCallerName(of: number, in: database)
         }

@@ -118,6 +118,45 @@ public struct IdentityPolicy: Sendable, Codable, Equatable {
     }
 }
 
+/// Changes to a trunk's signing policy: each member given replaces the current one; absent members stay.
+/// An empty `verified_name` clears it.
+public struct IdentityPolicyDraft: Sendable, Codable, Equatable {
+    public var signing: IdentityPolicy.Signing?
+    public var signInternational: Bool?
+    public var passesOnCalls: Bool?
+    public var verifiedName: String?
+
+    public init(signing: IdentityPolicy.Signing? = nil, signInternational: Bool? = nil, passesOnCalls: Bool? = nil,
+                verifiedName: String? = nil) {
+        self.signing = signing
+        self.signInternational = signInternational
+        self.passesOnCalls = passesOnCalls
+        self.verifiedName = verifiedName
+    }
+
+    /// `current` with this draft's changes, checked: the attestation ceiling (`passes_on_calls`) and the verified
+    /// name vouch for the customer, so only the operator changes them.
+    func applied(to current: IdentityPolicy, by principal: Principal) throws(InventoryError) -> IdentityPolicy {
+        var policy = current
+        policy.signing = signing ?? current.signing
+        policy.signInternational = signInternational ?? current.signInternational
+        policy.passesOnCalls = passesOnCalls ?? current.passesOnCalls
+        if let verifiedName {
+            do {
+                policy.verifiedName = verifiedName.isEmpty ? nil
+                    : try CallerName(normalizing: verifiedName, maximumLength: IdentityPolicy.maximumNameLength).text
+            } catch {
+                throw .invalid("identity.verified_name", error.description)
+            }
+        }
+        guard principal.isOperator || (policy.passesOnCalls == current.passesOnCalls && policy.verifiedName == current.verifiedName) else {
+            let field = policy.verifiedName != current.verifiedName ? "identity.verified_name" : "identity.passes_on_calls"
+            throw InventoryError(.forbidden, field: field, "only the operator may change \(field)")
+        }
+        return policy
+    }
+}
+
 /// A customer's SIP trunk: where its calls come from, where calls to it go, and its limits.
 public struct Trunk: Sendable, Codable, Equatable {
     public var id: String
@@ -182,11 +221,11 @@ public struct TrunkDraft: Sendable, Codable, Equatable {
     public var maxChannels: Int?
     public var maxCallsPerSecond: Int?
     public var callerId: CallerIDPolicy?
-    public var identity: IdentityPolicy?
+    public var identity: IdentityPolicyDraft?
 
     public init(
         accountId: String? = nil, name: String? = nil, hosts: [TrunkHost]? = nil, sourceAddresses: [String]? = nil,
-        maxChannels: Int? = nil, maxCallsPerSecond: Int? = nil, callerId: CallerIDPolicy? = nil, identity: IdentityPolicy? = nil
+        maxChannels: Int? = nil, maxCallsPerSecond: Int? = nil, callerId: CallerIDPolicy? = nil, identity: IdentityPolicyDraft? = nil
     ) {
         self.identity = identity
         self.accountId = accountId
@@ -235,7 +274,7 @@ public struct TrunkDirectory: Sendable {
         try principal.requireCustomerOrOperator()
         let accountId = try principal.targetAccount(draft.accountId)
         try Self.requireCallerIDAuthority(draft, principal)
-        try Self.requireNameAuthority(draft, current: nil, principal)
+        let identity = try draft.identity?.applied(to: IdentityPolicy(), by: principal) ?? IdentityPolicy()
         guard let name = draft.name else { throw InventoryError.invalid("name", "is required") }
         guard let hosts = draft.hosts else { throw InventoryError.invalid("hosts", "is required") }
         guard let sources = draft.sourceAddresses else { throw InventoryError.invalid("source_addresses", "is required") }
@@ -243,7 +282,7 @@ public struct TrunkDirectory: Sendable {
         let trunk = try Self.validated(Trunk(
             id: Identifier.make(prefix: "trk"), accountId: accountId, name: name, hosts: hosts, sourceAddresses: sources,
             maxChannels: draft.maxChannels ?? 30, maxCallsPerSecond: draft.maxCallsPerSecond ?? 5,
-            callerId: draft.callerId ?? CallerIDPolicy(), identity: draft.identity ?? IdentityPolicy(), createdAt: now, updatedAt: now
+            callerId: draft.callerId ?? CallerIDPolicy(), identity: identity, createdAt: now, updatedAt: now
         ))
         return try await store.transaction { database in
             guard let account = try await AccountDirectory.fetchAccount(accountId, in: database),
@@ -299,8 +338,9 @@ public struct TrunkDirectory: Sendable {
             trunk.maxChannels = draft.maxChannels ?? trunk.maxChannels
             trunk.maxCallsPerSecond = draft.maxCallsPerSecond ?? trunk.maxCallsPerSecond
             trunk.callerId = draft.callerId ?? trunk.callerId
-            try Self.requireNameAuthority(draft, current: trunk.identity.verifiedName, principal)
-            trunk.identity = draft.identity ?? trunk.identity
+            if let identity = draft.identity {
+                trunk.identity = try identity.applied(to: trunk.identity, by: principal)
+            }
             trunk.updatedAt = clock.now()
             trunk = try Self.validated(trunk)
             try await ensureNameFree(trunk, in: database)
@@ -432,23 +472,10 @@ public struct TrunkDirectory: Sendable {
         throw InventoryError(.forbidden, field: "caller_id", "only the operator may change a trunk's caller-ID policy")
     }
 
-    /// The verified name vouches for the customer on its signed calls: only the operator changes it.
-    private static func requireNameAuthority(_ draft: TrunkDraft, current: String?, _ principal: Principal) throws(InventoryError) {
-        guard let identity = draft.identity, identity.verifiedName != current, !principal.isOperator else { return }
-        throw InventoryError(.forbidden, field: "identity.verified_name", "only the operator may set a trunk's verified name")
-    }
-
     /// Checks every field, normalizing where there is one right spelling (CIDRs, prefixes).
     static func validated(_ trunk: Trunk) throws(InventoryError) -> Trunk {
         var trunk = trunk
         trunk.name = try Validate.name(trunk.name, field: "name", maximum: 64)
-        if let name = trunk.identity.verifiedName {
-            do {
-                trunk.identity.verifiedName = try CallerName(normalizing: name, maximumLength: IdentityPolicy.maximumNameLength).text
-            } catch {
-                throw .invalid("identity.verified_name", error.description)
-            }
-        }
         guard (1...maximumHosts).contains(trunk.hosts.count) else {
             throw .invalid("hosts", "must list 1 to \(maximumHosts) hosts")
         }

@@ -49,6 +49,7 @@ public final class TandemMetrics: Sendable {
     private let snapshotVersion: Gauge
     private let snapshotAge: Gauge
     private let droppedReported = Mutex(0)
+    private let verifications = Mutex<[String: Counter]>([:])
     private let sipRequests: [ManagedAtomicLazyReference<Counter>]
 
     /// Metrics in `registry`, reading the snapshot from `routing` and record drops from `records` when scraped.
@@ -99,12 +100,19 @@ public final class TandemMetrics: Sendable {
         counter.increment()
     }
 
-    /// Counts an inbound call's caller-identity verdict.
+    /// Counts an inbound call's caller-identity verdict. The label values come from two short fixed lists.
     public func countVerification(_ verstat: String, reason: String?) {
-        registry.makeCounter(
-            name: "tandem_identity_verifications_total", labels: [("verstat", verstat), ("reason", reason ?? "none")],
-            help: "Inbound calls' caller-identity verdicts (verstat), and why verification failed."
-        ).increment()
+        let labels = (verstat, reason ?? "none")
+        let counter = verifications.withLock { counters in
+            if let counter = counters["\(labels.0) \(labels.1)"] { return counter }
+            let counter = registry.makeCounter(
+                name: "tandem_identity_verifications_total", labels: [("verstat", labels.0), ("reason", labels.1)],
+                help: "Inbound calls' caller-identity verdicts (verstat), and why verification failed."
+            )
+            counters["\(labels.0) \(labels.1)"] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     // MARK: - Exposition

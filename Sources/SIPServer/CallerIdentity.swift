@@ -36,7 +36,8 @@ public struct CallerIdentityService: Sendable {
         case .unsignedOnly where !request.headers.values("Identity").isEmpty: return nil
         case .all, .unsignedOnly: break
         }
-        if !destination.hasPrefix("+1"), !policy.international { return nil }
+        let domestic = destination.hasPrefix("+1") && (try? PhoneNumber(parsing: destination))?.isCaribbean == false
+        if !domestic, !policy.international { return nil }
         guard let caller = call.caller, let origin = canonicalTelephoneNumber(caller),
             let called = canonicalTelephoneNumber(destination)
         else { return nil }
@@ -56,11 +57,13 @@ public struct CallerIdentityService: Sendable {
         of call: CallRequest, request: SIPRequest, in snapshot: RoutingSnapshot
     ) -> (immediate: CallerInfo, complete: (@Sendable () async -> CallerInfo)?) {
         guard let caller = call.caller else { return (CallerInfo(verstat: .noValidation, name: nil), nil) }
-        let identity = request.headers.values("Identity").first
+        let identity = Self.shakenIdentity(request)
+        // dest names the called party as To does (RFC 8224 §5.2); the Request-URI may carry a rewritten number.
+        let called = (try? request.headers.to()).map { RedirectResponder.number($0.uri.user ?? $0.uri.opaque) } ?? call.dialed
         let ownName = (try? PhoneNumber(parsing: caller)).flatMap { snapshot.number($0)?.callerName }
         let canonical = canonicalTelephoneNumber(caller)
         let cachedVerification: Verification? = if let identity, let verifier {
-            verifier.verifyCached(identity, caller: caller, called: call.dialed, at: Date(timeIntervalSince1970: Double(call.time)))
+            verifier.verifyCached(identity, caller: caller, called: called, at: Date(timeIntervalSince1970: Double(call.time)))
         } else {
             .absent
         }
@@ -72,7 +75,9 @@ public struct CallerIdentityService: Sendable {
             .some(nil)
         }
         @Sendable func info(_ verification: Verification, _ looked: String?) -> CallerInfo {
-            let signed = verification.verstat == .passed ? verification.claims?.callerName : nil
+            // A signer's name counts only when it vouches for the caller fully, and only as a name CNAM could carry.
+            let signed = verification.verstat == .passed && verification.claims?.attestation == .full
+                ? verification.claims?.callerName.flatMap { try? CallerName(normalizing: $0, maximumLength: 40).text } : nil
             return CallerInfo(verstat: verification.verstat, name: ownName ?? signed ?? looked, failure: verification.failure)
         }
         let immediate = info(cachedVerification ?? .failed(.certificateUnavailable("not yet fetched")),
@@ -80,12 +85,11 @@ public struct CallerIdentityService: Sendable {
         guard cachedVerification == nil || cachedName == nil else { return (immediate, nil) }
         let (verifier, names) = (self.verifier, self.names)
         let time = Date(timeIntervalSince1970: Double(call.time))
-        let dialed = call.dialed
         return (immediate, {
             async let verification: Verification = {
                 if let cachedVerification { return cachedVerification }
                 guard let identity, let verifier else { return .absent }
-                return await verifier.verify(identity, caller: caller, called: dialed, at: time)
+                return await verifier.verify(identity, caller: caller, called: called, at: time)
             }()
             async let looked: String? = {
                 if let cachedName { return cachedName }
@@ -97,6 +101,15 @@ public struct CallerIdentityService: Sendable {
     }
 }
 
+extension CallerIdentityService {
+    /// The SHAKEN Identity header of a request: of several (RFC 8224 allows them, e.g. a `div` PASSporT beside),
+    /// the first whose `ppt` is shaken, else the first.
+    static func shakenIdentity(_ request: SIPRequest) -> String? {
+        let values = request.headers.values("Identity")
+        return values.first { (try? IdentityHeader(parsing: $0))?.extensionName == "shaken" } ?? values.first
+    }
+}
+
 /// The caller as the terminating customer sees it: verified or not, and named.
 struct CallerInfo: Sendable {
     var verstat: Verstat
@@ -104,10 +117,21 @@ struct CallerInfo: Sendable {
     var failure: VerificationFailure?
 
     /// The P-Asserted-Identity that carries it (RFC 3325; `verstat` as a user-part parameter, 3GPP TS 24.229
-    /// §7.2A.20; the name as the display name).
-    func assertedIdentity(number: String, host: String) -> String {
-        let user = number.hasPrefix("+") ? number : canonicalTelephoneNumber(number).map { "+" + $0 } ?? number
-        let display = name.map { "\"\($0.replacingOccurrences(of: "\\", with: "").replacingOccurrences(of: "\"", with: ""))\" " } ?? ""
-        return "\(display)<sip:\(user);verstat=\(verstat.rawValue)@\(host);user=phone>"
+    /// §7.2A.20; the name as the display name), or `nil` when `number` is not a telephone number: the caller's
+    /// number is the peer's text, and only its canonical digits go into the answer.
+    func assertedIdentity(number: String, host: String) -> String? {
+        guard let digits = canonicalTelephoneNumber(number) else { return nil }
+        let display = name.map { "\"" + Self.quoted($0) + "\" " } ?? ""
+        return "\(display)<sip:+\(digits);verstat=\(verstat.rawValue)@\(host);user=phone>"
+    }
+
+    /// `text` as the inside of a quoted-string (RFC 3261 §25.1): printable ASCII only, `"` and `\` escaped.
+    static func quoted(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars where (0x20...0x7E).contains(scalar.value) {
+            if scalar == "\"" || scalar == "\\" { result.append("\\") }
+            result.unicodeScalars.append(scalar)
+        }
+        return result
     }
 }

@@ -127,7 +127,8 @@ public struct RedirectResponder: Sendable {
                     break
                 }
                 let (cache, topVia) = (self.cache, validated.topVia)
-                return RedirectAnswer(response: answer, topVia: topVia) {
+                let trying = SIPEncodedResponse(replyingTo: request, status: 100, reason: "Trying")
+                return RedirectAnswer(response: answer, topVia: topVia, trying: trying) {
                     let completed = await complete()
                     if cacheable { cache.store(completed, for: key) }
                     return RedirectAnswer(response: completed, topVia: topVia)
@@ -209,7 +210,9 @@ public struct RedirectResponder: Sendable {
             let (serverName, metrics, base) = (self.serverName, self.metrics, response)
             let finished: @Sendable (CallerInfo) -> SIPEncodedResponse = { info in
                 var response = base
-                response.addHeader("P-Asserted-Identity", info.assertedIdentity(number: caller, host: host))
+                if let identity = info.assertedIdentity(number: caller, host: host) {
+                    response.addHeader("P-Asserted-Identity", identity)
+                }
                 response.addHeader("Server", serverName)
                 return response
             }
@@ -335,11 +338,20 @@ struct RedirectAnswer: Sendable {
     /// When caller identity needs fetching: the better answer, within the fetches' budgets. `response` is what
     /// to send if they run out.
     var complete: (@Sendable () async -> RedirectAnswer)?
+    /// When the answer waits: the 100 Trying to send at once, so the client stops retransmitting (RFC 3261 §17.2.1).
+    var trying: SIPEncodedResponse?
 
-    init(response: SIPEncodedResponse, topVia: SIPVia?, complete: (@Sendable () async -> RedirectAnswer)? = nil) {
+    init(response: SIPEncodedResponse, topVia: SIPVia?, trying: SIPEncodedResponse? = nil,
+         complete: (@Sendable () async -> RedirectAnswer)? = nil) {
         self.response = response
         self.topVia = topVia
+        self.trying = trying
         self.complete = complete
+    }
+
+    /// The provisional answer to send while this one waits, if it does.
+    var provisional: RedirectAnswer? {
+        trying.map { RedirectAnswer(response: $0, topVia: topVia) }
     }
 }
 

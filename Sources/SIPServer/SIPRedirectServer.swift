@@ -216,7 +216,10 @@ private final class UDPHandler: ChannelInboundHandler {
             context.writeAndFlush(wrapOutboundOut(datagram(answer, to: remote, allocator: context.channel.allocator)), promise: nil)
             return
         }
-        // Caller identity is being fetched: answer when it comes (or its budget runs out), off the event loop.
+        // Caller identity is being fetched: say Trying now, answer when it comes (or its budget runs out).
+        if let trying = answer.provisional {
+            context.writeAndFlush(wrapOutboundOut(datagram(trying, to: remote, allocator: context.channel.allocator)), promise: nil)
+        }
         let channel = context.channel
         Task {
             let completed = await complete()
@@ -264,6 +267,11 @@ private final class TCPHandler: ChannelInboundHandler {
                 answer.write(into: &buffer, source: remote)
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
                 return
+            }
+            if let trying = answer.provisional {
+                var buffer = context.channel.allocator.buffer(capacity: 256)
+                trying.write(into: &buffer, source: remote)
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             }
             let channel = context.channel
             Task {

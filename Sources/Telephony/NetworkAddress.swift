@@ -411,13 +411,15 @@ public struct AddressError: Error, Sendable, Equatable, CustomStringConvertible 
 // MARK: - Address classes
 
 extension IPAddress {
-    /// Ranges that do not reach the public internet: unspecified, loopback, private (RFC 1918, RFC 4193),
-    /// shared (RFC 6598), link-local, benchmarking, documentation, multicast and reserved space.
+    /// Ranges that do not reach the public internet, or may translate to one that does not: unspecified,
+    /// loopback, private (RFC 1918, RFC 4193), shared (RFC 6598), link-local, benchmarking, documentation,
+    /// multicast and reserved space, NAT64 (RFC 6052, RFC 8215), 6to4 (RFC 3056) and site-local.
     private static let nonPublicBlocks: [CIDRBlock] = [
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
         "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
         "224.0.0.0/3",
-        "::/127", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8",
+        "::/127", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10",
+        "fec0::/10", "ff00::/8",
     ].map { try! CIDRBlock(parsing: $0) }
 
     /// Whether the address is on the public internet: what a server may fetch from on a peer's say-so without

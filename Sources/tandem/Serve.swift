@@ -204,6 +204,9 @@ struct Serve: AsyncParsableCommand {
             let credentials = try ServiceProviderCredentials(keyFile: keyFile, chainFile: chainFile)
             service.signer = PASSporTSigner(key: credentials.key, certificateURL: baseURL + signingChainPath)
             published = credentials.chainPEM
+            if publicURL == nil, !demo {
+                logger.warning("signing without --public-url: verifiers elsewhere cannot fetch the x5u \(baseURL + signingChainPath)")
+            }
         }
         let anchors = try trust.flatMap { path in
             try PEMDocument.parseMultiple(pemString: String(contentsOfFile: path, encoding: .utf8)).map(Certificate.init(pemDocument:))

@@ -27,6 +27,16 @@ struct HTTPDocumentSourceTests {
             try await Task.sleep(for: .seconds(5))
             return "late"
         }
+        router.get("trickle") { _, _ in
+            // The head at once, then the body a byte at a time, too slowly to ever finish in time.
+            Response(status: .ok, body: ResponseBody { writer in
+                for byte in "-----BEGIN CERTIFICATE-----".utf8 {
+                    try await writer.write(ByteBuffer(bytes: [byte]))
+                    try await Task.sleep(for: .milliseconds(400))
+                }
+                try await writer.finish(nil)
+            })
+        }
         router.get("broken") { _, _ -> Response in Response(status: .internalServerError) }
         router.get("missing") { _, _ -> Response in Response(status: .notFound) }
         router.get("to-private") { _, _ in
@@ -72,6 +82,7 @@ struct HTTPDocumentSourceTests {
         ("/garbage", "verify:certificate-invalid"),
         ("/big", "certificate-invalid"),
         ("/slow", "x5u-unavailable"),
+        ("/trickle", "x5u-unavailable"),
         ("/broken", "x5u-unavailable"),
         ("/missing", "certificate-invalid"),
         ("/to-private", "x5u-refused"),
@@ -86,12 +97,15 @@ struct HTTPDocumentSourceTests {
                     #expect(throws: VerificationFailure.self) { try IdentityVerifier.certificates(document.bytes, from: path) }
                     return
                 }
+                let started = ContinuousClock.now
                 do {
                     _ = try await source.fetch(base + path)
                     Issue.record("\(path) was fetched")
                 } catch {
                     #expect((error as? VerificationFailure)?.code == expected, "\(error)")
                 }
+                // The whole fetch is bounded, however slowly the server answers (the trickle takes 11 s).
+                #expect(ContinuousClock.now - started < .seconds(8))
             }
         }
     }
@@ -100,6 +114,7 @@ struct HTTPDocumentSourceTests {
         "ftp://cert.example.net/sp.pem", "file:///etc/passwd", "https://user:secret@cert.example.net/sp.pem",
         "http://127.0.0.1/sp.pem", "http://[::1]/sp.pem", "http://169.254.169.254/latest/meta-data",
         "http://10.0.0.8/sp.pem", "http://[::ffff:192.168.1.1]/sp.pem", "http://localhost/sp.pem", "not a url",
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data", "http://[2002:a9fe:a9fe::1]/sp.pem", "http://[fe80::1]/sp.pem",
     ])
     func refusals(url: String) async throws {
         try await Self.withSource(FetchConfiguration()) { source in
@@ -128,6 +143,7 @@ struct HTTPDocumentSourceTests {
 
     @Test("a call whose x5u times out, redirects to a private address or serves garbage gets the right verstat", arguments: [
         ("/slow", Verstat.noValidation, "x5u-unavailable"),
+        ("/trickle", .noValidation, "x5u-unavailable"),
         ("/broken", .noValidation, "x5u-unavailable"),
         ("/to-private", .failed, "x5u-refused"),
         ("/garbage", .failed, "certificate-invalid"),

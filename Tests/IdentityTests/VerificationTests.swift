@@ -101,6 +101,27 @@ struct VerificationTests {
         Case(name: "stale iat", failure: "stale") { pki in
             (try pki.signer.identityHeader(for: TestPKI.claims(at: now - 61)), nil, [])
         },
+        Case(name: "iat at the bottom of Int64, which would overflow a subtraction", failure: "stale") { pki in
+            let body = payload().replacingOccurrences(of: #""iat":\#(now)"#, with: #""iat":-9223372036854775808"#)
+            return (identity(try token(header: goodHeader, payload: body, key: pki.key)), nil, [])
+        },
+        Case(name: "iat at the top of Int64", failure: "stale") { pki in
+            let body = payload().replacingOccurrences(of: #""iat":\#(now)"#, with: #""iat":9223372036854775807"#)
+            return (identity(try token(header: goodHeader, payload: body, key: pki.key)), nil, [])
+        },
+        Case(name: "leaf whose key usage is not digitalSignature", failure: "certificate-invalid") { pki in
+            let leaf = try Certificate(
+                version: .v3, serialNumber: .init(), publicKey: .init(pki.key.publicKey), notValidBefore: Date() - 3_600,
+                notValidAfter: Date() + 86_400, issuer: pki.authority.certificate.subject, subject: pki.certificate.subject,
+                signatureAlgorithm: .ecdsaWithSHA256,
+                extensions: try Certificate.Extensions {
+                    Critical(KeyUsage(keyEncipherment: true))
+                    TNAuthorizationList([.serviceProviderCode("709J")])
+                },
+                issuerPrivateKey: Certificate.PrivateKey(pki.authority.key)
+            )
+            return (try pki.signer.identityHeader(for: TestPKI.claims()), leaf, [])
+        },
         Case(name: "iat from the future", failure: "stale") { pki in
             (try pki.signer.identityHeader(for: TestPKI.claims(at: now + 120)), nil, [])
         },
@@ -163,6 +184,22 @@ struct VerificationTests {
         let result = await verifier.verify(identity, caller: Self.caller, called: Self.called)
         #expect(result.verstat == test.verstat)
         #expect(result.failure?.code == test.failure, "\(String(describing: result.failure))")
+    }
+
+    @Test("a revocation list that is out of date degrades to No-TN-Validation; one not signed by the CA fails")
+    func revocationListProblems() async throws {
+        let pki = try TestPKI()
+        let header = try pki.signer.identityHeader(for: TestPKI.claims())
+        let stale = try pki.authority.revocationList(revoking: [], now: Date() - 30 * 86_400, days: 7)
+        let rogue = try CertificationAuthority.makeRoot(name: "Rogue").revocationList(revoking: [])
+        for (list, verstat) in [(stale, Verstat.noValidation), (rogue, .failed)] {
+            let source = TableSource([
+                TestPKI.chainURL: .success(FetchedDocument(bytes: try pki.chainPEM())),
+                TestPKI.crlURL: .success(FetchedDocument(bytes: list)),
+            ])
+            let result = await pki.verifier(source: source).verify(header, caller: Self.caller, called: Self.called)
+            #expect(result.verstat == verstat, "\(String(describing: result.failure))")
+        }
     }
 
     @Test("a certificate server that cannot be reached degrades to No-TN-Validation")

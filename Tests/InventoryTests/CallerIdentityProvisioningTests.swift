@@ -35,11 +35,14 @@ struct CallerIdentityProvisioningTests {
 
             // Another tenant can neither read nor set it; the dip answers anyone, but only for a named number.
             await #expect(throws: (any Error).self) { try await numbers.setCallerName(of: Self.number, to: name, by: fixture.globex) }
-            #expect(try await numbers.lookUpCallerName(Self.number) == nil)
+            #expect(try await numbers.lookUpCallerName(Self.number, by: fixture.globex) == nil)
 
             #expect(try await numbers.setCallerName(of: Self.number, to: name, by: fixture.acme) == name)
             #expect(try await numbers.callerName(of: Self.number, by: fixture.acme) == name)
-            #expect(try await numbers.lookUpCallerName(Self.number) == name)
+            #expect(try await numbers.lookUpCallerName(Self.number, by: fixture.globex) == name)
+            await #expect(throws: (any Error).self, "agents see only their referrals") {
+                try await numbers.lookUpCallerName(Self.number, by: fixture.agent)
+            }
             do {
                 _ = try await numbers.callerName(of: Self.number, by: fixture.globex)
                 Issue.record("another tenant read the name")
@@ -53,7 +56,7 @@ struct CallerIdentityProvisioningTests {
             #expect(snapshot.number(Self.number)?.callerName == "Acme Dental")
 
             _ = try await numbers.release([Self.number.e164], by: fixture.acme)
-            #expect(try await numbers.lookUpCallerName(Self.number) == nil)
+            #expect(try await numbers.lookUpCallerName(Self.number, by: fixture.globex) == nil)
             #expect(try await numbers.callerName(of: Self.number, by: fixture.operatorPrincipal) == nil)
         }
     }
@@ -78,23 +81,26 @@ struct CallerIdentityProvisioningTests {
         try await database.withStore { store async throws in
             let fixture = try await Fixture.make(store)
             let trunks = fixture.provisioning.trunks
-            let named = IdentityPolicy(signing: .unsigned, signInternational: true, verifiedName: "Acme Dental Group")
-            do {
-                _ = try await trunks.update(fixture.acmeTrunk.id, with: TrunkDraft(identity: named), by: fixture.acme)
-                Issue.record("a customer set its own verified name")
-            } catch {
-                #expect(Self.code(error) == .forbidden)
+            let named = IdentityPolicyDraft(signing: .unsigned, signInternational: true, verifiedName: "Acme   Dental Group")
+            for forbidden in [named, IdentityPolicyDraft(passesOnCalls: true)] {
+                do {
+                    _ = try await trunks.update(fixture.acmeTrunk.id, with: TrunkDraft(identity: forbidden), by: fixture.acme)
+                    Issue.record("a customer changed what only the operator vouches for: \(forbidden)")
+                } catch {
+                    #expect(Self.code(error) == .forbidden)
+                }
             }
             let updated = try await trunks.update(fixture.acmeTrunk.id, with: TrunkDraft(identity: named), by: fixture.operatorPrincipal)
-            #expect(updated.identity == named)
-            // The customer may change its signing mode as long as it leaves the name as the operator set it.
-            var own = named
-            own.signing = .all
-            #expect(try await trunks.update(fixture.acmeTrunk.id, with: TrunkDraft(identity: own), by: fixture.acme).identity.signing == .all)
+            #expect(updated.identity == IdentityPolicy(signing: .unsigned, signInternational: true, verifiedName: "Acme Dental Group"))
+            // The customer may change its signing mode; what it leaves out stays, and repeating the name is no change.
+            let changed = try await trunks.update(
+                fixture.acmeTrunk.id, with: TrunkDraft(identity: IdentityPolicyDraft(signing: .all, verifiedName: "Acme Dental Group")),
+                by: fixture.acme
+            )
+            #expect(changed.identity == IdentityPolicy(signing: .all, signInternational: true, verifiedName: "Acme Dental Group"))
             do {
-                var bad = own
-                bad.verifiedName = "Zoë"
-                _ = try await trunks.update(fixture.acmeTrunk.id, with: TrunkDraft(identity: bad), by: fixture.operatorPrincipal)
+                _ = try await trunks.update(fixture.acmeTrunk.id, with: TrunkDraft(identity: IdentityPolicyDraft(verifiedName: "Zoë")),
+                                            by: fixture.operatorPrincipal)
                 Issue.record("a name with non-ASCII letters was accepted")
             } catch {
                 #expect((error as? InventoryError)?.field == "identity.verified_name")

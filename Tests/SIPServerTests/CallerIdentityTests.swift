@@ -209,6 +209,60 @@ struct CallerIdentityTests {
         #expect(failed.headers.values("P-Asserted-Identity").first?.contains("verstat=TN-Validation-Failed") == true)
     }
 
+    @Test("a caller's text cannot reach the answer's headers: only canonical digits go into P-Asserted-Identity")
+    func injectedCaller() async throws {
+        let responder = RedirectResponder(table: Self.table(signing: .init()))
+        let hostile = "+1202555%0D%0AContact%3A%20%3Csip%3Aevil%40203.0.113.9%3E"
+        let response = try #require(await responder.respond(to: Self.invite(from: hostile), from: Self.carrierSource))
+        #expect(response.status == 302)
+        #expect(response.headers.values("Contact").allSatisfy { !$0.contains("evil") })
+        #expect(response.headers.values("P-Asserted-Identity").isEmpty)
+    }
+
+    @Test("a signer's name is shown only at full attestation, only as printable ASCII, quoted")
+    func signedNames() async throws {
+        let pki = try PKI()
+        let responder = RedirectResponder(
+            table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
+        )
+        func assertedIdentity(_ attestation: Attestation, name: String) async throws -> String? {
+            let claims = SHAKENClaims(attestation: attestation, origin: "14155550123", destinations: ["12025550100"],
+                                      issuedAt: Int64(Date().timeIntervalSince1970), originIdentifier: Self.origid,
+                                      callerName: name)
+            let message = Self.invite(from: "+14155550123", identity: try pki.signer.identityHeader(for: claims))
+            return try #require(await responder.respond(to: message, from: Self.carrierSource)).headers.values("P-Asserted-Identity").first
+        }
+        #expect(try await assertedIdentity(.full, name: #"Golden "Gate" Co"#)?.hasPrefix(#""Golden \"Gate\" Co" <sip:+14155550123;"#) == true)
+        #expect(try await assertedIdentity(.gateway, name: "IRS")?.hasPrefix("<sip:+14155550123;verstat=TN-Validation-Passed") == true)
+        let injected = try await assertedIdentity(.full, name: "IRS\r\nContact: <sip:evil@203.0.113.9>")
+        #expect(injected?.hasPrefix("<sip:+14155550123;") == true, "a name CNAM could not carry is no name")
+    }
+
+    @Test("dest is compared with To, which names the called party even when the Request-URI was rewritten")
+    func destinationFromTo() async throws {
+        let pki = try PKI()
+        let responder = RedirectResponder(
+            table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
+        )
+        let claims = SHAKENClaims(attestation: .full, origin: "14155550123", destinations: ["12025550100"],
+                                  issuedAt: Int64(Date().timeIntervalSince1970), originIdentifier: Self.origid)
+        let identity = try pki.signer.identityHeader(for: claims)
+        let lines = [
+            "INVITE sip:+12025550100;rn=+12025559999;npdi@tandem.example;user=phone SIP/2.0",
+            "Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK-to",
+            "From: <sip:+14155550123@198.51.100.7;user=phone>;tag=a1",
+            "To: <sip:2025550100@tandem.example;user=phone>",
+            "Call-ID: dest-from-to", "CSeq: 1 INVITE", "Max-Forwards: 70",
+            "Identity: eyJhbGciOiJFUzI1NiIsInBwdCI6ImRpdiJ9.e30.c2ln;info=<https://elsewhere.example/d.pem>;ppt=div",
+            "Identity: \(identity)", "Content-Length: 0", "", "",
+        ]
+        var parser = SIPParser()
+        let message = try parser.parse(ByteBuffer(string: lines.joined(separator: "\r\n")))
+        let response = try #require(await responder.respond(to: message, from: Self.carrierSource))
+        #expect(response.headers.values("P-Asserted-Identity").first?.contains("verstat=TN-Validation-Passed") == true,
+                "the shaken PASSporT is chosen over the div one before it")
+    }
+
     @Test("a certificate slower than the budget: the transport's first answer says No-TN-Validation")
     func slowCertificate() async throws {
         let pki = try PKI(fetchDelay: .seconds(30))
