@@ -360,18 +360,26 @@ public enum Router {
         var contactUser: String {
             switch self {
             case .nanp(let dialed, _, let lrn, _):
-                // One allocation: reserved up front, then appended in place.
-                var user = ""
-                user.reserveCapacity(lrn == nil ? 17 : 33)
-                user += dialed.e164
-                if let lrn {
-                    user += ";rn="
-                    user += lrn.e164
+                // `+1NPANXXXXXX[;rn=+1NPANXXXXXX];npdi`, written in place in one allocation: appending to a `String`
+                // costs more than all the rest of the Contact's making.
+                return String(unsafeUninitializedCapacity: lrn == nil ? 17 : 33) { buffer in
+                    var end = dialed.writeE164(into: buffer, at: 0)
+                    if let lrn {
+                        end = Self.write(";rn=", into: buffer, at: end)
+                        end = lrn.writeE164(into: buffer, at: end)
+                    }
+                    return Self.write(";npdi", into: buffer, at: end)
                 }
-                user += ";npdi"
-                return user
             case .international(let digits, _): return "+\(digits)"
             }
+        }
+
+        /// Writes ASCII text at `offset` in `buffer`; returns the offset after it.
+        private static func write(
+            _ text: StaticString, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int
+        ) -> Int {
+            for index in 0..<text.utf8CodeUnitCount { buffer[offset + index] = text.utf8Start[index] }
+            return offset + text.utf8CodeUnitCount
         }
 
         func rate(in deck: RateDeck, intraMeansLATA: Bool, at time: Int64) -> Rate? {
