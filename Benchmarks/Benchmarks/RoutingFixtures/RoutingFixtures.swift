@@ -27,25 +27,28 @@ public enum RoutingFixtures {
             let number = try! PhoneNumber(
                 npa: 301 + UInt16(index / 100_000), nxx: 520 + UInt16(index / 10_000 % 10), line: UInt16(index % 10_000)
             )
-            numbers.append(NumberRoute(number: number, accountId: "acc_\(index % 10_000)", trunkId: "trk_\(index % 10_000)"))
+            numbers.append(NumberRoute(
+                number: number, accountId: "acc_\(index % 10_000)", trunkId: "trk_\(index % 10_000)"
+            ))
         }
         return RoutingSnapshot(version: 1, epoch: 1, trunks: trunks, numbers: numbers,
                                emergency: EmergencyRoute(host: "psap.example"))
     }()
 
-    /// The scale for outbound routing: 10 carriers with 100,000 prefixes each (1,000,000 in all, `1` +
-    /// NPA-NXX, so every lookup is a longest-prefix match), 10,000,000 ported numbers, and a customer rate plan.
+    /// The scale for outbound routing: 10 carriers with 100,000 distinct prefixes each (1,000,000 in all,
+    /// `1` + NPA-NXX, so every lookup is a longest-prefix match), 10,000,000 ported numbers, and a customer rate plan.
     public static func makeOutbound() -> RoutingSnapshot {
         var decks: [String: RateDeck] = [:]
         var carriers: [CarrierRoute] = []
         for carrier in 0..<10 {
             var deck = RateDeck()
             for index in 0..<100_000 {
-                let npa = outboundNPAs[index / 10_000 % outboundNPAs.count]
+                let npa = pricedNPAs[index / 800]
                 let nxx = 200 + index % 800
                 deck.add(prefix: "1\(npa)\(nxx)", rate: Rate(micros: Int64(2_000 + (index * 7 + carrier * 13) % 5_000)))
             }
             deck.add(prefix: "1", rate: Rate(micros: 9_000))
+            precondition(deck.count == 100_001, "every carrier prices 100,000 distinct prefixes and `1`")
             decks["car_\(carrier)"] = deck
             carriers.append(CarrierRoute(
                 id: "car_\(carrier)", name: "Carrier \(carrier)", priority: carrier,
@@ -78,8 +81,12 @@ public enum RoutingFixtures {
     /// The snapshot of ``makeOutbound()``, built once.
     public static let outbound = makeOutbound()
 
-    /// The NPAs the outbound carriers price.
+    /// The NPAs outbound calls dial, and where the ported numbers are.
     private static let outboundNPAs: [UInt16] = [201, 202, 203, 205, 206, 207, 208, 209, 210, 212]
+
+    /// The NPAs the carriers price: the dialed ones and 115 more, whose 800 exchanges each make 100,000 prefixes.
+    private static let pricedNPAs: [UInt16] = outboundNPAs
+        + (213...999).filter { !outboundNPAs.contains($0) && $0 % 100 != 11 }.prefix(115)
 
     /// Outbound dial strings across the priced NPAs; about one in eight is ported.
     private static let outboundDialed: [String] = (0..<4_096).map { index in
@@ -94,8 +101,8 @@ public enum RoutingFixtures {
     /// The `iteration`th inbound call: each from another trunk, to another number, with its own Call-ID.
     public static func inboundCall(_ iteration: Int) -> CallRequest {
         CallRequest(
-            source: .v4(0x0A00_0001 + UInt32(iteration % 10_000) << 3), dialed: inboundDialed[iteration % inboundDialed.count],
-            caller: "+13015200000", callID: "c\(iteration)"
+            source: .v4(0x0A00_0001 + UInt32(iteration % 10_000) << 3),
+            dialed: inboundDialed[iteration % inboundDialed.count], caller: "+13015200000", callID: "c\(iteration)"
         )
     }
 
