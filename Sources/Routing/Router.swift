@@ -290,12 +290,16 @@ public enum Router {
         var targets: [RouteTarget] = []
         /// Adds a trunk's hosts, with `user` as the number the trunk is told was called.
         func deliver(_ user: PhoneNumber, to trunkId: String?) -> Bool {
-            guard let trunkId, let trunk = snapshot.trunks[trunkId]?.route, !trunk.hosts.isEmpty else { return false }
-            let hosts = ordered(trunk.hosts, seed: callID)
-            note("\(user.e164): trunk \(trunk.id), \(hosts.count) host(s)")
+            // The compiled trunk, read in place: `?.route` would copy the whole TrunkRoute.
+            guard let trunkId, let trunk = snapshot.trunks[trunkId], !trunk.route.hosts.isEmpty else { return false }
+            let hosts = ordered(trunk.route.hosts, seed: callID)
+            note("\(user.e164): trunk \(trunk.route.id), \(hosts.count) host(s)")
+            let e164 = user.e164
             targets.reserveCapacity(targets.count + hosts.count)
             for host in hosts {
-                targets.append(RouteTarget(user: user.e164, host: host.address, port: host.port, transport: host.transport, label: trunk.id))
+                targets.append(RouteTarget(
+                    user: e164, host: host.address, port: host.port, transport: host.transport, label: trunk.route.id
+                ))
             }
             return true
         }
