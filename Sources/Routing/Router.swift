@@ -166,6 +166,7 @@ public enum Router {
             note("source \(request.source) matches no trunk or carrier")
             return .refuse(Refusal(status: 403, reason: "unknown source \(request.source)"))
         }
+        // Read through the compiled trunk: binding `trunk.route` would copy the whole TrunkRoute.
         decision.sourceTrunk = trunk.route.id
         note("source \(request.source) is trunk \(trunk.route.id) of account \(trunk.route.accountId)")
 
