@@ -14,12 +14,24 @@ let package = Package(
         .executableTarget(
             name: "RoutingBenchmarks",
             dependencies: [
+                "RoutingFixtures",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Routing", package: "tandem"),
                 .product(name: "Telephony", package: "tandem"),
             ],
             path: "Benchmarks/RoutingBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The same calls without the benchmark harness, for instruction counts under callgrind.
+        .executableTarget(
+            name: "RoutingInstructionCount",
+            dependencies: ["RoutingFixtures", .product(name: "Routing", package: "tandem")],
+            path: "Benchmarks/RoutingInstructionCount"
+        ),
+        .target(
+            name: "RoutingFixtures",
+            dependencies: [.product(name: "Routing", package: "tandem"), .product(name: "Telephony", package: "tandem")],
+            path: "Benchmarks/RoutingFixtures"
         ),
     ]
 )

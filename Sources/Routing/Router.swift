@@ -131,31 +131,44 @@ public enum Router {
     public static func decide(_ request: CallRequest, in snapshot: RoutingSnapshot, explain: Bool = false) -> RoutingDecision {
         var decision = RoutingDecision(outcome: .refuse(Refusal(status: 500, reason: "no decision")), steps: [],
                                        sourceTrunk: nil, normalized: nil, callerIDFlagged: false, lrn: nil, jurisdiction: nil)
-        // Steps live apart from the decision, so that helpers can fill in the decision while noting steps.
+        // Filled in by another function: one that assigns to the decision and then returns it copies it whole
+        // (retaining everything in it) on the way out.
+        record(request, in: snapshot, explain: explain, into: &decision)
+        return decision
+    }
+
+    /// Writes the outcome of routing `request` into `decision`, with the steps that led to it when explaining.
+    private static func record(
+        _ request: CallRequest, in snapshot: RoutingSnapshot, explain: Bool, into decision: inout RoutingDecision
+    ) {
+        // Steps live apart from the decision, so that the steps below can fill in the decision while noting steps.
         var steps: [String] = []
         func note(_ step: @autoclosure () -> String) {
             if explain { steps.append(step()) }
         }
-        func finish(_ outcome: RoutingOutcome) -> RoutingDecision {
-            decision.outcome = outcome
-            decision.steps = steps
-            return decision
-        }
+        decision.outcome = route(request, in: snapshot, decision: &decision, note: note)
+        decision.steps = steps
+    }
 
+    /// The routing steps of `decide`: returns the outcome, and records the rest of the decision on the way.
+    private static func route(
+        _ request: CallRequest, in snapshot: RoutingSnapshot, decision: inout RoutingDecision,
+        note: (@autoclosure () -> String) -> Void
+    ) -> RoutingOutcome {
         // 1. Source.
         let source = snapshot.sources.source(for: request.source)
         if case .carrier(let id)? = source {
             note("source \(request.source) is carrier \(id)")
             decision.fromCarrier = true
-            return finish(fromCarrier(request, in: snapshot, decision: &decision, note: note))
+            return fromCarrier(request, in: snapshot, decision: &decision, note: note)
         }
-        guard case .trunk(let compiled)? = source else {
+        guard case .trunk(let trunk)? = source else {
             note("source \(request.source) matches no trunk or carrier")
-            return finish(.refuse(Refusal(status: 403, reason: "unknown source \(request.source)")))
+            return .refuse(Refusal(status: 403, reason: "unknown source \(request.source)"))
         }
-        let trunk = compiled.route
-        decision.sourceTrunk = trunk.id
-        note("source \(request.source) is trunk \(trunk.id) of account \(trunk.accountId)")
+        // Read through the compiled trunk: binding `trunk.route` would copy the whole TrunkRoute.
+        decision.sourceTrunk = trunk.route.id
+        note("source \(request.source) is trunk \(trunk.route.id) of account \(trunk.route.accountId)")
 
         // 2. Normalize.
         let caller = request.caller.flatMap { PhoneNumber($0) }
@@ -168,32 +181,33 @@ public enum Router {
             decision.normalized = code
             guard let route = snapshot.emergency else {
                 note("no emergency route is configured")
-                return finish(.refuse(Refusal(status: 503, reason: "no emergency route configured", retryAfter: 5)))
+                return .refuse(Refusal(status: 503, reason: "no emergency route configured", retryAfter: 5))
             }
             // The location is the caller's own number's address: never another account's.
-            let location = caller.flatMap { snapshot.numbers[$0.digits] }.flatMap { $0.accountId == trunk.accountId ? $0.emergencyLocation : nil }
-            decision.emergency = EmergencyCall(accountId: trunk.accountId, callback: caller, location: location)
+            let location = caller.flatMap { snapshot.numbers[$0.digits] }
+                .flatMap { $0.accountId == trunk.route.accountId ? $0.emergencyLocation : nil }
+            decision.emergency = EmergencyCall(accountId: trunk.route.accountId, callback: caller, location: location)
             note("emergency call: to the emergency route \(route.host):\(route.port), callback \(caller?.e164 ?? "unknown")")
             note(location.map { "location: \($0.line) (ESN \($0.esn), \($0.psap))" }
                 ?? "no validated address for the calling number: routed without a location, and alerted")
-            return finish(.redirect([
+            return .redirect([
                 RouteTarget(user: code, host: route.host, port: route.port, transport: route.transport, label: "emergency"),
-            ]))
+            ])
         }
 
         // Every other call counts against the trunk's calls-per-second limit (which the transport enforces).
-        if trunk.maxCallsPerSecond > 0 { decision.callsPerSecondLimit = trunk.maxCallsPerSecond }
+        if trunk.route.maxCallsPerSecond > 0 { decision.callsPerSecondLimit = trunk.route.maxCallsPerSecond }
 
         /// Refuses calls from inactive accounts and caller IDs the trunk may not present (or flags them).
         func accountAndCallerID() -> Refusal? {
-            guard trunk.accountActive else {
-                note("account \(trunk.accountId) is not active")
+            guard trunk.route.accountActive else {
+                note("account \(trunk.route.accountId) is not active")
                 return Refusal(status: 403, reason: "account suspended")
             }
-            switch callerIDVerdict(caller, request.caller, trunk, snapshot) {
+            switch callerIDVerdict(caller, request.caller, trunk.route, snapshot) {
             case .allowed(let why):
                 note("caller ID: \(why)")
-            case .violation(let why) where trunk.callerID.rejectViolations:
+            case .violation(let why) where trunk.route.callerID.rejectViolations:
                 note("caller ID: \(why); the trunk rejects violations")
                 return Refusal(status: 403, reason: "caller ID not allowed: \(why)")
             case .violation(let why):
@@ -208,34 +222,34 @@ public enum Router {
         case .geographic(let value), .tollFree(let value), .premium(let value), .caribbean(let value):
             number = value
         case .incomplete:
-            return finish(.refuse(Refusal(status: 484, reason: "incomplete number '\(request.dialed)'")))
+            return .refuse(Refusal(status: 484, reason: "incomplete number '\(request.dialed)'"))
         case .invalid(let error):
-            return finish(.refuse(Refusal(status: 404, reason: "not a routable number: \(error)")))
+            return .refuse(Refusal(status: 404, reason: "not a routable number: \(error)"))
         case .serviceCode(let code):
-            return finish(.refuse(Refusal(status: 404, reason: "service code \(code) is not offered")))
+            return .refuse(Refusal(status: 404, reason: "service code \(code) is not offered"))
         case .international(let digits):
             decision.normalized = "+" + digits
-            if let refusal = accountAndCallerID() { return finish(.refuse(refusal)) }
+            if let refusal = accountAndCallerID() { return .refuse(refusal) }
             note("international destination +\(digits)")
-            return finish(outbound(.international(digits: UInt64(digits) ?? 0, count: digits.utf8.count), plan: compiled.plan, account: trunk.accountId,
-                                   in: snapshot, time: request.time, decision: &decision, note: note))
+            return outbound(.international(digits: UInt64(digits) ?? 0, count: digits.utf8.count), plan: trunk.plan,
+                            account: trunk.route.accountId, in: snapshot, time: request.time, decision: &decision, note: note)
         case .emergency, .emergencyTest:
             preconditionFailure("handled above")
         }
         decision.normalized = number.e164
 
         // 4. Account state and caller ID (for everything but emergency calls).
-        if let refusal = accountAndCallerID() { return finish(.refuse(refusal)) }
+        if let refusal = accountAndCallerID() { return .refuse(refusal) }
 
         // 5. One of our numbers: deliver it to the owner's trunk, then to its failover targets.
         if let route = snapshot.numbers[number.digits] {
-            return finish(inbound(to: route, callID: request.callID, in: snapshot, time: request.time, decision: &decision, note: note))
+            return inbound(to: route, callID: request.callID, in: snapshot, time: request.time, decision: &decision, note: note)
         }
 
         // 6. Outbound, through the cheapest carriers that do not cost more than the customer pays.
         if case .premium = dialed {
             note("premium-rate (900) destinations are blocked")
-            return finish(.refuse(Refusal(status: 603, reason: "premium-rate destinations are blocked by policy")))
+            return .refuse(Refusal(status: 603, reason: "premium-rate destinations are blocked by policy"))
         }
         let destination: Destination
         if case .caribbean = dialed {
@@ -248,8 +262,8 @@ public enum Router {
                 decision.jurisdiction = jurisdiction
             }
         }
-        return finish(outbound(destination, plan: compiled.plan, account: trunk.accountId, in: snapshot, time: request.time,
-                               decision: &decision, note: note))
+        return outbound(destination, plan: trunk.plan, account: trunk.route.accountId, in: snapshot, time: request.time,
+                        decision: &decision, note: note)
     }
 
     /// A NANP destination after the LRN dip, with the jurisdiction of a call to it from `origin`.
@@ -277,12 +291,16 @@ public enum Router {
         var targets: [RouteTarget] = []
         /// Adds a trunk's hosts, with `user` as the number the trunk is told was called.
         func deliver(_ user: PhoneNumber, to trunkId: String?) -> Bool {
-            guard let trunkId, let trunk = snapshot.trunks[trunkId]?.route, !trunk.hosts.isEmpty else { return false }
-            let hosts = ordered(trunk.hosts, seed: callID)
-            note("\(user.e164): trunk \(trunk.id), \(hosts.count) host(s)")
+            // The compiled trunk, read in place: `?.route` would copy the whole TrunkRoute.
+            guard let trunkId, let trunk = snapshot.trunks[trunkId], !trunk.route.hosts.isEmpty else { return false }
+            let hosts = ordered(trunk.route.hosts, seed: callID)
+            note("\(user.e164): trunk \(trunk.route.id), \(hosts.count) host(s)")
+            let e164 = user.e164
             targets.reserveCapacity(targets.count + hosts.count)
             for host in hosts {
-                targets.append(RouteTarget(user: user.e164, host: host.address, port: host.port, transport: host.transport, label: trunk.id))
+                targets.append(RouteTarget(
+                    user: e164, host: host.address, port: host.port, transport: host.transport, label: trunk.route.id
+                ))
             }
             return true
         }
@@ -347,18 +365,26 @@ public enum Router {
         var contactUser: String {
             switch self {
             case .nanp(let dialed, _, let lrn, _):
-                // One allocation: reserved up front, then appended in place.
-                var user = ""
-                user.reserveCapacity(lrn == nil ? 17 : 33)
-                user += dialed.e164
-                if let lrn {
-                    user += ";rn="
-                    user += lrn.e164
+                // `+1NPANXXXXXX[;rn=+1NPANXXXXXX];npdi`, written in place in one allocation: appending to a `String`
+                // costs more than all the rest of the Contact's making.
+                return String(unsafeUninitializedCapacity: lrn == nil ? 17 : 33) { buffer in
+                    var end = dialed.writeE164(into: buffer, at: 0)
+                    if let lrn {
+                        end = Self.write(";rn=", into: buffer, at: end)
+                        end = lrn.writeE164(into: buffer, at: end)
+                    }
+                    return Self.write(";npdi", into: buffer, at: end)
                 }
-                user += ";npdi"
-                return user
             case .international(let digits, _): return "+\(digits)"
             }
+        }
+
+        /// Writes ASCII text at `offset` in `buffer`; returns the offset after it.
+        private static func write(
+            _ text: StaticString, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int
+        ) -> Int {
+            for index in 0..<text.utf8CodeUnitCount { buffer[offset + index] = text.utf8Start[index] }
+            return offset + text.utf8CodeUnitCount
         }
 
         func rate(in deck: RateDeck, intraMeansLATA: Bool, at time: Int64) -> Rate? {

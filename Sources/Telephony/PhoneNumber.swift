@@ -67,12 +67,20 @@ public struct PhoneNumber: Sendable, Hashable {
 extension PhoneNumber {
     /// The E.164 form (ITU-T E.164, RFC 3966 global number): `+12025550143`.
     public var e164: String {
-        Self.render(npa: npa, nxx: nxx, line: line, prefix: true)
+        String(unsafeUninitializedCapacity: 12) { writeE164(into: $0, at: 0) }
+    }
+
+    /// Writes the E.164 form (12 bytes) at `offset` in `buffer` and returns the offset after it, so that text
+    /// holding a number among other text (a SIP Contact's user part, say) is built in one allocation.
+    public func writeE164(into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        buffer[offset] = UInt8(ascii: "+")
+        buffer[offset + 1] = UInt8(ascii: "1")
+        return NANPCode.write(digits, count: 10, into: buffer, at: offset + 2)
     }
 
     /// The 10-digit national form: `2025550143`.
     public var national: String {
-        Self.render(npa: npa, nxx: nxx, line: line, prefix: false)
+        String(unsafeUninitializedCapacity: 10) { NANPCode.write(digits, count: 10, into: $0, at: 0) }
     }
 
     /// The 10-digit number as an integer: 2025550143.
@@ -193,22 +201,6 @@ extension PhoneNumber {
             nxx: UInt16(national / 10_000 % 1000),
             line: UInt16(national % 10_000)
         )
-    }
-
-    private static func render(npa: UInt16, nxx: UInt16, line: UInt16, prefix: Bool) -> String {
-        let length = prefix ? 12 : 10
-        var value = UInt64(npa) * 10_000_000 + UInt64(nxx) * 10_000 + UInt64(line)
-        return String(unsafeUninitializedCapacity: length) { buffer in
-            for index in stride(from: length - 1, through: length - 10, by: -1) {
-                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-            }
-            if prefix {
-                buffer[0] = UInt8(ascii: "+")
-                buffer[1] = UInt8(ascii: "1")
-            }
-            return length
-        }
     }
 }
 
@@ -370,7 +362,9 @@ struct DialString: Sendable {
         }
         guard !user.isEmpty else { return .failure(.empty) }
         var dial = DialString()
-        for index in user.indices {
+        // A range rather than `user.indices`: that getter of `Slice` reaches here unspecialized, and looks up
+        // the metadata of its index types on every call (half the cost of scanning a number).
+        for index in user.startIndex..<user.endIndex {
             do {
                 try dial.add(user[index])
             } catch {
@@ -384,6 +378,7 @@ struct DialString: Sendable {
     }
 
     /// Adds one byte of the user part: a digit, a visual separator or a leading `+`.
+    @inline(__always)
     private mutating func add(_ byte: UInt8) throws(NumberError) {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -477,13 +472,19 @@ public enum NANPCode {
 
     /// `value` as exactly `count` decimal digits, zero-padded, without intermediate allocations.
     static func digits(_ value: UInt32, count: Int) -> String {
+        String(unsafeUninitializedCapacity: count) { write(UInt64(value), count: count, into: $0, at: 0) }
+    }
+
+    /// Writes `value` as exactly `count` decimal digits, zero-padded, at `offset` in `buffer`; returns the offset
+    /// after them.
+    static func write(
+        _ value: UInt64, count: Int, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int
+    ) -> Int {
         var value = value
-        return String(unsafeUninitializedCapacity: count) { buffer in
-            for index in stride(from: count - 1, through: 0, by: -1) {
-                buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-            }
-            return count
+        for index in stride(from: offset + count - 1, through: offset, by: -1) {
+            buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
+            value /= 10
         }
+        return offset + count
     }
 }
