@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "tandem", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .executableTarget(
@@ -32,6 +33,18 @@ let package = Package(
             name: "RoutingFixtures",
             dependencies: [.product(name: "Routing", package: "tandem"), .product(name: "Telephony", package: "tandem")],
             path: "Benchmarks/RoutingFixtures"
+        ),
+        .executableTarget(
+            name: "IdentityBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Identity", package: "tandem"),
+                .product(name: "Routing", package: "tandem"),
+                .product(name: "Telephony", package: "tandem"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/IdentityBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )

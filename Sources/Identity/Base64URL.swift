@@ -11,39 +11,37 @@ public enum Base64URL {
 
     /// `bytes` encoded, without padding.
     public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        let input = Array(bytes)
-        let length = (input.count * 4 + 2) / 3
-        return String(unsafeUninitializedCapacity: length) { output in
-            var written = 0
-            var index = 0
-            while index + 3 <= input.count {
-                let chunk = UInt32(input[index]) << 16 | UInt32(input[index + 1]) << 8 | UInt32(input[index + 2])
-                output[written] = alphabet[Int(chunk >> 18 & 63)]
-                output[written + 1] = alphabet[Int(chunk >> 12 & 63)]
-                output[written + 2] = alphabet[Int(chunk >> 6 & 63)]
-                output[written + 3] = alphabet[Int(chunk & 63)]
-                written += 4
-                index += 3
-            }
-            let remaining = input.count - index
-            if remaining > 0 {
-                let chunk = UInt32(input[index]) << 16 | (remaining == 2 ? UInt32(input[index + 1]) << 8 : 0)
-                output[written] = alphabet[Int(chunk >> 18 & 63)]
-                output[written + 1] = alphabet[Int(chunk >> 12 & 63)]
-                written += 2
-                if remaining == 2 {
-                    output[written] = alphabet[Int(chunk >> 6 & 63)]
-                    written += 1
-                }
-            }
-            return written
+        var output: [UInt8] = []
+        output.reserveCapacity(encodedLength(bytes.underestimatedCount))
+        append(bytes, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// How many characters `count` bytes encode to, without padding.
+    static func encodedLength(_ count: Int) -> Int {
+        (count * 4 + 2) / 3
+    }
+
+    /// Appends `bytes`, encoded without padding, to `output`: the signer builds a whole token in one buffer.
+    static func append<Bytes: Sequence>(_ bytes: Bytes, to output: inout [UInt8]) where Bytes.Element == UInt8 {
+        var input = bytes.makeIterator()
+        while let first = input.next() {
+            let second = input.next()
+            let third = second == nil ? nil : input.next()
+            let chunk = UInt32(first) << 16 | UInt32(second ?? 0) << 8 | UInt32(third ?? 0)
+            output.append(alphabet[Int(chunk >> 18 & 63)])
+            output.append(alphabet[Int(chunk >> 12 & 63)])
+            guard second != nil else { return }
+            output.append(alphabet[Int(chunk >> 6 & 63)])
+            guard third != nil else { return }
+            output.append(alphabet[Int(chunk & 63)])
         }
     }
 
     /// The bytes `text` encodes, or `nil` when it is not unpadded base64url: a byte outside the alphabet,
     /// a length no encoding has (4n + 1), or unused bits that are not zero (so each value has one encoding).
     public static func decode<Text: StringProtocol>(_ text: Text) -> [UInt8]? {
-        let input = Array(text.utf8)
+        let input = text.utf8
         if input.count % 4 == 1 { return nil }
         var output = [UInt8]()
         output.reserveCapacity(input.count * 3 / 4)

@@ -14,48 +14,58 @@ public struct IdentityHeader: Sendable, Hashable {
 
     /// The header value for a signed token.
     public static func value(token: String, certificateURL: String) -> String {
-        "\(token);info=<\(certificateURL)>;alg=ES256;ppt=\"shaken\""
+        token + parameters(certificateURL: certificateURL)
     }
 
-    /// Parses a header value.
+    /// What follows the token in a SHAKEN header value: `;info=<x5u>;alg=ES256;ppt="shaken"`.
+    static func parameters(certificateURL: String) -> String {
+        ";info=<\(certificateURL)>;alg=ES256;ppt=\"shaken\""
+    }
+
+    /// Parses a header value. The grammar is ASCII (RFC 8224 §4.1), so the value is scanned by its UTF-8 bytes,
+    /// not by `Character`: the token alone is several hundred bytes.
     public init(parsing value: String) throws(VerificationFailure) {
         guard value.utf8.count <= Self.maximumLength else {
             throw .malformed("the Identity header is longer than \(Self.maximumLength) bytes")
         }
-        let trimmed = value.drop(while: { $0 == " " || $0 == "\t" })
-        let tokenEnd = trimmed.firstIndex(of: ";") ?? trimmed.endIndex
-        token = trimmed[..<tokenEnd].trimmingTrailingWhitespace
+        let trimmed = value.utf8[...].trimmingLeadingWhitespace
+        let tokenEnd = trimmed.firstIndex(of: ASCII.semicolon) ?? trimmed.endIndex
+        token = Substring(trimmed[..<tokenEnd].trimmingTrailingWhitespace)
         guard !token.isEmpty else { throw .malformed("the Identity header has no PASSporT") }
         var rest = trimmed[tokenEnd...]
-        while let semicolon = rest.first, semicolon == ";" {
-            rest = rest.dropFirst().drop(while: { $0 == " " || $0 == "\t" })
-            let nameEnd = rest.firstIndex(where: { $0 == "=" || $0 == ";" }) ?? rest.endIndex
-            let name = rest[..<nameEnd].trimmingTrailingWhitespace.lowercased()
+        while rest.first == ASCII.semicolon {
+            rest = rest.dropFirst().trimmingLeadingWhitespace
+            let nameEnd = rest.firstIndex(where: { $0 == ASCII.equals || $0 == ASCII.semicolon }) ?? rest.endIndex
+            let name = Substring(rest[..<nameEnd].trimmingTrailingWhitespace).lowercased()
             rest = rest[nameEnd...]
-            var parameter: Substring = ""
-            if rest.first == "=" {
-                rest = rest.dropFirst().drop(while: { $0 == " " || $0 == "\t" })
+            var parameter = rest[rest.startIndex..<rest.startIndex]
+            if rest.first == ASCII.equals {
+                rest = rest.dropFirst().trimmingLeadingWhitespace
                 switch rest.first {
-                case "<":
-                    guard let close = rest.firstIndex(of: ">") else { throw .malformed("info has no closing '>'") }
+                case ASCII.lessThan:
+                    guard let close = rest.firstIndex(of: ASCII.greaterThan) else {
+                        throw .malformed("info has no closing '>'")
+                    }
                     parameter = rest[rest.index(after: rest.startIndex)..<close]
                     rest = rest[rest.index(after: close)...]
-                case "\"":
+                case ASCII.quote:
                     let body = rest.dropFirst()
-                    guard let close = body.firstIndex(of: "\"") else { throw .malformed("a quoted parameter is not closed") }
+                    guard let close = body.firstIndex(of: ASCII.quote) else {
+                        throw .malformed("a quoted parameter is not closed")
+                    }
                     parameter = body[..<close]
                     rest = body[body.index(after: close)...]
                 default:
-                    let end = rest.firstIndex(of: ";") ?? rest.endIndex
+                    let end = rest.firstIndex(of: ASCII.semicolon) ?? rest.endIndex
                     parameter = rest[..<end].trimmingTrailingWhitespace
                     rest = rest[end...]
                 }
             }
-            rest = rest.drop(while: { $0 == " " || $0 == "\t" })
+            rest = rest.trimmingLeadingWhitespace
             switch name {
-            case "info": info = String(parameter)
-            case "alg": algorithm = String(parameter)
-            case "ppt": extensionName = String(parameter)
+            case "info": info = String(Substring(parameter))
+            case "alg": algorithm = String(Substring(parameter))
+            case "ppt": extensionName = String(Substring(parameter))
             default: break
             }
         }
@@ -63,10 +73,25 @@ public struct IdentityHeader: Sendable, Hashable {
     }
 }
 
-extension Substring {
-    fileprivate var trimmingTrailingWhitespace: Substring {
+/// The bytes the Identity header's grammar is made of.
+private enum ASCII {
+    static let semicolon = UInt8(ascii: ";")
+    static let equals = UInt8(ascii: "=")
+    static let lessThan = UInt8(ascii: "<")
+    static let greaterThan = UInt8(ascii: ">")
+    static let quote = UInt8(ascii: "\"")
+    static let space = UInt8(ascii: " ")
+    static let tab = UInt8(ascii: "\t")
+}
+
+extension Substring.UTF8View {
+    fileprivate var trimmingLeadingWhitespace: Substring.UTF8View {
+        drop(while: { $0 == ASCII.space || $0 == ASCII.tab })
+    }
+
+    fileprivate var trimmingTrailingWhitespace: Substring.UTF8View {
         var result = self
-        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+        while let last = result.last, last == ASCII.space || last == ASCII.tab { result = result.dropLast() }
         return result
     }
 }

@@ -39,22 +39,32 @@ public struct SHAKENClaims: Sendable, Hashable {
 
     /// The claims as canonical JSON (RFC 8225 §9): keys in lexicographic order, no whitespace.
     public var canonicalJSON: String {
-        var json = "{\"attest\":\"\(attestation.rawValue)\",\"dest\":{\"tn\":["
+        var json: [UInt8] = []
+        appendCanonicalJSON(to: &json)
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// Appends ``canonicalJSON``'s bytes to `json`: the signer writes them straight into the token's buffer.
+    func appendCanonicalJSON(to json: inout [UInt8]) {
+        json.append(contentsOf: #"{"attest":""#.utf8)
+        json.append(contentsOf: attestation.rawValue.utf8)
+        json.append(contentsOf: #"","dest":{"tn":["#.utf8)
         for (index, destination) in destinations.enumerated() {
-            if index > 0 { json += "," }
+            if index > 0 { json.append(UInt8(ascii: ",")) }
             JSON.appendString(destination, to: &json)
         }
-        json += "]},\"iat\":\(issuedAt),\"orig\":{\"tn\":"
+        json.append(contentsOf: #"]},"iat":"#.utf8)
+        json.append(contentsOf: String(issuedAt).utf8)
+        json.append(contentsOf: #","orig":{"tn":"#.utf8)
         JSON.appendString(origin, to: &json)
-        json += "},\"origid\":"
+        json.append(contentsOf: #"},"origid":"#.utf8)
         JSON.appendString(originIdentifier, to: &json)
         if let callerName {
-            json += ",\"rcd\":{\"nam\":"
+            json.append(contentsOf: #","rcd":{"nam":"#.utf8)
             JSON.appendString(callerName, to: &json)
-            json += "}"
+            json.append(UInt8(ascii: "}"))
         }
-        json += "}"
-        return json
+        json.append(UInt8(ascii: "}"))
     }
 }
 
@@ -76,20 +86,20 @@ public struct PASSporTHeader: Sendable, Hashable {
 
     /// The header as canonical JSON: keys in lexicographic order, no whitespace.
     public var canonicalJSON: String {
-        var json = "{\"alg\":"
+        var json: [UInt8] = Array(#"{"alg":"#.utf8)
         JSON.appendString(algorithm, to: &json)
         if let extensionName {
-            json += ",\"ppt\":"
+            json.append(contentsOf: #","ppt":"#.utf8)
             JSON.appendString(extensionName, to: &json)
         }
         if let type {
-            json += ",\"typ\":"
+            json.append(contentsOf: #","typ":"#.utf8)
             JSON.appendString(type, to: &json)
         }
-        json += ",\"x5u\":"
+        json.append(contentsOf: #","x5u":"#.utf8)
         JSON.appendString(certificateURL, to: &json)
-        json += "}"
-        return json
+        json.append(UInt8(ascii: "}"))
+        return String(decoding: json, as: UTF8.self)
     }
 }
 
@@ -111,7 +121,8 @@ public struct PASSporT: Sendable {
         guard token.utf8.count <= Self.maximumLength else {
             throw .malformed("the PASSporT is longer than \(Self.maximumLength) bytes")
         }
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        // Split by bytes, not by `Character`: base64url is ASCII, and a token is several hundred bytes.
+        let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false).map(Substring.init)
         guard parts.count == 3 else {
             throw .malformed("a PASSporT has three dot-separated parts, this one has \(parts.count)")
         }
@@ -121,16 +132,17 @@ public struct PASSporT: Sendable {
         guard let headerBytes = Base64URL.decode(parts[0]) else { throw .malformed("the header is not base64url") }
         guard let payloadBytes = Base64URL.decode(parts[1]) else { throw .malformed("the payload is not base64url") }
         guard let signature = Base64URL.decode(parts[2]) else { throw .malformed("the signature is not base64url") }
-        let decoder = JSONDecoder()
         let rawHeader: RawHeader
         let rawClaims: RawClaims
         do {
-            rawHeader = try decoder.decode(RawHeader.self, from: Data(headerBytes))
+            rawHeader = try (try? RawHeader(plain: headerBytes))
+                ?? JSONDecoder().decode(RawHeader.self, from: Data(headerBytes))
         } catch {
             throw .malformed("the header is not a JSON object of strings")
         }
         do {
-            rawClaims = try decoder.decode(RawClaims.self, from: Data(payloadBytes))
+            rawClaims = try (try? RawClaims(plain: payloadBytes))
+                ?? JSONDecoder().decode(RawClaims.self, from: Data(payloadBytes))
         } catch {
             throw .malformed("the payload's claims are not valid JSON of the types RFC 8225 gives them")
         }
@@ -153,11 +165,28 @@ public struct PASSporT: Sendable {
         self.signature = signature
     }
 
+    // MARK: - JSON
+
+    // Header and claims are read by `PlainJSONReader` when it can (tokens as signers write them), else by
+    // `JSONDecoder`. The plain readers decline a repeated key, which `JSONDecoder` resolves (the first one wins).
+
     private struct RawHeader: Decodable {
         var alg: String?
         var typ: String?
         var ppt: String?
         var x5u: String?
+
+        init(plain json: [UInt8]) throws(PlainJSONReader.Declined) {
+            try PlainJSONReader.readObject(json) { key, reader throws(PlainJSONReader.Declined) in
+                switch key {
+                case "alg": alg = try reader.value(); return 0
+                case "typ": typ = try reader.value(); return 1
+                case "ppt": ppt = try reader.value(); return 2
+                case "x5u": x5u = try reader.value(); return 3
+                default: throw PlainJSONReader.Declined()
+                }
+            }
+        }
     }
 
     private struct RawClaims: Decodable {
@@ -169,6 +198,20 @@ public struct PASSporT: Sendable {
         var orig: Numbers<String>?
         var origid: String?
         var rcd: RichCallData?
+
+        init(plain json: [UInt8]) throws(PlainJSONReader.Declined) {
+            try PlainJSONReader.readObject(json) { key, reader throws(PlainJSONReader.Declined) in
+                switch key {
+                case "attest": attest = try reader.value(); return 0
+                case "dest": dest = try reader.object(member: "tn").map(Numbers.init); return 1
+                case "iat": iat = try reader.value(); return 2
+                case "orig": orig = try reader.object(member: "tn").map(Numbers.init); return 3
+                case "origid": origid = try reader.value(); return 4
+                case "rcd": rcd = try reader.object(member: "nam").map(RichCallData.init); return 5
+                default: throw PlainJSONReader.Declined()
+                }
+            }
+        }
     }
 }
 
@@ -192,23 +235,35 @@ public func canonicalTelephoneNumber<Text: StringProtocol>(_ text: Text) -> Stri
 
 /// Writing JSON strings without Foundation's encoder: the hot path signs a token per call.
 enum JSON {
-    /// Appends `value` as a JSON string, escaping what RFC 8259 §7 requires.
-    static func appendString(_ value: String, to json: inout String) {
-        json += "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\n": json += "\\n"
-            case "\r": json += "\\r"
-            case "\t": json += "\\t"
-            case _ where scalar.value < 0x20:
-                json += "\\u00"
-                json += scalar.value < 0x10 ? "0" : ""
-                json += String(scalar.value, radix: 16)
-            default: json.unicodeScalars.append(scalar)
+    /// Appends `value` as a JSON string, escaping what RFC 8259 §7 requires (control characters as `\uXXXX`
+    /// in lowercase hex, except the short forms for newline, carriage return and tab).
+    static func appendString(_ value: String, to json: inout [UInt8]) {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        json.append(quote)
+        for byte in value.utf8 {
+            switch byte {
+            case quote, backslash:
+                json.append(backslash)
+                json.append(byte)
+            case UInt8(ascii: "\n"):
+                json.append(backslash)
+                json.append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"):
+                json.append(backslash)
+                json.append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"):
+                json.append(backslash)
+                json.append(UInt8(ascii: "t"))
+            case ..<0x20:
+                json.append(contentsOf: #"\u00"#.utf8)
+                json.append(hexDigits[Int(byte >> 4)])
+                json.append(hexDigits[Int(byte & 0x0F)])
+            default:
+                json.append(byte)
             }
         }
-        json += "\""
+        json.append(quote)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }

@@ -58,28 +58,51 @@ public struct ServiceProviderCredentials: Sendable {
 }
 
 /// Signs SHAKEN PASSporTs with a service provider's key (RFC 8225, RFC 8588): ES256 over canonical JSON.
+///
+/// A token is built in one byte buffer (header, claims, signature and, for a header value, its parameters), so
+/// that signing a call costs the signature and little else.
 public struct PASSporTSigner: Sendable {
     /// Where verifiers fetch the signer's certificate chain (`x5u` and the Identity header's `info`).
     public let certificateURL: String
     private let key: P256.Signing.PrivateKey
     /// `BASE64URL(header) "."`: the same for every token.
-    private let headerPrefix: String
+    private let headerPrefix: [UInt8]
+    /// The Identity header's parameters after the token: the same for every call.
+    private let headerParameters: [UInt8]
 
     public init(key: P256.Signing.PrivateKey, certificateURL: String) {
         self.key = key
         self.certificateURL = certificateURL
-        self.headerPrefix = Base64URL.encode(PASSporTHeader(certificateURL: certificateURL).canonicalJSON.utf8) + "."
+        let header = PASSporTHeader(certificateURL: certificateURL).canonicalJSON
+        self.headerPrefix = Array((Base64URL.encode(header.utf8) + ".").utf8)
+        self.headerParameters = Array(IdentityHeader.parameters(certificateURL: certificateURL).utf8)
     }
 
     /// The compact token for `claims`.
     public func token(for claims: SHAKENClaims) throws -> String {
-        let signingInput = headerPrefix + Base64URL.encode(claims.canonicalJSON.utf8)
-        let signature = try key.signature(for: Data(signingInput.utf8))
-        return signingInput + "." + Base64URL.encode(signature.rawRepresentation)
+        String(decoding: try signedToken(for: claims, reserving: 0), as: UTF8.self)
     }
 
     /// The Identity header value for `claims` (RFC 8224 §4.1, the full form SHAKEN requires).
     public func identityHeader(for claims: SHAKENClaims) throws -> String {
-        IdentityHeader.value(token: try token(for: claims), certificateURL: certificateURL)
+        var value = try signedToken(for: claims, reserving: headerParameters.count)
+        value.append(contentsOf: headerParameters)
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    /// `BASE64URL(header) "." BASE64URL(claims) "." BASE64URL(signature)`, with room for `extra` bytes more.
+    private func signedToken(for claims: SHAKENClaims, reserving extra: Int) throws -> [UInt8] {
+        var json: [UInt8] = []
+        json.reserveCapacity(256)
+        claims.appendCanonicalJSON(to: &json)
+        var token: [UInt8] = []
+        token.reserveCapacity(headerPrefix.count + Base64URL.encodedLength(json.count) + 1
+            + Base64URL.encodedLength(64) + extra)
+        token.append(contentsOf: headerPrefix)
+        Base64URL.append(json, to: &token)
+        let signature = try key.signature(for: token)
+        token.append(UInt8(ascii: "."))
+        Base64URL.append(signature.rawRepresentation, to: &token)
+        return token
     }
 }

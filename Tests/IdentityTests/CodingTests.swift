@@ -67,6 +67,44 @@ struct CodingTests {
         #expect(header.canonicalJSON == #"{"alg":"ES256","ppt":"shaken","typ":"passport","x5u":"https://cert.example.net/sp.pem"}"#)
     }
 
+    /// Payloads as signers other than Tandem may write them; each decodes to the claims `JSONDecoder` gives, or is
+    /// malformed when `JSONDecoder` refuses it, whichever of the two readers reads it.
+    static let payloads: [(json: String, origid: String?, iat: Int64?, attest: Attestation?)] = [
+        (#"{"attest":"A","dest":{"tn":["13125550100"]},"iat":1700000000,"orig":{"tn":"12025550143"},"origid":"o-1"}"#,
+         "o-1", 1_700_000_000, .full),
+        (" {\n \"origid\" : \"o-2\", \"orig\": {\"tn\": \"12025550143\"}, \"iat\": 1700000000,\t\"dest\": {\"tn\": [ \"13125550100\" ]},\r\"attest\": \"B\" } ",
+         "o-2", 1_700_000_000, .partial),
+        (#"{"attest":"C","dest":{"tn":["13125550100"]},"iat":1.7e9,"orig":{"tn":"12025550143"},"origid":"\u006f-3"}"#,
+         "o-3", 1_700_000_000, .gateway),
+        (#"{"attest":"A","attest":"B","dest":{"tn":["13125550100"]},"iat":1700000000,"orig":{"tn":"12025550143"},"origid":"o-4"}"#,
+         "o-4", 1_700_000_000, .full),
+        (#"{"attest":"A","dest":{"tn":["13125550100"]},"div":{"tn":"1","x":[1,true]},"iat":1700000000,"orig":{"tn":"12025550143"},"origid":"o-5","rcd":null}"#,
+         "o-5", 1_700_000_000, .full),
+        (#"{"attest":"A","dest":{"tn":["13125550100",null]},"iat":1700000000,"orig":{"tn":"12025550143"},"origid":"o"}"#,
+         nil, nil, nil),
+        (#"{"attest":"A","dest":{"tn":["13125550100"]},"iat":"1700000000","orig":{"tn":"12025550143"},"origid":"o"}"#,
+         nil, nil, nil),
+        (#"{"attest":"A","dest":{"tn":["13125550100"]},"iat":01700000000,"orig":{"tn":"12025550143"},"origid":"o"}"#,
+         nil, nil, nil),
+        (#"{"attest":"A","dest":{"tn":["13125550100"]},"iat":1700000000,"orig":{"tn":"12025550143"},"origid":"o"} x"#,
+         nil, nil, nil),
+    ]
+
+    @Test("claims decode as JSONDecoder reads them, whether or not the plain reader takes them", arguments: payloads)
+    func claimsJSON(_ payload: (json: String, origid: String?, iat: Int64?, attest: Attestation?)) {
+        let header = #"{"alg":"ES256","ppt":"shaken","typ":"passport","x5u":"https://cert.example.net/sp.pem"}"#
+        let token = Base64URL.encode(header.utf8) + "." + Base64URL.encode(payload.json.utf8) + "."
+            + Base64URL.encode([UInt8](repeating: 1, count: 64))
+        let claims = try? PASSporT(token: token[...]).claims
+        #expect(claims?.originIdentifier == payload.origid)
+        #expect(claims?.issuedAt == payload.iat)
+        #expect(claims?.attestation == payload.attest)
+        if payload.origid != nil {
+            #expect(claims?.origin == "12025550143")
+            #expect(claims?.destinations == ["13125550100"])
+        }
+    }
+
     @Test("the Identity header parses with its parameters in any order, quoted or not")
     func identityHeader() throws {
         let parsed = try IdentityHeader(parsing: #"abc.def.ghi ; ppt="shaken";alg=ES256; info=<https://x.example/a;b.pem>"#)
