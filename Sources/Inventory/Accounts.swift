@@ -92,6 +92,12 @@ public struct Principal: Sendable, Equatable {
         }
     }
 
+    /// The condition that keeps a list to what the caller may see: the caller's own account's rows, or, for the
+    /// operator, every account's (or the one it names). `column` holds the rows' account.
+    public func listScope(_ requested: String? = nil, column: String = "account_id") throws(InventoryError) -> SQLQueryString {
+        isOperator && requested == nil ? "1 = 1" : "\(unsafeRaw: column) = \(bind: try targetAccount(requested))"
+    }
+
     /// Refuses everyone but the operator.
     public func requireOperator() throws(InventoryError) {
         guard isOperator else { throw InventoryError(.forbidden, "only the operator may do this") }
@@ -454,7 +460,7 @@ public struct AccountDirectory: Sendable {
                 """).first()
             else { return nil }
             let storedHash = try row.decode(column: "secret_hash", as: String.self)
-            guard Self.constantTimeEqual(storedHash, Self.hash(secret)) else { return nil }
+            guard Identifier.constantTimeEqual(storedHash, Self.hash(secret)) else { return nil }
             if let revokedAt = try row.decode(column: "revoked_at", as: Int64?.self), revokedAt <= now { return nil }
             if let expiresAt = try row.decode(column: "expires_at", as: Int64?.self), expiresAt <= now { return nil }
             guard try row.decode(column: "status", as: String.self) == AccountStatus.active.rawValue else { return nil }
@@ -468,12 +474,6 @@ public struct AccountDirectory: Sendable {
 
     static func hash(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-
-    private static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let a = Array(a.utf8), b = Array(b.utf8)
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     private static func decodeKey(_ row: any SQLRow) throws -> APIKey {

@@ -192,8 +192,7 @@ public struct EmergencyAddresses: Sendable {
     /// The caller's addresses (the operator: all, or one account's), by id.
     public func addresses(accountId: String?, page: PageRequest, by principal: Principal) async throws -> Page<E911Address> {
         try principal.requireCustomerOrOperator()
-        let scope: SQLQueryString = principal.isOperator && accountId == nil
-            ? "1 = 1" : "account_id = \(bind: try principal.targetAccount(accountId))"
+        let scope = try principal.listScope(accountId)
         let fetched: [E911Address] = try await store.read { database in
             try await database.raw("""
                 SELECT * FROM e911_addresses WHERE \(scope) AND id > \(bind: page.cursor ?? "") ORDER BY id LIMIT \(literal: page.limit + 1)
@@ -263,8 +262,7 @@ public struct EmergencyAddresses: Sendable {
     /// reach the emergency route with no location to give.
     public func unbound(accountId: String?, page: PageRequest, by principal: Principal) async throws -> Page<NumberRecord> {
         try principal.requireCustomerOrOperator()
-        let scope: SQLQueryString = principal.isOperator && accountId == nil
-            ? "1 = 1" : "n.account_id = \(bind: try principal.targetAccount(accountId))"
+        let scope = try principal.listScope(accountId, column: "n.account_id")
         let after = try page.cursor.map { cursor throws(InventoryError) -> String in
             guard let number = PhoneNumber(cursor) else { throw .invalid("cursor", "is not a number from a previous page") }
             return number.national

@@ -327,7 +327,7 @@ public struct NumberInventory: Sendable {
         } ?? 0
         let fetched: [NumberEvent] = try await store.read { database in
             _ = try await visibleRecord(number, principal, in: database)
-            let scope: SQLQueryString = principal.isOperator ? "1 = 1" : "account_id = \(bind: principal.accountId)"
+            let scope = try principal.listScope()
             return try await database.raw("""
                 SELECT * FROM number_events WHERE tn = \(bind: number.national) AND \(scope) AND id > \(bind: after)
                 ORDER BY id LIMIT \(literal: page.limit + 1)
