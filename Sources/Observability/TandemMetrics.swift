@@ -15,6 +15,8 @@ import Synchronization
 ///   because the queue was full, written to the store, and lost to store errors.
 /// - `tandem_identity_verifications_total{verstat,reason}`: inbound calls' caller-identity verdicts, with the
 ///   reason a verification failed (`none` when it passed or there was nothing to verify).
+/// - `tandem_emergency_calls_unlocated_total{dialed}`: 911 (and 933) calls routed from a number with no validated
+///   address: each one reached the PSAP without a location, an alert to act on.
 ///
 /// The hot path touches only atomics (the SIP counters, found through a lock-free table so that no request
 /// takes the registry's lock) and the histogram's short lock. Values owned by other parts (the snapshot, the
@@ -51,6 +53,8 @@ public final class TandemMetrics: Sendable {
     private let droppedReported = Mutex(0)
     private let verifications = Mutex<[String: Counter]>([:])
     private let sipRequests: [ManagedAtomicLazyReference<Counter>]
+    private let unlocatedEmergencyCalls: Counter
+    private let unlocatedEmergencyTestCalls: Counter
 
     /// Metrics in `registry`, reading the snapshot from `routing` and record drops from `records` when scraped.
     public init(
@@ -78,6 +82,14 @@ public final class TandemMetrics: Sendable {
         )
         snapshotAge = registry.makeGauge(
             name: "tandem_routing_snapshot_age_seconds", help: "Seconds since the routing snapshot was published."
+        )
+        unlocatedEmergencyCalls = registry.makeCounter(
+            name: "tandem_emergency_calls_unlocated_total", labels: [("dialed", "911")],
+            help: "Emergency calls routed from a number with no validated address."
+        )
+        unlocatedEmergencyTestCalls = registry.makeCounter(
+            name: "tandem_emergency_calls_unlocated_total", labels: [("dialed", "933")],
+            help: "Emergency calls routed from a number with no validated address."
         )
         sipRequests = (0..<(Self.methods.count + 1) * Self.statusColumns).map { _ in ManagedAtomicLazyReference() }
     }
@@ -113,6 +125,11 @@ public final class TandemMetrics: Sendable {
             return counter
         }
         counter.increment()
+    }
+
+    /// Counts an emergency call (`911`, or the test number `933`) routed without a validated address.
+    public func countUnlocatedEmergencyCall(dialed: String) {
+        (dialed == "933" ? unlocatedEmergencyTestCalls : unlocatedEmergencyCalls).increment()
     }
 
     // MARK: - Exposition

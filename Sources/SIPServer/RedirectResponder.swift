@@ -40,14 +40,18 @@ public struct RedirectResponder: Sendable {
     let locationBaseURL: String
     /// Signs outbound calls, verifies and names inbound callers.
     let identity: CallerIdentityService
+    /// Where emergency calls are announced for the customer's notifications (Kari's Law); `nil` announces none.
+    let emergencyCalls: EmergencyCallQueue?
 
     public init(
         table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem",
         records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil, callLimiter: CallRateLimiter = CallRateLimiter(),
-        locationBaseURL: String = "http://127.0.0.1:8080", identity: CallerIdentityService = CallerIdentityService()
+        locationBaseURL: String = "http://127.0.0.1:8080", identity: CallerIdentityService = CallerIdentityService(),
+        emergencyCalls: EmergencyCallQueue? = nil
     ) {
         self.identity = identity
         self.locationBaseURL = locationBaseURL
+        self.emergencyCalls = emergencyCalls
         self.table = table
         self.cache = AnswerCache(capacity: cacheCapacity)
         self.serverName = serverName
@@ -197,7 +201,13 @@ public struct RedirectResponder: Sendable {
                 response.addHeader("Contact") { Self.writeContact(target, q: max(10 - index, 1), into: &$0) }
             }
             let host = targets.first?.host ?? ""
-            if let emergency = decision.emergency { addEmergencyHeaders(emergency, to: &response, host: host) }
+            if let emergency = decision.emergency {
+                let dialed = decision.normalized ?? call.dialed
+                addEmergencyHeaders(emergency, dialed: dialed, to: &response, host: host)
+                emergencyCalls?.offer(EmergencyCallNotice(
+                    dialed: dialed, call: emergency, trunkId: decision.sourceTrunk, callID: call.callID, at: RoutingRecord.now()
+                ))
+            }
             if let header = identity.identityHeader(for: decision, call: call, request: request, in: snapshot) {
                 response.addHeader("Identity", header)
             }
@@ -237,8 +247,10 @@ public struct RedirectResponder: Sendable {
 
     /// What the emergency provider needs beside the route: the callback number (RFC 3325) and the caller's
     /// location by reference (RFC 6442), dereferenced at `locationBaseURL`. A caller without a validated
-    /// address is still routed, with a warning in the answer.
-    private func addEmergencyHeaders(_ emergency: EmergencyCall, to response: inout SIPEncodedResponse, host: String) {
+    /// address is still routed, with a warning in the answer, and counted in the metrics.
+    private func addEmergencyHeaders(
+        _ emergency: EmergencyCall, dialed: String, to response: inout SIPEncodedResponse, host: String
+    ) {
         if let callback = emergency.callback {
             response.addHeader("P-Asserted-Identity", "<sip:\(callback.e164)@\(host);user=phone>")
         }
@@ -247,6 +259,7 @@ public struct RedirectResponder: Sendable {
             response.addHeader("Geolocation-Routing", "no")
         } else {
             response.addHeader("Warning", "399 \(serverName.lowercased()) \"no validated address for the calling number\"")
+            metrics?.countUnlocatedEmergencyCall(dialed: dialed)
         }
     }
 

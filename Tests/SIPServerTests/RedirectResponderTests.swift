@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Observability
 import Routing
 import SIP
 import SIPServer
@@ -96,6 +97,32 @@ struct RedirectResponderTests {
         #expect(unlocated.status == 302)
         #expect(unlocated.headers.values("Geolocation").isEmpty)
         #expect(unlocated.headers.values("Warning").first?.contains("no validated address") == true)
+    }
+
+    @Test("each emergency call is announced once for Kari's Law, and one without an address is counted")
+    func emergencyAnnouncements() async throws {
+        let calls = EmergencyCallQueue(capacity: 2)
+        let metrics = TandemMetrics()
+        let responder = RedirectResponder(table: table(), metrics: metrics, emergencyCalls: calls)
+        let located = request(uri: "sip:911@tandem.example", callID: "k1")
+        #expect(await responder.respond(to: located, from: acmeSource)?.status == 302)
+        #expect(await responder.respond(to: located, from: acmeSource)?.status == 302, "a retransmission")
+        let unlocated = request(uri: "sip:933@tandem.example", from: "<sip:+12025550100@192.0.2.10>;tag=a2", callID: "k2")
+        #expect(await responder.respond(to: unlocated, from: acmeSource)?.status == 302)
+        #expect(await responder.respond(to: request(callID: "k3"), from: acmeSource)?.status == 302, "not an emergency call")
+        // The queue is full: a third emergency call is still routed, its notice dropped and counted.
+        #expect(await responder.respond(to: request(uri: "sip:911@tandem.example", callID: "k4"), from: acmeSource)?.status == 302)
+        #expect(calls.dropped == 1)
+        calls.finish()
+        var notices: [EmergencyCallNotice] = []
+        for await notice in calls.notices { notices.append(notice) }
+        #expect(notices.map(\.callID) == ["k1", "k2"])
+        #expect(notices.map(\.dialed) == ["911", "933"])
+        #expect(notices[0].call.location?.addressId == "adr_1" && notices[0].call.callback == PhoneNumber("+12025550101"))
+        #expect(notices[1].call.location == nil && notices[1].trunkId == "trk_acme" && notices[1].call.accountId == "acc_acme")
+        let counted = samples(metrics.exposition())
+        #expect(counted["tandem_emergency_calls_unlocated_total{dialed=\"933\"}"] == 1)
+        #expect(counted["tandem_emergency_calls_unlocated_total{dialed=\"911\"}"] == 0)
     }
 
     @Test("a retransmitted INVITE gets the same answer; CANCEL finds it, ACK is absorbed")
