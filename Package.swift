@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "Emergency", targets: ["Emergency"]),
         .library(name: "Porting", targets: ["Porting"]),
         .library(name: "Identity", targets: ["Identity"]),
+        .library(name: "Webhooks", targets: ["Webhooks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -67,11 +68,29 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Webhooks",
+            dependencies: [
+                "Inventory",
+                "Routing",
+                "Store",
+                "Telephony",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Porting",
             dependencies: [
                 "Inventory",
                 "Store",
                 "Telephony",
+                "Webhooks",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -151,6 +170,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "Porting",
+                "Webhooks",
                 "Emergency",
                 "Inventory",
                 "Observability",
@@ -167,6 +187,7 @@ let package = Package(
             name: "tandem",
             dependencies: [
                 "Porting",
+                "Webhooks",
                 "API",
                 "Identity",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -216,6 +237,18 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebhooksTests",
+            dependencies: [
+                "Inventory", "Porting", "Routing", "Store", "Telephony", "TestSupport", "Webhooks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -290,6 +323,7 @@ let package = Package(
             name: "APITests",
             dependencies: [
                 "Porting",
+                "Webhooks",
                 "API",
                 "Inventory",
                 "Observability",

@@ -8,6 +8,7 @@ import Observability
 import Porting
 import ServiceLifecycle
 import Store
+import Webhooks
 
 /// How to run the HTTP API.
 public struct APIConfiguration: Sendable {
@@ -42,10 +43,10 @@ public let signingChainPath = "/sti/cert.pem"
 ///
 /// Port orders go to `porting`'s partner; without one, an empty simulated losing carrier answers (it knows no
 /// account, so it rejects every order). With a `signingChain`, the chain is published at ``signingChainPath``,
-/// open to all.
+/// open to all. Webhook endpoints are checked against `webhooks` (by default, public hosts only).
 public func buildRouter(
     provisioning: Provisioning, routing: RoutingTable = RoutingTable(), metrics: TandemMetrics? = nil,
-    porting: PortOrders? = nil, signingChain: String? = nil
+    porting: PortOrders? = nil, signingChain: String? = nil, webhooks: WebhookURLPolicy = WebhookURLPolicy()
 ) -> Hummingbird.Router<APIContext> {
     let router = Hummingbird.Router(context: APIContext.self)
     let metrics = metrics ?? TandemMetrics(routing: routing)
@@ -99,6 +100,7 @@ public func buildRouter(
         orders: porting ?? PortOrders(store: provisioning.store, partner: SimulatedLosingCarrier(records: [])),
         lrns: provisioning.networkLRNs
     ).addRoutes(to: v1)
+    WebhooksController(endpoints: WebhookEndpoints(store: provisioning.store, policy: webhooks)).addRoutes(to: v1)
     return router
 }
 
@@ -110,6 +112,7 @@ public func buildApplication(
     metrics: TandemMetrics? = nil,
     porting: PortOrders? = nil,
     signingChain: String? = nil,
+    webhooks: WebhookURLPolicy = WebhookURLPolicy(),
     configuration: APIConfiguration,
     services: [any Service] = [],
     logger: Logger,
@@ -117,7 +120,8 @@ public func buildApplication(
 ) -> Application<RouterResponder<APIContext>> {
     Application(
         router: buildRouter(
-            provisioning: provisioning, routing: routing, metrics: metrics, porting: porting, signingChain: signingChain
+            provisioning: provisioning, routing: routing, metrics: metrics, porting: porting, signingChain: signingChain,
+            webhooks: webhooks
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,

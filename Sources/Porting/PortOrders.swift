@@ -4,6 +4,7 @@ import Inventory
 import SQLKit
 import Store
 import Telephony
+import Webhooks
 
 // MARK: - Model
 
@@ -83,6 +84,16 @@ public struct PortOrderEventRecord: Sendable, Codable, Equatable {
     public var actor: String
 }
 
+/// What a `port-order.status-changed` webhook event tells: the order, its numbers, and the timeline entry of the
+/// change.
+public struct PortOrderChange: Sendable, Codable, Equatable {
+    public var orderId: String
+    public var numbers: [PhoneNumber]
+    /// The order's state after the change.
+    public var state: String
+    public var entry: PortOrderEventRecord
+}
+
 /// What creating port orders did: the orders (one per losing carrier), and the numbers that cannot be ported.
 public struct PortOrderCreation: Sendable, Codable, Equatable {
     public var orders: [PortOrder]
@@ -152,7 +163,9 @@ public struct PortOrders: Sendable {
                     account: draft.account, loa: loa, createdAt: now, updatedAt: now
                 )
                 try await Self.insert(order, document: document, in: database)
-                try await Self.record(order.id, event: "create", from: "draft", to: "draft", detail: nil, actor: principal.actor, at: now, in: database)
+                try await Self.record(order.id, PortOrderEventRecord(
+                    at: now, event: "create", fromState: "draft", toState: "draft", detail: nil, actor: principal.actor
+                ), in: database)
                 orders.append(order)
             }
             return PortOrderCreation(orders: orders, failed: failed)
@@ -168,7 +181,7 @@ public struct PortOrders: Sendable {
     /// The caller's orders (the operator: all), by id.
     public func orders(page: PageRequest, by principal: Principal) async throws -> Page<PortOrder> {
         try principal.requireCustomerOrOperator()
-        let scope: SQLQueryString = principal.isOperator ? "1 = 1" : "account_id = \(bind: principal.accountId)"
+        let scope = try principal.listScope()
         let after: SQLQueryString = page.cursor.map { "id > \(bind: $0)" } ?? "1 = 1"
         let fetched: [PortOrder] = try await store.read { database in
             var orders: [PortOrder] = []
@@ -299,8 +312,8 @@ public struct PortOrders: Sendable {
     }
 
     /// Applies an event to an order in one transaction: the machine's transition, its database side
-    /// (`change`, numbers moving in or out, the activation time), and the timeline. Returns the actions left to
-    /// the caller.
+    /// (`change`, numbers moving in or out, the activation time), the timeline, and the customer's webhook event
+    /// when the machine says to notify. Returns the actions left to the caller.
     @discardableResult
     private func apply(
         _ event: PortOrderEvent, to id: String, by principal: Principal, actor: String? = nil,
@@ -323,13 +336,13 @@ public struct PortOrders: Sendable {
             var actions: [PortOrderAction] = []
             for (index, event) in events.enumerated() {
                 let next: PortOrderState
+                let step: [PortOrderAction]
                 do throws(PortOrderMachine.Refusal) {
-                    let step: [PortOrderAction]
                     (next, step) = try PortOrderMachine.apply(event, to: state)
-                    actions += step
                 } catch {
                     throw InventoryError(.illegalTransition, error.description)
                 }
+                actions += step
                 if index == 0 { try await change(order, database) }
                 if case .draft = state, case .submitted = next {
                     try await NumberInventory.startPortIn(
@@ -339,8 +352,14 @@ public struct PortOrders: Sendable {
                 if case .canceled = next, state != .draft {
                     try await NumberInventory.cancelPortIn(order.numbers, account: order.accountId, actor: actor, at: now, in: database)
                 }
-                try await Self.record(id, event: event.name, from: state.name, to: next.name, detail: try Self.detail(of: next),
-                                      actor: actor, at: now, in: database)
+                let entry = PortOrderEventRecord(
+                    at: now, event: event.name, fromState: state.name, toState: next.name, detail: try Self.detail(of: next), actor: actor
+                )
+                try await Self.record(id, entry, in: database)
+                if step.contains(.notifyCustomer) {
+                    let change = PortOrderChange(orderId: id, numbers: order.numbers, state: next.name, entry: entry)
+                    try await WebhookOutbox.enqueue(.portOrderStatusChanged, account: order.accountId, data: change, at: now, in: database)
+                }
                 state = next
             }
             let activateAt = actions.compactMap { if case .scheduleActivation(let at) = $0 { at } else { nil } }.last
@@ -390,12 +409,11 @@ public struct PortOrders: Sendable {
             """).run()
     }
 
-    private static func record(
-        _ id: String, event: String, from: String, to: String, detail: String?, actor: String, at now: Date, in database: any SQLDatabase
-    ) async throws {
+    private static func record(_ id: String, _ entry: PortOrderEventRecord, in database: any SQLDatabase) async throws {
         try await database.raw("""
             INSERT INTO port_order_events (order_id, at, event, from_state, to_state, detail, actor)
-            VALUES (\(bind: id), \(bind: now.unixSeconds), \(bind: event), \(bind: from), \(bind: to), \(bind: detail), \(bind: actor))
+            VALUES (\(bind: id), \(bind: entry.at.unixSeconds), \(bind: entry.event), \(bind: entry.fromState),
+                \(bind: entry.toState), \(bind: entry.detail), \(bind: entry.actor))
             """).run()
     }
 

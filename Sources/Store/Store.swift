@@ -279,6 +279,12 @@ extension SQLDatabase {
         dialect.name == "postgresql" ? " FOR UPDATE" : ""
     }
 
+    /// `FOR UPDATE SKIP LOCKED` on PostgreSQL, nothing on SQLite: rows that another worker is claiming are passed
+    /// over instead of waited for.
+    public var forUpdateSkipLocked: SQLQueryString {
+        dialect.name == "postgresql" ? " FOR UPDATE SKIP LOCKED" : ""
+    }
+
     /// `FOR SHARE` on PostgreSQL, nothing on SQLite: keeps a referenced row from being deleted meanwhile.
     public var forShare: SQLQueryString {
         dialect.name == "postgresql" ? " FOR SHARE" : ""

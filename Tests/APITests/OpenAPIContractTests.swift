@@ -6,6 +6,7 @@ import Porting
 import Telephony
 import Testing
 import TestSupport
+import Webhooks
 
 /// Proves that `openapi.json` describes the server exactly: every documented operation exists, answers only
 /// documented statuses with bodies matching the documented schemas, and every route the server has is documented.
@@ -85,8 +86,14 @@ struct OpenAPIContractTests {
     /// What an example needs beyond the fixture, and the ids it made for the example's placeholders: failover
     /// and E911 bindings and caller names are set on an assigned number (the example's +1 202-555-0100, ordered by
     /// Acme and pointed at its trunk; bound to Acme's address to be read or unbound; named for a CNAM dip); a port order (`po_example`) for
-    /// Capital Bell's 202-555-1001, as a draft, or sent (and committed) for the events that need it.
+    /// Capital Bell's 202-555-1001, as a draft, or sent (and committed) for the events that need it; a webhook
+    /// endpoint of Acme's (`whk_example`).
     private static func prepare(for operation: DocumentedOperation, _ fixture: Fixture) async throws -> [String: String] {
+        if operation.template.hasPrefix("/v1/webhooks/{id}") {
+            let endpoints = WebhookEndpoints(store: fixture.provisioning.store)
+            let created = try await endpoints.create(WebhookEndpointDraft(url: "https://hooks.example.com/acme"), by: fixture.acme)
+            return ["whk_example": created.endpoint.id]
+        }
         if operation.template.hasPrefix("/v1/port-orders/{id}") {
             let draft = PortOrderDraft(
                 numbers: ["+12025551001"], account: LosingCarrierAccount(

@@ -1,0 +1,241 @@
+import Foundation
+import Inventory
+import SQLKit
+import Store
+
+// MARK: - Model
+
+/// Where an account's events are sent, as listed: never its secret.
+public struct WebhookEndpoint: Sendable, Codable, Equatable {
+    public var id: String
+    public var accountId: String
+    public var url: String
+    /// The event types sent to the endpoint; `["*"]` for all.
+    public var events: [String]
+    public var description: String?
+    public var createdAt: Date
+}
+
+/// A new endpoint with the secret that signs its deliveries, shown this once.
+public struct CreatedWebhookEndpoint: Sendable, Encodable, Equatable {
+    public var endpoint: WebhookEndpoint
+    public var secret: String
+
+    init(endpoint: WebhookEndpoint, secret: String) {
+        self.endpoint = endpoint
+        self.secret = secret
+    }
+
+    /// The endpoint's members and `secret`, side by side.
+    public func encode(to encoder: any Encoder) throws {
+        try endpoint.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(secret, forKey: .secret)
+    }
+
+    private enum CodingKeys: String, CodingKey { case secret }
+}
+
+/// What a customer asks for: a URL, optionally the event types it wants (all by default) and a description.
+public struct WebhookEndpointDraft: Sendable, Codable, Equatable {
+    public var url: String
+    public var events: [String]?
+    public var description: String?
+    /// The operator names the account; customers register their own endpoints.
+    public var accountId: String?
+
+    public init(url: String, events: [String]? = nil, description: String? = nil, accountId: String? = nil) {
+        self.url = url
+        self.events = events
+        self.description = description
+        self.accountId = accountId
+    }
+}
+
+/// One delivery of an event to an endpoint: where it stands.
+public struct WebhookDeliveryRecord: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var eventId: String
+    public var eventType: String
+    /// `pending` (waiting for its next attempt), `delivered`, `failed` (out of attempts) or `canceled` (the
+    /// endpoint was deleted first).
+    public var status: String
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    public var lastAttemptAt: Date?
+    /// The HTTP status of the last attempt, when the endpoint answered.
+    public var lastResponseStatus: Int?
+    /// Why the last attempt failed.
+    public var lastError: String?
+    public var deliveredAt: Date?
+    public var createdAt: Date
+}
+
+// MARK: - Endpoints
+
+/// Accounts' webhook endpoints: where their events are sent and the secrets that sign them.
+///
+/// A customer manages its own endpoints; the operator manages anyone's. An endpoint's secret is stored as it is
+/// (it must sign every delivery) and returned only by ``create(_:by:)``. Every endpoint's URL passes the
+/// ``WebhookURLPolicy``.
+public struct WebhookEndpoints: Sendable {
+    /// Endpoints per account, at most.
+    public static let maximumPerAccount = 10
+
+    let store: Store
+    let policy: WebhookURLPolicy
+    let clock: InventoryClock
+
+    public init(store: Store, policy: WebhookURLPolicy = WebhookURLPolicy(), clock: InventoryClock = .system) {
+        self.store = store
+        self.policy = policy
+        self.clock = clock
+    }
+
+    /// Registers an endpoint; its secret is in the answer, and nowhere else ever again.
+    public func create(_ draft: WebhookEndpointDraft, by principal: Principal) async throws -> CreatedWebhookEndpoint {
+        try principal.requireWrite()
+        try principal.requireCustomerOrOperator()
+        let account = try principal.targetAccount(draft.accountId)
+        let url = try policy.check(draft.url)
+        let events = try Self.validate(events: draft.events)
+        let description = try draft.description.map { text throws(InventoryError) -> String in
+            guard text.count <= 200 else { throw .invalid("description", "must be at most 200 characters") }
+            return text
+        }
+        let endpoint = WebhookEndpoint(
+            id: Identifier.make(prefix: "whk"), accountId: account, url: url.absoluteString, events: events,
+            description: description, createdAt: Date(unixSeconds: clock.now().unixSeconds)
+        )
+        let secret = Identifier.secret(prefix: "whsec_")
+        try await store.transaction { database in
+            guard try await database.raw("SELECT id FROM accounts WHERE id = \(bind: account)\(database.forUpdate)").first() != nil
+            else { throw InventoryError.notFound("account") }
+            let count = try await database.raw("""
+                SELECT COUNT(*) AS count FROM webhook_endpoints WHERE account_id = \(bind: account) AND deleted_at IS NULL
+                """).first()?.decode(column: "count", as: Int.self) ?? 0
+            guard count < Self.maximumPerAccount else {
+                throw InventoryError(.conflict, "an account has at most \(Self.maximumPerAccount) webhook endpoints")
+            }
+            try await database.raw("""
+                INSERT INTO webhook_endpoints (id, account_id, url, secret, events, description, created_at, created_by)
+                VALUES (\(bind: endpoint.id), \(bind: account), \(bind: endpoint.url), \(bind: secret),
+                    \(bind: events.joined(separator: ",")), \(bind: description), \(bind: endpoint.createdAt.unixSeconds),
+                    \(bind: principal.actor))
+                """).run()
+        }
+        return CreatedWebhookEndpoint(endpoint: endpoint, secret: secret)
+    }
+
+    /// One of the caller's endpoints (any, for the operator).
+    public func endpoint(_ id: String, by principal: Principal) async throws -> WebhookEndpoint {
+        try principal.requireCustomerOrOperator()
+        return try await store.read { try await Self.visible(id, principal, in: $0) }
+    }
+
+    /// The caller's endpoints (the operator: all, or one account's), by id.
+    public func endpoints(accountId: String?, page: PageRequest, by principal: Principal) async throws -> Page<WebhookEndpoint> {
+        try principal.requireCustomerOrOperator()
+        let scope = try principal.listScope(accountId)
+        let fetched: [WebhookEndpoint] = try await store.read { database in
+            try await database.raw("""
+                SELECT * FROM webhook_endpoints WHERE \(scope) AND deleted_at IS NULL AND id > \(bind: page.cursor ?? "")
+                ORDER BY id LIMIT \(literal: page.limit + 1)
+                """).all().map(Self.decode)
+        }
+        return Page(fetched: fetched, limit: page.limit, cursor: \.id)
+    }
+
+    /// Deletes an endpoint: it gets no more events, and its pending deliveries are canceled.
+    public func delete(_ id: String, by principal: Principal) async throws {
+        try principal.requireWrite()
+        try principal.requireCustomerOrOperator()
+        let now = clock.now()
+        try await store.transaction { database in
+            _ = try await Self.visible(id, principal, forUpdate: true, in: database)
+            try await database.raw("UPDATE webhook_endpoints SET deleted_at = \(bind: now.unixSeconds) WHERE id = \(bind: id)").run()
+            try await database.raw("""
+                UPDATE webhook_deliveries SET status = 'canceled' WHERE endpoint_id = \(bind: id) AND status = 'pending'
+                """).run()
+        }
+    }
+
+    /// The deliveries to one of the caller's endpoints, newest first.
+    public func deliveries(of id: String, page: PageRequest, by principal: Principal) async throws -> Page<WebhookDeliveryRecord> {
+        try principal.requireCustomerOrOperator()
+        let before = try page.cursor.map { cursor throws(InventoryError) -> Int64 in
+            guard let id = Int64(cursor), id > 0 else { throw .invalid("cursor", "is not a cursor from a previous page") }
+            return id
+        } ?? Int64.max
+        let fetched: [WebhookDeliveryRecord] = try await store.read { database in
+            _ = try await Self.visible(id, principal, in: database)
+            return try await database.raw("""
+                SELECT d.*, e.type FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
+                WHERE d.endpoint_id = \(bind: id) AND d.id < \(bind: before) ORDER BY d.id DESC LIMIT \(literal: page.limit + 1)
+                """).all().map(Self.decodeDelivery)
+        }
+        return Page(fetched: fetched, limit: page.limit, cursor: { String($0.id) })
+    }
+
+    // MARK: Rows
+
+    /// Whether an endpoint's stored event list takes events of `type`.
+    static func takes(_ events: String, _ type: WebhookEventType) -> Bool {
+        events.split(separator: ",").contains { $0 == "*" || $0 == type.rawValue }
+    }
+
+    private static func validate(events: [String]?) throws(InventoryError) -> [String] {
+        guard let events else { return ["*"] }
+        guard !events.isEmpty else { throw .invalid("events", "must name at least one event type, or be left out for all") }
+        for (index, event) in events.enumerated() where event != "*" && WebhookEventType(rawValue: event) == nil {
+            throw .invalid("events[\(index)]", "must be * or one of \(WebhookEventType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return events.contains("*") ? ["*"] : Array(Set(events)).sorted()
+    }
+
+    private static func visible(
+        _ id: String, _ principal: Principal, forUpdate: Bool = false, in database: any SQLDatabase
+    ) async throws -> WebhookEndpoint {
+        let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
+        guard let row = try await database.raw("""
+            SELECT * FROM webhook_endpoints WHERE id = \(bind: id) AND deleted_at IS NULL\(lock)
+            """).first()
+        else { throw InventoryError.notFound("webhook endpoint") }
+        let endpoint = try decode(row)
+        guard principal.isOperator || endpoint.accountId == principal.accountId else {
+            throw InventoryError.notFound("webhook endpoint")
+        }
+        return endpoint
+    }
+
+    private static func decode(_ row: any SQLRow) throws -> WebhookEndpoint {
+        WebhookEndpoint(
+            id: try row.decode(column: "id", as: String.self),
+            accountId: try row.decode(column: "account_id", as: String.self),
+            url: try row.decode(column: "url", as: String.self),
+            events: try row.decode(column: "events", as: String.self).split(separator: ",").map(String.init),
+            description: try row.decode(column: "description", as: String?.self),
+            createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self))
+        )
+    }
+
+    private static func decodeDelivery(_ row: any SQLRow) throws -> WebhookDeliveryRecord {
+        func date(_ column: String) throws -> Date? {
+            try row.decode(column: column, as: Int64?.self).map { Date(timeIntervalSince1970: Double($0) / 1_000) }
+        }
+        let status = try row.decode(column: "status", as: String.self)
+        return WebhookDeliveryRecord(
+            id: try row.decode(column: "id", as: Int64.self),
+            eventId: try row.decode(column: "event_id", as: String.self),
+            eventType: try row.decode(column: "type", as: String.self),
+            status: status,
+            attempts: try row.decode(column: "attempts", as: Int.self),
+            nextAttemptAt: status == "pending" ? try date("next_attempt_at") : nil,
+            lastAttemptAt: try date("last_attempt_at"),
+            lastResponseStatus: try row.decode(column: "last_response_status", as: Int?.self),
+            lastError: try row.decode(column: "last_error", as: String?.self),
+            deliveredAt: try date("delivered_at"),
+            createdAt: try date("created_at") ?? Date(timeIntervalSince1970: 0)
+        )
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import Inventory
+import Logging
+import Porting
+import Routing
+import SQLKit
+import ServiceLifecycle
+import Store
+import Telephony
+import TestSupport
+import Testing
+import Webhooks
+
+private let loopback = WebhookURLPolicy(allowPrivateNetworks: true)
+
+/// Fast retries, so that a test sees several attempts in well under a second.
+private let fast = WebhookDelivery.Configuration(
+    pollInterval: .milliseconds(50), maximumAttempts: 3, firstRetryDelay: .milliseconds(100), timeout: .seconds(5),
+    policy: loopback
+)
+
+private func delivery(_ store: Store, _ configuration: WebhookDelivery.Configuration = fast) -> WebhookDelivery {
+    var logger = Logger(label: "test.webhooks")
+    logger.logLevel = .critical
+    return WebhookDelivery(store: store, configuration: configuration, logger: logger)
+}
+
+private let account = LosingCarrierAccount(
+    businessName: "Acme Dental Group", serviceAddress: "1600 Main St", zip: "20001", accountNumber: "CB-7781", pin: "1234"
+)
+
+/// Creates and submits a port order for Capital Bell's 202-555-1001: two status changes (submitted, then
+/// foc-received). Returns the order's id.
+private func submitPortOrder(_ fixture: Fixture) async throws -> String {
+    let draft = PortOrderDraft(
+        numbers: ["+12025551001"], account: account,
+        loa: LOADraft(signer: "Pat Doe", title: "Owner", signedOn: "2026-11-20", documentName: "loa.pdf", document: "JVBERi0="),
+        trunkId: fixture.acmeTrunk.id
+    )
+    let order = try #require(try await fixture.porting.create(draft, by: fixture.acme).orders.first)
+    _ = try await fixture.porting.submit(order.id, by: fixture.acme)
+    return order.id
+}
+
+private func deliveries(_ endpoints: WebhookEndpoints, _ id: String, _ fixture: Fixture) async throws -> [WebhookDeliveryRecord] {
+    try await endpoints.deliveries(of: id, page: PageRequest(), by: fixture.acme).data
+}
+
+/// Waits until every delivery to an endpoint has left `pending` (at most 10 s).
+private func settled(_ endpoints: WebhookEndpoints, _ id: String, _ fixture: Fixture) async throws -> [WebhookDeliveryRecord] {
+    let deadline = ContinuousClock.now + .seconds(10)
+    while true {
+        let records = try await deliveries(endpoints, id, fixture)
+        if records.allSatisfy({ $0.status != "pending" }) || ContinuousClock.now > deadline { return records }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+}
+
+@Suite("Webhook delivery to a live receiver")
+struct WebhookDeliveryTests {
+    @Test("port order changes are delivered signed, with the timeline entry", arguments: TestDatabase.available)
+    func portOrderChanges(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let receiver = WebhookReceiver()
+            try await receiver.serving { url in
+                let endpoints = WebhookEndpoints(store: store, policy: loopback)
+                let created = try await endpoints.create(WebhookEndpointDraft(url: url), by: fixture.acme)
+                let orderId = try await submitPortOrder(fixture)
+                let (received, records) = try await whileRunning(delivery(store)) {
+                    (try await receiver.waitFor(2), try await settled(endpoints, created.endpoint.id, fixture))
+                }
+                #expect(received.count == 2)
+                let now = Int64(Date().timeIntervalSince1970)
+                for request in received {
+                    let signature = try #require(request.headers["tandem-signature"])
+                    #expect(WebhookSignature.verify(signature, body: request.body, secret: created.secret, now: now))
+                    #expect(!WebhookSignature.verify(signature, body: request.body, secret: "whsec_wrong", now: now))
+                    #expect(!WebhookSignature.verify(signature, body: request.body + Data(" ".utf8), secret: created.secret, now: now))
+                    #expect(request.object["type"] as? String == "port-order.status-changed")
+                    #expect(request.headers["tandem-event-id"] == request.object["id"] as? String)
+                    #expect(request.data["order_id"] as? String == orderId)
+                }
+                let entries = received.compactMap { $0.data["entry"] as? [String: Any] }
+                let changes = entries.map { "\($0["from_state"] ?? "")>\($0["to_state"] ?? "")" }
+                #expect(Set(changes) == ["draft>submitted", "submitted>foc-received"])
+                #expect(entries.allSatisfy { ($0["actor"] as? String)?.isEmpty == false })
+                #expect(records.map(\.status) == ["delivered", "delivered"])
+                #expect(records.allSatisfy { $0.attempts == 1 && $0.lastResponseStatus == 200 && $0.deliveredAt != nil })
+            }
+        }
+    }
+
+    @Test("an endpoint that answers 500 gets the event again, until it takes it", arguments: TestDatabase.available)
+    func retriesAfterAServerError(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let receiver = WebhookReceiver(answering: [.internalServerError, .serviceUnavailable])
+            try await receiver.serving { url in
+                let endpoints = WebhookEndpoints(store: store, policy: loopback)
+                let created = try await endpoints.create(
+                    WebhookEndpointDraft(url: url, events: ["emergency.call"]), by: fixture.acme
+                )
+                _ = try await store.transaction { database in
+                    try await WebhookOutbox.enqueue(.emergencyCall, account: fixture.acme.accountId, data: ["probe": "1"], at: Date(), in: database)
+                }
+                let received = try await whileRunning(delivery(store)) {
+                    _ = try await receiver.waitFor(3)
+                    return try await settled(endpoints, created.endpoint.id, fixture)
+                }
+                let attempts = await receiver.deliveries
+                #expect(attempts.count == 3)
+                #expect(Set(attempts.compactMap { $0.object["id"] as? String }).count == 1, "every retry is the same event")
+                #expect(received.count == 1)
+                #expect(received.first?.status == "delivered" && received.first?.attempts == 3)
+                #expect(received.first?.lastResponseStatus == 200)
+            }
+        }
+    }
+
+    @Test("after the last attempt a delivery is failed, with the endpoint's answer", arguments: TestDatabase.available)
+    func givesUpAfterTheLastAttempt(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let receiver = WebhookReceiver(answering: Array(repeating: .internalServerError, count: 10))
+            try await receiver.serving { url in
+                let endpoints = WebhookEndpoints(store: store, policy: loopback)
+                let created = try await endpoints.create(WebhookEndpointDraft(url: url), by: fixture.acme)
+                _ = try await store.transaction { database in
+                    try await WebhookOutbox.enqueue(.emergencyCall, account: fixture.acme.accountId, data: ["probe": "1"], at: Date(), in: database)
+                }
+                let records = try await whileRunning(delivery(store)) { try await settled(endpoints, created.endpoint.id, fixture) }
+                #expect(records.first?.status == "failed" && records.first?.attempts == 3)
+                #expect(records.first?.lastResponseStatus == 500 && records.first?.lastError == "the endpoint answered 500")
+                #expect(await receiver.deliveries.count == 3)
+            }
+        }
+    }
+
+    @Test("events written while nothing delivers, or while the receiver was down, go out after a restart",
+          arguments: TestDatabase.available)
+    func deliversAfterRestart(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let endpoints = WebhookEndpoints(store: store, policy: loopback)
+            // The receiver is not up yet: its port is taken from a server that is gone.
+            let receiver = WebhookReceiver()
+            let url = try await receiver.serving { $0 }
+            let created = try await endpoints.create(WebhookEndpointDraft(url: url), by: fixture.acme)
+            _ = try await submitPortOrder(fixture)
+            // A first server tries once (the connection is refused until the request times out) and stops.
+            var impatient = fast
+            impatient.timeout = .seconds(1)
+            try await whileRunning(delivery(store, impatient)) {
+                let deadline = ContinuousClock.now + .seconds(10)
+                while try await deliveries(endpoints, created.endpoint.id, fixture).contains(where: { $0.attempts == 0 }),
+                    ContinuousClock.now < deadline
+                {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            let pending = try await deliveries(endpoints, created.endpoint.id, fixture)
+            #expect(pending.count == 2 && pending.allSatisfy { $0.status == "pending" && $0.attempts == 1 && $0.lastError != nil })
+
+            // The receiver comes back on the same port; a new delivery service finds the events in the outbox.
+            let port = try #require(URLComponents(string: url)?.port)
+            let revived = WebhookReceiver()
+            try await revived.serving(port: port) { _ in
+                let (received, records) = try await whileRunning(delivery(store)) {
+                    (try await revived.waitFor(2), try await settled(endpoints, created.endpoint.id, fixture))
+                }
+                #expect(received.count == 2)
+                #expect(records.allSatisfy { $0.status == "delivered" })
+            }
+        }
+    }
+
+    @Test("Kari's Law: an emergency call notifies the calling account at once, located or not",
+          arguments: TestDatabase.available)
+    func emergencyCallNotification(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let receiver = WebhookReceiver()
+            try await receiver.serving { url in
+                let endpoints = WebhookEndpoints(store: store, policy: loopback)
+                let acme = try await endpoints.create(WebhookEndpointDraft(url: url, events: ["emergency.call"]), by: fixture.acme)
+                _ = try await endpoints.create(WebhookEndpointDraft(url: url + "?globex"), by: fixture.globex)
+                // A 5-minute poll: only the notifier's wake-up can make the delivery prompt.
+                var slow = fast
+                slow.pollInterval = .seconds(300)
+                let sender = delivery(store, slow)
+                let queue = EmergencyCallQueue()
+                var logger = Logger(label: "test.kari")
+                logger.logLevel = .critical
+                let notifier = EmergencyNotifier(queue: queue, store: store, delivery: sender, logger: logger)
+                let caller = PhoneNumber("+12025550100")!
+                let address = fixture.acmeAddress
+                let location = EmergencyLocation(addressId: address.id, line: address.line, esn: address.esn, psap: address.psap)
+                let at = Int64(Date().timeIntervalSince1970) * 1_000
+                queue.offer(EmergencyCallNotice(
+                    dialed: "911", call: EmergencyCall(accountId: fixture.acme.accountId, callback: caller, location: location),
+                    trunkId: fixture.acmeTrunk.id, callID: "call-1", at: at
+                ))
+                queue.offer(EmergencyCallNotice(
+                    dialed: "933", call: EmergencyCall(accountId: fixture.acme.accountId, callback: nil, location: nil),
+                    trunkId: fixture.acmeTrunk.id, callID: "call-2", at: at
+                ))
+                let (received, records) = try await whileRunning(sender) {
+                    try await whileRunning(notifier) {
+                        (try await receiver.waitFor(2), try await settled(endpoints, acme.endpoint.id, fixture))
+                    }
+                }
+                #expect(received.count == 2, "Globex hears nothing of Acme's calls")
+                let located = try #require(received.first { $0.data["call_id"] as? String == "call-1" })
+                #expect(located.object["type"] as? String == "emergency.call")
+                #expect(located.data["number"] as? String == "+12025550100" && located.data["location"] as? String == "located")
+                #expect((located.data["address"] as? [String: Any])?["line"] as? String == address.line)
+                #expect(located.data["at"] as? String == ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double(at / 1_000))))
+                let unlocated = try #require(received.first { $0.data["call_id"] as? String == "call-2" })
+                #expect(unlocated.data["location"] as? String == "unlocated" && unlocated.data["address"] == nil)
+                #expect(unlocated.data["dialed"] as? String == "933")
+                #expect(records.count == 2 && records.allSatisfy { $0.status == "delivered" })
+            }
+        }
+    }
+
+    @Test("deleting an endpoint cancels its pending deliveries; its events stop", arguments: TestDatabase.available)
+    func deletingCancels(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let endpoints = WebhookEndpoints(store: store, policy: loopback)
+            let created = try await endpoints.create(WebhookEndpointDraft(url: "http://127.0.0.1:9/hook"), by: fixture.acme)
+            _ = try await submitPortOrder(fixture)
+            await #expect { try await endpoints.delete(created.endpoint.id, by: fixture.globex) } throws: {
+                ($0 as? InventoryError)?.code == .notFound
+            }
+            try await endpoints.delete(created.endpoint.id, by: fixture.acme)
+            let statuses = try await store.read { database in
+                try await database.raw("SELECT status FROM webhook_deliveries WHERE endpoint_id = \(bind: created.endpoint.id)")
+                    .all().map { try $0.decode(column: "status", as: String.self) }
+            }
+            #expect(statuses == ["canceled", "canceled"])
+            await #expect { try await endpoints.endpoint(created.endpoint.id, by: fixture.acme) } throws: {
+                ($0 as? InventoryError)?.code == .notFound
+            }
+        }
+    }
+}
