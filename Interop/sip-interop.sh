@@ -12,9 +12,33 @@ binary=$(swift build --show-bin-path)/tandem
 "$binary" serve --demo --database "$work/tandem.db" --http "127.0.0.1:$http_port" --sip "127.0.0.1:$sip_port" \
     >"$work/serve.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+receiver=
+trap 'kill $server $receiver 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 1 60); do grep -q "Tandem is up" "$work/serve.log" && break; sleep 0.5; done
 grep -q "Tandem is up" "$work/serve.log" || { cat "$work/serve.log"; echo "server did not start"; exit 1; }
+operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
+acme_key=$(grep -o 'ACME_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
+api() { curl -sf -H "Authorization: Bearer $operator_key" -H 'Content-Type: application/json' "$@"; }
+acme() { curl -sf -H "Authorization: Bearer $acme_key" -H 'Content-Type: application/json' "$@"; }
+
+# Acme's webhook receiver (Kari's Law notifications, port order changes), as the README registers it.
+hook_port=${TANDEM_HOOK_PORT:-28090}
+secret=$(acme -X POST "http://127.0.0.1:$http_port/v1/webhooks" -d "{\"url\":\"http://127.0.0.1:$hook_port/hook\"}" \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["secret"])')
+python3 Interop/webhook-receiver.py "$hook_port" "$secret" >"$work/hooks.jsonl" &
+receiver=$!
+# received TYPE PYTHON-CONDITION: waits up to 10 s for a verified event of TYPE whose data `d` meets the condition.
+received() {
+    for _ in $(seq 1 50); do
+        python3 - "$work/hooks.jsonl" "$1" "$2" <<'PY' && return 0
+import json, sys
+events = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+sys.exit(0 if any(e["verified"] and e["type"] == sys.argv[2] and eval(sys.argv[3], {"d": e["data"]}) for e in events) else 1)
+PY
+        sleep 0.2
+    done
+    return 1
+}
 
 # The demo's numbers, as the server printed them: Acme's first number is dialed, its second is the caller.
 read -r acme_number acme_caller < <(grep -o 'sipp -sf .*' "$work/serve.log" | head -1 | awk '{print $7, $10}')
@@ -58,6 +82,12 @@ if timeout 30 sipp -sf "$work/geolocation.xml" -m 1 -nostdin -timeout 10s -timeo
     echo "ok   911 from a bound number: Geolocation by reference"; passed=$((passed + 1))
 else
     echo "FAIL 911 from a bound number carries no Geolocation"; tail -20 "$work/sipp.out"; failed=$((failed + 1))
+fi
+if received emergency.call "d['number'] == '$acme_number' and d['location'] == 'located' and 'CLINTON' in d['address']['line']" \
+    && received emergency.call "d['number'] == '$acme_caller' and d['location'] == 'unlocated'"; then
+    echo "ok   Kari's Law: each 911 call reached Acme's webhook, signed, located or unlocated"; passed=$((passed + 1))
+else
+    echo "FAIL Kari's Law webhook"; cat "$work/hooks.jsonl"; failed=$((failed + 1))
 fi
 expect "933 from an unknown caller ID still routes" 302 "sip:933@127.0.0.1:5090" -s 933 -key caller anonymous -p 25073
 expect "forbidden caller ID: 403" 403 ".*" -s "$acme_number" -key caller +12125550199 -p 25074
@@ -148,10 +178,6 @@ expect "still answering after the torture messages" 302 "127.0.0.1:5070" -s "$ac
 
 # A short load run: 2,000 calls at 500 calls per second, every one must get its 302.
 expect "2,000 calls at 500/s" 302 "127.0.0.1:5070" -s "$acme_number" -key caller "$acme_caller" -p 25080 -r 500 -m 2000 -l 2000
-operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
-acme_key=$(grep -o 'ACME_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
-api() { curl -sf -H "Authorization: Bearer $operator_key" -H 'Content-Type: application/json' "$@"; }
-acme() { curl -sf -H "Authorization: Bearer $acme_key" -H 'Content-Type: application/json' "$@"; }
 
 # Port-in: a name mismatch is rejected, the supplement gets a FOC, the operator activates, and the ported
 # number rings Acme's PBX.
@@ -169,6 +195,11 @@ if [[ $states == "rejected ['name-mismatch']; foc-received; completed" ]]; then
     echo "ok   port-in: rejected for the name, supplemented, committed, activated"; passed=$((passed + 1))
 else
     echo "FAIL port-in went: $states"; failed=$((failed + 1))
+fi
+if received port-order.status-changed "d['order_id'] == '$order' and d['entry']['to_state'] == 'completed'"; then
+    echo "ok   port-in: every change reached Acme's webhook"; passed=$((passed + 1))
+else
+    echo "FAIL port-in webhook"; cat "$work/hooks.jsonl"; failed=$((failed + 1))
 fi
 sleep 1.5
 expect "the ported number rings Acme's PBX" 302 "sip:.12057095551@127.0.0.1:5070" -s +12057095551 -key caller "$acme_caller" -p 25086

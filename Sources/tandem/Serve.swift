@@ -15,6 +15,7 @@ import Synchronization
 import Store
 import SwiftASN1
 import X509
+import Webhooks
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -61,6 +62,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Milliseconds an inbound call waits for the CNAM provider.")
     var cnamBudgetMs = 300
+
+    @Flag(help: "Let webhook endpoints be on loopback and private networks (a lab; --demo allows them).")
+    var allowPrivateWebhooks = false
 
     @Option(help: "Minutes a reservation holds a number.")
     var reservationMinutes = 15
@@ -119,10 +123,16 @@ struct Serve: AsyncParsableCommand {
         let baseURL = publicURL ?? "http://\(http.host):\(http.port)"
         let httpClient = HTTPDocumentSource.makeClient()
         let (identity, signingChain) = try callerIdentity(baseURL: baseURL, location: location, client: httpClient, logger: logger)
+        // Webhooks: the outbox's deliveries, and Kari's Law notifications of the emergency calls routing makes.
+        let webhookPolicy = WebhookURLPolicy(allowPrivateNetworks: allowPrivateWebhooks || demo)
+        let webhookDelivery = WebhookDelivery(store: store, configuration: .init(policy: webhookPolicy), logger: logger)
+        let emergencyCalls = EmergencyCallQueue()
+        let emergencyNotifier = EmergencyNotifier(queue: emergencyCalls, store: store, delivery: webhookDelivery, logger: logger)
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: sip.host, port: sip.port),
             responder: RedirectResponder(
-                table: table, records: records, metrics: metrics, locationBaseURL: baseURL, identity: identity
+                table: table, records: records, metrics: metrics, locationBaseURL: baseURL, identity: identity,
+                emergencyCalls: emergencyCalls
             ),
             logger: logger
         )
@@ -136,13 +146,15 @@ struct Serve: AsyncParsableCommand {
             metrics: metrics,
             porting: porting,
             signingChain: signingChain,
+            webhooks: webhookPolicy,
             configuration: .init(host: http.host, port: http.port),
-            // Services stop in reverse order: the SIP server first, then the record writer writes what is left
-            // while the store is still open.
+            // Services stop in reverse order: the SIP server first, then the emergency notifier and the record
+            // writer write what is left while the store is still open.
             services: [
                 store, PeriodicService.lifecycleSweeper(numbers: provisioning.numbers, logger: logger),
                 ready.gating(PeriodicService.portActivation(orders: porting, logger: logger)),
-                ready.gating(publisher), ready.gating(recordWriter), ready.gating(sipServer),
+                ready.gating(publisher), ready.gating(recordWriter), ready.gating(webhookDelivery),
+                ready.gating(emergencyNotifier), ready.gating(sipServer),
             ],
             logger: logger,
             onServerRunning: { [http, sip, demo] _ in
