@@ -19,10 +19,12 @@ private let fast = WebhookDelivery.Configuration(
     policy: loopback
 )
 
-private func delivery(_ store: Store, _ configuration: WebhookDelivery.Configuration = fast) -> WebhookDelivery {
+private func delivery(
+    _ store: Store, _ configuration: WebhookDelivery.Configuration = fast, clock: InventoryClock = .system
+) -> WebhookDelivery {
     var logger = Logger(label: "test.webhooks")
     logger.logLevel = .critical
-    return WebhookDelivery(store: store, configuration: configuration, logger: logger)
+    return WebhookDelivery(store: store, configuration: configuration, clock: clock, logger: logger)
 }
 
 private let account = LosingCarrierAccount(
@@ -144,9 +146,11 @@ struct WebhookDeliveryTests {
             let url = try await receiver.serving { $0 }
             let created = try await endpoints.create(WebhookEndpointDraft(url: url), by: fixture.acme)
             _ = try await submitPortOrder(fixture)
-            // A first server tries once (the connection is refused until the request times out) and stops.
+            // A first server tries once (the connection is refused until the request times out), schedules the next
+            // attempt an hour later, and stops.
             var impatient = fast
             impatient.timeout = .seconds(1)
+            impatient.firstRetryDelay = .seconds(3_600)
             try await whileRunning(delivery(store, impatient)) {
                 let deadline = ContinuousClock.now + .seconds(10)
                 while try await deliveries(endpoints, created.endpoint.id, fixture).contains(where: { $0.attempts == 0 }),
@@ -158,11 +162,13 @@ struct WebhookDeliveryTests {
             let pending = try await deliveries(endpoints, created.endpoint.id, fixture)
             #expect(pending.count == 2 && pending.allSatisfy { $0.status == "pending" && $0.attempts == 1 && $0.lastError != nil })
 
-            // The receiver comes back on the same port; a new delivery service finds the events in the outbox.
+            // The receiver comes back on the same port; a new delivery service, two hours later, finds the events in
+            // the outbox.
             let port = try #require(URLComponents(string: url)?.port)
             let revived = WebhookReceiver()
+            let later = InventoryClock { Date().addingTimeInterval(7_200) }
             try await revived.serving(port: port) { _ in
-                let (received, records) = try await whileRunning(delivery(store)) {
+                let (received, records) = try await whileRunning(delivery(store, clock: later)) {
                     (try await revived.waitFor(2), try await settled(endpoints, created.endpoint.id, fixture))
                 }
                 #expect(received.count == 2)
