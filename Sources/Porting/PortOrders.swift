@@ -74,7 +74,7 @@ public struct PortOrder: Sendable, Codable, Equatable {
     public var updatedAt: Date
 }
 
-/// One entry of an order's timeline.
+/// One entry of an order's timeline (a port-in order's or a port-out request's).
 public struct PortOrderEventRecord: Sendable, Codable, Equatable {
     public var at: Date
     public var event: String
@@ -82,6 +82,17 @@ public struct PortOrderEventRecord: Sendable, Codable, Equatable {
     public var toState: String
     public var detail: String?
     public var actor: String
+}
+
+extension PortOrderEventRecord {
+    /// An entry as stored in a timeline table.
+    init(row: any SQLRow) throws {
+        self.init(
+            at: Date(unixSeconds: try row.decode(column: "at", as: Int64.self)), event: try row.decode(column: "event", as: String.self),
+            fromState: try row.decode(column: "from_state", as: String.self), toState: try row.decode(column: "to_state", as: String.self),
+            detail: try row.decode(column: "detail", as: String?.self), actor: try row.decode(column: "actor", as: String.self)
+        )
+    }
 }
 
 /// What a `port-order.status-changed` webhook event tells: the order, its numbers, and the timeline entry of the
@@ -200,13 +211,8 @@ public struct PortOrders: Sendable {
         try principal.requireCustomerOrOperator()
         return try await store.read { database in
             _ = try await Self.visible(id, principal, forUpdate: false, in: database)
-            return try await database.raw("SELECT * FROM port_order_events WHERE order_id = \(bind: id) ORDER BY id").all().map { row in
-                PortOrderEventRecord(
-                    at: Date(unixSeconds: try row.decode(column: "at", as: Int64.self)), event: try row.decode(column: "event", as: String.self),
-                    fromState: try row.decode(column: "from_state", as: String.self), toState: try row.decode(column: "to_state", as: String.self),
-                    detail: try row.decode(column: "detail", as: String?.self), actor: try row.decode(column: "actor", as: String.self)
-                )
-            }
+            return try await database.raw("SELECT * FROM port_order_events WHERE order_id = \(bind: id) ORDER BY id").all()
+                .map(PortOrderEventRecord.init(row:))
         }
     }
 

@@ -377,5 +377,59 @@ public enum TandemSchema {
                 "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, id)",
             ]
         },
+        Migration(version: 12, name: "port-out requests and port-out protection") { backend in
+            // port_out_protection: an account's port-out PIN (PBKDF2-SHA256 of the PIN with `pin_salt`, hex), the
+            // ZIP a request must name, whether the account approves each port-out, and the wrong-PIN count and lock.
+            // port_outs: gaining carriers' requests (`account_id` NULL when the account number named no customer),
+            // `reject_reasons` comma-separated; port_out_events: each request's timeline.
+            [
+                """
+                CREATE TABLE port_out_protection (
+                    account_id TEXT PRIMARY KEY REFERENCES accounts(id),
+                    pin_hash TEXT NOT NULL,
+                    pin_salt TEXT NOT NULL,
+                    zip TEXT NOT NULL,
+                    approval_required BIGINT NOT NULL,
+                    failed_pins BIGINT NOT NULL,
+                    locked_until BIGINT,
+                    updated_at BIGINT NOT NULL,
+                    updated_by TEXT NOT NULL)
+                """,
+                """
+                CREATE TABLE port_outs (
+                    id TEXT PRIMARY KEY,
+                    account_id TEXT REFERENCES accounts(id),
+                    gaining_carrier TEXT NOT NULL,
+                    gaining_ocn TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    reject_reasons TEXT,
+                    due_at BIGINT NOT NULL,
+                    approve_by BIGINT,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX port_outs_account ON port_outs(account_id, id)",
+                "CREATE INDEX port_outs_due ON port_outs(state, due_at)",
+                """
+                CREATE TABLE port_out_numbers (
+                    port_out_id TEXT NOT NULL REFERENCES port_outs(id),
+                    tn TEXT NOT NULL,
+                    PRIMARY KEY (port_out_id, tn))
+                """,
+                "CREATE INDEX port_out_numbers_tn ON port_out_numbers(tn)",
+                """
+                CREATE TABLE port_out_events (
+                    id \(backend.identityColumn),
+                    port_out_id TEXT NOT NULL REFERENCES port_outs(id),
+                    at BIGINT NOT NULL,
+                    event TEXT NOT NULL,
+                    from_state TEXT NOT NULL,
+                    to_state TEXT NOT NULL,
+                    detail TEXT,
+                    actor TEXT NOT NULL)
+                """,
+                "CREATE INDEX port_out_events_request ON port_out_events(port_out_id, id)",
+            ]
+        },
     ]
 }
