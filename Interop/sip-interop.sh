@@ -204,6 +204,26 @@ fi
 sleep 1.5
 expect "the ported number rings Acme's PBX" 302 "sip:.12057095551@127.0.0.1:5070" -s +12057095551 -key caller "$acme_caller" -p 25086
 
+# Port-out, as the README does it: a wrong PIN is rejected; the right one waits for Acme's approval; once the operator
+# completes it, the number no longer rings Acme's PBX.
+acme -X PUT "http://127.0.0.1:$http_port/v1/accounts/acc_acme/port-out-protection" -d '{"pin":"8642","zip":"35801"}' >/dev/null
+port_out() {
+    api -X POST "http://127.0.0.1:$http_port/v1/port-outs" -d '{"numbers":["+12057095551"],"gaining_carrier":"Rival Telecom",
+        "gaining_ocn":"7Q2X","account_number":"acc_acme","business_name":"Acme Dental Group","zip":"35801","pin":"'"$1"'"}'
+}
+outcome=$(port_out 1111 | python3 -c 'import json, sys; o = json.load(sys.stdin); print(o["state"], o.get("reject_reasons"))')
+request=$(port_out 8642 | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')
+outcome="$outcome; $(acme -X POST "http://127.0.0.1:$http_port/v1/port-outs/$request/approve" | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')"
+outcome="$outcome; $(api -X POST "http://127.0.0.1:$http_port/v1/port-outs/$request/activate" | python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])')"
+if [[ $outcome == "rejected ['pin-mismatch']; approved; completed" ]] \
+    && received port-out.status-changed "d['port_out']['id'] == '$request' and d['entry']['to_state'] == 'completed'"; then
+    echo "ok   port-out: wrong PIN rejected, right PIN approved by Acme, completed, webhook sent"; passed=$((passed + 1))
+else
+    echo "FAIL port-out went: $outcome"; failed=$((failed + 1))
+fi
+sleep 1.5
+expect "the ported-out number no longer rings Acme's PBX" 302 "sip:.12057095551;npdi@127.0.0.1:508" -s +12057095551 -key caller "$acme_caller" -p 25087
+
 # The trunk's calls-per-second limit: at 1 call per second, a burst of 20 gets one 302 and 503s, each recorded.
 api -X PATCH -d '{"max_calls_per_second":1}' "http://127.0.0.1:$http_port/v1/trunks/trk_acme_main" >/dev/null
 sleep 1.5

@@ -42,11 +42,13 @@ public let signingChainPath = "/sti/cert.pem"
 /// `/metrics` serves `metrics`, or, without them, metrics of the routing snapshot alone.
 ///
 /// Port orders go to `porting`'s partner; without one, an empty simulated losing carrier answers (it knows no
-/// account, so it rejects every order). With a `signingChain`, the chain is published at ``signingChainPath``,
-/// open to all. Webhook endpoints are checked against `webhooks` (by default, public hosts only).
+/// account, so it rejects every order). Port-outs follow `portOuts` (by default, a 72-hour approval window). With
+/// a `signingChain`, the chain is published at ``signingChainPath``, open to all. Webhook endpoints are checked
+/// against `webhooks` (by default, public hosts only).
 public func buildRouter(
     provisioning: Provisioning, routing: RoutingTable = RoutingTable(), metrics: TandemMetrics? = nil,
-    porting: PortOrders? = nil, signingChain: String? = nil, webhooks: WebhookURLPolicy = WebhookURLPolicy()
+    porting: PortOrders? = nil, portOuts: PortOuts? = nil, signingChain: String? = nil,
+    webhooks: WebhookURLPolicy = WebhookURLPolicy()
 ) -> Hummingbird.Router<APIContext> {
     let router = Hummingbird.Router(context: APIContext.self)
     let metrics = metrics ?? TandemMetrics(routing: routing)
@@ -100,6 +102,7 @@ public func buildRouter(
         orders: porting ?? PortOrders(store: provisioning.store, partner: SimulatedLosingCarrier(records: [])),
         lrns: provisioning.networkLRNs
     ).addRoutes(to: v1)
+    PortOutsController(portOuts: portOuts ?? PortOuts(store: provisioning.store, numbers: provisioning.numbers)).addRoutes(to: v1)
     WebhooksController(endpoints: WebhookEndpoints(store: provisioning.store, policy: webhooks)).addRoutes(to: v1)
     return router
 }
@@ -111,6 +114,7 @@ public func buildApplication(
     routing: RoutingTable,
     metrics: TandemMetrics? = nil,
     porting: PortOrders? = nil,
+    portOuts: PortOuts? = nil,
     signingChain: String? = nil,
     webhooks: WebhookURLPolicy = WebhookURLPolicy(),
     configuration: APIConfiguration,
@@ -120,8 +124,8 @@ public func buildApplication(
 ) -> Application<RouterResponder<APIContext>> {
     Application(
         router: buildRouter(
-            provisioning: provisioning, routing: routing, metrics: metrics, porting: porting, signingChain: signingChain,
-            webhooks: webhooks
+            provisioning: provisioning, routing: routing, metrics: metrics, porting: porting, portOuts: portOuts,
+            signingChain: signingChain, webhooks: webhooks
         ),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,

@@ -66,6 +66,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Let webhook endpoints be on loopback and private networks (a lab; --demo allows them).")
     var allowPrivateWebhooks = false
 
+    @Option(help: "Hours a customer has to approve a port-out request against its numbers.")
+    var portOutApprovalHours = 72
+
     @Option(help: "Minutes a reservation holds a number.")
     var reservationMinutes = 15
 
@@ -83,6 +86,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--reservation-minutes must be 1 to 10080")
         }
         guard (0...3_650).contains(agingDays) else { throw ValidationError("--aging-days must be 0 to 3650") }
+        guard (1...720).contains(portOutApprovalHours) else { throw ValidationError("--port-out-approval-hours must be 1 to 720") }
         if let publicURL, !(publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://")) || publicURL.hasSuffix("/") {
             throw ValidationError("--public-url must be an http(s) URL without a trailing slash")
         }
@@ -138,6 +142,10 @@ struct Serve: AsyncParsableCommand {
         )
         // Port orders go to the simulated losing carrier: the demo's holds Acme's other office.
         let porting = PortOrders(store: store, partner: demo ? SimulatedLosingCarrier.demo() : SimulatedLosingCarrier(records: []))
+        let portOuts = PortOuts(
+            store: store, numbers: provisioning.numbers,
+            configuration: .init(approvalWindow: .seconds(portOutApprovalHours * 3_600))
+        )
         // Routing starts once the schema is migrated and the first snapshot is published.
         let ready = StartupGate()
         var app = buildApplication(
@@ -145,6 +153,7 @@ struct Serve: AsyncParsableCommand {
             routing: table,
             metrics: metrics,
             porting: porting,
+            portOuts: portOuts,
             signingChain: signingChain,
             webhooks: webhookPolicy,
             configuration: .init(host: http.host, port: http.port),
@@ -153,6 +162,7 @@ struct Serve: AsyncParsableCommand {
             services: [
                 store, PeriodicService.lifecycleSweeper(numbers: provisioning.numbers, logger: logger),
                 ready.gating(PeriodicService.portActivation(orders: porting, logger: logger)),
+                ready.gating(PeriodicService.portOutCompletion(portOuts: portOuts, logger: logger)),
                 ready.gating(publisher), ready.gating(recordWriter), ready.gating(webhookDelivery),
                 ready.gating(emergencyNotifier), ready.gating(sipServer),
             ],

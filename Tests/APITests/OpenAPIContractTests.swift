@@ -87,8 +87,14 @@ struct OpenAPIContractTests {
     /// and E911 bindings and caller names are set on an assigned number (the example's +1 202-555-0100, ordered by
     /// Acme and pointed at its trunk; bound to Acme's address to be read or unbound; named for a CNAM dip); a port order (`po_example`) for
     /// Capital Bell's 202-555-1001, as a draft, or sent (and committed) for the events that need it; a webhook
-    /// endpoint of Acme's (`whk_example`).
+    /// endpoint of Acme's (`whk_example`); Acme's port-out PIN, and a port-out request for its +1 202-555-0100
+    /// (`pout_example`, approved for the operator to complete it).
     private static func prepare(for operation: DocumentedOperation, _ fixture: Fixture) async throws -> [String: String] {
+        let portOuts = PortOuts(store: fixture.provisioning.store, numbers: fixture.provisioning.numbers)
+        if operation.template == "/v1/accounts/{id}/port-out-protection", operation.method == .get {
+            _ = try await portOuts.protect(accountId: fixture.acme.accountId, PortOutProtectionDraft(pin: "2468", zip: "20001"), by: fixture.acme)
+            return [:]
+        }
         if operation.template.hasPrefix("/v1/webhooks/{id}") {
             let endpoints = WebhookEndpoints(store: fixture.provisioning.store)
             let created = try await endpoints.create(WebhookEndpointDraft(url: "https://hooks.example.com/acme"), by: fixture.acme)
@@ -110,7 +116,7 @@ struct OpenAPIContractTests {
         }
         let onAssignedNumber = (operation.method == .put && operation.template == "/v1/numbers/{number}/failover")
             || operation.template == "/v1/numbers/{number}/e911" || operation.template == "/v1/numbers/{number}/cnam"
-            || operation.template == "/v1/cnam/{number}"
+            || operation.template == "/v1/cnam/{number}" || operation.template.hasPrefix("/v1/port-outs")
         guard onAssignedNumber else { return [:] }
         let numbers = fixture.provisioning.numbers
         let number = PhoneNumber("+12025550100")!
@@ -121,6 +127,14 @@ struct OpenAPIContractTests {
         }
         if operation.template == "/v1/cnam/{number}" {
             _ = try await numbers.setCallerName(of: number, to: try CallerName(normalizing: "Acme Dental"), by: fixture.acme)
+        }
+        if operation.template.hasPrefix("/v1/port-outs/{id}") {
+            let request = try await portOuts.request(PortOutDraft(
+                numbers: [number.e164], gainingCarrier: "Rival Telecom", gainingOcn: "7Q2X", accountNumber: fixture.acme.accountId,
+                businessName: "Acme", zip: "20001", pin: nil, dueAt: nil
+            ), by: fixture.operatorPrincipal)
+            if operation.template.hasSuffix("/activate") { _ = try await portOuts.approve(request.id, by: fixture.acme) }
+            return ["pout_example": request.id]
         }
         return [:]
     }
