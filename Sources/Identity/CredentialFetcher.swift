@@ -4,12 +4,6 @@ import NIOCore
 import NIOHTTP1
 import Telephony
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A document fetched for verification (a certificate chain or a revocation list), and how long it may be reused.
 public struct FetchedDocument: Sendable {
     public var bytes: [UInt8]
@@ -152,7 +146,7 @@ public struct HTTPDocumentSource: DocumentSource {
         if let address = try? IPAddress(parsing: literal) {
             addresses = [address]
         } else {
-            addresses = await Self.resolve(host)
+            addresses = await IPAddress.resolve(host)
             guard !addresses.isEmpty else { throw .certificateUnavailable("\(host) does not resolve") }
         }
         let refused = addresses.first { address in
@@ -161,40 +155,6 @@ public struct HTTPDocumentSource: DocumentSource {
         if let address = refused {
             throw .certificateURLRefused("\(host) is at \(address), not a public address")
         }
-    }
-
-    /// The addresses `host` resolves to, by the system resolver, off the caller's thread.
-    static func resolve(_ host: String) async -> [IPAddress] {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                var hints = addrinfo()
-                hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-                var result: UnsafeMutablePointer<addrinfo>?
-                guard getaddrinfo(host, nil, &hints, &result) == 0 else {
-                    continuation.resume(returning: [])
-                    return
-                }
-                defer { freeaddrinfo(result) }
-                var addresses: [IPAddress] = []
-                var entry = result
-                while let info = entry?.pointee {
-                    var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-                    if getnameinfo(info.ai_addr, info.ai_addrlen, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0,
-                        let address = try? IPAddress(parsing: Self.host(numeric: text))
-                    {
-                        addresses.append(address)
-                    }
-                    entry = info.ai_next
-                }
-                continuation.resume(returning: addresses)
-            }
-        }
-    }
-
-    /// The address in a NUL-terminated numeric host, without its IPv6 zone.
-    private static func host(numeric text: [CChar]) -> String {
-        let bytes = text.prefix { $0 != 0 && $0 != CChar(UInt8(ascii: "%")) }.map { UInt8(bitPattern: $0) }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Cache lifetime from Cache-Control (`no-store`, `no-cache` → 0; `max-age`) or else Expires.
