@@ -124,7 +124,10 @@ public struct WebhookDelivery: Service {
             do {
                 jobs = try await claim()
             } catch {
-                logger.error("webhook outbox could not be read", metadata: ["error": "\(String(reflecting: error))"])
+                // Stopping (graceful shutdown) cancels a claim midway: nothing to report.
+                if !Task.isCancelled {
+                    logger.error("webhook outbox could not be read", metadata: ["error": "\(String(reflecting: error))"])
+                }
                 break
             }
             await withTaskGroup(of: Void.self) { group in
