@@ -3,7 +3,8 @@ import Inventory
 import Porting
 import Telephony
 
-/// `/v1/port-orders` (port-in orders and their timelines) and `/v1/network/lrns` (our LRN in each LATA).
+/// `/v1/port-orders` (port-in orders, their timelines and the FOC calendar) and `/v1/network/lrns` (our LRN in each
+/// LATA).
 struct PortOrdersController {
     let orders: PortOrders
     let lrns: NetworkLRNs
@@ -21,6 +22,10 @@ struct PortOrdersController {
         var data: [PortOrderEventRecord]
     }
 
+    struct Calendar: Encodable {
+        var data: [FOCCalendarEntry]
+    }
+
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.post("port-orders") { request, context in
             var request = request
@@ -29,6 +34,11 @@ struct PortOrdersController {
         }
         group.get("port-orders") { request, context in
             try json(try await orders.orders(page: request.page(), by: context.caller()), context: context)
+        }
+        group.get("port-orders/calendar") { request, context in
+            guard let from = request.query("from") else { throw Problem.badRequest("is required", field: "from") }
+            guard let to = request.query("to") else { throw Problem.badRequest("is required", field: "to") }
+            return try json(Calendar(data: try await orders.calendar(from: from, to: to, by: context.caller())), context: context)
         }
         group.get("port-orders/:id") { _, context in
             try json(try await orders.order(context.parameters.require("id"), by: context.caller()), context: context)

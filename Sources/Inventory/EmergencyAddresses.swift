@@ -178,7 +178,9 @@ public struct EmergencyAddresses: Sendable {
                 VALUES (\(bind: stored.id), \(bind: account), \(bind: try Self.json(address)), \(bind: stored.line),
                     \(bind: stored.esn), \(bind: stored.psap), \(bind: stored.createdAt.unixSeconds))
                 """).run()
-            try await Self.recordEvent("address-created", number: nil, address: stored.id, by: principal, at: stored.createdAt, in: database)
+            try await Self.recordEvent(
+                "address-created", number: nil, address: stored.id, actor: principal.actor, at: stored.createdAt, in: database
+            )
         }
         return stored
     }
@@ -214,13 +216,22 @@ public struct EmergencyAddresses: Sendable {
             guard address.accountId == owner else {
                 throw InventoryError.invalid("address_id", "the address belongs to another account than the number")
             }
-            try await database.raw("""
-                INSERT INTO number_e911 (tn, address_id, bound_at) VALUES (\(bind: number.national), \(bind: addressId), \(bind: now.unixSeconds))
-                ON CONFLICT (tn) DO UPDATE SET address_id = excluded.address_id, bound_at = excluded.bound_at
-                """).run()
-            try await Self.recordEvent("bound", number: number, address: addressId, by: principal, at: now, in: database)
+            try await Self.storeBinding(number, to: addressId, actor: principal.actor, at: now, in: database)
             try await RoutingEpoch.bump(in: database)
             return E911Binding(number: number, address: address, boundAt: now)
+        }
+    }
+
+    /// Binds numbers that just became the account's (a port-in's) to one of its addresses, in the caller's
+    /// transaction, recording each binding with who and when.
+    public static func bind(
+        _ numbers: [PhoneNumber], to addressId: String, account: String, actor: String, at now: Date, in database: any SQLDatabase
+    ) async throws {
+        let owner = try await database.raw("SELECT account_id FROM e911_addresses WHERE id = \(bind: addressId)").first()?
+            .decode(column: "account_id", as: String.self)
+        guard owner == account else { throw InventoryError(.conflict, "the order's E911 address is not the account's") }
+        for number in numbers {
+            try await storeBinding(number, to: addressId, actor: actor, at: now, in: database)
         }
     }
 
@@ -235,7 +246,8 @@ public struct EmergencyAddresses: Sendable {
             else { throw InventoryError.notFound("E911 binding") }
             try await database.raw("DELETE FROM number_e911 WHERE tn = \(bind: number.national)").run()
             try await Self.recordEvent(
-                "unbound", number: number, address: try row.decode(column: "address_id", as: String.self), by: principal, at: now, in: database
+                "unbound", number: number, address: try row.decode(column: "address_id", as: String.self), actor: principal.actor,
+                at: now, in: database
             )
             try await RoutingEpoch.bump(in: database)
         }
@@ -301,12 +313,23 @@ public struct EmergencyAddresses: Sendable {
         return address
     }
 
+    /// Binds a number to an address (replacing any earlier binding) and records it.
+    private static func storeBinding(
+        _ number: PhoneNumber, to addressId: String, actor: String, at now: Date, in database: any SQLDatabase
+    ) async throws {
+        try await database.raw("""
+            INSERT INTO number_e911 (tn, address_id, bound_at) VALUES (\(bind: number.national), \(bind: addressId), \(bind: now.unixSeconds))
+            ON CONFLICT (tn) DO UPDATE SET address_id = excluded.address_id, bound_at = excluded.bound_at
+            """).run()
+        try await recordEvent("bound", number: number, address: addressId, actor: actor, at: now, in: database)
+    }
+
     private static func recordEvent(
-        _ action: String, number: PhoneNumber?, address: String, by principal: Principal, at now: Date, in database: any SQLDatabase
+        _ action: String, number: PhoneNumber?, address: String, actor: String, at now: Date, in database: any SQLDatabase
     ) async throws {
         try await database.raw("""
             INSERT INTO e911_events (at, tn, address_id, action, actor)
-            VALUES (\(bind: now.unixSeconds), \(bind: number?.national), \(bind: address), \(bind: action), \(bind: principal.actor))
+            VALUES (\(bind: now.unixSeconds), \(bind: number?.national), \(bind: address), \(bind: action), \(bind: actor))
             """).run()
     }
 

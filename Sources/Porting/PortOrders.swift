@@ -45,13 +45,19 @@ public struct PortOrderDraft: Sendable, Codable, Equatable {
     public var trunkId: String?
     /// The operator names the customer; customers port for themselves.
     public var accountId: String?
+    /// A validated E911 address of the customer's that the numbers are bound to when they arrive.
+    public var e911AddressId: String?
 
-    public init(numbers: [String], account: LosingCarrierAccount, loa: LOADraft, trunkId: String?, accountId: String? = nil) {
+    public init(
+        numbers: [String], account: LosingCarrierAccount, loa: LOADraft, trunkId: String?, accountId: String? = nil,
+        e911AddressId: String? = nil
+    ) {
         self.numbers = numbers
         self.account = account
         self.loa = loa
         self.trunkId = trunkId
         self.accountId = accountId
+        self.e911AddressId = e911AddressId
     }
 }
 
@@ -70,8 +76,22 @@ public struct PortOrder: Sendable, Codable, Equatable {
     public var numbers: [PhoneNumber]
     public var account: LosingCarrierAccount
     public var loa: LOA
+    /// The E911 address the numbers are bound to on activation.
+    public var e911AddressId: String?
     public var createdAt: Date
     public var updatedAt: Date
+}
+
+/// A committed port on the FOC calendar: when an order's numbers move.
+public struct FOCCalendarEntry: Sendable, Codable, Equatable {
+    /// The FOC date (`YYYY-MM-DD`, the losing carrier's) and window.
+    public var date: String
+    public var window: String
+    public var activateAt: Date
+    public var orderId: String
+    public var accountId: String
+    public var losingCarrier: String
+    public var numbers: [PhoneNumber]
 }
 
 /// One entry of an order's timeline (a port-in order's or a port-out request's).
@@ -150,6 +170,11 @@ public struct PortOrders: Sendable {
                     .decode(column: "account_id", as: String.self)
                 guard owner == account else { throw InventoryError.notFound("trunk") }
             }
+            if let address = draft.e911AddressId {
+                let owner = try await database.raw("SELECT account_id FROM e911_addresses WHERE id = \(bind: address)").first()?
+                    .decode(column: "account_id", as: String.self)
+                guard owner == account else { throw InventoryError.invalid("e911_address_id", "is not a validated address of the account") }
+            }
             var failed: [NumberResult] = []
             var parsed: [PhoneNumber] = []
             for text in draft.numbers {
@@ -171,7 +196,7 @@ public struct PortOrders: Sendable {
                 let order = PortOrder(
                     id: Identifier.make(prefix: "po"), accountId: account, trunkId: draft.trunkId, losingOcn: ocn,
                     losingCarrier: numbers[0].1.company, state: PortOrderState.draft.name, numbers: numbers.map(\.0),
-                    account: draft.account, loa: loa, createdAt: now, updatedAt: now
+                    account: draft.account, loa: loa, e911AddressId: draft.e911AddressId, createdAt: now, updatedAt: now
                 )
                 try await Self.insert(order, document: document, in: database)
                 try await Self.record(order.id, PortOrderEventRecord(
@@ -204,6 +229,38 @@ public struct PortOrders: Sendable {
             return orders
         }
         return Page(fetched: fetched, limit: page.limit, cursor: \.id)
+    }
+
+    /// The calendar of committed ports: the caller's orders with a FOC (the operator: everyone's) whose FOC date is
+    /// from `from` to `to` (`YYYY-MM-DD`, inclusive, at most 92 days), by activation time.
+    public func calendar(from: String, to: String, by principal: Principal) async throws -> [FOCCalendarEntry] {
+        try principal.requireCustomerOrOperator()
+        guard from.count == 10, let start = Self.day(from) else { throw InventoryError.invalid("from", "must be a date, YYYY-MM-DD") }
+        guard to.count == 10, let end = Self.day(to) else { throw InventoryError.invalid("to", "must be a date, YYYY-MM-DD") }
+        guard start <= end, end.timeIntervalSince(start) <= 92 * 86_400 else {
+            throw InventoryError.invalid("to", "must be on or after from, at most 92 days later")
+        }
+        let scope = try principal.listScope()
+        // FOC dates are the losing carrier's: a day either side of the UTC range catches every time zone.
+        let (earliest, latest) = (start.unixSeconds - 86_400, end.unixSeconds + 2 * 86_400)
+        let orders: [PortOrder] = try await store.read { database in
+            var orders: [PortOrder] = []
+            for row in try await database.raw("""
+                SELECT * FROM port_orders WHERE \(scope) AND state = 'foc-received'
+                    AND activate_at >= \(bind: earliest) AND activate_at < \(bind: latest)
+                ORDER BY activate_at, id
+                """).all() {
+                orders.append(try await Self.decode(row, in: database))
+            }
+            return orders
+        }
+        return orders.compactMap { order in
+            guard let foc = order.foc, foc.date >= from, foc.date <= to else { return nil }
+            return FOCCalendarEntry(
+                date: foc.date, window: foc.window, activateAt: Date(unixSeconds: foc.activateAt), orderId: order.id,
+                accountId: order.accountId, losingCarrier: order.losingCarrier, numbers: order.numbers
+            )
+        }
     }
 
     /// The order's timeline, oldest first.
@@ -298,6 +355,11 @@ public struct PortOrders: Sendable {
             try await NumberInventory.completePortIn(
                 sources, account: order.accountId, trunk: order.trunkId, actor: actor, at: now, in: database
             )
+            if let address = order.e911AddressId {
+                try await EmergencyAddresses.bind(
+                    order.numbers, to: address, account: order.accountId, actor: actor, at: now, in: database
+                )
+            }
         }
         try await partner.complete(orderId: id)
     }
@@ -401,10 +463,11 @@ public struct PortOrders: Sendable {
 
     private static func insert(_ order: PortOrder, document: String, in database: any SQLDatabase) async throws {
         try await database.raw("""
-            INSERT INTO port_orders (id, account_id, trunk_id, losing_ocn, losing_carrier, state, account, loa, created_at, updated_at)
+            INSERT INTO port_orders (id, account_id, trunk_id, losing_ocn, losing_carrier, state, account, loa, e911_address_id,
+                created_at, updated_at)
             VALUES (\(bind: order.id), \(bind: order.accountId), \(bind: order.trunkId), \(bind: order.losingOcn),
                 \(bind: order.losingCarrier), \(bind: order.state), \(bind: try json(order.account)), \(bind: try json(order.loa)),
-                \(bind: order.createdAt.unixSeconds), \(bind: order.updatedAt.unixSeconds))
+                \(bind: order.e911AddressId), \(bind: order.createdAt.unixSeconds), \(bind: order.updatedAt.unixSeconds))
             """).run()
         for number in order.numbers {
             try await database.raw("INSERT INTO port_order_numbers (order_id, tn) VALUES (\(bind: order.id), \(bind: number.national))").run()
@@ -443,6 +506,7 @@ public struct PortOrders: Sendable {
             numbers: numbers,
             account: try decoder.decode(LosingCarrierAccount.self, from: Data(try row.decode(column: "account", as: String.self).utf8)),
             loa: try decoder.decode(LOA.self, from: Data(try row.decode(column: "loa", as: String.self).utf8)),
+            e911AddressId: try row.decode(column: "e911_address_id", as: String?.self),
             createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
         )

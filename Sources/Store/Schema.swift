@@ -431,5 +431,9 @@ public enum TandemSchema {
                 "CREATE INDEX port_out_events_request ON port_out_events(port_out_id, id)",
             ]
         },
+        Migration(version: 13, name: "E911 addresses on port-in orders") { _ in
+            // The validated address a port-in order's numbers are bound to when they arrive.
+            ["ALTER TABLE port_orders ADD COLUMN e911_address_id TEXT REFERENCES e911_addresses(id)"]
+        },
     ]
 }

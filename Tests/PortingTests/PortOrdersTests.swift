@@ -170,4 +170,41 @@ struct PortOrdersTests {
             #expect(events.filter { $0 == "activated" }.count == 1)
         }
     }
+
+    @Test("the order's E911 address binds its numbers on activation; the FOC calendar shows committed ports by date",
+          arguments: TestDatabase.available)
+    func e911AndCalendar(database: TestDatabase) async throws {
+        let now = Mutex(Date(timeIntervalSince1970: 1_795_186_800))
+        let clock = InventoryClock { now.withLock { $0 } }
+        try await withPorting(database, clock: clock) { _, fixture, orders in
+            var draft = PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: fixture.acmeTrunk.id)
+            draft.e911AddressId = "adr_elsewhere"
+            await #expect { try await orders.create(draft, by: fixture.acme) } throws: { ($0 as? InventoryError)?.field == "e911_address_id" }
+            draft.e911AddressId = fixture.acmeAddress.id
+            var globexDraft = draft
+            globexDraft.trunkId = nil
+            await #expect { try await orders.create(globexDraft, by: fixture.globex) } throws: {
+                ($0 as? InventoryError)?.field == "e911_address_id"
+            }
+            let order = try #require(try await orders.create(draft, by: fixture.acme).orders.first)
+            #expect(order.e911AddressId == fixture.acmeAddress.id)
+            let foc = try #require(try await orders.submit(order.id, by: fixture.acme).foc)
+
+            let calendar = try await orders.calendar(from: foc.date, to: foc.date, by: fixture.acme)
+            #expect(calendar.map(\.orderId) == [order.id] && calendar.first?.numbers == [porting] && calendar.first?.window == foc.window)
+            #expect(try await orders.calendar(from: foc.date, to: foc.date, by: fixture.globex).isEmpty, "another tenant's ports")
+            #expect(try await orders.calendar(from: "2026-01-01", to: "2026-01-31", by: fixture.operatorPrincipal).isEmpty)
+            await #expect { try await orders.calendar(from: "2026-13-01", to: "2026-12-01", by: fixture.acme) } throws: {
+                ($0 as? InventoryError)?.field == "from"
+            }
+            await #expect { try await orders.calendar(from: "2026-12-01", to: "2026-11-01", by: fixture.acme) } throws: {
+                ($0 as? InventoryError)?.field == "to"
+            }
+
+            _ = try await orders.activate(order.id, by: fixture.operatorPrincipal)
+            let binding = try await fixture.provisioning.emergencyAddresses.binding(of: porting, by: fixture.acme)
+            #expect(binding.address.id == fixture.acmeAddress.id)
+            #expect(try await orders.calendar(from: foc.date, to: foc.date, by: fixture.acme).isEmpty, "no longer to come")
+        }
+    }
 }
