@@ -173,7 +173,9 @@ public final class Store: Service, Sendable {
                     await writer.giveBack(connection)
                     return result
                 } catch {
-                    try? await database.raw("ROLLBACK").run()
+                    // A cancelled task's queries fail before they run: the rollback runs in a task of its own, so
+                    // that the writer never goes back to the pool inside the cancelled transaction.
+                    await Task { try? await database.raw("ROLLBACK").run() }.value
                     throw error
                 }
             } catch {

@@ -51,6 +51,29 @@ struct StoreTests {
         }
     }
 
+    @Test("a transaction cut short by cancellation rolls back: the next transaction starts clean",
+          arguments: TestDatabase.available)
+    func cancelledTransactions(database: TestDatabase) async throws {
+        try await database.withStore { store in
+            for _ in 0..<20 {
+                let writer = Task {
+                    while !Task.isCancelled {
+                        _ = try? await store.transaction { database in
+                            _ = try await database.raw("SELECT 1 AS x").all()
+                            _ = try await database.raw("SELECT 2 AS x").all()
+                        }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(Int.random(in: 1...10)))
+                writer.cancel()
+                _ = await writer.result
+                // Before the fix, SQLite's writer went back to the pool inside the cancelled transaction, and every
+                // later transaction failed with "cannot start a transaction within a transaction".
+                try await store.transaction { database in _ = try await database.raw("SELECT 1 AS x").all() }
+            }
+        }
+    }
+
     @Test("concurrent write transactions serialize instead of failing", arguments: TestDatabase.available)
     func concurrentWrites(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
