@@ -17,6 +17,8 @@ import Synchronization
 ///   reason a verification failed (`none` when it passed or there was nothing to verify).
 /// - `tandem_emergency_calls_unlocated_total{dialed}`: 911 (and 933) calls routed from a number with no validated
 ///   address: each one reached the PSAP without a location, an alert to act on.
+/// - `tandem_emergency_notices_dropped_total`: emergency calls whose customer notification (Kari's Law) was dropped
+///   because the notification queue was full; the calls themselves were routed.
 ///
 /// The hot path touches only atomics (the SIP counters, found through a lock-free table so that no request
 /// takes the registry's lock) and the histogram's short lock. Values owned by other parts (the snapshot, the
@@ -55,15 +57,24 @@ public final class TandemMetrics: Sendable {
     private let sipRequests: [ManagedAtomicLazyReference<Counter>]
     private let unlocatedEmergencyCalls: Counter
     private let unlocatedEmergencyTestCalls: Counter
+    private let emergencyCalls: EmergencyCallQueue?
+    private let noticesDropped: Counter
+    private let noticesDroppedReported = Mutex(0)
 
-    /// Metrics in `registry`, reading the snapshot from `routing` and record drops from `records` when scraped.
+    /// Metrics in `registry`, reading the snapshot from `routing`, record drops from `records` and emergency
+    /// notification drops from `emergencyCalls` when scraped.
     public init(
-        routing: RoutingTable? = nil, records: RoutingRecordQueue? = nil,
+        routing: RoutingTable? = nil, records: RoutingRecordQueue? = nil, emergencyCalls: EmergencyCallQueue? = nil,
         registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.registry = registry
         self.routing = routing
         self.records = records
+        self.emergencyCalls = emergencyCalls
+        noticesDropped = registry.makeCounter(
+            name: "tandem_emergency_notices_dropped_total",
+            help: "Emergency calls whose customer notification was dropped because the queue was full."
+        )
         decisionDuration = registry.makeDurationHistogram(
             name: "tandem_routing_decision_seconds", buckets: Self.decisionBuckets,
             help: "How long routing decisions take."
@@ -141,16 +152,20 @@ public final class TandemMetrics: Sendable {
             let age = routing.age.components
             snapshotAge.set(Double(age.seconds) + Double(age.attoseconds) / 1e18)
         }
-        if let records {
-            // The queue counts drops itself (an atomic on the hot path); the counter catches up at each scrape.
-            droppedReported.withLock { reported in
-                let dropped = records.dropped
-                if dropped > reported {
-                    recordsDropped.increment(by: Int64(dropped - reported))
-                    reported = dropped
-                }
-            }
+        // The queues count drops themselves (cheaply, on the hot path); the counters catch up at each scrape.
+        if let records { Self.catchUp(recordsDropped, to: records.dropped, reported: droppedReported) }
+        if let emergencyCalls {
+            Self.catchUp(noticesDropped, to: emergencyCalls.dropped, reported: noticesDroppedReported)
         }
         return registry.emitToString()
+    }
+
+    private static func catchUp(_ counter: Counter, to total: Int, reported: borrowing Mutex<Int>) {
+        reported.withLock { reported in
+            if total > reported {
+                counter.increment(by: Int64(total - reported))
+                reported = total
+            }
+        }
     }
 }

@@ -119,7 +119,8 @@ struct Serve: AsyncParsableCommand {
         let table = RoutingTable()
         let publisher = RoutingPublisher(compiler: RoutingCompiler(store: store, emergency: emergency), table: table, logger: logger)
         let records = RoutingRecordQueue()
-        let metrics = TandemMetrics(routing: table, records: records)
+        let emergencyCalls = EmergencyCallQueue()
+        let metrics = TandemMetrics(routing: table, records: records, emergencyCalls: emergencyCalls)
         let recordWriter = RoutingRecordWriter(
             records: provisioning.routingRecords, queue: records,
             configuration: .init(retention: .seconds(recordRetentionDays * 86_400)), metrics: metrics, logger: logger
@@ -130,7 +131,6 @@ struct Serve: AsyncParsableCommand {
         // Webhooks: the outbox's deliveries, and Kari's Law notifications of the emergency calls routing makes.
         let webhookPolicy = WebhookURLPolicy(allowPrivateNetworks: allowPrivateWebhooks || demo)
         let webhookDelivery = WebhookDelivery(store: store, configuration: .init(policy: webhookPolicy), logger: logger)
-        let emergencyCalls = EmergencyCallQueue()
         let emergencyNotifier = EmergencyNotifier(queue: emergencyCalls, store: store, delivery: webhookDelivery, logger: logger)
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: sip.host, port: sip.port),

@@ -102,7 +102,7 @@ struct RedirectResponderTests {
     @Test("each emergency call is announced once for Kari's Law, and one without an address is counted")
     func emergencyAnnouncements() async throws {
         let calls = EmergencyCallQueue(capacity: 2)
-        let metrics = TandemMetrics()
+        let metrics = TandemMetrics(emergencyCalls: calls)
         let responder = RedirectResponder(table: table(), metrics: metrics, emergencyCalls: calls)
         let located = request(uri: "sip:911@tandem.example", callID: "k1")
         #expect(await responder.respond(to: located, from: acmeSource)?.status == 302)
@@ -123,6 +123,7 @@ struct RedirectResponderTests {
         let counted = samples(metrics.exposition())
         #expect(counted["tandem_emergency_calls_unlocated_total{dialed=\"933\"}"] == 1)
         #expect(counted["tandem_emergency_calls_unlocated_total{dialed=\"911\"}"] == 0)
+        #expect(counted["tandem_emergency_notices_dropped_total"] == 1)
     }
 
     @Test("a retransmitted INVITE gets the same answer; CANCEL finds it, ACK is absorbed")
