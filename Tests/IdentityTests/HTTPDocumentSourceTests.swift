@@ -133,7 +133,9 @@ struct HTTPDocumentSourceTests {
         try await Self.withServer(pki) { base in
             try await Self.withSource(FetchConfiguration(allowedPrivateNetworks: Self.loopback)) { source in
                 let signer = PASSporTSigner(key: pki.key, certificateURL: "\(base)/sp.pem")
-                let verifier = IdentityVerifier(configuration: .init(trustAnchors: [pki.authority.certificate]), source: source)
+                let verifier = IdentityVerifier(
+                    configuration: .init(trustAnchors: [pki.authority.certificate], timeBudget: .seconds(10)), source: source
+                )
                 let header = try signer.identityHeader(for: TestPKI.claims())
                 let result = await verifier.verify(header, caller: "+12025550143", called: "+13125550100")
                 #expect(result.verstat == .passed, "\(String(describing: result.failure))")
@@ -176,7 +178,7 @@ struct HTTPDocumentSourceTests {
                 return Response(status: .ok, headers: [.contentType: "application/json"],
                                 body: .init(byteBuffer: ByteBuffer(string: #"{"name":"Windy City Pizza","type":"business"}"#)))
             case "14155550123":
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(6))
                 return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "TOO LATE")))
             case "16175550100": return Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "Zoë's Café")))
             default: return Response(status: .notFound)
@@ -187,7 +189,8 @@ struct HTTPDocumentSourceTests {
             let http = HTTPDocumentSource.makeClient()
             let template = "http://127.0.0.1:\(client.port!)/cnam?tn={tn}"
             let provider = HTTPCallerNameProvider(template: template, authorization: "Bearer secret", client: http)
-            let lookup = CallerNameLookup(provider: provider, budget: .milliseconds(1_500))
+            // Long enough for a loopback answer on a loaded machine, well short of the slow answer's 6 s.
+            let lookup = CallerNameLookup(provider: provider, budget: .seconds(3))
             #expect(await lookup.name(for: "12025550143")?.text == "ACME DENTAL")
             #expect(await lookup.name(for: "13125550100")?.text == "Windy City Pizz", "cut to CNAM's 15 characters")
             #expect(await lookup.name(for: "19995550100") == nil)
