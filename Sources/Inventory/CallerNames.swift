@@ -1,3 +1,4 @@
+import Foundation
 import SQLKit
 import Store
 import Telephony
@@ -21,19 +22,29 @@ extension NumberInventory {
         try principal.requireCustomerOrOperator()
         return try await store.transaction { database in
             let record = try await visibleRecord(number, principal, forUpdate: true, in: database)
-            let status = try NumberLifecycle.next(from: record.status, on: .setCallerName)
-            try await database.raw("""
-                UPDATE numbers SET caller_name = \(bind: name?.text), updated_at = \(bind: clock.now().unixSeconds)
-                WHERE tn = \(bind: number.national)
-                """).run()
-            try await RoutingEpoch.bump(in: database)
-            try await Self.recordEvents(
-                [number], action: .setCallerName, from: record.status, to: status, account: record.accountId,
-                trunk: record.trunkId, actor: principal.actor, reason: name.map { "caller name '\($0.text)'" } ?? "caller name cleared",
-                at: clock.now(), in: database
-            )
+            _ = try NumberLifecycle.next(from: record.status, on: .setCallerName)
+            try await Self.storeCallerName(name, of: [number], account: record.accountId, actor: principal.actor,
+                                           at: clock.now(), in: database)
             return name
         }
+    }
+
+    /// Sets the caller name of assigned numbers (a port-in's, as they arrive) in the caller's transaction, each
+    /// change in the number's history.
+    public static func storeCallerName(
+        _ name: CallerName?, of numbers: [PhoneNumber], account: String?, actor: String, at now: Date, in database: any SQLDatabase
+    ) async throws {
+        for number in numbers {
+            try await database.raw("""
+                UPDATE numbers SET caller_name = \(bind: name?.text), updated_at = \(bind: now.unixSeconds)
+                WHERE tn = \(bind: number.national)
+                """).run()
+        }
+        try await RoutingEpoch.bump(in: database)
+        try await recordEvents(
+            numbers, action: .setCallerName, from: .assigned, to: .assigned, account: account, trunk: nil, actor: actor,
+            reason: name.map { "caller name '\($0.text)'" } ?? "caller name cleared", at: now, in: database
+        )
     }
 
     /// The caller name of one of our assigned numbers, for a CNAM dip: caller names are published data, so any

@@ -47,11 +47,14 @@ public struct PortOrderDraft: Sendable, Codable, Equatable {
     public var accountId: String?
     /// A validated E911 address of the customer's that the numbers are bound to when they arrive.
     public var e911AddressId: String?
+    /// The caller name (CNAM) the numbers take when they arrive.
+    public var callerName: CallerName?
 
     public init(
         numbers: [String], account: LosingCarrierAccount, loa: LOADraft, trunkId: String?, accountId: String? = nil,
-        e911AddressId: String? = nil
+        e911AddressId: String? = nil, callerName: CallerName? = nil
     ) {
+        self.callerName = callerName
         self.numbers = numbers
         self.account = account
         self.loa = loa
@@ -78,6 +81,8 @@ public struct PortOrder: Sendable, Codable, Equatable {
     public var loa: LOA
     /// The E911 address the numbers are bound to on activation.
     public var e911AddressId: String?
+    /// The caller name the numbers take on activation.
+    public var callerName: CallerName?
     public var createdAt: Date
     public var updatedAt: Date
 }
@@ -196,7 +201,8 @@ public struct PortOrders: Sendable {
                 let order = PortOrder(
                     id: Identifier.make(prefix: "po"), accountId: account, trunkId: draft.trunkId, losingOcn: ocn,
                     losingCarrier: numbers[0].1.company, state: PortOrderState.draft.name, numbers: numbers.map(\.0),
-                    account: draft.account, loa: loa, e911AddressId: draft.e911AddressId, createdAt: now, updatedAt: now
+                    account: draft.account, loa: loa, e911AddressId: draft.e911AddressId, callerName: draft.callerName,
+                    createdAt: now, updatedAt: now
                 )
                 try await Self.insert(order, document: document, in: database)
                 try await Self.record(order.id, PortOrderEventRecord(
@@ -360,6 +366,11 @@ public struct PortOrders: Sendable {
                     order.numbers, to: address, account: order.accountId, actor: actor, at: now, in: database
                 )
             }
+            if let name = order.callerName {
+                try await NumberInventory.storeCallerName(
+                    name, of: order.numbers, account: order.accountId, actor: actor, at: now, in: database
+                )
+            }
         }
         try await partner.complete(orderId: id)
     }
@@ -464,10 +475,11 @@ public struct PortOrders: Sendable {
     private static func insert(_ order: PortOrder, document: String, in database: any SQLDatabase) async throws {
         try await database.raw("""
             INSERT INTO port_orders (id, account_id, trunk_id, losing_ocn, losing_carrier, state, account, loa, e911_address_id,
-                created_at, updated_at)
+                caller_name, created_at, updated_at)
             VALUES (\(bind: order.id), \(bind: order.accountId), \(bind: order.trunkId), \(bind: order.losingOcn),
                 \(bind: order.losingCarrier), \(bind: order.state), \(bind: try json(order.account)), \(bind: try json(order.loa)),
-                \(bind: order.e911AddressId), \(bind: order.createdAt.unixSeconds), \(bind: order.updatedAt.unixSeconds))
+                \(bind: order.e911AddressId), \(bind: order.callerName?.text), \(bind: order.createdAt.unixSeconds),
+                \(bind: order.updatedAt.unixSeconds))
             """).run()
         for number in order.numbers {
             try await database.raw("INSERT INTO port_order_numbers (order_id, tn) VALUES (\(bind: order.id), \(bind: number.national))").run()
@@ -507,6 +519,7 @@ public struct PortOrders: Sendable {
             account: try decoder.decode(LosingCarrierAccount.self, from: Data(try row.decode(column: "account", as: String.self).utf8)),
             loa: try decoder.decode(LOA.self, from: Data(try row.decode(column: "loa", as: String.self).utf8)),
             e911AddressId: try row.decode(column: "e911_address_id", as: String?.self),
+            callerName: try row.decode(column: "caller_name", as: String?.self).flatMap { try? CallerName(normalizing: $0) },
             createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
         )

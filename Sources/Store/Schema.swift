@@ -435,5 +435,9 @@ public enum TandemSchema {
             // The validated address a port-in order's numbers are bound to when they arrive.
             ["ALTER TABLE port_orders ADD COLUMN e911_address_id TEXT REFERENCES e911_addresses(id)"]
         },
+        Migration(version: 14, name: "caller names on port-in orders") { _ in
+            // The caller name (CNAM) a port-in order's numbers take when they arrive.
+            ["ALTER TABLE port_orders ADD COLUMN caller_name TEXT"]
+        },
     ]
 }

@@ -171,7 +171,7 @@ struct PortOrdersTests {
         }
     }
 
-    @Test("the order's E911 address binds its numbers on activation; the FOC calendar shows committed ports by date",
+    @Test("the order's E911 address and caller name come with its numbers; the FOC calendar shows committed ports by date",
           arguments: TestDatabase.available)
     func e911AndCalendar(database: TestDatabase) async throws {
         let now = Mutex(Date(timeIntervalSince1970: 1_795_186_800))
@@ -181,6 +181,7 @@ struct PortOrdersTests {
             draft.e911AddressId = "adr_elsewhere"
             await #expect { try await orders.create(draft, by: fixture.acme) } throws: { ($0 as? InventoryError)?.field == "e911_address_id" }
             draft.e911AddressId = fixture.acmeAddress.id
+            draft.callerName = try CallerName(normalizing: "Acme Dental")
             var globexDraft = draft
             globexDraft.trunkId = nil
             await #expect { try await orders.create(globexDraft, by: fixture.globex) } throws: {
@@ -204,6 +205,8 @@ struct PortOrdersTests {
             _ = try await orders.activate(order.id, by: fixture.operatorPrincipal)
             let binding = try await fixture.provisioning.emergencyAddresses.binding(of: porting, by: fixture.acme)
             #expect(binding.address.id == fixture.acmeAddress.id)
+            #expect(try await fixture.provisioning.numbers.callerName(of: porting, by: fixture.acme)?.text == "Acme Dental",
+                    "the caller name moves with the number")
             #expect(try await orders.calendar(from: foc.date, to: foc.date, by: fixture.acme).isEmpty, "no longer to come")
         }
     }
