@@ -85,4 +85,14 @@ extension Certificate {
     public var pem: String {
         get throws { try serializeAsPEM().pemString }
     }
+
+    /// The certificates in PEM text (a chain, leaf first, or a bundle of roots).
+    public static func certificates(pem text: String) throws -> [Certificate] {
+        try PEMDocument.parseMultiple(pemString: text).map(Certificate.init(pemDocument:))
+    }
+
+    /// The certificates in the PEM files at `paths`, in order.
+    public static func certificates(pemFiles paths: [String]) throws -> [Certificate] {
+        try paths.flatMap { try certificates(pem: String(contentsOfFile: $0, encoding: .utf8)) }
+    }
 }

@@ -254,7 +254,7 @@ public final class IdentityVerifier: Sendable {
     static func certificates(_ bytes: [UInt8], from url: String) throws(VerificationFailure) -> [Certificate] {
         do {
             if let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") {
-                return try PEMDocument.parseMultiple(pemString: text).map { try Certificate(pemDocument: $0) }
+                return try Certificate.certificates(pem: text)
             }
             return [try Certificate(derEncoded: bytes)]
         } catch {

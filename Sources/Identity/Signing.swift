@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import SwiftASN1
 import X509
 
 /// Why signing credentials could not be loaded.
@@ -29,7 +28,7 @@ public struct ServiceProviderCredentials: Sendable {
             throw CredentialError("the signing key is not a P-256 private key in PEM: \(error)")
         }
         do {
-            chain = try PEMDocument.parseMultiple(pemString: chainPEM).map { try Certificate(pemDocument: $0) }
+            chain = try Certificate.certificates(pem: chainPEM)
         } catch {
             throw CredentialError("the certificate chain is not PEM certificates: \(error)")
         }

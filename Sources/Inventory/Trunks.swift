@@ -108,14 +108,6 @@ public struct IdentityPolicy: Sendable, Codable, Equatable {
         self.passesOnCalls = passesOnCalls
         self.verifiedName = verifiedName
     }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        signing = try container.decodeIfPresent(Signing.self, forKey: .signing) ?? .all
-        signInternational = try container.decodeIfPresent(Bool.self, forKey: .signInternational) ?? false
-        passesOnCalls = try container.decodeIfPresent(Bool.self, forKey: .passesOnCalls) ?? false
-        verifiedName = try container.decodeIfPresent(String.self, forKey: .verifiedName)
-    }
 }
 
 /// Changes to a trunk's signing policy: each member given replaces the current one; absent members stay.

@@ -48,8 +48,7 @@ struct IdentityCommand: AsyncParsableCommand {
         var file: String
 
         func run() async throws {
-            let text = try String(contentsOfFile: file, encoding: .utf8)
-            let certificates = try PEMDocument.parseMultiple(pemString: text).map { try Certificate(pemDocument: $0) }
+            let certificates = try Certificate.certificates(pemFiles: [file])
             guard !certificates.isEmpty else { throw ValidationError("\(file) holds no certificate") }
             for (index, certificate) in certificates.enumerated() {
                 print(Self.describe(certificate, index: index))
@@ -153,9 +152,7 @@ struct IdentityCommand: AsyncParsableCommand {
         var timeoutMs = 2_000
 
         func run() async throws {
-            let anchors = try trust.flatMap { path in
-                try PEMDocument.parseMultiple(pemString: String(contentsOfFile: path, encoding: .utf8)).map(Certificate.init(pemDocument:))
-            }
+            let anchors = try Certificate.certificates(pemFiles: trust)
             guard !anchors.isEmpty else { throw ValidationError("--trust names no certificate") }
             let client = HTTPDocumentSource.makeClient()
             let source = HTTPDocumentSource(client: client, configuration: FetchConfiguration(
@@ -195,7 +192,7 @@ struct TestPKIFiles {
         let key = P256.Signing.PrivateKey()
         let certificate = try authority.issue(serviceProvider: name, code: code, key: key.publicKey,
                                               revocationListURL: revocationListURL)
-        let crl = try PEMDocument(type: "X509 CRL", derBytes: try authority.revocationList(revoking: [])).pemString
+        let crl = PEMDocument(type: "X509 CRL", derBytes: try authority.revocationList(revoking: [])).pemString
         let files = [
             ("ca.pem", try authority.certificate.pem), ("ca.key", authority.key.pemRepresentation),
             ("sp.key", key.pemRepresentation), ("sp.pem", try certificate.pem + "\n" + authority.certificate.pem),

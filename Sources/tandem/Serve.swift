@@ -13,7 +13,6 @@ import SIPServer
 import ServiceLifecycle
 import Synchronization
 import Store
-import SwiftASN1
 import X509
 import Webhooks
 
@@ -230,9 +229,7 @@ struct Serve: AsyncParsableCommand {
                 logger.warning("signing without --public-url: verifiers elsewhere cannot fetch the x5u \(baseURL + signingChainPath)")
             }
         }
-        let anchors = try trust.flatMap { path in
-            try PEMDocument.parseMultiple(pemString: String(contentsOfFile: path, encoding: .utf8)).map(Certificate.init(pemDocument:))
-        }
+        let anchors = try Certificate.certificates(pemFiles: trust)
         if !anchors.isEmpty {
             let source = HTTPDocumentSource(client: client, configuration: FetchConfiguration(
                 allowedPrivateNetworks: demo || allowPrivateX5u ? FetchConfiguration.everyNetwork : []
