@@ -185,7 +185,8 @@ base="http://127.0.0.1:$http_port/v1/port-orders"
 account='"account_number":"BLT-4410","pin":"2468","service_address":"2500 Memorial Pkwy NW","zip":"35801"'
 order=$(acme -X POST "$base" -d '{"numbers":["+12057095551"],"trunk_id":"trk_acme_main",
     "account":{"business_name":"Acme Dental",'"$account"'},
-    "loa":{"signer":"Pat Doe","title":"Office manager","signed_on":"2026-11-20","document_name":"loa.pdf","document":"JVBERi0="}}' \
+    "loa":{"signer":"Pat Doe","title":"Office manager","signed_on":"2026-11-20","document_name":"loa.pdf","document":"JVBERi0="},
+    "cutover_forward_hours":24}' \
     | python3 -c 'import json, sys; print(json.load(sys.stdin)["orders"][0]["id"])')
 states=$(acme -X POST "$base/$order/submit" | python3 -c 'import json, sys; o = json.load(sys.stdin); print(o["state"], o.get("reject_reasons"))')
 states="$states; $(acme -X POST "$base/$order/supplement" -d '{"account":{"business_name":"Acme Dental Group",'"$account"'}}' \
@@ -202,7 +203,13 @@ else
     echo "FAIL port-in webhook"; cat "$work/hooks.jsonl"; failed=$((failed + 1))
 fi
 sleep 1.5
-expect "the ported number rings Acme's PBX" 302 "sip:.12057095551@127.0.0.1:5070" -s +12057095551 -key caller "$acme_caller" -p 25086
+# The order asked for cutover forwarding: calls go first to the number's old path, through the demo carriers, marked
+# npdi so that no carrier dips again; once Acme ends the cutover, they go straight to its PBX.
+expect "cutover: the ported number's calls go to the old path first" 302 "^[^,]*sip:.12057095551;npdi@127.0.0.1:508" \
+    -s +12057095551 -key caller "$acme_caller" -p 25091
+acme -X POST "$base/$order/end-cutover" >/dev/null
+sleep 1.5
+expect "the ported number rings Acme's PBX" 302 "^[^,]*sip:.12057095551@127.0.0.1:5070" -s +12057095551 -key caller "$acme_caller" -p 25086
 
 # Port-out, as the README does it: a wrong PIN is rejected; the right one waits for Acme's approval; once the operator
 # completes it, the number no longer rings Acme's PBX.

@@ -61,6 +61,9 @@ struct PortOrdersController {
         group.post("port-orders/:id/activate") { _, context in
             try json(try await orders.activate(context.parameters.require("id"), by: context.caller()), context: context)
         }
+        group.post("port-orders/:id/end-cutover") { _, context in
+            try json(try await orders.endCutover(context.parameters.require("id"), by: context.caller()), context: context)
+        }
         group.get("network/lrns") { _, context in
             let all = try await lrns.all(by: context.caller()).sorted { $0.key < $1.key }.map { LRN(lata: $0.key, lrn: $0.value) }
             return try json(all, context: context)

@@ -582,11 +582,12 @@ public struct NumberInventory: Sendable {
             throw InventoryError(.conflict, "the number changed while this request ran; try again")
         }
         if owner != record.accountId || next != .assigned {
-            // Failover targets, the E911 address and the caller name belong to the number's owner while it is
-            // assigned; they never pass on to the next owner.
+            // Failover targets, the E911 address, the caller name and a port's cutover forwarding belong to the
+            // number's owner while it is assigned; they never pass on to the next owner.
             try await database.raw("DELETE FROM number_failover WHERE tn = \(bind: record.number.national)").run()
             try await database.raw("UPDATE numbers SET caller_name = NULL WHERE tn = \(bind: record.number.national)").run()
             try await database.raw("DELETE FROM number_e911 WHERE tn = \(bind: record.number.national)").run()
+            try await database.raw("DELETE FROM cutover_forwards WHERE tn = \(bind: record.number.national)").run()
         }
         try await RoutingEpoch.bump(in: database)
         try await Self.recordEvents(

@@ -148,10 +148,11 @@ extension NumberInventory {
     }
 
     /// Makes ported-in numbers ours: assigned to the account on its trunk, and in the ported-number table with
-    /// our LRN. Routing follows within a second: our own numbers route before any LRN dip, so the in-memory LRN
-    /// table is not reloaded for them (it picks the rows up at its next import or restart).
+    /// our LRN. Routing follows within a second. With a `cutover`, each number's calls go to its old path (the
+    /// LRN it had before, or its own exchange) until `cutover.endsAt`, before the trunk.
     public static func completePortIn(
-        _ sources: [PhoneNumber: PortSource], account: String, trunk: String?, actor: String, at now: Date, in database: any SQLDatabase
+        _ sources: [PhoneNumber: PortSource], account: String, trunk: String?, cutover: (orderId: String, endsAt: Date)? = nil,
+        actor: String, at now: Date, in database: any SQLDatabase
     ) async throws {
         let numbers = sources.keys.sorted()
         let list = numbers.map { "\(bind: $0.national)" as SQLQueryString }.joined(separator: ", ")
@@ -163,16 +164,31 @@ extension NumberInventory {
         guard moved == numbers.count else {
             throw InventoryError(.conflict, "\(numbers.count - moved) of the order's numbers are no longer porting in")
         }
-        for (number, source) in sources {
-            try await database.raw("""
-                INSERT INTO ported_numbers (tn, lrn) VALUES (\(bind: Int64(number.digits)), \(bind: Int64(source.lrn.digits)))
-                ON CONFLICT (tn) DO UPDATE SET lrn = excluded.lrn
-                """).run()
+        for (number, source) in sources.sorted(by: { $0.key < $1.key }) {
+            let previous = try await PortedNumbers.change(number, to: source.lrn, at: now, in: database)
+            // Our own LRN is no old path: forwarding there would bring the call straight back.
+            if let cutover, previous != source.lrn {
+                try await database.raw("""
+                    INSERT INTO cutover_forwards (tn, order_id, old_lrn, ends_at)
+                    VALUES (\(bind: number.national), \(bind: cutover.orderId), \(bind: previous.map { Int64($0.digits) }),
+                        \(bind: cutover.endsAt.unixSeconds))
+                    ON CONFLICT (tn) DO UPDATE SET order_id = excluded.order_id, old_lrn = excluded.old_lrn, ends_at = excluded.ends_at
+                    """).run()
+            }
         }
         try await recordEvents(
             numbers, action: .portInComplete, from: .portingIn, to: .assigned, account: account, trunk: trunk, actor: actor,
             reason: nil, at: now, in: database
         )
         try await RoutingEpoch.bump(in: database)
+    }
+
+    /// Ends a port-in order's cutover forwarding that is still running; returns how many numbers it covered.
+    public static func endCutover(orderId: String, at now: Date, in database: any SQLDatabase) async throws -> Int {
+        let ended = try await database.raw("""
+            DELETE FROM cutover_forwards WHERE order_id = \(bind: orderId) AND ends_at > \(bind: now.unixSeconds) RETURNING tn
+            """).all().count
+        if ended > 0 { try await RoutingEpoch.bump(in: database) }
+        return ended
     }
 }

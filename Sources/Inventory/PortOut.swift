@@ -14,8 +14,9 @@ public struct PortOutRelease: Sendable, Equatable {
 extension NumberInventory {
     /// Lets an account's numbers go to the carrier that won them: each assigned number of `account` becomes
     /// ported-out, loses its trunk, failover targets and E911 binding (the binding's end recorded with who and when),
-    /// and its entry in the ported-number table; routing forgets it within a second. Numbers that are no longer the
-    /// account's assigned numbers are skipped. Runs in the caller's transaction.
+    /// and its entry in the ported-number table. Within a second routing forgets the number and stops dipping our
+    /// LRN for it. Numbers that are no longer the account's assigned numbers are skipped. Runs in the caller's
+    /// transaction.
     public func portOut(
         _ numbers: [PhoneNumber], account: String, reason: String, actor: String, in database: any SQLDatabase
     ) async throws -> PortOutRelease {
@@ -36,7 +37,7 @@ extension NumberInventory {
                     """).run()
             }
             try await transition(record, .portOut, account: account, trunk: nil, reason: reason, actor: actor, in: database)
-            try await database.raw("DELETE FROM ported_numbers WHERE tn = \(bind: Int64(number.digits))").run()
+            try await PortedNumbers.change(number, to: nil, at: now, in: database)
             release.portedOut.append(number)
         }
         return release

@@ -38,6 +38,8 @@ public struct PortedNumbers: Sendable {
         do {
             return try await store.transaction { database in
                 try await database.raw("DELETE FROM ported_numbers").run()
+                // The feed is the whole truth: our ports since the last import are in it, or have been overtaken.
+                try await database.raw("DELETE FROM lnp_changes").run()
                 var errors: [ImportError.RowError] = []
                 var badRows = 0
                 var rows = 0
@@ -100,6 +102,41 @@ public struct PortedNumbers: Sendable {
         }
         guard let lrn = try row?.decode(column: "lrn", as: Int64.self) else { return nil }
         return PhoneNumber(digits: UInt64(lrn))
+    }
+
+    /// Records a port we took part in: the number's LRN becomes `lrn` (`nil`: no longer ported), in the table
+    /// and among the changes routing applies over its compiled table until the next import. Returns the LRN the
+    /// number had. Runs in the caller's transaction.
+    @discardableResult
+    static func change(
+        _ number: PhoneNumber, to lrn: PhoneNumber?, at now: Date, in database: any SQLDatabase
+    ) async throws -> PhoneNumber? {
+        let tn = Int64(number.digits)
+        let previous = try await database.raw("SELECT lrn FROM ported_numbers WHERE tn = \(bind: tn)").first()
+            .flatMap { PhoneNumber(digits: UInt64(try $0.decode(column: "lrn", as: Int64.self))) }
+        if let lrn {
+            try await database.raw("""
+                INSERT INTO ported_numbers (tn, lrn) VALUES (\(bind: tn), \(bind: Int64(lrn.digits)))
+                ON CONFLICT (tn) DO UPDATE SET lrn = excluded.lrn
+                """).run()
+        } else {
+            try await database.raw("DELETE FROM ported_numbers WHERE tn = \(bind: tn)").run()
+        }
+        try await database.raw("""
+            INSERT INTO lnp_changes (tn, lrn, changed_at) VALUES (\(bind: tn), \(bind: lrn.map { Int64($0.digits) }), \(bind: now.unixSeconds))
+            ON CONFLICT (tn) DO UPDATE SET lrn = excluded.lrn, changed_at = excluded.changed_at
+            """).run()
+        return previous
+    }
+
+    /// The changes our ports made since the last import, as routing applies them.
+    static func changes(in database: any SQLDatabase) async throws -> [PhoneNumber: PhoneNumber?] {
+        var changes: [PhoneNumber: PhoneNumber?] = [:]
+        for row in try await database.raw("SELECT tn, lrn FROM lnp_changes").all() {
+            guard let number = PhoneNumber(digits: UInt64(try row.decode(column: "tn", as: Int64.self))) else { continue }
+            changes[number] = try row.decode(column: "lrn", as: Int64?.self).flatMap { PhoneNumber(digits: UInt64($0)) }
+        }
+        return changes
     }
 
     /// How many ported numbers the table holds.

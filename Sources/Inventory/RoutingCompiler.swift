@@ -62,7 +62,7 @@ public struct RoutingCompiler: Sendable {
     }
 
     private func compile(version: UInt64, attempt: Int) async throws -> RoutingSnapshot {
-        let (epoch, trunks, numbers, carriers, deckOwners, blocks) = try await store.read { database in
+        let (epoch, trunks, numbers, carriers, deckOwners, blocks, portChanges) = try await store.read { database in
             let epoch = try await RoutingEpoch.read(in: database)
             let trunks = try await database.raw("""
                 SELECT t.id, t.account_id, t.configuration, a.status FROM trunks t JOIN accounts a ON a.id = t.account_id
@@ -71,9 +71,10 @@ public struct RoutingCompiler: Sendable {
             var numbers: [NumberRoute] = []
             for row in try await database.raw("""
                 SELECT n.tn, n.account_id, n.trunk_id, n.caller_name, a.id AS address_id, a.line, a.esn, a.psap,
-                    c.status AS account_status
+                    c.status AS account_status, f.old_lrn, f.ends_at AS cutover_ends_at
                 FROM numbers n JOIN accounts c ON c.id = n.account_id LEFT JOIN number_e911 b ON b.tn = n.tn
                     LEFT JOIN e911_addresses a ON a.id = b.address_id AND a.account_id = n.account_id
+                    LEFT JOIN cutover_forwards f ON f.tn = n.tn
                 WHERE n.status = 'assigned'
                 """).all() {
                 guard let accountId = try row.decode(column: "account_id", as: String?.self) else { continue }
@@ -88,7 +89,13 @@ public struct RoutingCompiler: Sendable {
                     number: number, accountId: accountId, trunkId: try row.decode(column: "trunk_id", as: String?.self),
                     failover: failover[number.digits] ?? [], emergencyLocation: location,
                     accountActive: try row.decode(column: "account_status", as: String.self) == AccountStatus.active.rawValue,
-                    callerName: try row.decode(column: "caller_name", as: String?.self)
+                    callerName: try row.decode(column: "caller_name", as: String?.self),
+                    cutoverForward: try row.decode(column: "cutover_ends_at", as: Int64?.self).map { endsAt in
+                        CutoverForward(
+                            oldLRN: try row.decode(column: "old_lrn", as: Int64?.self).flatMap { PhoneNumber(digits: UInt64($0)) },
+                            until: endsAt
+                        )
+                    }
                 ))
             }
             let carriers = try await database.raw("SELECT * FROM carriers").all().map(Self.carrierRoute)
@@ -97,7 +104,10 @@ public struct RoutingCompiler: Sendable {
                  kind: try row.decode(column: "owner_kind", as: String.self),
                  owner: try row.decode(column: "owner_id", as: String.self))
             }
-            return (epoch, trunks, numbers, carriers, decks, try await BlockedDestinations.compiled(in: database))
+            return (
+                epoch, trunks, numbers, carriers, decks, try await BlockedDestinations.compiled(in: database),
+                try await PortedNumbers.changes(in: database)
+            )
         }
         var carrierDeckIds: [String: String] = [:]
         var customerDecks: [String: RateDeck] = [:]
@@ -123,7 +133,7 @@ public struct RoutingCompiler: Sendable {
         return RoutingSnapshot(
             version: version, epoch: epoch, trunks: trunks, numbers: numbers, emergency: emergency,
             carriers: carriers, carrierRates: carrierRates, customerDecks: customerDecks,
-            ported: try await portedNumbers(), locations: try await exchangeLocations(), blocks: blocks
+            ported: try await portedNumbers().applying(portChanges), locations: try await exchangeLocations(), blocks: blocks
         )
     }
 

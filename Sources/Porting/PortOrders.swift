@@ -49,12 +49,16 @@ public struct PortOrderDraft: Sendable, Codable, Equatable {
     public var e911AddressId: String?
     /// The caller name (CNAM) the numbers take when they arrive.
     public var callerName: CallerName?
+    /// Hours after activation during which the numbers' calls still go to their old path first (1 to
+    /// ``PortOrders/maximumCutoverHours``): the customer's phones keep ringing while the trunk is cut over.
+    public var cutoverForwardHours: Int?
 
     public init(
         numbers: [String], account: LosingCarrierAccount, loa: LOADraft, trunkId: String?, accountId: String? = nil,
-        e911AddressId: String? = nil, callerName: CallerName? = nil
+        e911AddressId: String? = nil, callerName: CallerName? = nil, cutoverForwardHours: Int? = nil
     ) {
         self.callerName = callerName
+        self.cutoverForwardHours = cutoverForwardHours
         self.numbers = numbers
         self.account = account
         self.loa = loa
@@ -83,6 +87,11 @@ public struct PortOrder: Sendable, Codable, Equatable {
     public var e911AddressId: String?
     /// The caller name the numbers take on activation.
     public var callerName: CallerName?
+    /// How long after activation the numbers' calls go to their old path first, in hours.
+    public var cutoverForwardHours: Int?
+    /// When the numbers' calls stop (or stopped) going to their old path first; `nil` before activation, without
+    /// forwarding, and once the customer ended it early.
+    public var cutoverEndsAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
 }
@@ -150,6 +159,8 @@ public struct PortOrders: Sendable {
 
     public static let maximumNumbers = 1_000
     public static let maximumDocumentBytes = 5_000_000
+    /// The longest cutover forwarding an order may ask for: three days.
+    public static let maximumCutoverHours = 72
 
     public init(store: Store, partner: any PortingPartner, clock: InventoryClock = .system) {
         self.store = store
@@ -168,6 +179,9 @@ public struct PortOrders: Sendable {
         }
         let (loa, document) = try Self.validate(draft.loa)
         try Self.validate(draft.account)
+        if let hours = draft.cutoverForwardHours, !(1...Self.maximumCutoverHours).contains(hours) {
+            throw InventoryError.invalid("cutover_forward_hours", "must be 1 to \(Self.maximumCutoverHours) hours")
+        }
         let now = Date(unixSeconds: clock.now().unixSeconds)
         return try await store.transaction { database in
             if let trunk = draft.trunkId {
@@ -202,7 +216,7 @@ public struct PortOrders: Sendable {
                     id: Identifier.make(prefix: "po"), accountId: account, trunkId: draft.trunkId, losingOcn: ocn,
                     losingCarrier: numbers[0].1.company, state: PortOrderState.draft.name, numbers: numbers.map(\.0),
                     account: draft.account, loa: loa, e911AddressId: draft.e911AddressId, callerName: draft.callerName,
-                    createdAt: now, updatedAt: now
+                    cutoverForwardHours: draft.cutoverForwardHours, createdAt: now, updatedAt: now
                 )
                 try await Self.insert(order, document: document, in: database)
                 try await Self.record(order.id, PortOrderEventRecord(
@@ -314,6 +328,24 @@ public struct PortOrders: Sendable {
         return try await order(id, by: principal)
     }
 
+    /// Ends an activated order's cutover forwarding now: the numbers' calls go straight to the trunk. The customer
+    /// does this once the trunk answers for them; otherwise forwarding ends by itself at ``PortOrder/cutoverEndsAt``.
+    public func endCutover(_ id: String, by principal: Principal) async throws -> PortOrder {
+        try principal.requireWrite()
+        try principal.requireCustomerOrOperator()
+        let now = Date(unixSeconds: clock.now().unixSeconds)
+        try await store.transaction { database in
+            let order = try await Self.visible(id, principal, forUpdate: true, in: database)
+            let ended = try await NumberInventory.endCutover(orderId: id, at: now, in: database)
+            guard ended > 0 else { throw InventoryError(.conflict, "the order's numbers are not forwarding to their old path") }
+            try await Self.record(id, PortOrderEventRecord(
+                at: now, event: "end-cutover", fromState: order.state, toState: order.state,
+                detail: "\(ended) number(s) no longer forward to the old path", actor: principal.actor
+            ), in: database)
+        }
+        return try await order(id, by: principal)
+    }
+
     /// Activates every order whose FOC time has come; returns how many this call activated.
     public func activateDue() async throws -> Int {
         let now = clock.now().unixSeconds
@@ -358,8 +390,11 @@ public struct PortOrders: Sendable {
         try await apply([.activate, .activated], to: id, by: system, actor: actor) { order, database in
             let sources = try await Self.sources(of: order, in: database)
             let now = Date(unixSeconds: clock.now().unixSeconds)
+            let cutover = order.cutoverForwardHours.map { hours in
+                (orderId: order.id, endsAt: now.addingTimeInterval(Double(hours) * 3_600))
+            }
             try await NumberInventory.completePortIn(
-                sources, account: order.accountId, trunk: order.trunkId, actor: actor, at: now, in: database
+                sources, account: order.accountId, trunk: order.trunkId, cutover: cutover, actor: actor, at: now, in: database
             )
             if let address = order.e911AddressId {
                 try await EmergencyAddresses.bind(
@@ -475,11 +510,11 @@ public struct PortOrders: Sendable {
     private static func insert(_ order: PortOrder, document: String, in database: any SQLDatabase) async throws {
         try await database.raw("""
             INSERT INTO port_orders (id, account_id, trunk_id, losing_ocn, losing_carrier, state, account, loa, e911_address_id,
-                caller_name, created_at, updated_at)
+                caller_name, cutover_forward_hours, created_at, updated_at)
             VALUES (\(bind: order.id), \(bind: order.accountId), \(bind: order.trunkId), \(bind: order.losingOcn),
                 \(bind: order.losingCarrier), \(bind: order.state), \(bind: try json(order.account)), \(bind: try json(order.loa)),
-                \(bind: order.e911AddressId), \(bind: order.callerName?.text), \(bind: order.createdAt.unixSeconds),
-                \(bind: order.updatedAt.unixSeconds))
+                \(bind: order.e911AddressId), \(bind: order.callerName?.text), \(bind: order.cutoverForwardHours),
+                \(bind: order.createdAt.unixSeconds), \(bind: order.updatedAt.unixSeconds))
             """).run()
         for number in order.numbers {
             try await database.raw("INSERT INTO port_order_numbers (order_id, tn) VALUES (\(bind: order.id), \(bind: number.national))").run()
@@ -507,6 +542,8 @@ public struct PortOrders: Sendable {
             }
         let state = try row.decode(column: "state", as: String.self)
         let detail = try row.decode(column: "state_detail", as: String?.self).map { Data($0.utf8) }
+        let cutoverEndsAt = try await database.raw("SELECT MAX(ends_at) AS ends_at FROM cutover_forwards WHERE order_id = \(bind: id)")
+            .first()?.decode(column: "ends_at", as: Int64?.self)
         let decoder = JSONDecoder()
         return PortOrder(
             id: id, accountId: try row.decode(column: "account_id", as: String.self),
@@ -520,6 +557,8 @@ public struct PortOrders: Sendable {
             loa: try decoder.decode(LOA.self, from: Data(try row.decode(column: "loa", as: String.self).utf8)),
             e911AddressId: try row.decode(column: "e911_address_id", as: String?.self),
             callerName: try row.decode(column: "caller_name", as: String?.self).flatMap { try? CallerName(normalizing: $0) },
+            cutoverForwardHours: try row.decode(column: "cutover_forward_hours", as: Int?.self),
+            cutoverEndsAt: cutoverEndsAt.map { Date(unixSeconds: $0) },
             createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
         )

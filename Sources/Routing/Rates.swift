@@ -236,12 +236,17 @@ public struct RateDeck: Sendable {
 /// offset per possible exchange (4 MB, whatever the count). A dip reads two adjacent offsets and binary-
 /// searches one exchange's lines (at most 10,000, usually a few): no hashing, no allocation, and a few
 /// cache misses where a search over the whole table would take two dozen.
+///
+/// Ports we take part in (a number ported in or out) change the table between imports of the national feed: they
+/// are kept beside it as a small set of changes that a dip reads first, so the ten million rows are not rebuilt.
 public struct PortedNumberTable: Sendable {
     /// `offsets[e]..<offsets[e + 1]` are exchange `e`'s entries in `lines` and `lrns`, where `e` is
     /// NPA × 1000 + NXX. Empty when the table is.
     private let offsets: [UInt32]
     private let lines: [UInt16]
     private let lrns: [UInt64]
+    /// Changes since the table was imported, by ten-digit number: the new LRN, or 0 for "no longer ported".
+    private var changes: [UInt64: UInt64] = [:]
 
     private static let exchangeCount = 1_000_000
 
@@ -301,8 +306,19 @@ public struct PortedNumberTable: Sendable {
         }
     }
 
+    /// The table with later changes applied over it: each number's new LRN, or `nil` for a number that is no
+    /// longer ported. The imported rows are shared, not copied.
+    public func applying(_ changes: [PhoneNumber: PhoneNumber?]) -> PortedNumberTable {
+        var table = self
+        for (number, lrn) in changes { table.changes[number.digits] = lrn?.digits ?? 0 }
+        return table
+    }
+
     /// The LRN a number was ported to, or `nil` when it was not ported.
     public func lrn(for number: PhoneNumber) -> PhoneNumber? {
+        if !changes.isEmpty, let changed = changes[number.digits] {
+            return changed == 0 ? nil : PhoneNumber(digits: changed)
+        }
         let exchange = Int(number.npa) * 1_000 + Int(number.nxx)
         guard exchange + 1 < offsets.count else { return nil }
         var low = Int(offsets[exchange])
@@ -316,6 +332,7 @@ public struct PortedNumberTable: Sendable {
         return PhoneNumber(digits: lrns[low])
     }
 
+    /// The imported rows (changes applied over them are not counted).
     public var count: Int { lines.count }
 
     /// Bytes the table holds: the per-number columns and the fixed exchange directory.

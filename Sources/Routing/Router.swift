@@ -305,6 +305,9 @@ public enum Router {
             return true
         }
         note("\(number.e164) is ours: account \(route.accountId)")
+        if let forward = route.cutoverForward, time < forward.until {
+            targets = cutoverTargets(route, forward, in: snapshot, time: time, decision: &decision, note: note)
+        }
         if !deliver(number, to: route.trunkId) {
             note("\(number.e164) points at no trunk that can take calls")
         }
@@ -337,6 +340,36 @@ public enum Router {
             return .refuse(Refusal(status: 480, reason: "number not in service", retryAfter: 60))
         }
         return .redirect(targets)
+    }
+
+    /// A ported-in number's calls during its cutover: out through the carriers to the old path (its old LRN, or its
+    /// own exchange when it had none), at the account's rates and never at a loss. The Contact carries `npdi`, so no
+    /// carrier dips again and finds our LRN, which would bring the call back here.
+    private static func cutoverTargets(
+        _ route: NumberRoute, _ forward: CutoverForward, in snapshot: RoutingSnapshot, time: Int64,
+        decision: inout RoutingDecision, note: (@autoclosure () -> String) -> Void
+    ) -> [RouteTarget] {
+        let number = route.number, oldPath = forward.oldLRN ?? route.number
+        guard route.accountActive else {
+            note("cutover forwarding skipped: account \(route.accountId) is not active")
+            return []
+        }
+        note("cutover forwarding until \(forward.until): to the old path "
+            + (forward.oldLRN.map { "at LRN \($0.e164)" } ?? "at \(number.e164)'s own exchange") + ", before the trunk")
+        let jurisdiction = Jurisdiction(
+            from: snapshot.locations.location(of: number), to: snapshot.locations.location(of: oldPath)
+        )
+        let destination = Destination.nanp(dialed: number, routed: oldPath, lrn: forward.oldLRN, jurisdiction: jurisdiction)
+        decision.lrn = forward.oldLRN?.e164
+        decision.jurisdiction = jurisdiction
+        guard case .redirect(let targets) = outbound(
+            destination, plan: snapshot.customerDecks[route.accountId], account: route.accountId, in: snapshot, time: time,
+            decision: &decision, note: note
+        ) else {
+            note("cutover forwarding found no route; the trunk takes the call")
+            return []
+        }
+        return targets
     }
 
     // MARK: - Outbound

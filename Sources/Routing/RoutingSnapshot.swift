@@ -263,18 +263,37 @@ public struct NumberRoute: Sendable, Hashable {
     public var accountActive: Bool
     /// The number's caller name (CNAM), delivered with its calls.
     public var callerName: String?
+    /// Where calls go first while a port-in's cutover lasts: the number's old path, at the losing carrier.
+    public var cutoverForward: CutoverForward?
 
     public init(
         number: PhoneNumber, accountId: String, trunkId: String?, failover: [FailoverTarget] = [],
-        emergencyLocation: EmergencyLocation? = nil, accountActive: Bool = true, callerName: String? = nil
+        emergencyLocation: EmergencyLocation? = nil, accountActive: Bool = true, callerName: String? = nil,
+        cutoverForward: CutoverForward? = nil
     ) {
         self.callerName = callerName
+        self.cutoverForward = cutoverForward
         self.number = number
         self.accountId = accountId
         self.trunkId = trunkId
         self.failover = failover
         self.emergencyLocation = emergencyLocation
         self.accountActive = accountActive
+    }
+}
+
+/// A ported-in number's calls sent back to the losing carrier's switch for a while after activation, so that
+/// they keep ringing where the customer's phones still are until the cutover to the new trunk is done.
+public struct CutoverForward: Sendable, Hashable {
+    /// The routing number of the old path: the LRN the number had before it was ported in, or `nil` when it
+    /// was served natively by its exchange (the call then routes on the number itself).
+    public var oldLRN: PhoneNumber?
+    /// When forwarding stops, in Unix seconds; from then on calls go to the trunk.
+    public var until: Int64
+
+    public init(oldLRN: PhoneNumber?, until: Int64) {
+        self.oldLRN = oldLRN
+        self.until = until
     }
 }
 

@@ -439,5 +439,23 @@ public enum TandemSchema {
             // The caller name (CNAM) a port-in order's numbers take when they arrive.
             ["ALTER TABLE port_orders ADD COLUMN caller_name TEXT"]
         },
+        Migration(version: 15, name: "cutover forwarding and port changes to the LRN table") { _ in
+            [
+                // How long a port-in order's numbers forward to their old path after activation, if at all.
+                "ALTER TABLE port_orders ADD COLUMN cutover_forward_hours BIGINT",
+                // The forwarding itself, per activated number: the old LRN (NULL: the number's own exchange).
+                """
+                CREATE TABLE cutover_forwards (
+                    tn TEXT PRIMARY KEY REFERENCES numbers(tn),
+                    order_id TEXT NOT NULL REFERENCES port_orders(id),
+                    old_lrn BIGINT,
+                    ends_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX cutover_forwards_order ON cutover_forwards(order_id)",
+                // Our ports' changes to ported_numbers since the last import of the national feed (which replaces
+                // them): routing applies these few rows over its compiled table. A NULL LRN: no longer ported.
+                "CREATE TABLE lnp_changes (tn BIGINT PRIMARY KEY, lrn BIGINT, changed_at BIGINT NOT NULL)",
+            ]
+        },
     ]
 }

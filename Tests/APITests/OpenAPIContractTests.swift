@@ -106,11 +106,14 @@ struct OpenAPIContractTests {
                     businessName: "Acme Dental Group", serviceAddress: "1600 Main St", zip: "20001", accountNumber: "CB-7781", pin: "1234"
                 ),
                 loa: LOADraft(signer: "Pat Doe", title: "Owner", signedOn: "2026-11-20", documentName: "loa.pdf", document: "JVBERi0="),
-                trunkId: fixture.acmeTrunk.id
+                trunkId: fixture.acmeTrunk.id, cutoverForwardHours: 24
             )
             let order = try #require(try await fixture.porting.create(draft, by: fixture.acme).orders.first)
-            if operation.template.hasSuffix("/activate") || operation.template.hasSuffix("/supplement") {
+            if ["/activate", "/supplement", "/end-cutover"].contains(where: operation.template.hasSuffix) {
                 _ = try await fixture.porting.submit(order.id, by: fixture.acme)
+            }
+            if operation.template.hasSuffix("/end-cutover") {
+                _ = try await fixture.porting.activate(order.id, by: fixture.operatorPrincipal)
             }
             return ["po_example": order.id]
         }

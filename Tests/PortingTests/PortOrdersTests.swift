@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 import Inventory
 import Porting
-import Routing
+@testable import Routing
 import Store
 import Telephony
 import TestSupport
@@ -208,6 +208,80 @@ struct PortOrdersTests {
             #expect(try await fixture.provisioning.numbers.callerName(of: porting, by: fixture.acme)?.text == "Acme Dental",
                     "the caller name moves with the number")
             #expect(try await orders.calendar(from: foc.date, to: foc.date, by: fixture.acme).isEmpty, "no longer to come")
+        }
+    }
+
+    @Test("cutover forwarding sends calls to the old LRN first until the window ends or the customer ends it; the LRN table follows ports at once",
+          arguments: TestDatabase.available)
+    func cutover(database: TestDatabase) async throws {
+        let now = Mutex(Date(timeIntervalSince1970: 1_795_186_800))
+        let clock = InventoryClock { now.withLock { $0 } }
+        try await withPorting(database, clock: clock) { store, fixture, orders in
+            // The national feed says the number was ported once already, to a switch at 301-555-0000.
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let feed = directory.appendingPathComponent("lrn.csv").path, plan = directory.appendingPathComponent("plan.csv").path
+            try "tn,lrn\n2025551001,3015550000\n".write(toFile: feed, atomically: true, encoding: .utf8)
+            try "prefix,rate\n1,0.02\n".write(toFile: plan, atomically: true, encoding: .utf8)
+            _ = try await fixture.provisioning.portedNumbers.importLRN(from: feed)
+            _ = try await fixture.provisioning.rateDecks.importDeck(owner: .customer(accountId: fixture.acme.accountId), from: plan)
+
+            var draft = PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: fixture.acmeTrunk.id)
+            for hours in [0, 73] {
+                draft.cutoverForwardHours = hours
+                await #expect { try await orders.create(draft, by: fixture.acme) } throws: {
+                    ($0 as? InventoryError)?.field == "cutover_forward_hours"
+                }
+            }
+            draft.cutoverForwardHours = 24
+            let order = try #require(try await orders.create(draft, by: fixture.acme).orders.first)
+            #expect(order.cutoverForwardHours == 24 && order.cutoverEndsAt == nil)
+            _ = try await orders.submit(order.id, by: fixture.acme)
+            await #expect { try await orders.endCutover(order.id, by: fixture.acme) } throws: { ($0 as? InventoryError)?.code == .conflict }
+            let activated = try await orders.activate(order.id, by: fixture.operatorPrincipal)
+            let endsAt = now.withLock { $0 }.addingTimeInterval(24 * 3_600)
+            #expect(activated.cutoverEndsAt == endsAt)
+
+            _ = try await fixture.provisioning.carriers.update(
+                fixture.carrier.id, with: CarrierDraft(sourceAddresses: ["203.0.113.9"]), by: fixture.operatorPrincipal
+            )
+            let compiler = RoutingCompiler(store: store, emergency: nil)
+            func contacts(at time: Date) async throws -> [String] {
+                let snapshot = try await compiler.compile(version: 1)
+                // From the carrier, as calls to our numbers come.
+                let call = CallRequest(
+                    source: IPAddress("203.0.113.9")!, dialed: porting.e164, caller: "+12025551000", callID: "c",
+                    time: time.unixSeconds
+                )
+                let decision = Router.decide(call, in: snapshot, explain: true)
+                guard case .redirect(let targets) = decision.outcome else { return decision.steps }
+                return targets.map { "\($0.user)@\($0.host)" }
+            }
+            #expect(try await contacts(at: endsAt.addingTimeInterval(-1)) == [
+                "+12025551001;rn=+13015550000;npdi@198.51.100.40", "+12025551001@pbx.acme.example",
+            ], "the old path first, through the carrier, never dipped again; then the new trunk")
+            #expect(try await contacts(at: endsAt) == ["+12025551001@pbx.acme.example"], "the window is over")
+            #expect(try await compiler.compile(version: 1).ported.lrn(for: porting) == PhoneNumber("+12025550199"),
+                    "the dip gives our LRN at once, before the next import of the feed")
+
+            await #expect { try await orders.endCutover(order.id, by: fixture.globex) } throws: { ($0 as? InventoryError)?.code == .notFound }
+            let ended = try await orders.endCutover(order.id, by: fixture.acme)
+            #expect(ended.cutoverEndsAt == nil)
+            #expect(try await contacts(at: endsAt.addingTimeInterval(-1)) == ["+12025551001@pbx.acme.example"], "ended early")
+            #expect(try await orders.timeline(order.id, by: fixture.acme).last?.event == "end-cutover")
+            await #expect { try await orders.endCutover(order.id, by: fixture.acme) } throws: { ($0 as? InventoryError)?.code == .conflict }
+
+            // The number leaves again: routing must stop dipping our LRN for it at once, not at the next import.
+            let release = try await store.transaction { database in
+                try await fixture.provisioning.numbers.portOut(
+                    [porting], account: fixture.acme.accountId, reason: "test", actor: "test", in: database
+                )
+            }
+            #expect(release.portedOut == [porting])
+            let snapshot = try await compiler.compile(version: 2)
+            #expect(snapshot.ported.lrn(for: porting) == nil, "our LRN no longer, as in the store")
+            #expect(try await fixture.provisioning.portedNumbers.lookup(porting) == nil)
         }
     }
 }

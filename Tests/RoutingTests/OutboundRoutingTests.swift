@@ -173,6 +173,20 @@ struct RateTableTests {
         #expect(PortedNumberTable([]).lrn(for: PhoneNumber("+12025550001")!) == nil)
     }
 
+    @Test("changes since the import override the table's rows, add numbers and remove them")
+    func portedTableChanges() {
+        let imported = PortedNumberTable([(2_025_550_001, 3_015_550_000), (2_025_550_002, 3_015_550_000)])
+        let table = imported.applying([
+            PhoneNumber("+12025550001")!: nil, PhoneNumber("+12025550003")!: PhoneNumber("+14105550000")!,
+        ])
+        #expect(table.lrn(for: PhoneNumber("+12025550001")!) == nil, "ported away from the LRN the feed gave")
+        #expect(table.lrn(for: PhoneNumber("+12025550002")!) == PhoneNumber("+13015550000"), "unchanged rows still answer")
+        #expect(table.lrn(for: PhoneNumber("+12025550003")!) == PhoneNumber("+14105550000"))
+        #expect(PortedNumberTable([]).applying([PhoneNumber("+12025550003")!: PhoneNumber("+14105550000")!])
+            .lrn(for: PhoneNumber("+12025550003")!) == PhoneNumber("+14105550000"), "changes over an empty table")
+        #expect(table.count == 2 && imported.lrn(for: PhoneNumber("+12025550001")!) == PhoneNumber("+13015550000"))
+    }
+
     @Test("longest prefix wins; expired rows do not apply")
     func prefixes() {
         var deck = RateDeck()
@@ -272,6 +286,53 @@ struct FailoverTests {
         )])
         #expect(contacts(call("+12025550177", from: "203.0.113.9", in: snapshot))
             == ["+12025550177@pbx.acme.example", "+12025550177@dr.acme.example"])
+    }
+
+    @Test("during a port's cutover, calls go first to the old path with its LRN and npdi, then to the trunk; after it, the trunk only")
+    func cutover() {
+        let ported = PhoneNumber("+13015550150")!
+        let snapshot = outboundSnapshot(numbers: [
+            NumberRoute(number: ported, accountId: "acc_acme", trunkId: "trk_acme",
+                        cutoverForward: CutoverForward(oldLRN: PhoneNumber("+14105559000")!, until: 1_800_000_100)),
+            NumberRoute(number: PhoneNumber("+13015550151")!, accountId: "acc_acme", trunkId: "trk_acme",
+                        cutoverForward: CutoverForward(oldLRN: nil, until: 1_800_000_100)),
+        ])
+        let during = call("+13015550150", from: "203.0.113.9", at: 1_800_000_099, in: snapshot)
+        guard case .redirect(let targets) = during.outcome else {
+            Issue.record("no redirect: \(during.steps)")
+            return
+        }
+        #expect(targets.map(\.host) == ["sbc.mid.example", "gw1.cheap.example", "gw2.cheap.example", "pbx.acme.example"],
+                "the cheapest carrier for the old LRN's block first, the trunk last")
+        #expect(targets.dropLast().allSatisfy { $0.user == "+13015550150;rn=+14105559000;npdi" })
+        #expect(targets.last?.user == "+13015550150")
+        #expect(during.lrn == "+14105559000" && during.carriers.first?.id == "car_mid")
+        #expect(during.steps.contains { $0.contains("cutover forwarding until 1800000100: to the old path at LRN +14105559000") })
+
+        #expect(hosts(call("+13015550150", from: "203.0.113.9", at: 1_800_000_100, in: snapshot)) == ["pbx.acme.example"],
+                "the window is over")
+        let native = call("+13015550151", from: "203.0.113.9", at: 1_800_000_000, in: snapshot)
+        guard case .redirect(let nativeTargets) = native.outcome else {
+            Issue.record("no redirect: \(native.steps)")
+            return
+        }
+        #expect(nativeTargets.first?.user == "+13015550151;npdi", "a number native to its exchange routes on itself, not re-dipped")
+        #expect(nativeTargets.last?.host == "pbx.acme.example")
+    }
+
+    @Test("cutover forwarding is skipped for a suspended account, and when no carrier can take it at the account's price")
+    func cutoverSkipped() {
+        let forward = CutoverForward(oldLRN: PhoneNumber("+14105559000")!, until: 1_800_000_100)
+        let suspended = outboundSnapshot(numbers: [NumberRoute(
+            number: forwarded, accountId: "acc_acme", trunkId: "trk_acme", accountActive: false, cutoverForward: forward
+        )])
+        #expect(hosts(call("+12025550177", from: "203.0.113.9", in: suspended)) == ["pbx.acme.example"])
+        let unpriced = outboundSnapshot(plan: false, numbers: [NumberRoute(
+            number: forwarded, accountId: "acc_acme", trunkId: "trk_acme", cutoverForward: forward
+        )])
+        let decision = call("+12025550177", from: "203.0.113.9", in: unpriced)
+        #expect(hosts(decision) == ["pbx.acme.example"])
+        #expect(decision.steps.contains("cutover forwarding found no route; the trunk takes the call"))
     }
 
     @Test("failover targets decode from and encode to the API's JSON")
