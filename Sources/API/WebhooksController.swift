@@ -20,6 +20,11 @@ struct WebhooksController {
         group.get("webhooks/:id") { _, context in
             try json(try await endpoints.endpoint(context.parameters.require("id"), by: context.caller()), context: context)
         }
+        group.post("webhooks/:id/rotate-secret") { request, context in
+            var request = request
+            let rotation = try await request.decodeJSON(as: WebhookSecretRotation.self, context: context, emptyAs: WebhookSecretRotation())
+            return try json(try await endpoints.rotateSecret(context.parameters.require("id"), rotation, by: context.caller()), context: context)
+        }
         group.delete("webhooks/:id") { _, context in
             try await endpoints.delete(context.parameters.require("id"), by: context.caller())
             return Response(status: .noContent)

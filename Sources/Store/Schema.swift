@@ -457,5 +457,12 @@ public enum TandemSchema {
                 "CREATE TABLE lnp_changes (tn BIGINT PRIMARY KEY, lrn BIGINT, changed_at BIGINT NOT NULL)",
             ]
         },
+        Migration(version: 16, name: "webhook secret rotation") { _ in
+            // After a rotation, the secret it replaced still signs deliveries, beside the new one, until it expires.
+            [
+                "ALTER TABLE webhook_endpoints ADD COLUMN previous_secret TEXT",
+                "ALTER TABLE webhook_endpoints ADD COLUMN previous_secret_expires_at BIGINT",
+            ]
+        },
     ]
 }

@@ -148,7 +148,8 @@ public struct WebhookDelivery: Service {
         var id: Int64
         var attempts: Int
         var url: String
-        var secret: String
+        /// The endpoint's secret, then the one a rotation replaced while it is still valid.
+        var secrets: [String]
         var eventId: String
         var eventType: String
         var payload: String
@@ -167,19 +168,29 @@ public struct WebhookDelivery: Service {
                 """).all().map { try $0.decode(column: "id", as: Int64.self) }
             guard !ids.isEmpty else { return [] }
             return try await database.raw("""
-                SELECT d.id, d.attempts, w.url, w.secret, e.id AS event_id, e.type, e.payload
+                SELECT d.id, d.attempts, w.url, w.secret, w.previous_secret, w.previous_secret_expires_at, e.id AS event_id,
+                    e.type, e.payload
                 FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id JOIN webhook_events e ON e.id = d.event_id
                 WHERE d.id IN (\(ids.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", "))) ORDER BY d.id
                 """).all().map { row in
                 Job(
                     id: try row.decode(column: "id", as: Int64.self), attempts: try row.decode(column: "attempts", as: Int.self),
-                    url: try row.decode(column: "url", as: String.self), secret: try row.decode(column: "secret", as: String.self),
+                    url: try row.decode(column: "url", as: String.self),
+                    secrets: [try row.decode(column: "secret", as: String.self)] + (try Self.previousSecret(row, at: now).map { [$0] } ?? []),
                     eventId: try row.decode(column: "event_id", as: String.self),
                     eventType: try row.decode(column: "type", as: String.self),
                     payload: try row.decode(column: "payload", as: String.self)
                 )
             }
         }
+    }
+
+    /// The secret a rotation replaced, while it still signs (its expiry is in Unix seconds; `now` in milliseconds).
+    private static func previousSecret(_ row: any SQLRow, at now: Int64) throws -> String? {
+        guard let secret = try row.decode(column: "previous_secret", as: String?.self),
+            let expiresAt = try row.decode(column: "previous_secret_expires_at", as: Int64?.self), expiresAt * 1_000 > now
+        else { return nil }
+        return secret
     }
 
     /// One attempt: the signed `POST`, then its outcome recorded.
@@ -197,7 +208,7 @@ public struct WebhookDelivery: Service {
             request.headers.add(name: "Tandem-Event-Type", value: job.eventType)
             request.headers.add(
                 name: WebhookSignature.header,
-                value: WebhookSignature.sign(Array(job.payload.utf8), secret: job.secret, timestamp: clock.now().unixSeconds)
+                value: WebhookSignature.sign(Array(job.payload.utf8), secrets: job.secrets, timestamp: clock.now().unixSeconds)
             )
             request.body = .bytes(ByteBuffer(string: job.payload))
             let response = try await client.execute(request, timeout: Self.timeAmount(configuration.timeout))

@@ -14,6 +14,8 @@ public struct WebhookEndpoint: Sendable, Codable, Equatable {
     public var events: [String]
     public var description: String?
     public var createdAt: Date
+    /// After a rotation: until when the replaced secret still signs deliveries, beside the new one.
+    public var previousSecretExpiresAt: Date?
 }
 
 /// A new endpoint with the secret that signs its deliveries, shown this once.
@@ -34,6 +36,16 @@ public struct CreatedWebhookEndpoint: Sendable, Encodable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey { case secret }
+}
+
+/// How a secret rotation goes: how long the replaced secret keeps signing deliveries beside the new one, so that
+/// receivers can switch without dropping any. 24 hours when left out; 0 ends it at once.
+public struct WebhookSecretRotation: Sendable, Codable, Equatable {
+    public var previousSecretHours: Int?
+
+    public init(previousSecretHours: Int? = nil) {
+        self.previousSecretHours = previousSecretHours
+    }
 }
 
 /// What a customer asks for: a URL, optionally the event types it wants (all by default) and a description.
@@ -146,6 +158,33 @@ public struct WebhookEndpoints: Sendable {
         return Page(fetched: fetched, limit: page.limit, cursor: \.id)
     }
 
+    /// Gives an endpoint a new secret, returned this once. The secret it replaces keeps signing deliveries beside
+    /// the new one for ``WebhookSecretRotation/previousSecretHours`` (at most a week), then stops; a secret replaced
+    /// before is forgotten at once.
+    public func rotateSecret(
+        _ id: String, _ rotation: WebhookSecretRotation, by principal: Principal
+    ) async throws -> CreatedWebhookEndpoint {
+        try principal.requireWrite()
+        try principal.requireCustomerOrOperator()
+        let hours = rotation.previousSecretHours ?? 24
+        guard (0...168).contains(hours) else { throw InventoryError.invalid("previous_secret_hours", "must be 0 to 168 hours") }
+        let now = clock.now().unixSeconds
+        let expiresAt: Int64? = hours > 0 ? now + Int64(hours) * 3_600 : nil
+        let secret = Identifier.secret(prefix: "whsec_")
+        let endpoint = try await store.transaction { database in
+            _ = try await Self.visible(id, principal, forUpdate: true, in: database)
+            // SET reads the row as it was: the replaced secret is the current one.
+            let previous: SQLQueryString = expiresAt == nil ? "NULL" : "secret"
+            try await database.raw("""
+                UPDATE webhook_endpoints SET previous_secret = \(previous), secret = \(bind: secret),
+                    previous_secret_expires_at = \(bind: expiresAt)
+                WHERE id = \(bind: id)
+                """).run()
+            return try await Self.visible(id, principal, in: database)
+        }
+        return CreatedWebhookEndpoint(endpoint: endpoint, secret: secret)
+    }
+
     /// Deletes an endpoint: it gets no more events, and its pending deliveries are canceled.
     public func delete(_ id: String, by principal: Principal) async throws {
         try principal.requireWrite()
@@ -215,7 +254,8 @@ public struct WebhookEndpoints: Sendable {
             url: try row.decode(column: "url", as: String.self),
             events: try row.decode(column: "events", as: String.self).split(separator: ",").map(String.init),
             description: try row.decode(column: "description", as: String?.self),
-            createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self))
+            createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
+            previousSecretExpiresAt: try row.decode(column: "previous_secret_expires_at", as: Int64?.self).map { Date(unixSeconds: $0) }
         )
     }
 

@@ -6,14 +6,15 @@ import Foundation
 /// `TIMESTAMP` is when the delivery was sent, in Unix seconds; `HEX` is the lowercase hex HMAC-SHA256 (RFC 2104)
 /// of `TIMESTAMP`, a period and the raw request body, keyed with the endpoint's secret (its UTF-8 bytes). A
 /// receiver recomputes it over the body as received, compares in constant time, and refuses timestamps far from
-/// its clock, so that a captured delivery cannot be replayed later. See docs/webhooks.md.
+/// its clock, so that a captured delivery cannot be replayed later. While a rotated secret is still valid, the
+/// header carries one `v1` per secret, the newest first; a receiver accepts any that matches. See docs/webhooks.md.
 public enum WebhookSignature {
     /// The header that carries the signature.
     public static let header = "Tandem-Signature"
 
-    /// The header value for `body` sent at `timestamp`.
-    public static func sign(_ body: some DataProtocol, secret: String, timestamp: Int64) -> String {
-        "t=\(timestamp),v1=\(hex(mac(body, secret: secret, timestamp: timestamp)))"
+    /// The header value for `body` sent at `timestamp`, with a signature by each of `secrets` in order.
+    public static func sign(_ body: some DataProtocol, secrets: [String], timestamp: Int64) -> String {
+        "t=\(timestamp)" + secrets.map { ",v1=\(hex(mac(body, secret: $0, timestamp: timestamp)))" }.joined()
     }
 
     /// Whether `header` is a valid signature of `body` with `secret`, made within `tolerance` seconds of `now`.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Inventory
 import Logging
 import Porting
@@ -238,6 +239,57 @@ struct WebhookDeliveryTests {
             #expect(statuses == ["canceled", "canceled"])
             await #expect { try await endpoints.endpoint(created.endpoint.id, by: fixture.acme) } throws: {
                 ($0 as? InventoryError)?.code == .notFound
+            }
+        }
+    }
+
+    @Test("a rotated secret signs beside the new one until it expires; a rotation without overlap drops it at once",
+          arguments: TestDatabase.available)
+    func secretRotation(database: TestDatabase) async throws {
+        let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+        let clock = InventoryClock { now.withLock { $0 } }
+        try await database.withFixture { store, fixture in
+            let receiver = WebhookReceiver()
+            try await receiver.serving { url in
+                let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: clock)
+                let first = try await endpoints.create(WebhookEndpointDraft(url: url), by: fixture.acme)
+                let id = first.endpoint.id
+                await #expect { try await endpoints.rotateSecret(id, WebhookSecretRotation(), by: fixture.globex) } throws: {
+                    ($0 as? InventoryError)?.code == .notFound
+                }
+                await #expect { try await endpoints.rotateSecret(id, WebhookSecretRotation(previousSecretHours: 169), by: fixture.acme) }
+                    throws: { ($0 as? InventoryError)?.field == "previous_secret_hours" }
+                let second = try await endpoints.rotateSecret(id, WebhookSecretRotation(), by: fixture.acme)
+                #expect(second.secret != first.secret && second.secret.hasPrefix("whsec_"))
+                #expect(second.endpoint.previousSecretExpiresAt == Date(timeIntervalSince1970: 1_800_000_000 + 24 * 3_600))
+
+                /// Delivers what is due and returns, per delivery, which of the secrets its signature verifies with.
+                func deliveredVerifying(_ count: Int, _ secrets: [String]) async throws -> [[Bool]] {
+                    let already = await receiver.deliveries.count
+                    // Until every delivery is recorded, so that none is sent again (at least once) in the next round.
+                    let received = try await whileRunning(delivery(store, clock: clock)) {
+                        let received = try await receiver.waitFor(already + count)
+                        _ = try await settled(endpoints, id, fixture)
+                        return received
+                    }
+                    let at = now.withLock { $0 }.unixSeconds
+                    return try received.dropFirst(already).map { request in
+                        let signature = try #require(request.headers["tandem-signature"])
+                        return secrets.map { WebhookSignature.verify(signature, body: request.body, secret: $0, now: at) }
+                    }
+                }
+                let orderId = try await submitPortOrder(fixture)
+                #expect(try await deliveredVerifying(2, [first.secret, second.secret]) == [[true, true], [true, true]],
+                        "during the overlap, either secret verifies")
+
+                now.withLock { $0 = $0.addingTimeInterval(24 * 3_600) }
+                _ = try await fixture.porting.cancel(orderId, by: fixture.acme)
+                #expect(try await deliveredVerifying(1, [first.secret, second.secret]) == [[false, true]], "the old secret expired")
+
+                let third = try await endpoints.rotateSecret(id, WebhookSecretRotation(previousSecretHours: 0), by: fixture.acme)
+                #expect(third.endpoint.previousSecretExpiresAt == nil)
+                _ = try await submitPortOrder(fixture)
+                #expect(try await deliveredVerifying(2, [second.secret, third.secret]) == [[false, true], [false, true]])
             }
         }
     }

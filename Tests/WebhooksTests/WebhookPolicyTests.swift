@@ -10,7 +10,7 @@ struct WebhookPolicyTests {
 
     @Test("a signature verifies over the exact body, with the secret, near its timestamp")
     func signatures() {
-        let header = WebhookSignature.sign(body, secret: "whsec_a", timestamp: 1_800_000_000)
+        let header = WebhookSignature.sign(body, secrets: ["whsec_a"], timestamp: 1_800_000_000)
         #expect(header.hasPrefix("t=1800000000,v1="))
         #expect(header.count == "t=1800000000,v1=".count + 64)
         #expect(WebhookSignature.verify(header, body: body, secret: "whsec_a", now: 1_800_000_100))
@@ -26,7 +26,7 @@ struct WebhookPolicyTests {
     @Test("the signature is HMAC-SHA256 over timestamp, period and body, as docs/webhooks.md says")
     func knownVector() {
         // printf '1800000000.{"a":1}' | openssl dgst -sha256 -hmac whsec_test
-        let header = WebhookSignature.sign(Data(#"{"a":1}"#.utf8), secret: "whsec_test", timestamp: 1_800_000_000)
+        let header = WebhookSignature.sign(Data(#"{"a":1}"#.utf8), secrets: ["whsec_test"], timestamp: 1_800_000_000)
         #expect(header == "t=1800000000,v1=7de5e6bbc99c65ef0ddccacd4308ba03a5a12eb8859a0db070c5ca731c4fdc19")
     }
 
