@@ -67,37 +67,7 @@ public struct RoutingCompiler: Sendable {
             let trunks = try await database.raw("""
                 SELECT t.id, t.account_id, t.configuration, a.status FROM trunks t JOIN accounts a ON a.id = t.account_id
                 """).all().map(Self.trunkRoute)
-            let failover = try await NumberInventory.allFailoverTargets(in: database)
-            var numbers: [NumberRoute] = []
-            for row in try await database.raw("""
-                SELECT n.tn, n.account_id, n.trunk_id, n.caller_name, a.id AS address_id, a.line, a.esn, a.psap,
-                    c.status AS account_status, f.old_lrn, f.ends_at AS cutover_ends_at
-                FROM numbers n JOIN accounts c ON c.id = n.account_id LEFT JOIN number_e911 b ON b.tn = n.tn
-                    LEFT JOIN e911_addresses a ON a.id = b.address_id AND a.account_id = n.account_id
-                    LEFT JOIN cutover_forwards f ON f.tn = n.tn
-                WHERE n.status = 'assigned'
-                """).all() {
-                guard let accountId = try row.decode(column: "account_id", as: String?.self) else { continue }
-                let number = try row.phoneNumber()
-                let location = try row.decode(column: "address_id", as: String?.self).map { id in
-                    EmergencyLocation(
-                        addressId: id, line: try row.decode(column: "line", as: String.self),
-                        esn: try row.decode(column: "esn", as: String.self), psap: try row.decode(column: "psap", as: String.self)
-                    )
-                }
-                numbers.append(NumberRoute(
-                    number: number, accountId: accountId, trunkId: try row.decode(column: "trunk_id", as: String?.self),
-                    failover: failover[number.digits] ?? [], emergencyLocation: location,
-                    accountActive: try row.decode(column: "account_status", as: String.self) == AccountStatus.active.rawValue,
-                    callerName: try row.decode(column: "caller_name", as: String?.self),
-                    cutoverForward: try row.decode(column: "cutover_ends_at", as: Int64?.self).map { endsAt in
-                        CutoverForward(
-                            oldLRN: try row.decode(column: "old_lrn", as: Int64?.self).flatMap { PhoneNumber(digits: UInt64($0)) },
-                            until: endsAt
-                        )
-                    }
-                ))
-            }
+            let numbers = try await Self.numberRoutes(in: database)
             let carriers = try await database.raw("SELECT * FROM carriers").all().map(Self.carrierRoute)
             let decks = try await database.raw("SELECT id, owner_kind, owner_id FROM rate_decks").all().map { row in
                 (id: try row.decode(column: "id", as: String.self),
@@ -135,6 +105,57 @@ public struct RoutingCompiler: Sendable {
             carriers: carriers, carrierRates: carrierRates, customerDecks: customerDecks,
             ported: try await portedNumbers().applying(portChanges), locations: try await exchangeLocations(), blocks: blocks
         )
+    }
+
+    /// Every assigned number's route. The numbers table is read for three columns only: with a million numbers
+    /// the per-column decoding is most of a rebuild, so what few numbers have (a caller name, an E911 address, a
+    /// cutover, failover targets) and what every account shares (its status) are read apart and joined here.
+    private static func numberRoutes(in database: any SQLDatabase) async throws -> [NumberRoute] {
+        let failover = try await NumberInventory.allFailoverTargets(in: database)
+        var active: [String: Bool] = [:]
+        for row in try await database.raw("SELECT id, status FROM accounts").all() {
+            active[try row.decode(column: "id", as: String.self)] =
+                try row.decode(column: "status", as: String.self) == AccountStatus.active.rawValue
+        }
+        var callerNames: [UInt64: String] = [:]
+        for row in try await database.raw("""
+            SELECT tn, caller_name FROM numbers WHERE status = 'assigned' AND caller_name IS NOT NULL
+            """).all() {
+            callerNames[try row.phoneNumber().digits] = try row.decode(column: "caller_name", as: String.self)
+        }
+        var locations: [UInt64: EmergencyLocation] = [:]
+        for row in try await database.raw("""
+            SELECT b.tn, a.id, a.line, a.esn, a.psap FROM number_e911 b JOIN e911_addresses a ON a.id = b.address_id
+                JOIN numbers n ON n.tn = b.tn AND n.account_id = a.account_id
+            WHERE n.status = 'assigned'
+            """).all() {
+            locations[try row.phoneNumber().digits] = EmergencyLocation(
+                addressId: try row.decode(column: "id", as: String.self), line: try row.decode(column: "line", as: String.self),
+                esn: try row.decode(column: "esn", as: String.self), psap: try row.decode(column: "psap", as: String.self)
+            )
+        }
+        var cutovers: [UInt64: CutoverForward] = [:]
+        for row in try await database.raw("SELECT tn, old_lrn, ends_at FROM cutover_forwards").all() {
+            cutovers[try row.phoneNumber().digits] = CutoverForward(
+                oldLRN: try row.decode(column: "old_lrn", as: Int64?.self).flatMap { PhoneNumber(digits: UInt64($0)) },
+                until: try row.decode(column: "ends_at", as: Int64.self)
+            )
+        }
+        var numbers: [NumberRoute] = []
+        for row in try await database.raw("""
+            SELECT tn, account_id, trunk_id FROM numbers WHERE status = 'assigned' AND account_id IS NOT NULL
+            """).all() {
+            let number = try row.phoneNumber()
+            let accountId = try row.decode(column: "account_id", as: String.self)
+            numbers.append(NumberRoute(
+                number: number, accountId: accountId,
+                trunkId: try row.decodeNil(column: "trunk_id") ? nil : try row.decode(column: "trunk_id", as: String.self),
+                failover: failover[number.digits] ?? [], emergencyLocation: locations[number.digits],
+                accountActive: active[accountId] ?? false, callerName: callerNames[number.digits],
+                cutoverForward: cutovers[number.digits]
+            ))
+        }
+        return numbers
     }
 
     // MARK: Large tables, compiled once per import

@@ -535,15 +535,15 @@ public struct PortOrders: Sendable {
 
     private static func decode(_ row: any SQLRow, in database: any SQLDatabase) async throws -> PortOrder {
         let id = try row.decode(column: "id", as: String.self)
-        let numbers = try await database.raw("SELECT tn FROM port_order_numbers WHERE order_id = \(bind: id) ORDER BY tn").all()
-            .map { row in
-                let text = try row.decode(column: "tn", as: String.self)
-                return try PhoneNumber(parsing: text)
-            }
+        // The numbers, each with its cutover forwarding's end while it has one.
+        let rows = try await database.raw("""
+            SELECT n.tn, f.ends_at FROM port_order_numbers n LEFT JOIN cutover_forwards f ON f.tn = n.tn AND f.order_id = n.order_id
+            WHERE n.order_id = \(bind: id) ORDER BY n.tn
+            """).all()
+        let numbers = try rows.map { try PhoneNumber(parsing: try $0.decode(column: "tn", as: String.self)) }
+        let cutoverEndsAt = try rows.compactMap { try $0.decode(column: "ends_at", as: Int64?.self) }.max()
         let state = try row.decode(column: "state", as: String.self)
         let detail = try row.decode(column: "state_detail", as: String?.self).map { Data($0.utf8) }
-        let cutoverEndsAt = try await database.raw("SELECT MAX(ends_at) AS ends_at FROM cutover_forwards WHERE order_id = \(bind: id)")
-            .first()?.decode(column: "ends_at", as: Int64?.self)
         let decoder = JSONDecoder()
         return PortOrder(
             id: id, accountId: try row.decode(column: "account_id", as: String.self),
