@@ -149,7 +149,8 @@ extension NumberInventory {
 
     /// Makes ported-in numbers ours: assigned to the account on its trunk, and in the ported-number table with
     /// our LRN. Routing follows within a second. With a `cutover`, each number's calls go to its old path (the
-    /// LRN it had before, or its own exchange) until `cutover.endsAt`, before the trunk.
+    /// LRN it had before, or its own exchange) until `cutover.endsAt`, before the trunk; a number whose old path is
+    /// not known, or leads to one of our own switches' blocks, is not forwarded: the call would only come back.
     public static func completePortIn(
         _ sources: [PhoneNumber: PortSource], account: String, trunk: String?, cutover: (orderId: String, endsAt: Date)? = nil,
         actor: String, at now: Date, in database: any SQLDatabase
@@ -164,17 +165,25 @@ extension NumberInventory {
         guard moved == numbers.count else {
             throw InventoryError(.conflict, "\(numbers.count - moved) of the order's numbers are no longer porting in")
         }
+        // Our switches' thousands-blocks (NPA-NXX-X), where each of our LRNs is.
+        let ourBlocks = Set(try await database.raw("SELECT lrn FROM network_lrns").all().map {
+            try $0.decode(column: "lrn", as: Int64.self) / 1_000
+        })
         for (number, source) in sources.sorted(by: { $0.key < $1.key }) {
             let previous = try await PortedNumbers.change(number, to: source.lrn, at: now, in: database)
-            // Our own LRN is no old path: forwarding there would bring the call straight back.
-            if let cutover, previous != source.lrn {
-                try await database.raw("""
-                    INSERT INTO cutover_forwards (tn, order_id, old_lrn, ends_at)
-                    VALUES (\(bind: number.national), \(bind: cutover.orderId), \(bind: previous.map { Int64($0.digits) }),
-                        \(bind: cutover.endsAt.unixSeconds))
-                    ON CONFLICT (tn) DO UPDATE SET order_id = excluded.order_id, old_lrn = excluded.old_lrn, ends_at = excluded.ends_at
-                    """).run()
+            let oldLRN: PhoneNumber?
+            switch previous {
+            case .ported(let lrn): oldLRN = lrn
+            case .notPorted: oldLRN = nil
+            case .portedToUnknownLRN: continue
             }
+            guard let cutover, !ourBlocks.contains(Int64((oldLRN ?? number).digits / 1_000)) else { continue }
+            try await database.raw("""
+                INSERT INTO cutover_forwards (tn, order_id, old_lrn, ends_at)
+                VALUES (\(bind: number.national), \(bind: cutover.orderId), \(bind: oldLRN.map { Int64($0.digits) }),
+                    \(bind: cutover.endsAt.unixSeconds))
+                ON CONFLICT (tn) DO UPDATE SET order_id = excluded.order_id, old_lrn = excluded.old_lrn, ends_at = excluded.ends_at
+                """).run()
         }
         try await recordEvents(
             numbers, action: .portInComplete, from: .portingIn, to: .assigned, account: account, trunk: trunk, actor: actor,

@@ -1,4 +1,5 @@
 import Foundation
+import Routing
 import SQLKit
 import Store
 import Telephony
@@ -13,6 +14,8 @@ public struct PortedNumbers: Sendable {
     public static let requiredColumns = ["tn", "lrn"]
     /// Rows per INSERT statement.
     static let batchSize = 2_000
+    /// How long our own ports stay over imported feeds, which may have been cut before them: a week, in seconds.
+    static let changesOutliveImports: TimeInterval = 7 * 86_400
 
     let store: Store
 
@@ -38,8 +41,10 @@ public struct PortedNumbers: Sendable {
         do {
             return try await store.transaction { database in
                 try await database.raw("DELETE FROM ported_numbers").run()
-                // The feed is the whole truth: our ports since the last import are in it, or have been overtaken.
-                try await database.raw("DELETE FROM lnp_changes").run()
+                // A feed is cut some time before it is imported: our own ports of the last days may not be in it yet,
+                // so they stay over it; older ones are in it, or have been overtaken.
+                let settled = Date().addingTimeInterval(-Self.changesOutliveImports).unixSeconds
+                try await database.raw("DELETE FROM lnp_changes WHERE changed_at < \(bind: settled)").run()
                 var errors: [ImportError.RowError] = []
                 var badRows = 0
                 var rows = 0
@@ -95,25 +100,32 @@ public struct PortedNumbers: Sendable {
         }
     }
 
-    /// The LRN of a ported number, or `nil` when the number is not ported.
-    public func lookup(_ number: PhoneNumber) async throws -> PhoneNumber? {
-        let row = try await store.read { database in
-            try await database.raw("SELECT lrn FROM ported_numbers WHERE tn = \(bind: Int64(number.digits))").first()
-        }
-        guard let lrn = try row?.decode(column: "lrn", as: Int64.self) else { return nil }
-        return PhoneNumber(digits: UInt64(lrn))
+    /// What routing's dip says of a number: the imported table with our own ports since laid over it.
+    public func lookup(_ number: PhoneNumber) async throws -> PortedNumberTable.Dip {
+        try await store.read { try await Self.dip(number, in: $0) }
     }
 
-    /// Records a port we took part in: the number's LRN becomes `lrn` (`nil`: no longer ported), in the table
-    /// and among the changes routing applies over its compiled table until the next import. Returns the LRN the
-    /// number had. Runs in the caller's transaction.
+    private static func dip(_ number: PhoneNumber, in database: any SQLDatabase) async throws -> PortedNumberTable.Dip {
+        let tn = Int64(number.digits)
+        if let change = try await database.raw("SELECT lrn FROM lnp_changes WHERE tn = \(bind: tn)").first() {
+            return try change.decode(column: "lrn", as: Int64?.self).flatMap { PhoneNumber(digits: UInt64($0)) }
+                .map { .ported(lrn: $0) } ?? .portedToUnknownLRN
+        }
+        return try await database.raw("SELECT lrn FROM ported_numbers WHERE tn = \(bind: tn)").first()
+            .flatMap { PhoneNumber(digits: UInt64(try $0.decode(column: "lrn", as: Int64.self))) }
+            .map { .ported(lrn: $0) } ?? .notPorted
+    }
+
+    /// Records a port we took part in: the number's LRN becomes `lrn`, ours for a port-in; `nil` for a port-out,
+    /// where the winning carrier's LRN is not known here (the number leaves the table, and routing sends calls to
+    /// it undipped until the feed brings the new LRN). Kept among the changes routing applies over its compiled
+    /// table. Returns what a dip said of the number before. Runs in the caller's transaction.
     @discardableResult
     static func change(
         _ number: PhoneNumber, to lrn: PhoneNumber?, at now: Date, in database: any SQLDatabase
-    ) async throws -> PhoneNumber? {
+    ) async throws -> PortedNumberTable.Dip {
         let tn = Int64(number.digits)
-        let previous = try await database.raw("SELECT lrn FROM ported_numbers WHERE tn = \(bind: tn)").first()
-            .flatMap { PhoneNumber(digits: UInt64(try $0.decode(column: "lrn", as: Int64.self))) }
+        let previous = try await Self.dip(number, in: database)
         if let lrn {
             try await database.raw("""
                 INSERT INTO ported_numbers (tn, lrn) VALUES (\(bind: tn), \(bind: Int64(lrn.digits)))

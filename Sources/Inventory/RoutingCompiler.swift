@@ -135,7 +135,8 @@ public struct RoutingCompiler: Sendable {
             )
         }
         var cutovers: [UInt64: CutoverForward] = [:]
-        for row in try await database.raw("SELECT tn, old_lrn, ends_at FROM cutover_forwards").all() {
+        let now = Date().unixSeconds
+        for row in try await database.raw("SELECT tn, old_lrn, ends_at FROM cutover_forwards WHERE ends_at > \(bind: now)").all() {
             cutovers[try row.phoneNumber().digits] = CutoverForward(
                 oldLRN: try row.decode(column: "old_lrn", as: Int64?.self).flatMap { PhoneNumber(digits: UInt64($0)) },
                 until: try row.decode(column: "ends_at", as: Int64.self)

@@ -61,7 +61,7 @@ public struct CarrierRates: Sendable {
         let digits: UInt64
         let digitCount: Int
         switch destination {
-        case .nanp(_, let routed, _, let jurisdiction):
+        case .nanp(_, let routed, _, _, let jurisdiction):
             let exchange = UInt32(routed.npa) * 1_000 + UInt32(routed.nxx)
             func resolve(_ key: UInt32) {
                 guard let span = exchangeSpans[key] else { return }

@@ -245,7 +245,8 @@ public struct PortedNumberTable: Sendable {
     private let offsets: [UInt32]
     private let lines: [UInt16]
     private let lrns: [UInt64]
-    /// Changes since the table was imported, by ten-digit number: the new LRN, or 0 for "no longer ported".
+    /// Changes since the table was imported, by ten-digit number: the new LRN, or 0 for a number ported away to an
+    /// LRN not known here.
     private var changes: [UInt64: UInt64] = [:]
 
     private static let exchangeCount = 1_000_000
@@ -306,21 +307,35 @@ public struct PortedNumberTable: Sendable {
         }
     }
 
-    /// The table with later changes applied over it: each number's new LRN, or `nil` for a number that is no
-    /// longer ported. The imported rows are shared, not copied.
+    /// What a dip tells of a number.
+    public enum Dip: Sendable, Equatable {
+        case notPorted
+        case ported(lrn: PhoneNumber)
+        /// Ported away from us to a carrier whose LRN is not known here (until the next import of the feed): a call
+        /// to it must leave undipped (no `npdi`), so that the next carrier dips it.
+        case portedToUnknownLRN
+    }
+
+    /// The table with later changes applied over it: each number's new LRN, or `nil` for a number ported away to
+    /// an LRN not known here. The imported rows are shared, not copied.
     public func applying(_ changes: [PhoneNumber: PhoneNumber?]) -> PortedNumberTable {
         var table = self
         for (number, lrn) in changes { table.changes[number.digits] = lrn?.digits ?? 0 }
         return table
     }
 
-    /// The LRN a number was ported to, or `nil` when it was not ported.
+    /// The LRN a number was ported to, or `nil` when it was not ported or its LRN is not known.
     public func lrn(for number: PhoneNumber) -> PhoneNumber? {
+        if case .ported(let lrn) = dip(number) { lrn } else { nil }
+    }
+
+    /// Whether and where a number was ported.
+    public func dip(_ number: PhoneNumber) -> Dip {
         if !changes.isEmpty, let changed = changes[number.digits] {
-            return changed == 0 ? nil : PhoneNumber(digits: changed)
+            return PhoneNumber(digits: changed).map { .ported(lrn: $0) } ?? .portedToUnknownLRN
         }
         let exchange = Int(number.npa) * 1_000 + Int(number.nxx)
-        guard exchange + 1 < offsets.count else { return nil }
+        guard exchange + 1 < offsets.count else { return .notPorted }
         var low = Int(offsets[exchange])
         var high = Int(offsets[exchange + 1])
         let end = high
@@ -328,12 +343,15 @@ public struct PortedNumberTable: Sendable {
             let middle = (low + high) / 2
             if lines[middle] < number.line { low = middle + 1 } else { high = middle }
         }
-        guard low < end, lines[low] == number.line else { return nil }
-        return PhoneNumber(digits: lrns[low])
+        guard low < end, lines[low] == number.line, let lrn = PhoneNumber(digits: lrns[low]) else { return .notPorted }
+        return .ported(lrn: lrn)
     }
 
-    /// The imported rows (changes applied over them are not counted).
+    /// The imported rows; changes applied over them are counted apart, in ``changeCount``.
     public var count: Int { lines.count }
+
+    /// The changes applied over the imported rows.
+    public var changeCount: Int { changes.count }
 
     /// Bytes the table holds: the per-number columns and the fixed exchange directory.
     public var byteCount: Int { lines.count * 2 + lrns.count * 8 + offsets.count * 4 }

@@ -257,7 +257,7 @@ public enum Router {
             note("\(number.e164) is rated as international")
         } else {
             destination = nanpDestination(number, from: caller, in: snapshot, note: note)
-            if case .nanp(_, _, let lrn, let jurisdiction) = destination {
+            if case .nanp(_, _, let lrn, _, let jurisdiction) = destination {
                 decision.lrn = lrn?.e164
                 decision.jurisdiction = jurisdiction
             }
@@ -270,13 +270,19 @@ public enum Router {
     private static func nanpDestination(
         _ number: PhoneNumber, from origin: PhoneNumber?, in snapshot: RoutingSnapshot, note: (@autoclosure () -> String) -> Void
     ) -> Destination {
-        let lrn = snapshot.ported.lrn(for: number)
+        let dip = snapshot.ported.dip(number)
+        let lrn: PhoneNumber? = if case .ported(let lrn) = dip { lrn } else { nil }
         let jurisdiction = Jurisdiction(
             from: origin.flatMap { snapshot.locations.location(of: $0) }, to: snapshot.locations.location(of: lrn ?? number)
         )
-        note(lrn.map { "LRN dip: \(number.e164) is ported to LRN \($0.e164)" } ?? "LRN dip: \(number.e164) is not ported")
+        switch dip {
+        case .notPorted: note("LRN dip: \(number.e164) is not ported")
+        case .ported(let lrn): note("LRN dip: \(number.e164) is ported to LRN \(lrn.e164)")
+        case .portedToUnknownLRN:
+            note("LRN dip: \(number.e164) was ported away from us to an LRN not known yet: sent without npdi for the carrier to dip")
+        }
         note("jurisdiction: \(jurisdiction.rawValue)")
-        return .nanp(dialed: number, routed: lrn ?? number, lrn: lrn, jurisdiction: jurisdiction)
+        return .nanp(dialed: number, routed: lrn ?? number, lrn: lrn, dipped: dip != .portedToUnknownLRN, jurisdiction: jurisdiction)
     }
 
     // MARK: - Inbound
@@ -336,6 +342,10 @@ public enum Router {
                 }
             }
         }
+        // Forwarded legs are priced at the number's owner's rates: another account's records must not show them.
+        if decision.price != nil, let source = decision.sourceTrunk, snapshot.trunks[source]?.route.accountId != route.accountId {
+            decision.price = nil
+        }
         guard !targets.isEmpty else {
             return .refuse(Refusal(status: 480, reason: "number not in service", retryAfter: 60))
         }
@@ -359,9 +369,9 @@ public enum Router {
         let jurisdiction = Jurisdiction(
             from: snapshot.locations.location(of: number), to: snapshot.locations.location(of: oldPath)
         )
-        let destination = Destination.nanp(dialed: number, routed: oldPath, lrn: forward.oldLRN, jurisdiction: jurisdiction)
-        decision.lrn = forward.oldLRN?.e164
-        decision.jurisdiction = jurisdiction
+        let destination = Destination.nanp(
+            dialed: number, routed: oldPath, lrn: forward.oldLRN, dipped: true, jurisdiction: jurisdiction
+        )
         guard case .redirect(let targets) = outbound(
             destination, plan: snapshot.customerDecks[route.accountId], account: route.accountId, in: snapshot, time: time,
             decision: &decision, note: note
@@ -376,13 +386,14 @@ public enum Router {
 
     /// Where an outbound call goes, as rating sees it.
     enum Destination {
-        case nanp(dialed: PhoneNumber, routed: PhoneNumber, lrn: PhoneNumber?, jurisdiction: Jurisdiction)
+        /// `dipped`: whether the Contact says the number was dipped (`npdi`), so that no carrier dips it again.
+        case nanp(dialed: PhoneNumber, routed: PhoneNumber, lrn: PhoneNumber?, dipped: Bool, jurisdiction: Jurisdiction)
         case international(digits: UInt64, count: Int)
 
         /// The number called, as E.164 digits without `+` (the dialed number, not its LRN), and their count.
         var e164Digits: UInt64 {
             switch self {
-            case .nanp(let dialed, _, _, _): dialed.digits + 10_000_000_000
+            case .nanp(let dialed, _, _, _, _): dialed.digits + 10_000_000_000
             case .international(let digits, _): digits
             }
         }
@@ -397,8 +408,8 @@ public enum Router {
         /// The user part of the Contact: E.164, with the RFC 4694 `rn` and `npdi` parameters after a dip.
         var contactUser: String {
             switch self {
-            case .nanp(let dialed, _, let lrn, _):
-                // `+1NPANXXXXXX[;rn=+1NPANXXXXXX];npdi`, written in place in one allocation: appending to a `String`
+            case .nanp(let dialed, _, let lrn, let dipped, _):
+                // `+1NPANXXXXXX[;rn=+1NPANXXXXXX][;npdi]`, written in place in one allocation: appending to a `String`
                 // costs more than all the rest of the Contact's making.
                 return String(unsafeUninitializedCapacity: lrn == nil ? 17 : 33) { buffer in
                     var end = dialed.writeE164(into: buffer, at: 0)
@@ -406,7 +417,7 @@ public enum Router {
                         end = Self.write(";rn=", into: buffer, at: end)
                         end = lrn.writeE164(into: buffer, at: end)
                     }
-                    return Self.write(";npdi", into: buffer, at: end)
+                    return dipped ? Self.write(";npdi", into: buffer, at: end) : end
                 }
             case .international(let digits, _): return "+\(digits)"
             }
@@ -422,7 +433,7 @@ public enum Router {
 
         func rate(in deck: RateDeck, intraMeansLATA: Bool, at time: Int64) -> Rate? {
             switch self {
-            case .nanp(_, let routed, _, let jurisdiction):
+            case .nanp(_, let routed, _, _, let jurisdiction):
                 deck.rate(for: routed, jurisdiction: jurisdiction, intraMeansLATA: intraMeansLATA, at: time)
             case .international(let digits, let count):
                 deck.rate(forE164: digits, digitCount: count, at: time)

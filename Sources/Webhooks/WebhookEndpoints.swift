@@ -159,8 +159,9 @@ public struct WebhookEndpoints: Sendable {
     }
 
     /// Gives an endpoint a new secret, returned this once. The secret it replaces keeps signing deliveries beside
-    /// the new one for ``WebhookSecretRotation/previousSecretHours`` (at most a week), then stops; a secret replaced
-    /// before is forgotten at once.
+    /// the new one for ``WebhookSecretRotation/previousSecretHours`` (at most a week), then stops. A rotation during
+    /// another's overlap keeps the secret that overlap kept (receivers may still hold it: a retried rotation whose
+    /// answer was lost must not break them) and forgets the interim one; 0 hours forgets both at once.
     public func rotateSecret(
         _ id: String, _ rotation: WebhookSecretRotation, by principal: Principal
     ) async throws -> CreatedWebhookEndpoint {
@@ -173,8 +174,11 @@ public struct WebhookEndpoints: Sendable {
         let secret = Identifier.secret(prefix: "whsec_")
         let endpoint = try await store.transaction { database in
             _ = try await Self.visible(id, principal, forUpdate: true, in: database)
-            // SET reads the row as it was: the replaced secret is the current one.
-            let previous: SQLQueryString = expiresAt == nil ? "NULL" : "secret"
+            // SET reads the row as it was. During an overlap the secret receivers may still hold is the previous one,
+            // not the interim current one (a retried rotation whose answer was lost): that one keeps signing.
+            let previous: SQLQueryString = expiresAt == nil
+                ? "NULL"
+                : "CASE WHEN previous_secret_expires_at > \(bind: now) THEN previous_secret ELSE secret END"
             try await database.raw("""
                 UPDATE webhook_endpoints SET previous_secret = \(previous), secret = \(bind: secret),
                     previous_secret_expires_at = \(bind: expiresAt)

@@ -466,9 +466,9 @@ struct LRNImportTests {
             #expect(reports.last?.finished == true)
             #expect(try await epoch(store) == before + 1)
             #expect(try await ported.count() == 3)
-            #expect(try await ported.lookup(PhoneNumber(parsing: "+12025550143")) == PhoneNumber(parsing: "2025550000"))
-            #expect(try await ported.lookup(PhoneNumber(parsing: "9735559001")) == PhoneNumber(parsing: "9735550000"))
-            #expect(try await ported.lookup(PhoneNumber(parsing: "2025550144")) == nil)
+            #expect(try await ported.lookup(PhoneNumber(parsing: "+12025550143")) == .ported(lrn: PhoneNumber(parsing: "2025550000")))
+            #expect(try await ported.lookup(PhoneNumber(parsing: "9735559001")) == .ported(lrn: PhoneNumber(parsing: "9735550000")))
+            #expect(try await ported.lookup(PhoneNumber(parsing: "2025550144")) == .notPorted)
             let stored = try await store.read { database in
                 try await database.raw("SELECT tn, lrn FROM ported_numbers WHERE tn = 2125550100").first()
                     .map { [try $0.decode(column: "tn", as: Int64.self), try $0.decode(column: "lrn", as: Int64.self)] }
@@ -545,7 +545,7 @@ struct LRNImportTests {
                 ])
             }
             #expect(try await ported.count() == 1)
-            #expect(try await ported.lookup(PhoneNumber(parsing: "2025550143")) == PhoneNumber(parsing: "2025550000"))
+            #expect(try await ported.lookup(PhoneNumber(parsing: "2025550143")) == .ported(lrn: PhoneNumber(parsing: "2025550000")))
             #expect(try await epoch(store) == before)
         }
     }
@@ -563,8 +563,8 @@ struct LRNImportTests {
             #expect(try await ported.importLRN(from: second) == 1)
             #expect(try await epoch(store) == before + 1)
             #expect(try await ported.count() == 1)
-            #expect(try await ported.lookup(PhoneNumber(parsing: "2025510000")) == nil)
-            #expect(try await ported.lookup(PhoneNumber(parsing: "9735559001")) == PhoneNumber(parsing: "9735550000"))
+            #expect(try await ported.lookup(PhoneNumber(parsing: "2025510000")) == .notPorted)
+            #expect(try await ported.lookup(PhoneNumber(parsing: "9735559001")) == .ported(lrn: PhoneNumber(parsing: "9735550000")))
         }
     }
 }

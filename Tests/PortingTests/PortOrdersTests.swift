@@ -71,7 +71,7 @@ struct PortOrdersTests {
             #expect(done.state == "completed")
             let record = try await fixture.provisioning.numbers.number(porting, by: fixture.acme)
             #expect(record.status == .assigned && record.trunkId == fixture.acmeTrunk.id)
-            #expect(try await fixture.provisioning.portedNumbers.lookup(porting) == PhoneNumber("+12025550199"))
+            #expect(try await fixture.provisioning.portedNumbers.lookup(porting) == .ported(lrn: PhoneNumber("+12025550199")!))
 
             let snapshot = try await RoutingCompiler(store: store, emergency: nil).compile(version: 1)
             let fromAcme = CallRequest(source: IPAddress("192.0.2.10")!, dialed: porting.e164, caller: porting.e164, callID: "c")
@@ -280,8 +280,12 @@ struct PortOrdersTests {
             }
             #expect(release.portedOut == [porting])
             let snapshot = try await compiler.compile(version: 2)
-            #expect(snapshot.ported.lrn(for: porting) == nil, "our LRN no longer, as in the store")
-            #expect(try await fixture.provisioning.portedNumbers.lookup(porting) == nil)
+            #expect(snapshot.ported.dip(porting) == .portedToUnknownLRN, "not our LRN: ported away, to an LRN the feed will bring")
+
+            // A feed cut before the port-out does not undo it; the port-out stays over it for a week.
+            _ = try await fixture.provisioning.portedNumbers.importLRN(from: feed)
+            #expect(try await compiler.compile(version: 3).ported.dip(porting) == .portedToUnknownLRN)
+            #expect(try await fixture.provisioning.portedNumbers.lookup(porting) == .portedToUnknownLRN, "the store says what routing says")
         }
     }
 }

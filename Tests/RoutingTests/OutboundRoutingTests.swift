@@ -9,7 +9,8 @@ import Testing
 /// - `car_dear`: dearer than Acme's plan everywhere.
 /// Numbers in 202-555 are DC (LATA 236), 301-555 Maryland (LATA 238), 410-555 Maryland (LATA 240).
 private func outboundSnapshot(
-    plan: Bool = true, numbers extra: [NumberRoute] = [], blocks: DestinationBlocks = DestinationBlocks()
+    plan: Bool = true, numbers extra: [NumberRoute] = [], blocks: DestinationBlocks = DestinationBlocks(),
+    ported: PortedNumberTable = PortedNumberTable([(3015550199, 4105559000)])
 ) -> RoutingSnapshot {
     let acme = TrunkRoute(
         id: "trk_acme", accountId: "acc_acme", accountActive: true,
@@ -65,8 +66,7 @@ private func outboundSnapshot(
         ],
         carrierRates: CarrierRates(decks: ["car_cheap": cheap, "car_mid": mid, "car_dear": dear, "car_down": down]),
         customerDecks: plan ? ["acc_acme": sell] : [:],
-        ported: PortedNumberTable([(3015550199, 4105559000)]),
-        locations: locations, blocks: blocks
+        ported: ported, locations: locations, blocks: blocks
     )
 }
 
@@ -180,11 +180,31 @@ struct RateTableTests {
             PhoneNumber("+12025550001")!: nil, PhoneNumber("+12025550003")!: PhoneNumber("+14105550000")!,
         ])
         #expect(table.lrn(for: PhoneNumber("+12025550001")!) == nil, "ported away from the LRN the feed gave")
+        #expect(table.dip(PhoneNumber("+12025550001")!) == .portedToUnknownLRN)
+        #expect(table.dip(PhoneNumber("+12025550004")!) == .notPorted)
         #expect(table.lrn(for: PhoneNumber("+12025550002")!) == PhoneNumber("+13015550000"), "unchanged rows still answer")
         #expect(table.lrn(for: PhoneNumber("+12025550003")!) == PhoneNumber("+14105550000"))
         #expect(PortedNumberTable([]).applying([PhoneNumber("+12025550003")!: PhoneNumber("+14105550000")!])
             .lrn(for: PhoneNumber("+12025550003")!) == PhoneNumber("+14105550000"), "changes over an empty table")
         #expect(table.count == 2 && imported.lrn(for: PhoneNumber("+12025550001")!) == PhoneNumber("+13015550000"))
+    }
+
+    @Test("a number ported away to an LRN not known yet leaves undipped: no rn, no npdi, for the carrier to dip")
+    func portedToUnknownLRN() {
+        let ported = PortedNumberTable([(3015550199, 4105559000)]).applying([PhoneNumber("+13015550199")!: nil])
+        let decision = call("3015550199", in: outboundSnapshot(ported: ported))
+        guard case .redirect(let targets) = decision.outcome else {
+            Issue.record("no redirect: \(decision.steps)")
+            return
+        }
+        #expect(targets.allSatisfy { $0.user == "+13015550199" }, "\(targets.map(\.user))")
+        #expect(decision.lrn == nil)
+        #expect(decision.steps.contains { $0.contains("sent without npdi for the carrier to dip") })
+        guard case .redirect(let notPorted) = call("3015550198").outcome else {
+            Issue.record("no redirect for a number not ported")
+            return
+        }
+        #expect(notPorted.allSatisfy { $0.user == "+13015550198;npdi" }, "a number not ported is still marked dipped")
     }
 
     @Test("longest prefix wins; expired rows do not apply")
@@ -306,7 +326,7 @@ struct FailoverTests {
                 "the cheapest carrier for the old LRN's block first, the trunk last")
         #expect(targets.dropLast().allSatisfy { $0.user == "+13015550150;rn=+14105559000;npdi" })
         #expect(targets.last?.user == "+13015550150")
-        #expect(during.lrn == "+14105559000" && during.carriers.first?.id == "car_mid")
+        #expect(during.lrn == nil && during.carriers.first?.id == "car_mid", "the old LRN is the owner's, not in the caller's record")
         #expect(during.steps.contains { $0.contains("cutover forwarding until 1800000100: to the old path at LRN +14105559000") })
 
         #expect(hosts(call("+13015550150", from: "203.0.113.9", at: 1_800_000_100, in: snapshot)) == ["pbx.acme.example"],
@@ -425,7 +445,7 @@ struct CarrierRatesTests {
             let international = Bool.random(using: &random)
             let destination: Router.Destination = international
                 ? .international(digits: 442_079_460_000, count: 12)
-                : .nanp(dialed: number, routed: number, lrn: nil, jurisdiction: jurisdiction)
+                : .nanp(dialed: number, routed: number, lrn: nil, dipped: true, jurisdiction: jurisdiction)
             let prices = [Rate?](unsafeUninitializedCapacity: merged.slotCount) { buffer, count in
                 buffer.initialize(repeating: nil)
                 merged.price(destination, at: time, intraMeansLATA: intraMeansLATA, into: buffer)
