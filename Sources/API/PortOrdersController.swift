@@ -33,7 +33,10 @@ struct PortOrdersController {
             return try json(try await orders.create(draft, by: context.caller()), status: .created, context: context)
         }
         group.get("port-orders") { request, context in
-            try json(try await orders.orders(page: request.page(), by: context.caller()), context: context)
+            // Swift 6.3.1 crashes compiling this closure in release builds (LLVM's coroutine splitting, at the
+            // swifterror of the throwing calls inside the async call's arguments): they are made first.
+            let (page, caller) = (try request.page(), try context.caller())
+            return try json(try await orders.orders(page: page, by: caller), context: context)
         }
         group.get("port-orders/calendar") { request, context in
             guard let from = request.query("from") else { throw Problem.badRequest("is required", field: "from") }
