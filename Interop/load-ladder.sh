@@ -117,7 +117,9 @@ run_step() {
     local ok failed
     ok=$(echo "$stats" | awk -F';' '{print $16}')
     failed=$(echo "$stats" | awk -F';' '{print $18}')
-    local cpu_us=$(( (after - before) * 1000000 / ticks_per_second / (ok + failed > 0 ? ok + failed : 1) ))
+    local cpu_us
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$ticks_per_second" -v n=$((ok + failed)) \
+        'BEGIN { printf "%.1f", (n > 0 ? t * 1000000 / hz / n : 0) }')
     printf '%-8s %7s cps  %7s ok  %6s failed  %6s µs CPU per call\n' "$name" "$rate" "$ok" "$failed" "$cpu_us"
     echo "$name $rate $ok $failed $cpu_us" >>"$work/results"
 }
@@ -138,8 +140,8 @@ cpu, steps, knees = {}, {}, {}
 for name, rate, ok, failed, us in rows:
     calls = int(ok) + int(failed)
     steps.setdefault(name, {}).setdefault(int(rate), []).append(int(failed) * 1000 < calls)
-    if int(failed) * 1000 < calls and int(us) > 0:
-        cpu.setdefault(name, []).append(int(us))
+    if int(failed) * 1000 < calls and float(us) > 0:
+        cpu.setdefault(name, []).append(float(us))
 for name, by_rate in steps.items():
     # The knee: the highest rate such that every step up to it, in every round, failed under 0.1% of its calls.
     knee = 0
@@ -150,10 +152,10 @@ for name, by_rate in steps.items():
     knees[name] = knee
 median = {name: statistics.median(values) for name, values in cpu.items()}
 for name, values in cpu.items():
-    print(f"{name}: CPU per call {', '.join(map(str, values))} µs, median {median[name]} µs; knee {knees[name]} cps")
+    print(f"{name}: CPU per call {', '.join(map(str, values))} µs, median {median[name]:.1f} µs; knee {knees[name]} cps")
 t, k = median.get("tandem", 0), median.get("kamailio", 0)
-print(f"median CPU per call: tandem {t} µs, kamailio {k} µs, ratio kamailio/tandem {k / t if t else float('nan'):.2f}")
+print(f"median CPU per call: tandem {t:.1f} µs, kamailio {k:.1f} µs, ratio kamailio/tandem {k / t if t else float('nan'):.2f}")
 if "baseline" in median:
     b = median["baseline"]
-    print(f"baseline {b} µs: ratio kamailio/baseline {k / b if b else float('nan'):.2f}, tandem/baseline {t / b if b else float('nan'):.2f}")
+    print(f"baseline {b:.1f} µs: ratio kamailio/baseline {k / b if b else float('nan'):.2f}, tandem/baseline {t / b if b else float('nan'):.2f}")
 PY
