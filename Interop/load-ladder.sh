@@ -6,6 +6,10 @@
 #
 #   bash Interop/load-ladder.sh [RATES...]        (default: 1000 2000 4000 8000 12000 16000)
 #
+# Each rate is run against every server in turn before the next rate, so that the machine's load drifts alike
+# for all of them. LADDER_BASELINE=/path/to/tandem adds a second Tandem (an older build, say) to every rate, for
+# before/after figures from one run. LADDER_ROUNDS=N runs the whole ladder N times (medians over every step).
+#
 # Needs sipp (sip-tester) and kamailio; builds Tandem in release mode. Loopback only; every run is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,21 +58,36 @@ with open(f"{work}/dial.csv", "w") as dial:
 PY
 
 # Tandem: the demo, plus a carrier whose deck holds the same prefixes (the cheapest, so it is chosen first).
-"$tandem" serve --demo --database "$work/tandem.db" --http 127.0.0.1:28180 --sip 127.0.0.1:25160 \
-    --log-level warning >"$work/tandem.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 120); do grep -q "Tandem is up" "$work/tandem.log" && break; sleep 0.5; done
-"$tandem" carriers add --database "$work/tandem.db" --name Ladder --gateway 127.0.0.1:5081 >/dev/null
 # The ladder's calls come from the demo trunk: lift its calls-per-second limit above the ladder's rates. Kamailio
 # signs nothing, so neither does Tandem unless LADDER_SIGNING=all (then each call also costs an ES256 signature).
-operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/tandem.log" | head -1 | cut -d= -f2)
-curl -sf -X PATCH -H "Authorization: Bearer $operator_key" -H 'Content-Type: application/json' \
-    -d '{"max_calls_per_second":100000,"identity":{"signing":"'"${LADDER_SIGNING:-never}"'"}}' \
-    http://127.0.0.1:28180/v1/trunks/trk_acme_main >/dev/null
-"$tandem" import ratedeck --database "$work/tandem.db" Ladder "$work/deck.csv" >/dev/null 2>&1
+# Prints the server's process id.
+start_tandem() {
+    local name=$1 binary=$2 http=$3 sip=$4
+    "$binary" serve --demo --database "$work/$name.db" --http "127.0.0.1:$http" --sip "127.0.0.1:$sip" \
+        --log-level warning >"$work/$name.log" 2>&1 &
+    local pid=$!
+    for _ in $(seq 1 120); do grep -q "Tandem is up" "$work/$name.log" && break; sleep 0.5; done
+    grep -q "Tandem is up" "$work/$name.log" || { cat "$work/$name.log" >&2; echo "$name did not start" >&2; return 1; }
+    "$binary" carriers add --database "$work/$name.db" --name Ladder --gateway 127.0.0.1:5081 >/dev/null
+    local operator_key
+    operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/$name.log" | head -1 | cut -d= -f2)
+    curl -sf -X PATCH -H "Authorization: Bearer $operator_key" -H 'Content-Type: application/json' \
+        -d '{"max_calls_per_second":100000,"identity":{"signing":"'"${LADDER_SIGNING:-never}"'"}}' \
+        "http://127.0.0.1:$http/v1/trunks/trk_acme_main" >/dev/null
+    "$binary" import ratedeck --database "$work/$name.db" Ladder "$work/deck.csv" >/dev/null 2>&1
+    echo "$pid"
+}
+
+servers=()
+tandem_pid=$(start_tandem tandem "$tandem" 28180 25160)
+pids+=("$tandem_pid")
+servers+=("tandem 25160 $tandem_pid")
+if [[ -n ${LADDER_BASELINE:-} ]]; then
+    baseline_pid=$(start_tandem baseline "$LADDER_BASELINE" 28181 25161)
+    pids+=("$baseline_pid")
+    servers+=("baseline 25161 $baseline_pid")
+fi
 sleep 2
-tandem_pid=$(pgrep -f "tandem serve --demo --database $work/tandem.db" | head -1 || true)
-[[ -n $tandem_pid ]] || { cat "$work/tandem.log"; echo "tandem did not start"; exit 1; }
 
 sed -e "s/@CHILDREN@/2/" -e "s/@PORT@/25260/" -e "s|@DBDIR@|$work|" Interop/kamailio/redirect.cfg >"$work/kamailio.cfg"
 kamailio -f "$work/kamailio.cfg" -P "$work/kamailio.pid" -m 2048 -M 64 -DD -E >"$work/kamailio.log" 2>&1 &
@@ -76,6 +95,7 @@ pids+=($!)
 sleep 3
 kamailio_pids=$(pgrep -f "kamailio -f $work/kamailio.cfg" | tr '\n' ' ' || true)
 [[ -n $kamailio_pids ]] || { cat "$work/kamailio.log"; echo "kamailio did not start"; exit 1; }
+servers+=("kamailio 25260 $kamailio_pids")
 
 # The scenario reads the dialed number and the caller from the injection file.
 sed -e 's/\[service\]/[field0]/g' -e 's/\[caller\]/[field1]/g' Interop/sipp/redirect.xml >"$work/ladder.xml"
@@ -83,40 +103,59 @@ sed -e 's/\[service\]/[field0]/g' -e 's/\[caller\]/[field1]/g' Interop/sipp/redi
 cpu_ticks() { local total=0; for pid in $1; do read -r -a f <"/proc/$pid/stat"; total=$((total + f[13] + f[14])); done; echo $total; }
 ticks_per_second=$(getconf CLK_TCK)
 
-run_ladder() {
-    local name=$1 port=$2 server_pids=$3 knee=0
-    for rate in "${rates[@]}"; do
-        local calls=$((rate * seconds))
-        local before; before=$(cpu_ticks "$server_pids")
-        timeout $((seconds * 4 + 30)) sipp -sf "$work/ladder.xml" -inf "$work/dial.csv" -r "$rate" -m "$calls" \
-            -l $((rate * 2)) -nostdin -timeout $((seconds * 3 + 10))s -recv_timeout 4000 -trace_stat \
-            -stf "$work/$name-$rate.csv" -p 25360 "127.0.0.1:$port" >/dev/null 2>&1 || true
-        local after; after=$(cpu_ticks "$server_pids")
-        local stats; stats=$(tail -1 "$work/$name-$rate.csv")
-        local ok failed
-        ok=$(echo "$stats" | awk -F';' '{print $16}')
-        failed=$(echo "$stats" | awk -F';' '{print $18}')
-        local cpu_us=$(( (after - before) * 1000000 / ticks_per_second / (ok + failed > 0 ? ok + failed : 1) ))
-        printf '%-8s %7s cps  %7s ok  %6s failed  %6s µs CPU per call\n' "$name" "$rate" "$ok" "$failed" "$cpu_us"
-        if (( failed * 1000 < calls )); then knee=$rate; fi
-        echo "$name $rate $ok $failed $cpu_us" >>"$work/results"
-    done
-    echo "$name knee: $knee cps"
-    echo "$name $knee" >>"$work/knees"
+# One step: $rate calls a second for $seconds seconds to one server; appends "name rate ok failed µs" to results.
+run_step() {
+    local name=$1 port=$2 server_pids=$3 rate=$4
+    local calls=$((rate * seconds))
+    local before; before=$(cpu_ticks "$server_pids")
+    timeout $((seconds * 4 + 30)) sipp -sf "$work/ladder.xml" -inf "$work/dial.csv" -r "$rate" -m "$calls" \
+        -l $((rate * 2)) -nostdin -timeout $((seconds * 3 + 10))s -recv_timeout 4000 -trace_stat \
+        -stf "$work/$name-$rate.csv" -p 25360 "127.0.0.1:$port" >/dev/null 2>&1 || true
+    local after; after=$(cpu_ticks "$server_pids")
+    local stats; stats=$(tail -1 "$work/$name-$rate.csv")
+    rm -f "$work/$name-$rate.csv"
+    local ok failed
+    ok=$(echo "$stats" | awk -F';' '{print $16}')
+    failed=$(echo "$stats" | awk -F';' '{print $18}')
+    local cpu_us
+    cpu_us=$(awk -v t=$((after - before)) -v hz="$ticks_per_second" -v n=$((ok + failed)) \
+        'BEGIN { printf "%.1f", (n > 0 ? t * 1000000 / hz / n : 0) }')
+    printf '%-8s %7s cps  %7s ok  %6s failed  %6s µs CPU per call\n' "$name" "$rate" "$ok" "$failed" "$cpu_us"
+    echo "$name $rate $ok $failed $cpu_us" >>"$work/results"
 }
 
-echo "ladder: ${rates[*]} calls/s, $seconds s each, $prefixes prefixes, sipp on the same cores"
-run_ladder tandem 25160 "$tandem_pid"
-run_ladder kamailio 25260 "$kamailio_pids"
-python3 - "$work/results" "$work/knees" <<'PY'
+echo "ladder: ${rates[*]} calls/s, $seconds s each, $prefixes prefixes, ${LADDER_ROUNDS:-1} round(s), sipp on the same cores"
+for _ in $(seq 1 "${LADDER_ROUNDS:-1}"); do
+    for rate in "${rates[@]}"; do
+        for server in "${servers[@]}"; do
+            read -r name port server_pids <<<"$server"
+            run_step "$name" "$port" "$server_pids" "$rate"
+        done
+    done
+done
+python3 - "$work/results" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
-knees = dict(l.split() for l in open(sys.argv[2]))
-cpu = {}
+cpu, steps, knees = {}, {}, {}
 for name, rate, ok, failed, us in rows:
-    if int(failed) * 1000 < int(ok) + int(failed) and int(us) > 0:
-        cpu.setdefault(name, []).append(int(us))
-t, k = statistics.median(cpu.get("tandem", [0])), statistics.median(cpu.get("kamailio", [0]))
-print(f"median CPU per call: tandem {t} µs, kamailio {k} µs, ratio kamailio/tandem {k / t if t else float('nan'):.2f}")
-print(f"knees: tandem {knees.get('tandem')} cps, kamailio {knees.get('kamailio')} cps")
+    calls = int(ok) + int(failed)
+    steps.setdefault(name, {}).setdefault(int(rate), []).append(int(failed) * 1000 < calls)
+    if int(failed) * 1000 < calls and float(us) > 0:
+        cpu.setdefault(name, []).append(float(us))
+for name, by_rate in steps.items():
+    # The knee: the highest rate such that every step up to it, in every round, failed under 0.1% of its calls.
+    knee = 0
+    for rate in sorted(by_rate):
+        if not all(by_rate[rate]):
+            break
+        knee = rate
+    knees[name] = knee
+median = {name: statistics.median(values) for name, values in cpu.items()}
+for name, values in cpu.items():
+    print(f"{name}: CPU per call {', '.join(map(str, values))} µs, median {median[name]:.1f} µs; knee {knees[name]} cps")
+t, k = median.get("tandem", 0), median.get("kamailio", 0)
+print(f"median CPU per call: tandem {t:.1f} µs, kamailio {k:.1f} µs, ratio kamailio/tandem {k / t if t else float('nan'):.2f}")
+if "baseline" in median:
+    b = median["baseline"]
+    print(f"baseline {b:.1f} µs: ratio kamailio/baseline {k / b if b else float('nan'):.2f}, tandem/baseline {t / b if b else float('nan'):.2f}")
 PY

@@ -73,7 +73,43 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses one Via value (one element of a comma-separated Via header).
     public init(parsing text: some StringProtocol) throws(SIPParseError) {
-        var scanner = SIPScanner(text)
+        self = try withUTF8Bytes(of: text) { bytes throws(SIPParseError) in
+            var parameters = SIPParameters()
+            let syntax = try Self.scan(bytes, parameters: &parameters)
+            return SIPVia(
+                transport: string(syntax.transport),
+                host: string(syntax.host),
+                port: syntax.port,
+                parameters: parameters,
+                protocolName: string(syntax.protocolName),
+                protocolVersion: string(syntax.protocolVersion)
+            )
+        }
+    }
+
+    /// Checks one Via value as ``init(parsing:)`` does, without building it: for the Vias below the top one,
+    /// which a server only passes back.
+    static func check(_ text: some StringProtocol) throws(SIPParseError) {
+        try withUTF8Bytes(of: text) { bytes throws(SIPParseError) in
+            var parameters = SyntaxOnly()
+            _ = try Self.scan(bytes, parameters: &parameters)
+        }
+    }
+
+    /// The parts of a Via value, where they are in its bytes.
+    private struct Syntax {
+        var protocolName: SIPBytes
+        var protocolVersion: SIPBytes
+        var transport: SIPBytes
+        var host: SIPBytes
+        var port: Int?
+    }
+
+    /// The Via grammar (RFC 3261 §25.1 `via-parm`), once for building and checking.
+    private static func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, parameters: inout some SIPParameterSink
+    ) throws(SIPParseError) -> Syntax {
+        var scanner = SIPScanner(bytes)
         func fail(_ detail: String) -> SIPParseError { .badHeader("Via", detail) }
         scanner.skipWhitespace()
         guard let name = scanner.token(), scanner.consumeSeparator(ASCII.slash),
@@ -86,46 +122,74 @@ public struct SIPVia: Sendable, Hashable, CustomStringConvertible {
         var port: Int?
         if scanner.consumeSeparator(ASCII.colon) {
             let digits = scanner.read(while: \.isASCIIDigit)
-            guard (1...5).contains(digits.count), let value = Int(String(decoding: digits, as: UTF8.self)),
-                value <= 65_535
+            guard (1...5).contains(digits.count), let value = Int(string(digits)), value <= 65_535
             else { throw fail("invalid sent-by port") }
             port = value
         }
-        let parameters = try scanner.parameters(header: "Via")
+        var checked = ViaParameterCheck(parameters: parameters)
+        try scanner.parameters(header: "Via", into: &checked)
+        parameters = checked.parameters
         scanner.skipWhitespace()
         guard scanner.isAtEnd else { throw fail("unexpected text after the parameters") }
-        self.init(
-            transport: transport,
-            host: host,
-            port: port,
-            parameters: parameters,
-            protocolName: name,
-            protocolVersion: version
-        )
-        if let ttl = parameters["ttl"] {
-            guard let value = Int(ttl), (0...255).contains(value) else { throw fail("ttl is not 0-255") }
-        }
-        if parameters.contains("rport"), let value = parameters["rport"] {
-            guard let port = Int(value), (1...65_535).contains(port) else { throw fail("invalid rport") }
-        }
-        for flagless in ["branch", "received", "maddr", "ttl"] where parameters.contains(flagless) {
-            guard parameters[flagless] != nil else { throw fail("\(flagless) needs a value") }
-        }
+        try checked.validate()
+        return Syntax(protocolName: name, protocolVersion: version, transport: transport, host: host, port: port)
     }
 
     /// A `host`: an IPv6 reference or a hostname / IPv4 address (RFC 3261 §25.1).
-    static func host(_ scanner: inout SIPScanner) -> String? {
+    private static func host(_ scanner: inout SIPScanner) -> SIPBytes? {
         if scanner.peek == ASCII.leftBracket {
             let start = scanner.index
             scanner.index += 1
             _ = scanner.read { $0.isHexDigit || $0 == ASCII.colon || $0 == ASCII.dot }
             guard scanner.consume(ASCII.rightBracket), scanner.index > start + 2 else { return nil }
-            return String(decoding: scanner.bytes[start..<scanner.index], as: UTF8.self)
+            return scanner.bytes[start..<scanner.index]
         }
         let slice = scanner.read {
             $0.isASCIIAlphanumeric || $0 == UInt8(ascii: "-") || $0 == ASCII.dot || $0 == UInt8(ascii: "_")
         }
-        return slice.isEmpty ? nil : String(decoding: slice, as: UTF8.self)
+        return slice.isEmpty ? nil : slice
+    }
+}
+
+/// Passes a Via's parameters on, noting the first of each whose value RFC 3261 §20.42 and RFC 3581 constrain, and
+/// checks those values once all are read: `ttl` 0–255, `rport` a port if it has a value, and `branch`, `received`,
+/// `maddr` and `ttl` with a value. Names match as ``SIPParameters`` looks them up (ASCII case and `%HH` escapes
+/// aside), so the parameter checked is the one a lookup finds.
+private struct ViaParameterCheck<Parameters: SIPParameterSink>: SIPParameterSink {
+    var parameters: Parameters
+    // Each is absent (`nil`), a flag (`.some(nil)`), or the first such parameter's value.
+    private var branch: SIPBytes??
+    private var received: SIPBytes??
+    private var maddr: SIPBytes??
+    private var ttl: SIPBytes??
+    private var rport: SIPBytes??
+
+    init(parameters: Parameters) {
+        self.parameters = parameters
+    }
+
+    mutating func append(name: SIPBytes, value: SIPBytes?) {
+        self.parameters.append(name: name, value: value)
+        func note(_ first: inout SIPBytes??, _ wanted: String) -> Bool {
+            guard SIPParameters.matches(name, wanted) else { return false }
+            if first == nil { first = .some(value) }
+            return true
+        }
+        _ = note(&self.branch, "branch") || note(&self.rport, "rport") || note(&self.received, "received")
+            || note(&self.maddr, "maddr") || note(&self.ttl, "ttl")
+    }
+
+    func validate() throws(SIPParseError) {
+        func fail(_ detail: String) -> SIPParseError { .badHeader("Via", detail) }
+        if case .some(.some(let value)) = self.ttl {
+            guard let number = Int(string(value)), (0...255).contains(number) else { throw fail("ttl is not 0-255") }
+        }
+        if case .some(.some(let value)) = self.rport {
+            guard let port = Int(string(value)), (1...65_535).contains(port) else { throw fail("invalid rport") }
+        }
+        for (first, name) in [(self.branch, "branch"), (self.received, "received"), (self.maddr, "maddr"), (self.ttl, "ttl")] {
+            if case .some(.none) = first { throw fail("\(name) needs a value") }
+        }
     }
 }
 
@@ -171,14 +235,57 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a From, To or Contact value; `header` names the header in errors.
     public init(parsing text: some StringProtocol, header: String = "Contact") throws(SIPParseError) {
-        var scanner = SIPScanner(text)
+        self = try withUTF8Bytes(of: text) { bytes throws(SIPParseError) in
+            var uriParameters = SIPParameters(), uriHeaders = SIPParameters(), parameters = SIPParameters()
+            let syntax = try Self.scan(
+                bytes, header: header, uriParameters: &uriParameters, uriHeaders: &uriHeaders, parameters: &parameters
+            )
+            let uri = SIPURI(syntax.uriSyntax, of: bytes[syntax.uri], parameters: uriParameters, headers: uriHeaders)
+            let displayName = syntax.displayName.map { name in
+                syntax.isQuoted ? SIPScanner.unquoted(bytes[name]) : string(bytes[name])
+            }
+            return SIPNameAddress(displayName: displayName, uri: uri, parameters: parameters)
+        }
+    }
+
+    /// Checks a From, To or Contact value as ``init(parsing:header:)`` does, without building it, and returns where
+    /// its URI is in `text`'s UTF-8 (the part a caller may want; it parses with ``SIPURI/init(parsing:)``).
+    @discardableResult
+    static func check(_ text: some StringProtocol, header: String) throws(SIPParseError) -> Range<Int> {
+        try withUTF8Bytes(of: text) { bytes throws(SIPParseError) in
+            var uriParameters = SyntaxOnly(), uriHeaders = SyntaxOnly(), parameters = SyntaxOnly()
+            return try Self.scan(
+                bytes, header: header, uriParameters: &uriParameters, uriHeaders: &uriHeaders, parameters: &parameters
+            ).uri
+        }
+    }
+
+    /// Where the parts of a name-addr or addr-spec are in its bytes.
+    private struct Syntax {
+        var displayName: Range<Int>?
+        /// Whether the display name is a `quoted-string` (quotes included in ``displayName``).
+        var isQuoted: Bool
+        var uri: Range<Int>
+        /// The URI's parts, relative to ``uri``'s bytes.
+        var uriSyntax: SIPURI.Syntax
+    }
+
+    /// The grammar of From, To and Contact values (RFC 3261 §25.1 `name-addr / addr-spec` and parameters), once
+    /// for building and checking.
+    private static func scan(
+        _ bytes: UnsafeBufferPointer<UInt8>, header: String, uriParameters: inout some SIPParameterSink,
+        uriHeaders: inout some SIPParameterSink, parameters: inout some SIPParameterSink
+    ) throws(SIPParseError) -> Syntax {
+        var scanner = SIPScanner(bytes)
         func fail(_ detail: String) -> SIPParseError { .badHeader(header, detail) }
         scanner.skipWhitespace()
-        var displayName: String?
+        var displayName: Range<Int>?
+        var isQuoted = false
         var isNameAddr = false
         if scanner.peek == ASCII.quote {
             guard let quoted = scanner.quotedString() else { throw fail("unterminated quoted display name") }
-            displayName = quoted.unescaped
+            displayName = quoted.startIndex..<quoted.endIndex
+            isQuoted = true
             scanner.skipWhitespace()
             guard scanner.peek == ASCII.lessThan else { throw fail("quoted display name without <URI>") }
             isNameAddr = true
@@ -192,35 +299,40 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
             }
             if scanner.peek == ASCII.lessThan {
                 isNameAddr = true
-                if end > start { displayName = String(decoding: scanner.bytes[start..<end], as: UTF8.self) }
+                if end > start { displayName = start..<end }
             } else {
                 scanner.index = start
             }
         }
+        let uriBytes: SIPBytes
+        let uriSyntax: SIPURI.Syntax
         if isNameAddr {
             _ = scanner.consume(ASCII.lessThan)
-            let uriBytes = scanner.read { $0 != ASCII.greaterThan }
+            uriBytes = scanner.read { $0 != ASCII.greaterThan }
             guard scanner.consume(ASCII.greaterThan) else { throw fail("missing >") }
             do {
-                self.uri = try SIPURI(bytes: uriBytes)
+                uriSyntax = try SIPURI.scan(uriBytes, parameters: &uriParameters, headers: &uriHeaders)
             } catch {
                 throw fail("invalid URI in <>")
             }
         } else {
-            let uriBytes = scanner.read { !$0.isSIPWhitespace && $0 != ASCII.semicolon }
+            uriBytes = scanner.read { !$0.isSIPWhitespace && $0 != ASCII.semicolon }
             guard !uriBytes.contains(ASCII.question), !uriBytes.contains(ASCII.comma) else {
                 throw fail("a URI with ? or , must be enclosed in <>")
             }
             do {
-                self.uri = try SIPURI(bytes: uriBytes)
+                uriSyntax = try SIPURI.scan(uriBytes, parameters: &uriParameters, headers: &uriHeaders)
             } catch {
                 throw fail("invalid URI")
             }
         }
-        self.displayName = displayName
-        self.parameters = try scanner.parameters(header: header)
+        try scanner.parameters(header: header, into: &parameters)
         scanner.skipWhitespace()
         guard scanner.isAtEnd else { throw fail("unexpected text after the address") }
+        return Syntax(
+            displayName: displayName, isQuoted: isQuoted, uri: uriBytes.startIndex..<uriBytes.endIndex,
+            uriSyntax: uriSyntax
+        )
     }
 }
 
@@ -271,7 +383,11 @@ public struct SIPCSeq: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `1*DIGIT LWS Method`; leading zeros and folding are allowed (RFC 4475 §3.1.1.1).
     public init(parsing text: some StringProtocol) throws(SIPParseError) {
-        var scanner = SIPScanner(text)
+        self = try withUTF8Bytes(of: text) { bytes throws(SIPParseError) in try SIPCSeq(bytes: bytes) }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) throws(SIPParseError) {
+        var scanner = SIPScanner(bytes)
         scanner.skipWhitespace()
         let digits = scanner.read(while: \.isASCIIDigit)
         guard !digits.isEmpty, scanner.peek?.isSIPWhitespace == true else {
@@ -289,6 +405,6 @@ public struct SIPCSeq: Sendable, Hashable, CustomStringConvertible {
         scanner.skipWhitespace()
         guard scanner.isAtEnd else { throw .badHeader("CSeq", "unexpected text after the method") }
         self.number = UInt32(number)
-        self.method = SIPMethod(method)
+        self.method = SIPMethod(string(method))
     }
 }

@@ -162,13 +162,14 @@ public struct SIPHeaders: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         self.fields.reduce(0) { $0 + (key.matches($1) ? 1 : 0) }
     }
 
-    /// The list elements of every field matching `key`, empty ones kept, for the typed parsers.
-    func listElements(_ kind: SIPHeaderKey.Kind) -> [Substring] {
-        var result: [Substring] = []
+    /// Calls `body` with the list elements of every field of `kind`, in order, empty ones kept, for the typed
+    /// parsers: as ``values(_:)`` splits them, without building an array.
+    func forEachListElement(
+        _ kind: SIPHeaderKey.Kind, _ body: (Substring) throws(SIPParseError) -> Void
+    ) throws(SIPParseError) {
         for field in self.fields where field.kind == kind {
-            result.append(contentsOf: splitHeaderList(field.value))
+            try forEachHeaderListElement(field.value, body)
         }
-        return result
     }
 }
 

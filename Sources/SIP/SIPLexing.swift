@@ -146,19 +146,27 @@ struct HeaderListSeparators {
 /// so typed parsers can reject them.
 func splitHeaderList(_ value: String) -> [Substring] {
     var result: [Substring] = []
+    forEachHeaderListElement(value) { result.append($0) }
+    return result
+}
+
+/// Calls `body` with each element of a header value's list, as ``splitHeaderList(_:)`` splits it (trimmed, empty
+/// ones included), without building an array of them.
+func forEachHeaderListElement<Failure: Error>(
+    _ value: String, _ body: (Substring) throws(Failure) -> Void
+) throws(Failure) {
     var separators = HeaderListSeparators()
     let utf8 = value.utf8
     var start = utf8.startIndex
     var index = start
     while index != utf8.endIndex {
         if separators.separates(utf8[index]) {
-            result.append(trimmed(value[start..<index]))
+            try body(trimmed(value[start..<index]))
             start = utf8.index(after: index)
         }
         index = utf8.index(after: index)
     }
-    result.append(trimmed(value[start..<utf8.endIndex]))
-    return result
+    try body(trimmed(value[start..<utf8.endIndex]))
 }
 
 /// Counts the non-empty list elements of a header value, as ``splitHeaderList(_:)`` would split it, without
@@ -186,16 +194,59 @@ func trimmed(_ text: Substring) -> Substring {
     return Substring(utf8)
 }
 
+// MARK: - Bytes in place
+
+/// The bytes of a header value or URI being parsed: a slice of memory that stays put while the parser runs, so
+/// that slicing neither copies nor counts references.
+typealias SIPBytes = Slice<UnsafeBufferPointer<UInt8>>
+
+/// Runs `body` over the UTF-8 bytes of `text` where they are stored; text that is not stored contiguously (bridged
+/// or foreign strings) is copied first.
+func withUTF8Bytes<Result>(
+    of text: some StringProtocol, _ body: (UnsafeBufferPointer<UInt8>) throws(SIPParseError) -> Result
+) throws(SIPParseError) -> Result {
+    let inPlace = text.utf8.withContiguousStorageIfAvailable { bytes in
+        Swift.Result { () throws(SIPParseError) in try body(bytes) }
+    }
+    if let inPlace { return try inPlace.get() }
+    return try Array(text.utf8).withUnsafeBufferPointer { bytes throws(SIPParseError) in try body(bytes) }
+}
+
+/// The bytes as a `String` (they are ASCII or already checked).
+func string(_ bytes: SIPBytes) -> String {
+    String(decoding: UnsafeBufferPointer(rebasing: bytes), as: UTF8.self)
+}
+
+// MARK: - Parameter sinks
+
+/// Where a parser puts the `name[=value]` parameters it reads (RFC 3261 §19.1.1, §7.3.1): ``SIPParameters``
+/// keeps them, ``SyntaxOnly`` drops them, so that one grammar serves both building values and checking syntax.
+protocol SIPParameterSink {
+    /// Takes one parameter, its name and value (if any) as written.
+    mutating func append(name: SIPBytes, value: SIPBytes?)
+}
+
+extension SIPParameters: SIPParameterSink {
+    mutating func append(name: SIPBytes, value: SIPBytes?) {
+        self.append(name: string(name), value: value.map(string))
+    }
+}
+
+/// A sink that keeps nothing: the parse it is given to checks syntax without building values.
+struct SyntaxOnly: SIPParameterSink {
+    func append(name: SIPBytes, value: SIPBytes?) {}
+}
+
 // MARK: - Scanner
 
-/// A cursor over the bytes of one header value, for the typed header parsers. Values are short (bounded by
-/// ``SIPParserConfiguration/maximumHeaderLineBytes``), so copying them into an array is cheap.
+/// A cursor over the bytes of one header value, for the typed header parsers. It reads the bytes in place
+/// (``withUTF8Bytes(of:_:)``) and hands back slices of them; the parsers make strings only of what they keep.
 struct SIPScanner {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index: Int = 0
 
-    init(_ text: some StringProtocol) {
-        self.bytes = Array(text.utf8)
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
     }
 
     var isAtEnd: Bool { self.index >= self.bytes.count }
@@ -227,25 +278,24 @@ struct SIPScanner {
     }
 
     /// Reads bytes while `predicate` holds.
-    mutating func read(while predicate: (UInt8) -> Bool) -> ArraySlice<UInt8> {
+    mutating func read(while predicate: (UInt8) -> Bool) -> SIPBytes {
         let start = self.index
         while self.index < self.bytes.count, predicate(self.bytes[self.index]) { self.index += 1 }
         return self.bytes[start..<self.index]
     }
 
     /// Reads a non-empty `token`.
-    mutating func token() -> String? {
+    mutating func token() -> SIPBytes? {
         let slice = self.read(while: \.isTokenCharacter)
-        return slice.isEmpty ? nil : String(decoding: slice, as: UTF8.self)
+        return slice.isEmpty ? nil : slice
     }
 
-    /// Reads a `quoted-string` (RFC 3261 §25.1), returning its text as written (with quotes) and with the
-    /// quotes removed and `quoted-pair`s unescaped. Returns `nil` if the quote is not closed.
-    mutating func quotedString() -> (raw: String, unescaped: String)? {
+    /// Reads a `quoted-string` (RFC 3261 §25.1) and returns it as written, quotes included; ``unquoted(_:)`` gives
+    /// its text. Returns `nil` if the quote is not closed or a `quoted-pair` escapes CR, LF or a non-ASCII byte.
+    mutating func quotedString() -> SIPBytes? {
         guard self.peek == ASCII.quote else { return nil }
         let start = self.index
         self.index += 1
-        var unescaped: [UInt8] = []
         while self.index < self.bytes.count {
             let byte = self.bytes[self.index]
             if byte == ASCII.backslash {
@@ -253,49 +303,57 @@ struct SIPScanner {
                 guard self.index + 1 < self.bytes.count else { return nil }
                 let escapedByte = self.bytes[self.index + 1]
                 guard escapedByte <= 0x7F, escapedByte != ASCII.cr, escapedByte != ASCII.lf else { return nil }
-                unescaped.append(escapedByte)
                 self.index += 2
             } else if byte == ASCII.quote {
                 self.index += 1
-                let raw = String(decoding: self.bytes[start..<self.index], as: UTF8.self)
-                return (raw, String(decoding: unescaped, as: UTF8.self))
+                return self.bytes[start..<self.index]
             } else {
-                unescaped.append(byte)
                 self.index += 1
             }
         }
         return nil
     }
 
+    /// The text of a `quoted-string` that ``quotedString()`` read: without its quotes, `quoted-pair`s unescaped.
+    static func unquoted(_ quoted: SIPBytes) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(quoted.count)
+        var index = quoted.startIndex + 1
+        while index < quoted.endIndex - 1 {
+            if quoted[index] == ASCII.backslash { index += 1 }
+            text.append(quoted[index])
+            index += 1
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     /// Reads a parameter value: a `token`, a `host` (including an IPv6 reference) or a `quoted-string`,
     /// kept as written (RFC 3261 §25.1 `gen-value`).
-    mutating func parameterValue() -> String? {
+    mutating func parameterValue() -> SIPBytes? {
         if self.peek == ASCII.quote {
-            return self.quotedString()?.raw
+            return self.quotedString()
         }
         let slice = self.read {
             $0.isTokenCharacter || $0 == ASCII.colon || $0 == ASCII.leftBracket || $0 == ASCII.rightBracket
         }
-        return slice.isEmpty ? nil : String(decoding: slice, as: UTF8.self)
+        return slice.isEmpty ? nil : slice
     }
 
     /// Reads `*( SEMI generic-param )` (RFC 3261 §25.1) into `parameters`. Stops before anything that does
     /// not start a parameter; throws if a parameter after a `;` is malformed.
-    mutating func parameters(header: String) throws(SIPParseError) -> SIPParameters {
-        var parameters = SIPParameters()
+    mutating func parameters(header: String, into parameters: inout some SIPParameterSink) throws(SIPParseError) {
         while self.consumeSeparator(ASCII.semicolon) {
             guard let name = self.token() else {
                 throw .badHeader(header, "empty or invalid parameter name")
             }
-            var value: String?
+            var value: SIPBytes?
             if self.consumeSeparator(ASCII.equals) {
                 guard let parsed = self.parameterValue() else {
-                    throw .badHeader(header, "invalid value for parameter \(name.prefix(32))")
+                    throw .badHeader(header, "invalid value for parameter \(string(name).prefix(32))")
                 }
                 value = parsed
             }
             parameters.append(name: name, value: value)
         }
-        return parameters
     }
 }

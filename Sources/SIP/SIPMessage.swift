@@ -104,7 +104,7 @@ extension SIPHeaders {
     /// Every Via value, top first (RFC 3261 §20.42, §8.1.1.7).
     public func vias() throws(SIPParseError) -> [SIPVia] {
         var result: [SIPVia] = []
-        for element in self.listElements(.via) {
+        try self.forEachListElement(.via) { element throws(SIPParseError) in
             result.append(try SIPVia(parsing: element))
         }
         return result
@@ -160,18 +160,25 @@ extension SIPHeaders {
     /// `*` must be the only Contact value (RFC 3261 §10.2.2); mixing it with addresses throws.
     public func contacts() throws(SIPParseError) -> [SIPContact] {
         var result: [SIPContact] = []
-        let elements = self.listElements(.contact)
-        for element in elements {
-            if element == "*" {
-                guard elements.count == 1 else {
-                    throw .badHeader("Contact", "* must be the only Contact value")
-                }
-                result.append(.wildcard)
-            } else {
-                result.append(.address(try SIPNameAddress(parsing: element, header: "Contact")))
-            }
+        try self.forEachContact { element throws(SIPParseError) in
+            result.append(element == "*" ? .wildcard : .address(try SIPNameAddress(parsing: element, header: "Contact")))
         }
         return result
+    }
+
+    /// Calls `body` with each Contact element in order, having checked that `*` stands alone (RFC 3261 §10.2.2)
+    /// when it comes to it: the rule ``contacts()`` and validation share.
+    func forEachContact(_ body: (Substring) throws(SIPParseError) -> Void) throws(SIPParseError) {
+        try self.forEachListElement(.contact) { element throws(SIPParseError) in
+            if element == "*" {
+                var count = 0
+                try self.forEachListElement(.contact) { _ in count += 1 }
+                guard count == 1 else {
+                    throw .badHeader("Contact", "* must be the only Contact value")
+                }
+            }
+            try body(element)
+        }
     }
 }
 

@@ -91,6 +91,13 @@ public struct SIPParameters: Sendable, Hashable, RandomAccessCollection, Express
         self.storage.firstIndex { Self.matches($0.name, name) }
     }
 
+    /// Whether a parameter name as written, in bytes, is `wanted`: the same comparison as the lookups make.
+    static func matches(_ stored: SIPBytes, _ wanted: String) -> Bool {
+        if equalsIgnoringASCIICase(stored, wanted.utf8) { return true }
+        guard stored.contains(ASCII.percent) else { return false }
+        return Self.matches(string(stored), wanted)
+    }
+
     private static func matches(_ stored: String, _ wanted: String) -> Bool {
         if equalsIgnoringASCIICase(stored, wanted) { return true }
         guard stored.utf8.contains(ASCII.percent) else { return false }

@@ -115,17 +115,61 @@ extension SIPURI {
     /// Throws ``SIPParseError/Code/badRequestURI`` for text that is not a URI: no scheme, whitespace, `<`, `>`,
     /// `"` or non-ASCII bytes anywhere, a missing host, a bad port, or a malformed `%` escape.
     public init(parsing text: some StringProtocol) throws(SIPParseError) {
-        let bytes = Array(text.utf8)
-        try self.init(bytes: bytes[...])
+        self = try withUTF8Bytes(of: text) { bytes throws(SIPParseError) in try SIPURI(bytes: bytes[...]) }
     }
 
-    init(bytes: ArraySlice<UInt8>) throws(SIPParseError) {
-        self = try bytes.withUnsafeBufferPointer { buffer throws(SIPParseError) in try SIPURI(bytes: buffer[...]) }
-    }
-
-    /// Parses the URI from bytes that stay put while it runs: slicing them neither copies nor counts references,
-    /// and this runs for the Request-URI and the URIs of From, To and Contact of every request.
+    /// Parses the URI from bytes that stay put while it runs: this runs for the Request-URI of every request.
     init(bytes: URIBytes) throws(SIPParseError) {
+        var parameters = SIPParameters(), headers = SIPParameters()
+        let syntax = try Self.scan(bytes, parameters: &parameters, headers: &headers)
+        self.init(syntax, of: bytes, parameters: parameters, headers: headers)
+    }
+
+    /// The URI that ``scan(_:parameters:headers:)`` found in `bytes`, with the parameters and headers it read.
+    init(_ syntax: Syntax, of bytes: URIBytes, parameters: SIPParameters, headers: SIPParameters) {
+        self.init(host: "", parameters: parameters, headers: headers)
+        switch syntax.scheme {
+        case .sip: self.scheme = .sip
+        case .sips: self.scheme = .sips
+        case .tel: self.scheme = .tel
+        case .other: self.scheme = .other(string(bytes[syntax.schemeName]))
+        }
+        self.rawUser = syntax.user.map { string(bytes[$0]) }
+        self.password = syntax.password.map { string(bytes[$0]) }
+        self.host = syntax.host.map { string(bytes[$0]) } ?? ""
+        self.port = syntax.port
+        self.opaque = syntax.opaque.map { string(bytes[$0]) } ?? ""
+    }
+
+    /// Checks that the bytes are a URI, as ``init(parsing:)`` does, without building one.
+    static func check(_ bytes: URIBytes) throws(SIPParseError) {
+        var parameters = SyntaxOnly(), headers = SyntaxOnly()
+        _ = try Self.scan(bytes, parameters: &parameters, headers: &headers)
+    }
+
+    /// The bytes of a URI being parsed.
+    typealias URIBytes = SIPBytes
+
+    /// Where the parts of a URI are in its bytes: what ``scan(_:parameters:headers:)`` found.
+    struct Syntax {
+        enum SchemeKind { case sip, sips, tel, other }
+
+        var scheme: SchemeKind
+        var schemeName: Range<Int>
+        /// The user part (`sip`, `sips`) or the telephone-subscriber (`tel`).
+        var user: Range<Int>?
+        var password: Range<Int>?
+        var host: Range<Int>?
+        var port: Int?
+        /// Everything after the colon, for other schemes.
+        var opaque: Range<Int>?
+    }
+
+    /// The URI grammar, once for building and checking: every rule of ``init(parsing:)`` is checked here; the
+    /// parameters and headers go to the sinks, and where the other parts are comes back.
+    static func scan(
+        _ bytes: URIBytes, parameters: inout some SIPParameterSink, headers: inout some SIPParameterSink
+    ) throws(SIPParseError) -> Syntax {
         func fail(_ detail: String) -> SIPParseError {
             SIPParseError(.badRequestURI, "Invalid URI: \(detail)")
         }
@@ -145,31 +189,33 @@ extension SIPURI {
         else { throw fail("missing scheme") }
         let schemeBytes = bytes[bytes.startIndex..<colon]
         let rest = bytes[(colon + 1)...]
-        self.init(host: "")
+        var syntax = Syntax(scheme: .other, schemeName: bytes.startIndex..<colon)
         if equalsIgnoringASCIICase(schemeBytes, "sip".utf8) {
-            self.scheme = .sip
-            try self.parseSIP(rest, fail: fail)
+            syntax.scheme = .sip
+            try Self.scanSIP(rest, into: &syntax, parameters: &parameters, headers: &headers, fail: fail)
         } else if equalsIgnoringASCIICase(schemeBytes, "sips".utf8) {
-            self.scheme = .sips
-            try self.parseSIP(rest, fail: fail)
+            syntax.scheme = .sips
+            try Self.scanSIP(rest, into: &syntax, parameters: &parameters, headers: &headers, fail: fail)
         } else if equalsIgnoringASCIICase(schemeBytes, "tel".utf8) {
-            self.scheme = .tel
-            try self.parseTel(rest, fail: fail)
+            syntax.scheme = .tel
+            let end = rest.firstIndex(of: ASCII.semicolon) ?? rest.endIndex
+            let subscriber = rest[rest.startIndex..<end]
+            guard !subscriber.isEmpty, Self.isValidEscaped(subscriber, allowed: Self.isParameterCharacter) else {
+                throw fail("invalid telephone-subscriber")
+            }
+            syntax.user = subscriber.startIndex..<subscriber.endIndex
+            try Self.scanParameters(rest[end...], into: &parameters, fail: fail)
         } else {
             guard !rest.isEmpty else { throw fail("empty URI after the scheme") }
-            self.scheme = .other(Self.string(schemeBytes))
-            self.opaque = Self.string(rest)
+            syntax.opaque = rest.startIndex..<rest.endIndex
         }
+        return syntax
     }
 
-    /// The bytes of a URI being parsed.
-    typealias URIBytes = Slice<UnsafeBufferPointer<UInt8>>
-
-    private static func string(_ bytes: URIBytes) -> String {
-        String(decoding: UnsafeBufferPointer(rebasing: bytes), as: UTF8.self)
-    }
-
-    private mutating func parseSIP(_ bytes: URIBytes, fail: (String) -> SIPParseError) throws(SIPParseError) {
+    private static func scanSIP(
+        _ bytes: URIBytes, into syntax: inout Syntax, parameters: inout some SIPParameterSink,
+        headers: inout some SIPParameterSink, fail: (String) -> SIPParseError
+    ) throws(SIPParseError) {
         var hostStart = bytes.startIndex
         // `@` cannot appear unescaped in host, parameters or headers, so the first one ends the userinfo.
         if let at = bytes.firstIndex(of: ASCII.at) {
@@ -179,13 +225,13 @@ extension SIPURI {
             guard !user.isEmpty, Self.isValidEscaped(user, allowed: Self.isUserCharacter) else {
                 throw fail("invalid user part")
             }
-            self.rawUser = Self.string(user)
+            syntax.user = user.startIndex..<user.endIndex
             if userEnd < userinfo.endIndex {
                 let password = userinfo[(userEnd + 1)...]
                 guard Self.isValidEscaped(password, allowed: Self.isPasswordCharacter) else {
                     throw fail("invalid password")
                 }
-                self.password = Self.string(password)
+                syntax.password = password.startIndex..<password.endIndex
             }
             hostStart = at + 1
         }
@@ -200,23 +246,22 @@ extension SIPURI {
             while index < bytes.endIndex, Self.isHostCharacter(bytes[index]) { index += 1 }
         }
         guard index > hostStart else { throw fail("missing host") }
-        self.host = Self.string(bytes[hostStart..<index])
+        syntax.host = hostStart..<index
         if index < bytes.endIndex, bytes[index] == ASCII.colon {
             let portStart = index + 1
             index = portStart
             while index < bytes.endIndex, bytes[index].isASCIIDigit { index += 1 }
             guard let port = Self.port(bytes[portStart..<index]) else { throw fail("invalid port") }
-            self.port = port
+            syntax.port = port
         }
         guard index == bytes.endIndex || bytes[index] == ASCII.semicolon || bytes[index] == ASCII.question else {
             throw fail("unexpected character after host")
         }
         let end = bytes[index...].firstIndex(of: ASCII.question) ?? bytes.endIndex
-        self.parameters = try Self.parameterList(bytes[index..<end], fail: fail)
+        try Self.scanParameters(bytes[index..<end], into: &parameters, fail: fail)
         if end < bytes.endIndex {
             let headerBytes = bytes[(end + 1)...]
             guard !headerBytes.isEmpty else { throw fail("empty headers after ?") }
-            var headers = SIPParameters()
             var fieldStart = headerBytes.startIndex
             while fieldStart <= headerBytes.endIndex {
                 let fieldEnd = headerBytes[fieldStart...].firstIndex(of: ASCII.ampersand) ?? headerBytes.endIndex
@@ -224,33 +269,17 @@ extension SIPURI {
                 guard let equals = field.firstIndex(of: ASCII.equals), equals > field.startIndex,
                     Self.isValidEscaped(field, allowed: Self.isHeaderCharacter)
                 else { throw fail("invalid URI header") }
-                headers.append(
-                    name: Self.string(field[field.startIndex..<equals]),
-                    value: Self.string(field[(equals + 1)...])
-                )
+                headers.append(name: field[field.startIndex..<equals], value: field[(equals + 1)...])
                 fieldStart = fieldEnd + 1
             }
-            self.headers = headers
         }
     }
 
-    private mutating func parseTel(_ bytes: URIBytes, fail: (String) -> SIPParseError) throws(SIPParseError) {
-        let end = bytes.firstIndex(of: ASCII.semicolon) ?? bytes.endIndex
-        let subscriber = bytes[bytes.startIndex..<end]
-        guard !subscriber.isEmpty, Self.isValidEscaped(subscriber, allowed: Self.isParameterCharacter) else {
-            throw fail("invalid telephone-subscriber")
-        }
-        self.rawUser = Self.string(subscriber)
-        self.parameters = try Self.parameterList(bytes[end...], fail: fail)
-    }
-
-    /// Parses `;name[=value]` repeated; `bytes` is empty or starts with `;`.
-    private static func parameterList(
-        _ bytes: URIBytes,
-        fail: (String) -> SIPParseError
-    ) throws(SIPParseError) -> SIPParameters {
-        var parameters = SIPParameters()
-        guard !bytes.isEmpty else { return parameters }
+    /// Reads `;name[=value]` repeated; `bytes` is empty or starts with `;`.
+    private static func scanParameters(
+        _ bytes: URIBytes, into parameters: inout some SIPParameterSink, fail: (String) -> SIPParseError
+    ) throws(SIPParseError) {
+        guard !bytes.isEmpty else { return }
         var fieldStart = bytes.startIndex + 1
         while fieldStart <= bytes.endIndex {
             let fieldEnd = bytes[fieldStart...].firstIndex(of: ASCII.semicolon) ?? bytes.endIndex
@@ -261,10 +290,9 @@ extension SIPURI {
             else { throw fail("invalid URI parameter") }
             let value = equals.map { field[($0 + 1)...] }
             if let value, value.contains(ASCII.equals) { throw fail("invalid URI parameter") }
-            parameters.append(name: string(name), value: value.map(string))
+            parameters.append(name: name, value: value)
             fieldStart = fieldEnd + 1
         }
-        return parameters
     }
 
     private static func port(_ digits: URIBytes) -> Int? {

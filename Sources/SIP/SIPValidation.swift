@@ -42,7 +42,7 @@ extension SIPRequest {
             )
         }
         let validated = try validateCommonHeaders(self.headers)
-        _ = try self.contacts()
+        try checkContacts(self.headers)
         if let cseq = validated.cseq, cseq.method != self.method {
             throw SIPParseError(.cseqMethodMismatch, "CSeq method does not match the request method", header: "CSeq")
         }
@@ -66,7 +66,7 @@ extension SIPResponse {
             throw SIPParseError(.missingRequiredHeader, "Missing required header: \(missing)", header: missing)
         }
         _ = try validateCommonHeaders(self.headers)
-        _ = try self.contacts()
+        try checkContacts(self.headers)
     }
 }
 
@@ -74,28 +74,48 @@ extension SIPResponse {
 
 /// The header values that validation parsed (RFC 3261 §8.1.1), kept so that a server answering the message
 /// reads each of them once.
+///
+/// Validation checks From and To without building them; ``from`` and ``to`` parse them when asked, and
+/// ``fromURI`` parses From's URI alone, which is what a server routing by the caller needs.
 public struct SIPValidatedHeaders: Sendable, Hashable {
     /// The top Via value (RFC 3261 §18.2.1): where a response goes, and the transaction's branch.
     public var topVia: SIPVia?
-    /// The From header.
-    public var from: SIPNameAddress?
-    /// The To header; its tag tells whether a response must add one (RFC 3261 §8.2.6.2).
-    public var to: SIPNameAddress?
     /// The CSeq.
     public var cseq: SIPCSeq?
     /// Max-Forwards, 0–255.
     public var maxForwards: Int?
+    /// The From value as validated.
+    private let fromValue: String?
+    /// Where From's URI is in ``fromValue``'s UTF-8.
+    private let fromURIBytes: Range<Int>?
+    /// The To value as validated.
+    private let toValue: String?
 
-    /// Creates validated header values.
-    public init(
-        topVia: SIPVia? = nil, from: SIPNameAddress? = nil, to: SIPNameAddress? = nil, cseq: SIPCSeq? = nil,
-        maxForwards: Int? = nil
-    ) {
+    init(topVia: SIPVia?, from: String?, fromURIBytes: Range<Int>?, to: String?, cseq: SIPCSeq?, maxForwards: Int?) {
         self.topVia = topVia
-        self.from = from
-        self.to = to
+        self.fromValue = from
+        self.fromURIBytes = fromURIBytes
+        self.toValue = to
         self.cseq = cseq
         self.maxForwards = maxForwards
+    }
+
+    /// The From header (RFC 3261 §20.20).
+    public var from: SIPNameAddress? {
+        self.fromValue.flatMap { try? SIPNameAddress(parsing: $0, header: "From") }
+    }
+
+    /// The URI of the From header (RFC 3261 §20.20), parsed without the rest of it.
+    public var fromURI: SIPURI? {
+        guard let text = self.fromValue, let bytes = self.fromURIBytes else { return nil }
+        let start = text.utf8.index(text.utf8.startIndex, offsetBy: bytes.lowerBound)
+        let end = text.utf8.index(start, offsetBy: bytes.count)
+        return try? SIPURI(parsing: text[start..<end])
+    }
+
+    /// The To header; its tag tells whether a response must add one (RFC 3261 §8.2.6.2).
+    public var to: SIPNameAddress? {
+        self.toValue.flatMap { try? SIPNameAddress(parsing: $0, header: "To") }
     }
 }
 
@@ -118,17 +138,40 @@ private func validateCommonHeaders(_ headers: SIPHeaders) throws(SIPParseError) 
             throw .badHeader("Call-ID", "not a word[@word]")
         }
     }
-    let from = try headers.from(), to = try headers.to(), cseq = try headers.cseq()
+    // From and To are checked, not built; of the Vias only the top one is built, the others checked.
+    let from = headers[known: .from]
+    let fromURIBytes = try from.map { from throws(SIPParseError) in try SIPNameAddress.check(from, header: "From") }
+    let to = headers[known: .to]
+    if let to { try SIPNameAddress.check(to, header: "To") }
+    let cseq = try headers.cseq()
     let maxForwards = try headers.maxForwards()
-    let topVia = try headers.vias().first
+    var topVia: SIPVia?
+    var isTop = true
+    try headers.forEachListElement(.via) { element throws(SIPParseError) in
+        if isTop {
+            topVia = try SIPVia(parsing: element)
+            isTop = false
+        } else {
+            try SIPVia.check(element)
+        }
+    }
     if let date = headers[known: .date], !isRFC1123Date(date) {
         throw .badHeader("Date", "not an RFC 1123 date in GMT")
     }
-    return SIPValidatedHeaders(topVia: topVia, from: from, to: to, cseq: cseq, maxForwards: maxForwards)
+    return SIPValidatedHeaders(
+        topVia: topVia, from: from, fromURIBytes: fromURIBytes, to: to, cseq: cseq, maxForwards: maxForwards
+    )
+}
+
+/// Checks every Contact value as ``SIPHeaders/contacts()`` parses them, without building them.
+private func checkContacts(_ headers: SIPHeaders) throws(SIPParseError) {
+    try headers.forEachContact { element throws(SIPParseError) in
+        if element != "*" { try SIPNameAddress.check(element, header: "Contact") }
+    }
 }
 
 /// `wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"` (RFC 3261 §20.17, §25.1).
-private func isRFC1123Date(_ value: String) -> Bool {
+func isRFC1123Date(_ value: String) -> Bool {
     let bytes = Array(value.utf8)
     guard bytes.count == 29 else { return false }
     let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

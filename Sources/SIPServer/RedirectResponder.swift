@@ -170,7 +170,7 @@ public struct RedirectResponder: Sendable {
             return (response, false, nil)
         }
         let call = CallRequest(
-            source: source, dialed: dialed, caller: Self.caller(request, from: validated.from),
+            source: source, dialed: dialed, caller: Self.caller(request, fromURI: validated.fromURI),
             callID: request.headers.callID ?? ""
         )
         let snapshot = table.current
@@ -307,12 +307,12 @@ public struct RedirectResponder: Sendable {
         return String(hash, radix: 36)
     }
 
-    /// The calling number: P-Asserted-Identity (RFC 3325) when present, else From (as validation parsed it);
+    /// The calling number: P-Asserted-Identity (RFC 3325) when present, else From's URI (as validation found it);
     /// `nil` when anonymous.
-    static func caller(_ request: SIPRequest, from: SIPNameAddress?) -> String? {
+    static func caller(_ request: SIPRequest, fromURI: SIPURI?) -> String? {
         let identity = request.headers.values("P-Asserted-Identity").first
             .flatMap { try? SIPNameAddress(parsing: $0, header: "P-Asserted-Identity") }
-        guard let uri = identity?.uri ?? from?.uri else { return nil }
+        guard let uri = identity?.uri ?? fromURI else { return nil }
         let user = number(uri.user ?? uri.opaque)
         return user.isEmpty || user.lowercased() == "anonymous" ? nil : user
     }

@@ -48,6 +48,9 @@ public struct SIPRedirectServer: Service {
         let (configuration, responder, logger) = (self.configuration, self.responder, self.logger)
         let udp = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Up to 8 datagrams a system call (recvmmsg), each in a 2,048-byte slot (NIO's default for one datagram).
+            .channelOption(.datagramVectorReadMessageCount, value: 8)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 8 * 2_048))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
@@ -212,19 +215,25 @@ private final class UDPHandler: ChannelInboundHandler {
         responder.metrics?.countSIPRequest(method: request.method, status: answer?.response.status)
         guard let answer else { return }
         let remote = envelope.remoteAddress
+        // Answers are flushed once the datagrams read together are answered (channelReadComplete): the kernel gets
+        // them in one sendmmsg.
         guard let complete = answer.complete else {
-            context.writeAndFlush(wrapOutboundOut(datagram(answer, to: remote, allocator: context.channel.allocator)), promise: nil)
+            context.write(wrapOutboundOut(datagram(answer, to: remote, allocator: context.channel.allocator)), promise: nil)
             return
         }
         // Caller identity is being fetched: say Trying now, answer when it comes (or its budget runs out).
         if let trying = answer.provisional {
-            context.writeAndFlush(wrapOutboundOut(datagram(trying, to: remote, allocator: context.channel.allocator)), promise: nil)
+            context.write(wrapOutboundOut(datagram(trying, to: remote, allocator: context.channel.allocator)), promise: nil)
         }
         let channel = context.channel
         Task {
             let completed = await complete()
             channel.writeAndFlush(datagram(completed, to: remote, allocator: channel.allocator), promise: nil)
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
