@@ -249,19 +249,19 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Checks a From, To or Contact value as ``init(parsing:header:)`` does, without building it, and returns where
-    /// its URI is in `text`'s UTF-8 (the part a caller may want; it parses with ``SIPURI/init(parsing:)``).
+    /// its parts are in `text`'s UTF-8, for a caller that wants one of them.
     @discardableResult
-    static func check(_ text: some StringProtocol, header: String) throws(SIPParseError) -> Range<Int> {
+    static func check(_ text: some StringProtocol, header: String) throws(SIPParseError) -> Syntax {
         try withUTF8Bytes(of: text) { bytes throws(SIPParseError) in
             var uriParameters = SyntaxOnly(), uriHeaders = SyntaxOnly(), parameters = SyntaxOnly()
             return try Self.scan(
                 bytes, header: header, uriParameters: &uriParameters, uriHeaders: &uriHeaders, parameters: &parameters
-            ).uri
+            )
         }
     }
 
     /// Where the parts of a name-addr or addr-spec are in its bytes.
-    private struct Syntax {
+    struct Syntax: Hashable {
         var displayName: Range<Int>?
         /// Whether the display name is a `quoted-string` (quotes included in ``displayName``).
         var isQuoted: Bool

@@ -181,9 +181,17 @@ struct SIPHeaderKey: Sendable {
     enum Kind: UInt8, Sendable, Hashable {
         case other, via, from, to, callID, cseq, maxForwards, contact, contentLength, date, require
         case pAssertedIdentity
+
+        /// Whether a well-known header's grammar is not a comma-separated list (RFC 3261 §20).
+        var isSingleValued: Bool {
+            switch self {
+            case .via, .contact, .require, .pAssertedIdentity, .other: false
+            case .from, .to, .callID, .cseq, .maxForwards, .contentLength, .date: true
+            }
+        }
     }
 
-    /// The full name, lowercased.
+    /// The full name, lowercased; empty for well-known headers, which are matched by kind.
     let full: [UInt8]
     /// The compact form, lowercased, if there is one.
     let compact: UInt8?
@@ -192,26 +200,15 @@ struct SIPHeaderKey: Sendable {
     /// The well-known header this is, if it is one.
     let kind: Kind
 
-    /// The key for `name`; well-known names get their prepared key without building one.
+    /// The key for `name`; a well-known name's key is its kind alone.
     init(_ name: String) {
-        switch Self.kind(of: name.utf8) {
-        case .other: self.init(preparing: name, kind: .other)
-        case .via: self = .via
-        case .from: self = .from
-        case .to: self = .to
-        case .callID: self = .callID
-        case .cseq: self = .cseq
-        case .maxForwards: self = .maxForwards
-        case .contact: self = .contact
-        case .contentLength: self = .contentLength
-        case .date: self = .date
-        case .require: self = .require
-        case .pAssertedIdentity: self = .pAssertedIdentity
+        self.kind = Self.kind(of: name.utf8)
+        guard self.kind == .other else {
+            self.full = []
+            self.compact = nil
+            self.isSingleValued = self.kind.isSingleValued
+            return
         }
-    }
-
-    private init(preparing name: String, kind: Kind) {
-        self.kind = kind
         var lowered = name.utf8.map(\.lowercasedASCII)
         if lowered.count == 1, let full = Self.compactForms[lowered[0]] {
             self.compact = lowered[0]
@@ -228,7 +225,7 @@ struct SIPHeaderKey: Sendable {
         self.kind == .other ? field.kind == .other && self.matches(field.name) : field.kind == self.kind
     }
 
-    func matches(_ name: String) -> Bool {
+    private func matches(_ name: String) -> Bool {
         let utf8 = name.utf8
         if utf8.count == 1, let compact = self.compact {
             return utf8.first?.lowercasedASCII == compact
@@ -241,18 +238,6 @@ struct SIPHeaderKey: Sendable {
         }
         return true
     }
-
-    static let via = SIPHeaderKey(preparing: "Via", kind: .via)
-    static let from = SIPHeaderKey(preparing: "From", kind: .from)
-    static let to = SIPHeaderKey(preparing: "To", kind: .to)
-    static let callID = SIPHeaderKey(preparing: "Call-ID", kind: .callID)
-    static let cseq = SIPHeaderKey(preparing: "CSeq", kind: .cseq)
-    static let maxForwards = SIPHeaderKey(preparing: "Max-Forwards", kind: .maxForwards)
-    static let contact = SIPHeaderKey(preparing: "Contact", kind: .contact)
-    static let contentLength = SIPHeaderKey(preparing: "Content-Length", kind: .contentLength)
-    static let date = SIPHeaderKey(preparing: "Date", kind: .date)
-    static let require = SIPHeaderKey(preparing: "Require", kind: .require)
-    static let pAssertedIdentity = SIPHeaderKey(preparing: "P-Asserted-Identity", kind: .pAssertedIdentity)
 
     /// The well-known header `name` spells (in any case, or in its compact form), or `.other`: the length and a
     /// byte pick the one candidate, which is then compared. Runs for every header field parsed.

@@ -89,11 +89,11 @@ public struct SIPVersion: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses `SIP/x.y` (the literal is case-insensitive, RFC 3261 §25.1); at most 4 digits per number.
     init?(_ bytes: some Collection<UInt8>) {
-        let array = Array(bytes)
-        guard array.count >= 7, equalsIgnoringASCIICase(array[0..<4], Array("SIP/".utf8)) else { return nil }
-        guard let dot = array[4...].firstIndex(of: ASCII.dot) else { return nil }
-        let majorDigits = array[4..<dot]
-        let minorDigits = array[(dot + 1)...]
+        guard bytes.count >= 7, equalsIgnoringASCIICase(bytes.prefix(4), "SIP/".utf8) else { return nil }
+        let numbers = bytes.dropFirst(4)
+        guard let dot = numbers.firstIndex(of: ASCII.dot) else { return nil }
+        let majorDigits = numbers[..<dot]
+        let minorDigits = numbers[numbers.index(after: dot)...]
         guard (1...4).contains(majorDigits.count), (1...4).contains(minorDigits.count),
             majorDigits.allSatisfy(\.isASCIIDigit), minorDigits.allSatisfy(\.isASCIIDigit)
         else { return nil }

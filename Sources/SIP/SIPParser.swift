@@ -218,28 +218,32 @@ private struct HeadReader {
 
     /// `Method SP Request-URI SP SIP-Version` with exactly one SP between the parts (RFC 3261 §7.1).
     func requestLine(_ line: UnsafeRawBufferPointer) throws(SIPParseError) -> ParsedHead.StartLine {
-        let parts = line.split(separator: ASCII.space, maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty, !parts[2].isEmpty else {
+        let firstSpace = line.firstIndex(of: ASCII.space) ?? line.endIndex
+        let secondSpace = line[min(firstSpace + 1, line.endIndex)...].firstIndex(of: ASCII.space) ?? line.endIndex
+        let method = line[..<firstSpace]
+        let uriBytes = line[min(firstSpace + 1, secondSpace)..<secondSpace]
+        let versionBytes = line[min(secondSpace + 1, line.endIndex)...]
+        guard !method.isEmpty, !uriBytes.isEmpty, !versionBytes.isEmpty, !versionBytes.contains(ASCII.space) else {
             throw SIPParseError(
                 .malformedStartLine,
                 "Request line is not Method SP Request-URI SP SIP-Version with single spaces"
             )
         }
-        guard SIPMethod.isValid(parts[0]) else {
+        guard SIPMethod.isValid(method) else {
             throw SIPParseError(.malformedStartLine, "Request method is not a token")
         }
-        guard let version = SIPVersion(parts[2]) else {
+        guard let version = SIPVersion(versionBytes) else {
             throw SIPParseError(.malformedStartLine, "Request line does not end with a SIP version")
         }
         let uri: SIPURI
         do {
-            uri = try UnsafeRawBufferPointer(rebasing: parts[1]).withMemoryRebound(to: UInt8.self) {
+            uri = try UnsafeRawBufferPointer(rebasing: uriBytes).withMemoryRebound(to: UInt8.self) {
                 buffer throws(SIPParseError) in try SIPURI(bytes: buffer[...])
             }
         } catch {
             throw SIPParseError(.badRequestURI, "Request-URI is not a valid URI")
         }
-        return .request(SIPMethod(String(decoding: parts[0], as: UTF8.self)), uri, version)
+        return .request(SIPMethod(String(decoding: method, as: UTF8.self)), uri, version)
     }
 
     /// `SIP-Version SP Status-Code SP Reason-Phrase` (RFC 3261 §7.2). A missing `SP Reason-Phrase` is tolerated.
@@ -362,7 +366,7 @@ private struct HeadReader {
     }
 
     static func countElements(_ value: String) -> Int {
-        var value = value
-        return value.withUTF8 { countHeaderListElements(UnsafeRawBufferPointer($0)) }
+        value.utf8.withContiguousStorageIfAvailable { countHeaderListElements(UnsafeRawBufferPointer($0)) }
+            ?? Array(value.utf8).withUnsafeBytes(countHeaderListElements)
     }
 }

@@ -76,7 +76,7 @@ extension SIPResponse {
 /// reads each of them once.
 ///
 /// Validation checks From and To without building them; ``from`` and ``to`` parse them when asked, and
-/// ``fromURI`` parses From's URI alone, which is what a server routing by the caller needs.
+/// ``fromUser`` reads the one part of From that a server routing by the caller needs.
 public struct SIPValidatedHeaders: Sendable, Hashable {
     /// The top Via value (RFC 3261 §18.2.1): where a response goes, and the transaction's branch.
     public var topVia: SIPVia?
@@ -86,15 +86,18 @@ public struct SIPValidatedHeaders: Sendable, Hashable {
     public var maxForwards: Int?
     /// The From value as validated.
     private let fromValue: String?
-    /// Where From's URI is in ``fromValue``'s UTF-8.
-    private let fromURIBytes: Range<Int>?
+    /// Where From's parts are in ``fromValue``'s UTF-8.
+    private let fromSyntax: SIPNameAddress.Syntax?
     /// The To value as validated.
     private let toValue: String?
 
-    init(topVia: SIPVia?, from: String?, fromURIBytes: Range<Int>?, to: String?, cseq: SIPCSeq?, maxForwards: Int?) {
+    init(
+        topVia: SIPVia?, from: String?, fromSyntax: SIPNameAddress.Syntax?, to: String?, cseq: SIPCSeq?,
+        maxForwards: Int?
+    ) {
         self.topVia = topVia
         self.fromValue = from
-        self.fromURIBytes = fromURIBytes
+        self.fromSyntax = fromSyntax
         self.toValue = to
         self.cseq = cseq
         self.maxForwards = maxForwards
@@ -105,12 +108,17 @@ public struct SIPValidatedHeaders: Sendable, Hashable {
         self.fromValue.flatMap { try? SIPNameAddress(parsing: $0, header: "From") }
     }
 
-    /// The URI of the From header (RFC 3261 §20.20), parsed without the rest of it.
-    public var fromURI: SIPURI? {
-        guard let text = self.fromValue, let bytes = self.fromURIBytes else { return nil }
-        let start = text.utf8.index(text.utf8.startIndex, offsetBy: bytes.lowerBound)
-        let end = text.utf8.index(start, offsetBy: bytes.count)
-        return try? SIPURI(parsing: text[start..<end])
+    /// Who From's URI names, read without parsing the rest of From: its user part percent-decoded (RFC 3261
+    /// §19.1.2; a `tel` URI's telephone-subscriber), else for schemes other than sip, sips and tel everything after
+    /// the colon, as ``SIPURI/user`` and ``SIPURI/opaque`` give them; empty when there is neither.
+    public var fromUser: String? {
+        guard let text = self.fromValue, let uri = self.fromSyntax?.uriSyntax else { return nil }
+        func part(_ bytes: Range<Int>) -> Substring {
+            let start = text.utf8.index(text.utf8.startIndex, offsetBy: bytes.lowerBound)
+            return text[start..<text.utf8.index(start, offsetBy: bytes.count)]
+        }
+        if let user = uri.user { return percentDecoded(String(part(user))) }
+        return uri.opaque.map { String(part($0)) } ?? ""
     }
 
     /// The To header; its tag tells whether a response must add one (RFC 3261 §8.2.6.2).
@@ -140,7 +148,7 @@ private func validateCommonHeaders(_ headers: SIPHeaders) throws(SIPParseError) 
     }
     // From and To are checked, not built; of the Vias only the top one is built, the others checked.
     let from = headers[known: .from]
-    let fromURIBytes = try from.map { from throws(SIPParseError) in try SIPNameAddress.check(from, header: "From") }
+    let fromSyntax = try from.map { from throws(SIPParseError) in try SIPNameAddress.check(from, header: "From") }
     let to = headers[known: .to]
     if let to { try SIPNameAddress.check(to, header: "To") }
     let cseq = try headers.cseq()
@@ -159,7 +167,7 @@ private func validateCommonHeaders(_ headers: SIPHeaders) throws(SIPParseError) 
         throw .badHeader("Date", "not an RFC 1123 date in GMT")
     }
     return SIPValidatedHeaders(
-        topVia: topVia, from: from, fromURIBytes: fromURIBytes, to: to, cseq: cseq, maxForwards: maxForwards
+        topVia: topVia, from: from, fromSyntax: fromSyntax, to: to, cseq: cseq, maxForwards: maxForwards
     )
 }
 

@@ -170,7 +170,7 @@ public struct RedirectResponder: Sendable {
             return (response, false, nil)
         }
         let call = CallRequest(
-            source: source, dialed: dialed, caller: Self.caller(request, fromURI: validated.fromURI),
+            source: source, dialed: dialed, caller: Self.caller(request, fromUser: validated.fromUser),
             callID: request.headers.callID ?? ""
         )
         let snapshot = table.current
@@ -307,19 +307,19 @@ public struct RedirectResponder: Sendable {
         return String(hash, radix: 36)
     }
 
-    /// The calling number: P-Asserted-Identity (RFC 3325) when present, else From's URI (as validation found it);
-    /// `nil` when anonymous.
-    static func caller(_ request: SIPRequest, fromURI: SIPURI?) -> String? {
+    /// The calling number: P-Asserted-Identity (RFC 3325) when present, else From's URI user (as validation found
+    /// it); `nil` when anonymous.
+    static func caller(_ request: SIPRequest, fromUser: String?) -> String? {
         let identity = request.headers.values("P-Asserted-Identity").first
             .flatMap { try? SIPNameAddress(parsing: $0, header: "P-Asserted-Identity") }
-        guard let uri = identity?.uri ?? fromURI else { return nil }
-        let user = number(uri.user ?? uri.opaque)
-        return user.isEmpty || user.lowercased() == "anonymous" ? nil : user
+        guard let user = identity.map({ $0.uri.user ?? $0.uri.opaque }) ?? fromUser else { return nil }
+        let number = number(user)
+        return number.isEmpty || number.lowercased() == "anonymous" ? nil : number
     }
 
     /// The telephone number of a URI user part: what comes before its parameters (RFC 3966 §3, RFC 4694).
     static func number(_ user: String) -> String {
-        guard let semicolon = user.firstIndex(of: ";") else { return user }
+        guard let semicolon = user.utf8.firstIndex(of: UInt8(ascii: ";")) else { return user }
         return String(user[..<semicolon])
     }
 

@@ -31,7 +31,7 @@ struct SyntaxCheckTests {
             )
         default:
             var uriBytes: Range<Int>?
-            let checked = outcome { uriBytes = try SIPNameAddress.check(value, header: header) }
+            let checked = outcome { uriBytes = try SIPNameAddress.check(value, header: header).uri }
             var parsed: SIPNameAddress?
             #expect(checked == outcome { parsed = try SIPNameAddress(parsing: value, header: header) }, "\(header): \(value)")
             if let uriBytes, let parsed {
@@ -86,7 +86,7 @@ struct SyntaxCheckTests {
         }
         let fromText = from.flatMap { _ in headers["From"] }
         return SIPValidatedHeaders(
-            topVia: topVia, from: fromText, fromURIBytes: try fromText.map { text throws(SIPParseError) in
+            topVia: topVia, from: fromText, fromSyntax: try fromText.map { text throws(SIPParseError) in
                 try SIPNameAddress.check(text, header: "From")
             }, to: to.flatMap { _ in headers["To"] }, cseq: cseq, maxForwards: maxForwards
         )
@@ -161,7 +161,7 @@ struct SyntaxCheckTests {
                     if let validated, let reference {
                         #expect(validated == reference)
                         #expect(validated.from == (try? request.from()))
-                        #expect(validated.fromURI == (try? request.from())?.uri)
+                        #expect(validated.fromUser == (try? request.from()).map { $0?.uri.user ?? $0?.uri.opaque })
                         #expect(validated.to == (try? request.to()))
                         #expect(validated.topVia == (try? request.vias())?.first)
                     }
