@@ -229,7 +229,9 @@ else
     echo "FAIL port-out went: $outcome"; failed=$((failed + 1))
 fi
 sleep 1.5
-expect "the ported-out number no longer rings Acme's PBX" 302 "sip:.12057095551;npdi@127.0.0.1:508" -s +12057095551 -key caller "$acme_caller" -p 25087
+# Its new LRN is not known until the feed brings it: the call leaves through a carrier undipped (no npdi), first.
+expect "the ported-out number no longer rings Acme's PBX" 302 "^[^,]*sip:.12057095551@127.0.0.1:508" \
+    -s +12057095551 -key caller "$acme_caller" -p 25087
 
 # The trunk's calls-per-second limit: at 1 call per second, a burst of 20 gets one 302 and 503s, each recorded.
 api -X PATCH -d '{"max_calls_per_second":1}' "http://127.0.0.1:$http_port/v1/trunks/trk_acme_main" >/dev/null
