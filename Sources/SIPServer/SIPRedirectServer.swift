@@ -210,7 +210,7 @@ private final class UDPHandler: ChannelInboundHandler {
             logger.debug("dropped a malformed datagram", metadata: ["from": "\(envelope.remoteAddress)", "error": "\(error)"])
             return
         }
-        guard let source = IPAddress(envelope.remoteAddress), case .request(let request) = message else { return }
+        guard let source = IPAddress(envelope.remoteAddress), case .request(let request) = consume message else { return }
         let answer = responder.answer(request, from: source)
         responder.metrics?.countSIPRequest(method: request.method, status: answer?.response.status)
         guard let answer else { return }
