@@ -162,7 +162,9 @@ func responseDestination(topVia: SIPVia?, from source: SocketAddress) -> SocketA
 func stamped(_ via: SIPVia, source: SocketAddress) -> SIPVia? {
     guard let sourceIP = IPAddress(source), let port = source.port else { return nil }
     let host = via.host.hasPrefix("[") ? String(via.host.dropFirst().dropLast()) : via.host
-    let needsReceived = IPAddress(host) != sourceIP
+    // An IPv4 sent-by written as the source address's own text (as clients write it) needs no parsing to compare.
+    let writtenAsSource = if case .v4 = sourceIP { host == sourceIP.description } else { false }
+    let needsReceived = !writtenAsSource && IPAddress(host) != sourceIP
     guard needsReceived || via.rport != nil else { return nil }
     var via = via
     if needsReceived, let ip = source.ipAddress { via.parameters.set("received", to: ip) }
