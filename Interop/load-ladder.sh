@@ -63,6 +63,7 @@ PY
 # Prints the server's process id.
 start_tandem() {
     local name=$1 binary=$2 http=$3 sip=$4
+    : >"$work/$name.log"
     "$binary" serve --demo --database "$work/$name.db" --http "127.0.0.1:$http" --sip "127.0.0.1:$sip" \
         --log-level warning >"$work/$name.log" 2>&1 &
     local pid=$!

@@ -24,18 +24,22 @@ public final class CallRateLimiter: Sendable {
         guard limit > 0 else { return true }
         let capacity = Double(limit)
         return buckets.withLock { buckets in
-            if buckets[trunk] == nil, buckets.count >= maximumTrunks { buckets.removeAll(keepingCapacity: true) }
-            var bucket = buckets[trunk] ?? Bucket(tokens: capacity, updated: now)
-            let elapsed = bucket.updated.duration(to: now)
-            if elapsed > .zero {
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                bucket.tokens = min(capacity, bucket.tokens + seconds * capacity)
-                bucket.updated = now
-            }
-            let admitted = bucket.tokens >= 1
-            if admitted { bucket.tokens -= 1 }
-            buckets[trunk] = bucket
-            return admitted
+            if buckets.count >= maximumTrunks, buckets[trunk] == nil { buckets.removeAll(keepingCapacity: true) }
+            // One hash of the trunk's name: the bucket is updated where it is stored.
+            return Self.take(from: &buckets[trunk, default: Bucket(tokens: capacity, updated: now)], capacity: capacity, at: now)
         }
+    }
+
+    /// Refills `bucket` for the time since it was last updated, then takes a token if there is one.
+    private static func take(from bucket: inout Bucket, capacity: Double, at now: ContinuousClock.Instant) -> Bool {
+        let elapsed = bucket.updated.duration(to: now)
+        if elapsed > .zero {
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            bucket.tokens = min(capacity, bucket.tokens + seconds * capacity)
+            bucket.updated = now
+        }
+        let admitted = bucket.tokens >= 1
+        if admitted { bucket.tokens -= 1 }
+        return admitted
     }
 }

@@ -80,8 +80,9 @@ public struct RoutingRecords: Sendable {
     /// Each batch goes to the database as one JSON array bound as a single parameter and expanded there
     /// (`json_each` in SQLite, `jsonb_array_elements` in PostgreSQL): encoding the JSON by hand costs far less
     /// than binding fourteen values per record, which made the writer the largest CPU cost of a call. SQLite
-    /// reads each record's array out of `json_each` once, into a materialized table: read in every column's
-    /// expression, `json_each` would turn the record back into text fourteen times.
+    /// reads each record's array out of `jsonb_each` once, into a materialized table, as JSONB: SQLite's JSON
+    /// functions keep parsed text in a cache of their own call site, so fourteen columns' `->>` would each parse a
+    /// record given as text again, and read JSONB as it is.
     public func insert(_ records: [RoutingRecord]) async throws {
         guard !records.isEmpty else { return }
         try await store.transaction { database in
@@ -94,7 +95,7 @@ public struct RoutingRecords: Sendable {
                     FROM jsonb_array_elements(\(bind: batch)::jsonb) AS r
                     """
                     : """
-                    WITH r(v) AS MATERIALIZED (SELECT value FROM json_each(\(bind: batch)))
+                    WITH r(v) AS MATERIALIZED (SELECT value FROM jsonb_each(\(bind: batch)))
                     SELECT v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, v->>6, v->>7, v->>8, v->>9, v->>10, v->>11,
                         v->>12, v->>13
                     FROM r
@@ -109,27 +110,30 @@ public struct RoutingRecords: Sendable {
     }
 
     /// Records as a JSON array of arrays, in the columns' order.
+    ///
+    /// Runs for every call routed: the records are read in place (not copied out of the slice) and the carriers'
+    /// lists written straight into the text, without joining strings first.
     static func json(_ records: ArraySlice<RoutingRecord>) -> String {
         var json = JSONText()
         json.bytes.reserveCapacity(records.count * 256)
         json.bytes.append(UInt8(ascii: "["))
-        for (index, record) in records.enumerated() {
-            if index > 0 { json.bytes.append(UInt8(ascii: ",")) }
+        for index in records.indices {
+            if index > records.startIndex { json.bytes.append(UInt8(ascii: ",")) }
             json.bytes.append(UInt8(ascii: "["))
-            json.number(record.at)
-            json.string(record.callID)
-            json.string(record.source.description)
-            json.string(record.trunkId)
-            json.string(record.dialed)
-            json.string(record.normalized)
-            json.string(record.lrn)
-            json.string(record.jurisdiction?.rawValue)
-            json.number(Int64(record.status))
-            json.string(record.reason)
-            json.string(record.carriers.map(\.id).joined(separator: ","))
-            json.string(record.carriers.map { String($0.cost.micros) }.joined(separator: ","))
-            json.number(record.priceMicros)
-            json.number(record.callerIDFlagged ? 1 : 0)
+            json.number(records[index].at)
+            json.string(records[index].callID)
+            json.string(records[index].source.description)
+            json.string(records[index].trunkId)
+            json.string(records[index].dialed)
+            json.string(records[index].normalized)
+            json.string(records[index].lrn)
+            json.string(records[index].jurisdiction?.rawValue)
+            json.number(Int64(records[index].status))
+            json.string(records[index].reason)
+            json.string(joining: records[index].carriers) { $0.id }
+            json.string(joining: records[index].carriers) { String($0.cost.micros) }
+            json.number(records[index].priceMicros)
+            json.number(records[index].callerIDFlagged ? 1 : 0)
             json.bytes[json.bytes.count - 1] = UInt8(ascii: "]")
         }
         json.bytes.append(UInt8(ascii: "]"))
@@ -324,6 +328,27 @@ private struct JSONText {
             return
         }
         bytes.append(UInt8(ascii: "\""))
+        self.escaped(value)
+        bytes.append(contentsOf: "\",".utf8)
+    }
+
+    /// One JSON string of `items`' texts joined by commas, as `string(items.map(text).joined(separator: ","))`
+    /// writes it.
+    mutating func string<Item>(joining items: [Item], _ text: (Item) -> String) {
+        bytes.append(UInt8(ascii: "\""))
+        for index in items.indices {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            self.escaped(text(items[index]))
+        }
+        bytes.append(contentsOf: "\",".utf8)
+    }
+
+    /// The text of a JSON string, without its quotes: most text needs no escape, and is copied whole.
+    private mutating func escaped(_ value: String) {
+        guard value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            bytes.append(contentsOf: value.utf8)
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case 0:
@@ -340,6 +365,5 @@ private struct JSONText {
                 bytes.append(byte)
             }
         }
-        bytes.append(contentsOf: "\",".utf8)
     }
 }

@@ -260,8 +260,19 @@ public struct SIPNameAddress: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The user part of the URI in `text` that ``check(_:header:)`` found, as ``SIPURI/user`` gives it (percent-
+    /// decoded), or ``SIPURI/opaque`` when the URI has none; empty when it has neither.
+    static func user(in text: String, _ syntax: Syntax) -> String {
+        func part(_ bytes: Range<Int>) -> String {
+            let start = text.utf8.index(text.utf8.startIndex, offsetBy: bytes.lowerBound)
+            return String(text[start..<text.utf8.index(start, offsetBy: bytes.count)])
+        }
+        if let user = syntax.uriSyntax.user { return percentDecoded(part(user)) }
+        return syntax.uriSyntax.opaque.map(part) ?? ""
+    }
+
     /// Where the parts of a name-addr or addr-spec are in its bytes.
-    struct Syntax: Hashable {
+    struct Syntax {
         var displayName: Range<Int>?
         /// Whether the display name is a `quoted-string` (quotes included in ``displayName``).
         var isQuoted: Bool

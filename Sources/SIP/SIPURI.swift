@@ -151,8 +151,8 @@ extension SIPURI {
     typealias URIBytes = SIPBytes
 
     /// Where the parts of a URI are in its bytes: what ``scan(_:parameters:headers:)`` found.
-    struct Syntax: Hashable {
-        enum SchemeKind: Hashable { case sip, sips, tel, other }
+    struct Syntax {
+        enum SchemeKind { case sip, sips, tel, other }
 
         var scheme: SchemeKind
         var schemeName: Range<Int>

@@ -84,20 +84,19 @@ public struct SIPValidatedHeaders: Sendable, Hashable {
     public var cseq: SIPCSeq?
     /// Max-Forwards, 0–255.
     public var maxForwards: Int?
+    /// Who From's URI names, read without parsing the rest of From: its user part percent-decoded (RFC 3261
+    /// §19.1.2; a `tel` URI's telephone-subscriber), else for schemes other than sip, sips and tel everything after
+    /// the colon, as ``SIPURI/user`` and ``SIPURI/opaque`` give them; empty when there is neither.
+    public let fromUser: String?
     /// The From value as validated.
     private let fromValue: String?
-    /// Where From's parts are in ``fromValue``'s UTF-8.
-    private let fromSyntax: SIPNameAddress.Syntax?
     /// The To value as validated.
     private let toValue: String?
 
-    init(
-        topVia: SIPVia?, from: String?, fromSyntax: SIPNameAddress.Syntax?, to: String?, cseq: SIPCSeq?,
-        maxForwards: Int?
-    ) {
+    init(topVia: SIPVia?, from: String?, fromUser: String?, to: String?, cseq: SIPCSeq?, maxForwards: Int?) {
         self.topVia = topVia
         self.fromValue = from
-        self.fromSyntax = fromSyntax
+        self.fromUser = fromUser
         self.toValue = to
         self.cseq = cseq
         self.maxForwards = maxForwards
@@ -106,19 +105,6 @@ public struct SIPValidatedHeaders: Sendable, Hashable {
     /// The From header (RFC 3261 §20.20).
     public var from: SIPNameAddress? {
         self.fromValue.flatMap { try? SIPNameAddress(parsing: $0, header: "From") }
-    }
-
-    /// Who From's URI names, read without parsing the rest of From: its user part percent-decoded (RFC 3261
-    /// §19.1.2; a `tel` URI's telephone-subscriber), else for schemes other than sip, sips and tel everything after
-    /// the colon, as ``SIPURI/user`` and ``SIPURI/opaque`` give them; empty when there is neither.
-    public var fromUser: String? {
-        guard let text = self.fromValue, let uri = self.fromSyntax?.uriSyntax else { return nil }
-        func part(_ bytes: Range<Int>) -> Substring {
-            let start = text.utf8.index(text.utf8.startIndex, offsetBy: bytes.lowerBound)
-            return text[start..<text.utf8.index(start, offsetBy: bytes.count)]
-        }
-        if let user = uri.user { return percentDecoded(String(part(user))) }
-        return uri.opaque.map { String(part($0)) } ?? ""
     }
 
     /// The To header; its tag tells whether a response must add one (RFC 3261 §8.2.6.2).
@@ -148,7 +134,9 @@ private func validateCommonHeaders(_ headers: SIPHeaders) throws(SIPParseError) 
     }
     // From and To are checked, not built; of the Vias only the top one is built, the others checked.
     let from = headers[known: .from]
-    let fromSyntax = try from.map { from throws(SIPParseError) in try SIPNameAddress.check(from, header: "From") }
+    let fromUser = try from.map { from throws(SIPParseError) in
+        SIPNameAddress.user(in: from, try SIPNameAddress.check(from, header: "From"))
+    }
     let to = headers[known: .to]
     if let to { try SIPNameAddress.check(to, header: "To") }
     let cseq = try headers.cseq()
@@ -167,7 +155,7 @@ private func validateCommonHeaders(_ headers: SIPHeaders) throws(SIPParseError) 
         throw .badHeader("Date", "not an RFC 1123 date in GMT")
     }
     return SIPValidatedHeaders(
-        topVia: topVia, from: from, fromSyntax: fromSyntax, to: to, cseq: cseq, maxForwards: maxForwards
+        topVia: topVia, from: from, fromUser: fromUser, to: to, cseq: cseq, maxForwards: maxForwards
     )
 }
 

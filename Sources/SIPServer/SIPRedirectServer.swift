@@ -162,7 +162,9 @@ func responseDestination(topVia: SIPVia?, from source: SocketAddress) -> SocketA
 func stamped(_ via: SIPVia, source: SocketAddress) -> SIPVia? {
     guard let sourceIP = IPAddress(source), let port = source.port else { return nil }
     let host = via.host.hasPrefix("[") ? String(via.host.dropFirst().dropLast()) : via.host
-    let needsReceived = IPAddress(host) != sourceIP
+    // An IPv4 sent-by written as the source address's own text (as clients write it) needs no parsing to compare.
+    let writtenAsSource = if case .v4 = sourceIP { host == sourceIP.description } else { false }
+    let needsReceived = !writtenAsSource && IPAddress(host) != sourceIP
     guard needsReceived || via.rport != nil else { return nil }
     var via = via
     if needsReceived, let ip = source.ipAddress { via.parameters.set("received", to: ip) }
@@ -210,7 +212,7 @@ private final class UDPHandler: ChannelInboundHandler {
             logger.debug("dropped a malformed datagram", metadata: ["from": "\(envelope.remoteAddress)", "error": "\(error)"])
             return
         }
-        guard let source = IPAddress(envelope.remoteAddress), case .request(let request) = message else { return }
+        guard let source = IPAddress(envelope.remoteAddress), case .request(let request) = consume message else { return }
         let answer = responder.answer(request, from: source)
         responder.metrics?.countSIPRequest(method: request.method, status: answer?.response.status)
         guard let answer else { return }

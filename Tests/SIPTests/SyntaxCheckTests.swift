@@ -84,11 +84,9 @@ struct SyntaxCheckTests {
         if let cseq, cseq.method != request.method {
             throw SIPParseError(.cseqMethodMismatch, "CSeq method does not match the request method", header: "CSeq")
         }
-        let fromText = from.flatMap { _ in headers["From"] }
         return SIPValidatedHeaders(
-            topVia: topVia, from: fromText, fromSyntax: try fromText.map { text throws(SIPParseError) in
-                try SIPNameAddress.check(text, header: "From")
-            }, to: to.flatMap { _ in headers["To"] }, cseq: cseq, maxForwards: maxForwards
+            topVia: topVia, from: from.flatMap { _ in headers["From"] }, fromUser: from.map { $0.uri.user ?? $0.uri.opaque },
+            to: to.flatMap { _ in headers["To"] }, cseq: cseq, maxForwards: maxForwards
         )
     }
 
