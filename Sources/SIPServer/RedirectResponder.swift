@@ -84,11 +84,13 @@ public struct RedirectResponder: Sendable {
     /// The answer to a request from `source`, with the request's top Via for the transport, or `nil` when nothing
     /// should be sent.
     func answer(_ request: SIPRequest, from source: IPAddress) -> RedirectAnswer? {
+        // An ACK is never answered (RFC 3261 §17.1.1.3, §17.2.1), valid or not: it is not validated either. Half of
+        // the requests a redirect server gets are ACKs of its 302s.
+        if request.method == .ack { return nil }
         let validated: SIPValidatedHeaders
         do {
             validated = try request.validate(requiringMaxForwards: false)
         } catch {
-            if request.method == .ack { return nil }
             let response = refusal(request, status: error.suggestedStatus, reason: error.suggestedStatus == 505
                 ? "Version Not Supported" : "Bad Request", warning: error.reason)
             // The top Via may still parse when something else did not; the answer goes by it if so.
@@ -97,8 +99,6 @@ public struct RedirectResponder: Sendable {
         }
         let response: SIPEncodedResponse
         switch request.method {
-        case .ack:
-            return nil
         case .options:
             var options = SIPEncodedResponse(replyingTo: request, status: 200, reason: "OK", toTag: tag(request))
             options.addHeader("Allow", Self.allowed)
