@@ -165,8 +165,8 @@ extension NumberInventory {
         guard moved == numbers.count else {
             throw InventoryError(.conflict, "\(numbers.count - moved) of the order's numbers are no longer porting in")
         }
-        // Our switches' thousands-blocks (NPA-NXX-X), where each of our LRNs is.
-        let ourBlocks = Set(try await database.raw("SELECT lrn FROM network_lrns").all().map {
+        // Our switches' thousands-blocks (NPA-NXX-X), where each of our LRNs is: no old path may lead there.
+        let ourBlocks = cutover == nil ? [] : Set(try await database.raw("SELECT lrn FROM network_lrns").all().map {
             try $0.decode(column: "lrn", as: Int64.self) / 1_000
         })
         for (number, source) in sources.sorted(by: { $0.key < $1.key }) {

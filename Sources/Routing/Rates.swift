@@ -324,11 +324,6 @@ public struct PortedNumberTable: Sendable {
         return table
     }
 
-    /// The LRN a number was ported to, or `nil` when it was not ported or its LRN is not known.
-    public func lrn(for number: PhoneNumber) -> PhoneNumber? {
-        if case .ported(let lrn) = dip(number) { lrn } else { nil }
-    }
-
     /// Whether and where a number was ported.
     public func dip(_ number: PhoneNumber) -> Dip {
         if !changes.isEmpty, let changed = changes[number.digits] {
@@ -347,11 +342,8 @@ public struct PortedNumberTable: Sendable {
         return .ported(lrn: lrn)
     }
 
-    /// The imported rows; changes applied over them are counted apart, in ``changeCount``.
+    /// The imported rows, without the changes applied over them.
     public var count: Int { lines.count }
-
-    /// The changes applied over the imported rows.
-    public var changeCount: Int { changes.count }
 
     /// Bytes the table holds: the per-number columns and the fixed exchange directory.
     public var byteCount: Int { lines.count * 2 + lrns.count * 8 + offsets.count * 4 }

@@ -262,7 +262,7 @@ struct PortOrdersTests {
                 "+12025551001;rn=+13015550000;npdi@198.51.100.40", "+12025551001@pbx.acme.example",
             ], "the old path first, through the carrier, never dipped again; then the new trunk")
             #expect(try await contacts(at: endsAt) == ["+12025551001@pbx.acme.example"], "the window is over")
-            #expect(try await compiler.compile(version: 1).ported.lrn(for: porting) == PhoneNumber("+12025550199"),
+            #expect(try await compiler.compile(version: 1).ported.dip(porting) == .ported(lrn: PhoneNumber("+12025550199")!),
                     "the dip gives our LRN at once, before the next import of the feed")
 
             await #expect { try await orders.endCutover(order.id, by: fixture.globex) } throws: { ($0 as? InventoryError)?.code == .notFound }

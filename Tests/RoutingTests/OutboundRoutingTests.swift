@@ -167,10 +167,10 @@ struct RateTableTests {
         let table = PortedNumberTable(pairs.shuffled())
         #expect(table.count == 10_000)
         for (number, lrn) in pairs.prefix(500) {
-            #expect(table.lrn(for: PhoneNumber(digits: number)!)?.digits == lrn)
+            #expect(table.dip(PhoneNumber(digits: number)!) == .ported(lrn: PhoneNumber(digits: lrn)!))
         }
-        #expect(table.lrn(for: PhoneNumber("+12025550001")!) == nil)
-        #expect(PortedNumberTable([]).lrn(for: PhoneNumber("+12025550001")!) == nil)
+        #expect(table.dip(PhoneNumber("+12025550001")!) == .notPorted)
+        #expect(PortedNumberTable([]).dip(PhoneNumber("+12025550001")!) == .notPorted)
     }
 
     @Test("changes since the import override the table's rows, add numbers and remove them")
@@ -179,14 +179,13 @@ struct RateTableTests {
         let table = imported.applying([
             PhoneNumber("+12025550001")!: nil, PhoneNumber("+12025550003")!: PhoneNumber("+14105550000")!,
         ])
-        #expect(table.lrn(for: PhoneNumber("+12025550001")!) == nil, "ported away from the LRN the feed gave")
-        #expect(table.dip(PhoneNumber("+12025550001")!) == .portedToUnknownLRN)
+        #expect(table.dip(PhoneNumber("+12025550001")!) == .portedToUnknownLRN, "ported away from the LRN the feed gave")
         #expect(table.dip(PhoneNumber("+12025550004")!) == .notPorted)
-        #expect(table.lrn(for: PhoneNumber("+12025550002")!) == PhoneNumber("+13015550000"), "unchanged rows still answer")
-        #expect(table.lrn(for: PhoneNumber("+12025550003")!) == PhoneNumber("+14105550000"))
+        #expect(table.dip(PhoneNumber("+12025550002")!) == .ported(lrn: PhoneNumber("+13015550000")!), "unchanged rows still answer")
+        #expect(table.dip(PhoneNumber("+12025550003")!) == .ported(lrn: PhoneNumber("+14105550000")!))
         #expect(PortedNumberTable([]).applying([PhoneNumber("+12025550003")!: PhoneNumber("+14105550000")!])
-            .lrn(for: PhoneNumber("+12025550003")!) == PhoneNumber("+14105550000"), "changes over an empty table")
-        #expect(table.count == 2 && imported.lrn(for: PhoneNumber("+12025550001")!) == PhoneNumber("+13015550000"))
+            .dip(PhoneNumber("+12025550003")!) == .ported(lrn: PhoneNumber("+14105550000")!), "changes over an empty table")
+        #expect(table.count == 2 && imported.dip(PhoneNumber("+12025550001")!) == .ported(lrn: PhoneNumber("+13015550000")!))
     }
 
     @Test("a number ported away to an LRN not known yet leaves undipped: no rn, no npdi, for the carrier to dip")
@@ -468,12 +467,12 @@ struct CarrierRatesTests {
             (9_995_559_999, 3_015_550_004), (2_025_550_000, 3_015_550_005), (99_995_559_999, 3_015_550_006),
         ])
         #expect(table.count == 4)
-        #expect(table.lrn(for: PhoneNumber("+12025550000")!)?.digits == 3_015_550_005)
-        #expect(table.lrn(for: PhoneNumber("+12025559999")!)?.digits == 3_015_550_002)
-        #expect(table.lrn(for: PhoneNumber("+12025560000")!)?.digits == 3_015_550_003)
-        #expect(table.lrn(for: PhoneNumber("+19995559999")!)?.digits == 3_015_550_004)
-        #expect(table.lrn(for: PhoneNumber("+12025559998")!) == nil)
-        #expect(table.lrn(for: PhoneNumber("+12025570000")!) == nil)
+        #expect(table.dip(PhoneNumber("+12025550000")!) == .ported(lrn: PhoneNumber(digits: 3_015_550_005)!))
+        #expect(table.dip(PhoneNumber("+12025559999")!) == .ported(lrn: PhoneNumber(digits: 3_015_550_002)!))
+        #expect(table.dip(PhoneNumber("+12025560000")!) == .ported(lrn: PhoneNumber(digits: 3_015_550_003)!))
+        #expect(table.dip(PhoneNumber("+19995559999")!) == .ported(lrn: PhoneNumber(digits: 3_015_550_004)!))
+        #expect(table.dip(PhoneNumber("+12025559998")!) == .notPorted)
+        #expect(table.dip(PhoneNumber("+12025570000")!) == .notPorted)
         #expect(table.byteCount == 4 * 10 + 1_000_001 * 4)
     }
 }
