@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
         .library(name: "Telephony", targets: ["Telephony"]),
+        .library(name: "Timekeeping", targets: ["Timekeeping"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Inventory", targets: ["Inventory"]),
         .library(name: "API", targets: ["API"]),
@@ -47,6 +48,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Timekeeping",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Routing",
             dependencies: [
                 "Telephony",
@@ -70,6 +75,7 @@ let package = Package(
         .target(
             name: "Webhooks",
             dependencies: [
+                "Timekeeping",
                 "Inventory",
                 "Routing",
                 "Store",
@@ -86,6 +92,7 @@ let package = Package(
         .target(
             name: "Porting",
             dependencies: [
+                "Timekeeping",
                 "Inventory",
                 "Store",
                 "Telephony",
@@ -100,6 +107,7 @@ let package = Package(
         .target(
             name: "Identity",
             dependencies: [
+                "Timekeeping",
                 "Telephony",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -125,6 +133,7 @@ let package = Package(
         .target(
             name: "SIPServer",
             dependencies: [
+                "Timekeeping",
                 "Guard",
                 "Identity",
                 "Observability",
@@ -141,6 +150,7 @@ let package = Package(
         .target(
             name: "Store",
             dependencies: [
+                "Timekeeping",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -155,6 +165,7 @@ let package = Package(
         .target(
             name: "Inventory",
             dependencies: [
+                "Timekeeping",
                 "Emergency",
                 "Observability",
                 "Routing",
@@ -169,6 +180,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
+                "Timekeeping",
                 "Porting",
                 "Webhooks",
                 "Emergency",
@@ -186,6 +198,7 @@ let package = Package(
         .executableTarget(
             name: "tandem",
             dependencies: [
+                "Timekeeping",
                 "Porting",
                 "Webhooks",
                 "API",
@@ -210,6 +223,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "Timekeeping",
                 "Porting",
                 "Emergency",
                 "Inventory",
@@ -222,13 +236,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ArchitectureTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "PortingTests",
-            dependencies: ["Inventory", "Porting", "Routing", "Store", "Telephony", "TestSupport"],
+            dependencies: ["Timekeeping", "Inventory", "Porting", "Routing", "Store", "Telephony", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "IdentityTests",
             dependencies: [
+                "Timekeeping",
                 "Identity",
                 "Telephony",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -243,6 +262,7 @@ let package = Package(
         .testTarget(
             name: "WebhooksTests",
             dependencies: [
+                "Timekeeping",
                 "Inventory", "Porting", "Routing", "Store", "Telephony", "TestSupport", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -269,7 +289,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RoutingTests",
-            dependencies: ["Routing", "Telephony"],
+            dependencies: ["Timekeeping", "Routing", "Telephony"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -287,6 +307,7 @@ let package = Package(
         .testTarget(
             name: "SIPServerTests",
             dependencies: [
+                "Timekeeping",
                 "Identity",
                 "Observability",
                 "Routing",
@@ -302,6 +323,7 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
+                "Timekeeping",
                 "Store", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
@@ -310,6 +332,7 @@ let package = Package(
         .testTarget(
             name: "InventoryTests",
             dependencies: [
+                "Timekeeping",
                 "Emergency",
                 "Inventory", "Observability", "Routing", "Store", "Telephony", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
@@ -322,6 +345,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
+                "Timekeeping",
                 "Porting",
                 "Webhooks",
                 "API",

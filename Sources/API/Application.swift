@@ -92,18 +92,18 @@ public func buildRouter(
     AccountsController(accounts: provisioning.accounts).addRoutes(to: v1)
     NumbersController(numbers: provisioning.numbers).addRoutes(to: v1)
     TrunksController(trunks: provisioning.trunks).addRoutes(to: v1)
-    RoutesController(table: routing, trunks: provisioning.trunks).addRoutes(to: v1)
+    RoutesController(table: routing, trunks: provisioning.trunks, clock: provisioning.clock).addRoutes(to: v1)
     ReferenceController(reference: provisioning.reference).addRoutes(to: v1)
     CarriersController(carriers: provisioning.carriers, rateDecks: provisioning.rateDecks).addRoutes(to: v1)
     RoutingRecordsController(records: provisioning.routingRecords).addRoutes(to: v1)
     BlockedDestinationsController(blocks: provisioning.blockedDestinations).addRoutes(to: v1)
     E911Controller(addresses: provisioning.emergencyAddresses).addRoutes(to: v1)
     PortOrdersController(
-        orders: porting ?? PortOrders(store: provisioning.store, partner: SimulatedLosingCarrier(records: [])),
+        orders: porting ?? PortOrders(store: provisioning.store, partner: SimulatedLosingCarrier(records: []), clock: provisioning.clock),
         lrns: provisioning.networkLRNs
     ).addRoutes(to: v1)
-    PortOutsController(portOuts: portOuts ?? PortOuts(store: provisioning.store, numbers: provisioning.numbers)).addRoutes(to: v1)
-    WebhooksController(endpoints: WebhookEndpoints(store: provisioning.store, policy: webhooks)).addRoutes(to: v1)
+    PortOutsController(portOuts: portOuts ?? PortOuts(store: provisioning.store, numbers: provisioning.numbers, clock: provisioning.clock)).addRoutes(to: v1)
+    WebhooksController(endpoints: WebhookEndpoints(store: provisioning.store, policy: webhooks, clock: provisioning.clock)).addRoutes(to: v1)
     return router
 }
 

@@ -2,11 +2,14 @@ import Hummingbird
 import Inventory
 import Routing
 import Telephony
+import Timekeeping
 
 /// `/v1/routes/explain`: why a call from a trunk to a number would go where it goes, on the live snapshot.
 struct RoutesController {
     let table: RoutingTable
     let trunks: TrunkDirectory
+    /// The time the explained call is placed at: rate-deck rows and cutover windows apply by it.
+    let clock: WallClock
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("routes/explain") { request, context in
@@ -25,7 +28,7 @@ struct RoutesController {
                 throw InventoryError(.conflict, "the trunk is not in the routing snapshot yet; try again in a second")
             }
             var explanation = RouteExplanation(
-                CallRequest(source: source, dialed: to, caller: request.query("from"), callID: "explain"), in: snapshot
+                CallRequest(source: source, dialed: to, caller: request.query("from"), callID: "explain", time: clock.unixSeconds()), in: snapshot
             )
             // Customers learn where their call goes and why, but not the operator's carriers, gateways and costs.
             if !caller.isOperator, !explanation.carriers.isEmpty {

@@ -17,7 +17,7 @@ public struct CertificationAuthority: Sendable {
     }
 
     /// A new root named `name`, valid from `notBefore` for `days`.
-    public static func makeRoot(name: String, notBefore: Date = Date() - 3_600, days: Int = 3_650) throws -> Self {
+    public static func makeRoot(name: String, notBefore: Date, days: Int = 3_650) throws -> Self {
         let key = P256.Signing.PrivateKey()
         let publicKey = Certificate.PublicKey(key.publicKey)
         let subject = try DistinguishedName {
@@ -44,7 +44,7 @@ public struct CertificationAuthority: Sendable {
     public func issue(
         serviceProvider name: String, code: String, key: P256.Signing.PublicKey,
         tnAuthList: TNAuthorizationList? = nil, omittingTNAuthList: Bool = false,
-        revocationListURL: String? = nil, notBefore: Date = Date() - 3_600, days: Int = 365
+        revocationListURL: String? = nil, notBefore: Date, days: Int = 365
     ) throws -> Certificate {
         let publicKey = Certificate.PublicKey(key)
         let authorization = omittingTNAuthList ? nil : tnAuthList ?? TNAuthorizationList([.serviceProviderCode(code)])
@@ -72,7 +72,7 @@ public struct CertificationAuthority: Sendable {
     }
 
     /// A revocation list naming `revoked`, current from `now` for `days` (DER).
-    public func revocationList(revoking revoked: [Certificate], now: Date = Date() - 60, days: Int = 7) throws -> [UInt8] {
+    public func revocationList(revoking revoked: [Certificate], now: Date, days: Int = 7) throws -> [UInt8] {
         try CertificateRevocationList.make(
             issuer: certificate, key: key, revoking: revoked.map(\.serialNumber),
             thisUpdate: now, nextUpdate: now + Double(days) * 86_400

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Telephony
+import Timekeeping
 
 /// A document fetched for verification (a certificate chain or a revocation list), and how long it may be reused.
 public struct FetchedDocument: Sendable {
@@ -56,11 +57,14 @@ public struct FetchConfiguration: Sendable {
 public struct HTTPDocumentSource: DocumentSource {
     let client: HTTPClient
     let configuration: FetchConfiguration
+    /// Turns an Expires time into a lifetime when the response carries no Date.
+    let clock: WallClock
 
     /// Uses `client`, which must not follow redirects itself (see ``makeClient()``).
-    public init(client: HTTPClient, configuration: FetchConfiguration = .init()) {
+    public init(client: HTTPClient, configuration: FetchConfiguration = .init(), clock: WallClock) {
         self.client = client
         self.configuration = configuration
+        self.clock = clock
     }
 
     /// An HTTP client suited to this source: no automatic redirects, bounded connect time.
@@ -115,7 +119,7 @@ public struct HTTPDocumentSource: DocumentSource {
                 } catch {
                     throw .certificateUnavailable("reading \(current) failed: \(error)")
                 }
-                return FetchedDocument(bytes: Array(buffer: body), maxAge: Self.maxAge(response.headers))
+                return FetchedDocument(bytes: Array(buffer: body), maxAge: Self.maxAge(response.headers, receivedAt: clock.now()))
             case 301, 302, 303, 307, 308:
                 guard let location = response.headers.first(name: "location"),
                     let next = URL(string: location, relativeTo: URL(string: current))?.absoluteString
@@ -157,8 +161,9 @@ public struct HTTPDocumentSource: DocumentSource {
         }
     }
 
-    /// Cache lifetime from Cache-Control (`no-store`, `no-cache` → 0; `max-age`) or else Expires.
-    static func maxAge(_ headers: HTTPHeaders) -> Int? {
+    /// Cache lifetime from Cache-Control (`no-store`, `no-cache` → 0; `max-age`) or else Expires, counted from the
+    /// response's Date, or from `receivedAt` when it has none (RFC 9111 §4.2.1).
+    static func maxAge(_ headers: HTTPHeaders, receivedAt: Date) -> Int? {
         for directive in headers["cache-control"].flatMap({ $0.split(separator: ",") }) {
             let parts = directive.trimmingCharacters(in: .whitespaces).lowercased().split(separator: "=", maxSplits: 1)
             switch parts.first {
@@ -173,7 +178,8 @@ public struct HTTPDocumentSource: DocumentSource {
             formatter.timeZone = TimeZone(identifier: "GMT")
             formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
             guard let date = formatter.date(from: expires) else { return 0 }
-            return max(0, Int(date.timeIntervalSinceNow))
+            let base = headers.first(name: "date").flatMap(formatter.date(from:)) ?? receivedAt
+            return max(0, Int(date.timeIntervalSince(base)))
         }
         return nil
     }

@@ -12,7 +12,8 @@ final class ExpiringCache<Value: Sendable>: Sendable {
 
     private struct Entry {
         var outcome: Outcome
-        var expires: Date
+        /// On the monotonic clock: lifetimes are durations, whatever the time of day does meanwhile.
+        var expires: ContinuousClock.Instant
     }
 
     /// Entries with their insertion order, for oldest-first eviction.
@@ -51,7 +52,7 @@ final class ExpiringCache<Value: Sendable>: Sendable {
 
     /// The cached outcome for `key`, when there is one that has not expired.
     func value(for key: String) -> Outcome? {
-        let now = Date()
+        let now = ContinuousClock.now
         return state.withLockedValue { state in
             for entry in [state.results.entries[key], state.failures.entries[key]] {
                 if let entry, entry.expires > now { return entry.outcome }
@@ -80,7 +81,7 @@ final class ExpiringCache<Value: Sendable>: Sendable {
     }
 
     private func store(_ outcome: Outcome, for key: String, lifetime: TimeInterval) {
-        let entry = Entry(outcome: outcome, expires: Date() + lifetime)
+        let entry = Entry(outcome: outcome, expires: .now + .seconds(min(lifetime, longestLifetime)))
         state.withLockedValue { state in
             state.loading[key] = nil
             guard lifetime > 0 else { return }
@@ -91,6 +92,9 @@ final class ExpiringCache<Value: Sendable>: Sendable {
         }
     }
 }
+
+/// A cap on cache lifetimes, so that an infinite one (a revocation list without a next update) stays a duration.
+private let longestLifetime: TimeInterval = 365 * 86_400
 
 /// The result of `operation` if it finishes within `budget`, else `fallback`; the operation then runs on unwaited,
 /// so that what it loads is there for the next caller.

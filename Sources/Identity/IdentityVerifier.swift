@@ -69,7 +69,7 @@ public final class IdentityVerifier: Sendable {
 
     /// The verdict on `identity` (an Identity header value) for a call from `caller` to `called`, as the SIP
     /// request carried them, when it can be reached without fetching; `nil` when the signer's chain is not cached.
-    public func verifyCached(_ identity: String, caller: String?, called: String?, at now: Date = Date()) -> Verification? {
+    public func verifyCached(_ identity: String, caller: String?, called: String?, at now: Date) -> Verification? {
         let passport: PASSporT
         do {
             passport = try inspect(identity, caller: caller, called: called, at: now)
@@ -82,7 +82,7 @@ public final class IdentityVerifier: Sendable {
 
     /// The verdict on `identity` for a call from `caller` to `called`, fetching the signer's chain if needed,
     /// within the time budget.
-    public func verify(_ identity: String, caller: String?, called: String?, at now: Date = Date()) async -> Verification {
+    public func verify(_ identity: String, caller: String?, called: String?, at now: Date) async -> Verification {
         let passport: PASSporT
         do {
             passport = try inspect(identity, caller: caller, called: called, at: now)

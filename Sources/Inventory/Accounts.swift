@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SQLKit
 import Store
+import Timekeeping
 
 // MARK: - Model
 
@@ -175,9 +176,9 @@ public struct AccountDirectory: Sendable {
     private static let secretLength = 32
 
     let store: Store
-    let clock: InventoryClock
+    let clock: WallClock
 
-    public init(store: Store, clock: InventoryClock = .system) {
+    public init(store: Store, clock: WallClock) {
         self.store = store
         self.clock = clock
     }

@@ -2,6 +2,7 @@ import Foundation
 import Routing
 import SQLKit
 import Store
+import Timekeeping
 
 /// A destination prefix outbound calls may not reach: for the whole network (set by the operator) or for one
 /// account (set by the operator or the account's admins). Calls to it are declined with `603`; emergency
@@ -35,7 +36,7 @@ public struct BlockedDestinationDraft: Sendable, Codable, Equatable {
 /// Blocked destinations: network-wide and per account.
 public struct BlockedDestinations: Sendable {
     let store: Store
-    let clock: InventoryClock
+    let clock: WallClock
 
     /// The most blocks one account (or the network) may have.
     public static let maximumPerOwner = 10_000

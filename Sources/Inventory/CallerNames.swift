@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 // MARK: - Caller names (CNAM)
 

@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 // MARK: - Model
 
@@ -106,9 +107,9 @@ public struct CarrierDirectory: Sendable {
     public static let defaultPriority = 100
 
     let store: Store
-    let clock: InventoryClock
+    let clock: WallClock
 
-    public init(store: Store, clock: InventoryClock = .system) {
+    public init(store: Store, clock: WallClock) {
         self.store = store
         self.clock = clock
     }

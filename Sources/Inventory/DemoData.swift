@@ -3,6 +3,7 @@ import Foundation
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 /// The demo tenant set that `tandem serve --demo` starts with: a carrier, an agent, two customers with
 /// trunks and numbers, and a synthetic NANP reference dataset.
@@ -134,7 +135,7 @@ public enum DemoData {
         if try await provisioning.reference.count() == 0 {
             _ = try await provisioning.reference.replace(with: SyntheticNANP(exchanges: exchanges))
         }
-        let now = Date()
+        let now = provisioning.clock.now()
         for (id, kind, name, agent) in [
             (agentId, AccountKind.agent, "Northside Telecom Partners", nil),
             (acmeId, .customer, "Acme Dental Group", agentId),
@@ -194,7 +195,7 @@ public enum DemoData {
         try await provisioning.store.transaction { database in
             try await database.raw("""
                 INSERT INTO import_runs (kind, source, rows, completed_at)
-                VALUES ('demo', 'tandem serve --demo', \(bind: numbers.count), \(bind: Date().unixSeconds))
+                VALUES ('demo', 'tandem serve --demo', \(bind: numbers.count), \(bind: provisioning.clock.unixSeconds()))
                 """).run()
         }
         return true
@@ -229,7 +230,7 @@ public enum DemoData {
     public static func issueKeys(_ provisioning: Provisioning) async throws -> Keys {
         try await provisioning.store.transaction { database in
             try await database.raw("""
-                UPDATE api_keys SET revoked_at = \(bind: Date().unixSeconds)
+                UPDATE api_keys SET revoked_at = \(bind: provisioning.clock.unixSeconds())
                 WHERE name LIKE 'demo %' AND created_by = 'system' AND revoked_at IS NULL
                 """).run()
         }

@@ -3,6 +3,7 @@ import Foundation
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 /// A validated E911 address of an account's, as stored and listed.
 public struct E911Address: Sendable, Codable, Equatable {
@@ -43,7 +44,7 @@ public struct E911Binding: Sendable, Codable, Equatable {
 /// Every binding change is recorded with who and when.
 public struct EmergencyAddresses: Sendable {
     let store: Store
-    let clock: InventoryClock
+    let clock: WallClock
 
     // MARK: MSAG
 

@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 // MARK: - Model
 
@@ -218,9 +219,9 @@ public struct NumberInventory: Sendable {
 
     let store: Store
     let configuration: Configuration
-    let clock: InventoryClock
+    let clock: WallClock
 
-    public init(store: Store, configuration: Configuration = .init(), clock: InventoryClock = .system) {
+    public init(store: Store, configuration: Configuration = .init(), clock: WallClock) {
         self.store = store
         self.configuration = configuration
         self.clock = clock

@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 /// Where a number to port in comes from and where it lands: its losing carrier (by the exchange's or
 /// block's OCN), its place, and the LRN of our switch in its LATA.
@@ -18,7 +19,7 @@ public struct PortSource: Sendable, Hashable {
 /// The LRNs of our switches, one per LATA we serve: a number can be ported in only where we have one.
 public struct NetworkLRNs: Sendable {
     let store: Store
-    let clock: InventoryClock
+    let clock: WallClock
 
     /// Sets the LRN of a LATA (operator only). The LRN must be a number of an exchange in that LATA.
     public func set(lata: String, lrn: PhoneNumber, by principal: Principal) async throws {

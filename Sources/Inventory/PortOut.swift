@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 /// What a completed port-out did to the numbers it named.
 public struct PortOutRelease: Sendable, Equatable {

@@ -3,6 +3,7 @@ import Routing
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 /// Ported numbers and their location routing numbers (LRN): the table an LRN dip reads.
 ///
@@ -18,9 +19,11 @@ public struct PortedNumbers: Sendable {
     static let changesOutliveImports: TimeInterval = 7 * 86_400
 
     let store: Store
+    let clock: WallClock
 
-    public init(store: Store) {
+    public init(store: Store, clock: WallClock) {
         self.store = store
+        self.clock = clock
     }
 
     /// Replaces every ported number with the rows of a `tn,lrn` CSV file, atomically.
@@ -43,7 +46,7 @@ public struct PortedNumbers: Sendable {
                 try await database.raw("DELETE FROM ported_numbers").run()
                 // A feed is cut some time before it is imported: our own ports of the last days may not be in it yet,
                 // so they stay over it; older ones are in it, or have been overtaken.
-                let settled = Date().addingTimeInterval(-Self.changesOutliveImports).unixSeconds
+                let settled = clock.now().addingTimeInterval(-Self.changesOutliveImports).unixSeconds
                 try await database.raw("DELETE FROM lnp_changes WHERE changed_at < \(bind: settled)").run()
                 var errors: [ImportError.RowError] = []
                 var badRows = 0
@@ -89,7 +92,7 @@ public struct PortedNumbers: Sendable {
                 }
                 try await database.raw("""
                     INSERT INTO import_runs (kind, source, rows, completed_at)
-                    VALUES ('lrn', \(bind: path), \(bind: rows), \(bind: Date().unixSeconds))
+                    VALUES ('lrn', \(bind: path), \(bind: rows), \(bind: clock.unixSeconds()))
                     """).run()
                 try await RoutingEpoch.bump(in: database)
                 report(finished: true)

@@ -1,11 +1,14 @@
 import Logging
 import ServiceLifecycle
 import Store
+import Timekeeping
 
 /// The provisioning services over one store: accounts and keys, numbers, trunks, reference data, carriers, rate
 /// decks, ported numbers, and the routing records.
 public struct Provisioning: Sendable {
     public let store: Store
+    /// The clock every service here reads.
+    public let clock: WallClock
     public let accounts: AccountDirectory
     public let numbers: NumberInventory
     public let trunks: TrunkDirectory
@@ -18,16 +21,17 @@ public struct Provisioning: Sendable {
     public let emergencyAddresses: EmergencyAddresses
     public let networkLRNs: NetworkLRNs
 
-    public init(store: Store, numbers configuration: NumberInventory.Configuration = .init(), clock: InventoryClock = .system) {
+    public init(store: Store, numbers configuration: NumberInventory.Configuration = .init(), clock: WallClock) {
         self.store = store
+        self.clock = clock
         self.accounts = AccountDirectory(store: store, clock: clock)
         self.numbers = NumberInventory(store: store, configuration: configuration, clock: clock)
         self.trunks = TrunkDirectory(store: store, clock: clock)
-        self.reference = ReferenceData(store: store)
+        self.reference = ReferenceData(store: store, clock: clock)
         self.carriers = CarrierDirectory(store: store, clock: clock)
-        self.rateDecks = RateDecks(store: store)
-        self.portedNumbers = PortedNumbers(store: store)
-        self.routingRecords = RoutingRecords(store: store)
+        self.rateDecks = RateDecks(store: store, clock: clock)
+        self.portedNumbers = PortedNumbers(store: store, clock: clock)
+        self.routingRecords = RoutingRecords(store: store, clock: clock)
         self.blockedDestinations = BlockedDestinations(store: store, clock: clock)
         self.emergencyAddresses = EmergencyAddresses(store: store, clock: clock)
         self.networkLRNs = NetworkLRNs(store: store, clock: clock)

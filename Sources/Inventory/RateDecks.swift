@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 // MARK: - Model
 
@@ -83,9 +84,11 @@ public struct RateDecks: Sendable {
     static let batchSize = 1_000
 
     let store: Store
+    let clock: WallClock
 
-    public init(store: Store) {
+    public init(store: Store, clock: WallClock) {
         self.store = store
+        self.clock = clock
     }
 
     /// Replaces an owner's rate deck with the rows of a CSV file, atomically.
@@ -112,7 +115,7 @@ public struct RateDecks: Sendable {
         return try await store.transaction { database in
             try await Self.requireOwner(owner, in: database)
             try await Self.deleteDeck(of: owner, in: database)
-            let now = Date()
+            let now = clock.now()
             try await database.raw("""
                 INSERT INTO rate_decks (id, owner_kind, owner_id, layout, source, rows, imported_at)
                 VALUES (\(bind: deckId), \(bind: owner.kind), \(bind: owner.id), \(bind: layout.rawValue),

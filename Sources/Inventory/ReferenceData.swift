@@ -2,6 +2,7 @@ import Foundation
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 /// How far an import has come, for progress displays.
 public struct ImportProgress: Sendable {
@@ -62,9 +63,11 @@ public struct ReferenceData: Sendable {
     }
 
     let store: Store
+    let clock: WallClock
 
-    public init(store: Store) {
+    public init(store: Store, clock: WallClock) {
         self.store = store
+        self.clock = clock
     }
 
     /// Replaces all reference data with the records of a CSV file, atomically.
@@ -125,7 +128,7 @@ public struct ReferenceData: Sendable {
             try await Self.insert(batch, into: database)
             try await database.raw("""
                 INSERT INTO import_runs (kind, source, rows, completed_at)
-                VALUES ('npanxx', \(bind: path), \(bind: summary.rows), \(bind: Date().unixSeconds))
+                VALUES ('npanxx', \(bind: path), \(bind: summary.rows), \(bind: clock.unixSeconds()))
                 """).run()
             try await RoutingEpoch.bump(in: database)
             progress(ImportProgress(
@@ -153,7 +156,7 @@ public struct ReferenceData: Sendable {
             try await Self.insert(batch, into: database)
             try await database.raw("""
                 INSERT INTO import_runs (kind, source, rows, completed_at)
-                VALUES ('npanxx', 'generated', \(bind: count), \(bind: Date().unixSeconds))
+                VALUES ('npanxx', 'generated', \(bind: count), \(bind: clock.unixSeconds()))
                 """).run()
             try await RoutingEpoch.bump(in: database)
             return count

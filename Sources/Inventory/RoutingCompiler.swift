@@ -6,6 +6,7 @@ import ServiceLifecycle
 import Store
 import Synchronization
 import Telephony
+import Timekeeping
 
 /// The store's routing epoch: a counter every provisioning change that can affect routing increments, in the
 /// same transaction, so that snapshot publishers in any process notice it.
@@ -28,6 +29,8 @@ enum RoutingEpoch {
 public struct RoutingCompiler: Sendable {
     let store: Store
     let emergency: EmergencyRoute?
+    /// Decides which cutover windows are over, and so left out.
+    let clock: WallClock
     private let cache = Cache()
 
     /// Compiled tables with the import that produced them.
@@ -43,9 +46,10 @@ public struct RoutingCompiler: Sendable {
         let entries = Mutex(Entries())
     }
 
-    public init(store: Store, emergency: EmergencyRoute?) {
+    public init(store: Store, emergency: EmergencyRoute?, clock: WallClock) {
         self.store = store
         self.emergency = emergency
+        self.clock = clock
     }
 
     /// The store's current routing epoch.
@@ -67,7 +71,7 @@ public struct RoutingCompiler: Sendable {
             let trunks = try await database.raw("""
                 SELECT t.id, t.account_id, t.configuration, a.status FROM trunks t JOIN accounts a ON a.id = t.account_id
                 """).all().map(Self.trunkRoute)
-            let numbers = try await Self.numberRoutes(in: database)
+            let numbers = try await Self.numberRoutes(in: database, at: clock.unixSeconds())
             let carriers = try await database.raw("SELECT * FROM carriers").all().map(Self.carrierRoute)
             let decks = try await database.raw("SELECT id, owner_kind, owner_id FROM rate_decks").all().map { row in
                 (id: try row.decode(column: "id", as: String.self),
@@ -110,7 +114,7 @@ public struct RoutingCompiler: Sendable {
     /// Every assigned number's route. The numbers table is read for three columns only: with a million numbers
     /// the per-column decoding is most of a rebuild, so what few numbers have (a caller name, an E911 address, a
     /// cutover, failover targets) and what every account shares (its status) are read apart and joined here.
-    private static func numberRoutes(in database: any SQLDatabase) async throws -> [NumberRoute] {
+    private static func numberRoutes(in database: any SQLDatabase, at now: Int64) async throws -> [NumberRoute] {
         let failover = try await NumberInventory.allFailoverTargets(in: database)
         var active: [String: Bool] = [:]
         for row in try await database.raw("SELECT id, status FROM accounts").all() {
@@ -135,7 +139,6 @@ public struct RoutingCompiler: Sendable {
             )
         }
         var cutovers: [UInt64: CutoverForward] = [:]
-        let now = Date().unixSeconds
         for row in try await database.raw("SELECT tn, old_lrn, ends_at FROM cutover_forwards WHERE ends_at > \(bind: now)").all() {
             cutovers[try row.phoneNumber().digits] = CutoverForward(
                 oldLRN: try row.decode(column: "old_lrn", as: Int64?.self).flatMap { PhoneNumber(digits: UInt64($0)) },

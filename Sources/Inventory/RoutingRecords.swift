@@ -6,6 +6,7 @@ import SQLKit
 import ServiceLifecycle
 import Store
 import Telephony
+import Timekeeping
 
 // MARK: - Model
 
@@ -52,9 +53,11 @@ public struct RoutingRecords: Sendable {
     static let rowsPerStatement = 250
 
     let store: Store
+    let clock: WallClock
 
-    public init(store: Store) {
+    public init(store: Store, clock: WallClock) {
         self.store = store
+        self.clock = clock
     }
 
     /// Deletes the records made before `cutoff`, in chunks of `chunk` rows per transaction so that the writer
@@ -270,10 +273,11 @@ public struct RoutingRecordWriter: Service {
         logger.debug("routing record writer stopped", metadata: ["final": "\(written)"])
     }
 
-    /// Deletes the records older than the retention; returns how many. Store errors are logged, never thrown.
+    /// Deletes the records older than the retention, by the records' clock; returns how many. Store errors are
+    /// logged, never thrown.
     @discardableResult
-    public func pruneExpired(now: Date = Date()) async -> Int {
-        let cutoff = now.addingTimeInterval(-Double(configuration.retention.components.seconds))
+    public func pruneExpired() async -> Int {
+        let cutoff = records.clock.now().addingTimeInterval(-Double(configuration.retention.components.seconds))
         do {
             let deleted = try await records.delete(before: cutoff)
             if deleted > 0 { logger.debug("routing records expired", metadata: ["deleted": "\(deleted)"]) }

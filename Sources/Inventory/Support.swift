@@ -1,27 +1,6 @@
 import Foundation
 import SQLKit
 
-/// The time source of the inventory, replaceable in tests that need reservations to expire.
-public struct InventoryClock: Sendable {
-    public let now: @Sendable () -> Date
-
-    public init(now: @escaping @Sendable () -> Date) {
-        self.now = now
-    }
-
-    /// The system's wall clock.
-    public static let system = InventoryClock { Date() }
-}
-
-extension Date {
-    /// Whole seconds since 1970, as stored in the database.
-    public var unixSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
-
-    public init(unixSeconds: Int64) {
-        self.init(timeIntervalSince1970: TimeInterval(unixSeconds))
-    }
-}
-
 extension SQLRow {
     /// Decodes a column holding an enum's raw value; an unknown value is a corrupt database, reported as such.
     func decodeEnum<Value: RawRepresentable>(column: String, as type: Value.Type = Value.self) throws -> Value

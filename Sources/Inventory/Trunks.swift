@@ -3,6 +3,7 @@ import Foundation
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 // MARK: - Model
 
@@ -253,9 +254,9 @@ public struct TrunkDirectory: Sendable {
     public static let callsPerSecondRange = 1...100_000
 
     let store: Store
-    let clock: InventoryClock
+    let clock: WallClock
 
-    public init(store: Store, clock: InventoryClock = .system) {
+    public init(store: Store, clock: WallClock) {
         self.store = store
         self.clock = clock
     }

@@ -4,6 +4,7 @@ import Inventory
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 import Webhooks
 
 // MARK: - Model
@@ -155,14 +156,14 @@ public struct PortOrderCreation: Sendable, Codable, Equatable {
 public struct PortOrders: Sendable {
     let store: Store
     let partner: any PortingPartner
-    let clock: InventoryClock
+    let clock: WallClock
 
     public static let maximumNumbers = 1_000
     public static let maximumDocumentBytes = 5_000_000
     /// The longest cutover forwarding an order may ask for: three days.
     public static let maximumCutoverHours = 72
 
-    public init(store: Store, partner: any PortingPartner, clock: InventoryClock = .system) {
+    public init(store: Store, partner: any PortingPartner, clock: WallClock) {
         self.store = store
         self.partner = partner
         self.clock = clock

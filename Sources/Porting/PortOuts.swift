@@ -5,6 +5,7 @@ import Inventory
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 import Webhooks
 
 // MARK: - Model
@@ -119,9 +120,9 @@ public struct PortOuts: Sendable {
     let store: Store
     let numbers: NumberInventory
     let configuration: Configuration
-    let clock: InventoryClock
+    let clock: WallClock
 
-    public init(store: Store, numbers: NumberInventory, configuration: Configuration = .init(), clock: InventoryClock = .system) {
+    public init(store: Store, numbers: NumberInventory, configuration: Configuration = .init(), clock: WallClock) {
         self.store = store
         self.numbers = numbers
         self.configuration = configuration

@@ -15,8 +15,7 @@ public struct CallRequest: Sendable {
     /// The call's time, in Unix seconds: rate-deck rows apply by their effective dates.
     public var time: Int64
 
-    public init(source: IPAddress, dialed: String, caller: String?, callID: String,
-                time: Int64 = Int64(Date().timeIntervalSince1970)) {
+    public init(source: IPAddress, dialed: String, caller: String?, callID: String, time: Int64) {
         self.source = source
         self.dialed = dialed
         self.caller = caller

@@ -58,8 +58,8 @@ public struct RoutingRecord: Sendable, Equatable {
         self.callerIDFlagged = callerIDFlagged
     }
 
-    /// The record of `decision`, made for `request` at `at` (Unix milliseconds; now by default).
-    public init(request: CallRequest, decision: RoutingDecision, at: Int64 = RoutingRecord.now()) {
+    /// The record of `decision`, made for `request` at `at` (Unix milliseconds).
+    public init(request: CallRequest, decision: RoutingDecision, at: Int64) {
         let status: Int
         let reason: String
         switch decision.outcome {
@@ -90,11 +90,6 @@ public struct RoutingRecord: Sendable, Equatable {
             result.append(character)
         }
         return result
-    }
-
-    /// The current time in Unix milliseconds.
-    public static func now() -> Int64 {
-        Int64((Date().timeIntervalSince1970 * 1_000).rounded(.down))
     }
 }
 

@@ -7,6 +7,7 @@ import Observability
 import Routing
 import SIP
 import Telephony
+import Timekeeping
 
 /// The SIP redirect server's behavior, without sockets: a request in, the response to send (if any) out.
 ///
@@ -26,6 +27,8 @@ public struct RedirectResponder: Sendable {
     /// The methods the server answers, for Allow.
     public static let allowed = "INVITE, ACK, CANCEL, OPTIONS"
 
+    /// Gives each call its time: rate-deck rows, cutover windows and signatures go by it, and records carry it.
+    let clock: WallClock
     let table: RoutingTable
     let cache: AnswerCache
     let serverName: String
@@ -44,11 +47,12 @@ public struct RedirectResponder: Sendable {
     let emergencyCalls: EmergencyCallQueue?
 
     public init(
-        table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem",
+        clock: WallClock, table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem",
         records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil, callLimiter: CallRateLimiter = CallRateLimiter(),
         locationBaseURL: String = "http://127.0.0.1:8080", identity: CallerIdentityService = CallerIdentityService(),
         emergencyCalls: EmergencyCallQueue? = nil
     ) {
+        self.clock = clock
         self.identity = identity
         self.locationBaseURL = locationBaseURL
         self.emergencyCalls = emergencyCalls
@@ -169,9 +173,10 @@ public struct RedirectResponder: Sendable {
             response.addHeader("Unsupported", required.joined(separator: ", "))
             return (response, false, nil)
         }
+        let milliseconds = clock.unixMilliseconds()
         let call = CallRequest(
             source: source, dialed: dialed, caller: Self.caller(request, fromUser: validated.fromUser),
-            callID: request.headers.callID ?? ""
+            callID: request.headers.callID ?? "", time: milliseconds / 1_000
         )
         let snapshot = table.current
         var decision: RoutingDecision
@@ -190,7 +195,7 @@ public struct RedirectResponder: Sendable {
                 status: 503, reason: "over the trunk's limit of \(limit) calls per second", retryAfter: 1
             ))
         }
-        records?.offer(RoutingRecord(request: call, decision: decision))
+        records?.offer(RoutingRecord(request: call, decision: decision, at: milliseconds))
         let fromKnownSource = decision.sourceTrunk != nil || decision.fromCarrier
         switch decision.outcome {
         case .redirect(let targets):
@@ -205,7 +210,7 @@ public struct RedirectResponder: Sendable {
                 let dialed = decision.normalized ?? call.dialed
                 addEmergencyHeaders(emergency, dialed: dialed, to: &response, host: host)
                 emergencyCalls?.offer(EmergencyCallNotice(
-                    dialed: dialed, call: emergency, trunkId: decision.sourceTrunk, callID: call.callID, at: RoutingRecord.now()
+                    dialed: dialed, call: emergency, trunkId: decision.sourceTrunk, callID: call.callID, at: milliseconds
                 ))
             }
             if let header = identity.identityHeader(for: decision, call: call, request: request, in: snapshot) {

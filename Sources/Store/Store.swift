@@ -1,4 +1,5 @@
 import Foundation
+import Timekeeping
 import Logging
 import NIOCore
 import NIOPosix
@@ -200,9 +201,9 @@ public final class Store: Service, Sendable {
     /// Brings the schema up to date, applying each missing migration in its own transaction.
     ///
     /// Safe to run from several processes at once: SQLite serializes on its write lock and PostgreSQL on an
-    /// advisory lock. Returns the versions applied.
+    /// advisory lock. Each applied migration is recorded with the time `clock` gives. Returns the versions applied.
     @discardableResult
-    public func migrate(_ migrations: [Migration]) async throws -> [Int] {
+    public func migrate(_ migrations: [Migration], clock: WallClock) async throws -> [Int] {
         if case .postgres(let client, let schema?) = engine {
             _ = try await client.withConnection { connection in
                 try await connection.sql().raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").run()
@@ -233,7 +234,7 @@ public final class Store: Service, Sendable {
                 }
                 try await database.raw("""
                     INSERT INTO schema_migrations (version, name, applied_at)
-                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Int(Date.now.timeIntervalSince1970)))
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: clock.unixSeconds()))
                     """).run()
                 return true
             }

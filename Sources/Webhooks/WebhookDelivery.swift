@@ -6,6 +6,7 @@ import NIOCore
 import SQLKit
 import ServiceLifecycle
 import Store
+import Timekeeping
 
 /// Why one attempt to deliver a webhook failed before the endpoint answered.
 public struct WebhookDeliveryError: Error, Sendable, CustomStringConvertible {
@@ -74,11 +75,11 @@ public struct WebhookDelivery: Service {
 
     let store: Store
     let configuration: Configuration
-    let clock: InventoryClock
+    let clock: WallClock
     let logger: Logger
     private let signal = WakeSignal()
 
-    public init(store: Store, configuration: Configuration = .init(), clock: InventoryClock = .system, logger: Logger) {
+    public init(store: Store, configuration: Configuration = .init(), clock: WallClock, logger: Logger) {
         self.store = store
         self.configuration = configuration
         self.clock = clock

@@ -2,6 +2,7 @@ import Foundation
 import Inventory
 import SQLKit
 import Store
+import Timekeeping
 
 // MARK: - Model
 
@@ -96,9 +97,9 @@ public struct WebhookEndpoints: Sendable {
 
     let store: Store
     let policy: WebhookURLPolicy
-    let clock: InventoryClock
+    let clock: WallClock
 
-    public init(store: Store, policy: WebhookURLPolicy = WebhookURLPolicy(), clock: InventoryClock = .system) {
+    public init(store: Store, policy: WebhookURLPolicy = WebhookURLPolicy(), clock: WallClock) {
         self.store = store
         self.policy = policy
         self.clock = clock

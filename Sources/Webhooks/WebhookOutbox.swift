@@ -2,6 +2,7 @@ import Foundation
 import Inventory
 import SQLKit
 import Store
+import Timekeeping
 
 /// The kinds of events an account's webhook endpoints receive.
 public enum WebhookEventType: String, Sendable, Codable, CaseIterable {

@@ -5,6 +5,7 @@ import Logging
 import SQLKit
 import Store
 import Telephony
+import Timekeeping
 
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,8 +40,8 @@ struct Bench: AsyncParsableCommand {
             var logger = Logger(label: "tandem.bench")
             logger.logLevel = .warning
             try await Store.withStore(location, logger: logger) { store in
-                try await store.migrate(TandemSchema.migrations)
-                let provisioning = Provisioning(store: store)
+                try await store.migrate(TandemSchema.migrations, clock: .system)
+                let provisioning = Provisioning(store: store, clock: .system)
                 let exchanges = try await prepare(provisioning)
                 let principal = Principal(accountId: "acc_operator", role: .operatorAdmin, keyId: "bench")
                 var generator = SystemRandomNumberGenerator()

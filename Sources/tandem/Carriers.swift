@@ -4,6 +4,7 @@ import Inventory
 import Logging
 import Store
 import Telephony
+import Timekeeping
 
 struct Carriers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -54,8 +55,8 @@ struct Carriers: AsyncParsableCommand {
             )
             do {
                 let carrier = try await Store.withStore(location, logger: Logger(label: "tandem.carriers")) { store in
-                    try await store.migrate(TandemSchema.migrations)
-                    let provisioning = Provisioning(store: store)
+                    try await store.migrate(TandemSchema.migrations, clock: .system)
+                    let provisioning = Provisioning(store: store, clock: .system)
                     return try await provisioning.carriers.create(
                         draft, by: try await OperatorCLI.principal(provisioning)
                     )
@@ -75,8 +76,8 @@ struct Carriers: AsyncParsableCommand {
         func run() async throws {
             let location = try DatabaseLocation(parsing: database.database)
             let lines = try await Store.withStore(location, logger: Logger(label: "tandem.carriers")) { store in
-                try await store.migrate(TandemSchema.migrations)
-                let provisioning = Provisioning(store: store)
+                try await store.migrate(TandemSchema.migrations, clock: .system)
+                let provisioning = Provisioning(store: store, clock: .system)
                 let principal = try await OperatorCLI.principal(provisioning)
                 var lines: [String] = []
                 var cursor: String?

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Identity
 import SwiftASN1
+import Timekeeping
 import X509
 
 struct IdentityCommand: AsyncParsableCommand {
@@ -36,7 +37,7 @@ struct IdentityCommand: AsyncParsableCommand {
         var crlURL: String?
 
         func run() async throws {
-            let files = try TestPKIFiles.create(in: out, name: name, code: code, revocationListURL: crlURL)
+            let files = try TestPKIFiles.create(in: out, name: name, code: code, revocationListURL: crlURL, clock: .system)
             print("Wrote \(files.directory)/{ca.pem,ca.key,sp.key,sp.pem,ca.crl}: SPC \(code), valid 365 days.")
         }
     }
@@ -118,7 +119,7 @@ struct IdentityCommand: AsyncParsableCommand {
             let signingKey = try P256.Signing.PrivateKey(pemRepresentation: String(contentsOfFile: key, encoding: .utf8))
             let claims = SHAKENClaims(
                 attestation: attest, origin: origin, destinations: [destination],
-                issuedAt: iat ?? Int64(Date().timeIntervalSince1970), originIdentifier: origid, callerName: name
+                issuedAt: iat ?? WallClock.system.unixSeconds(), originIdentifier: origid, callerName: name
             )
             print(try PASSporTSigner(key: signingKey, certificateURL: x5u).identityHeader(for: claims))
         }
@@ -157,11 +158,11 @@ struct IdentityCommand: AsyncParsableCommand {
             let client = HTTPDocumentSource.makeClient()
             let source = HTTPDocumentSource(client: client, configuration: FetchConfiguration(
                 timeout: .milliseconds(Int64(timeoutMs)), allowedPrivateNetworks: allowPrivateX5u ? FetchConfiguration.everyNetwork : []
-            ))
+            ), clock: .system)
             let verifier = IdentityVerifier(
                 configuration: VerificationConfiguration(trustAnchors: anchors, timeBudget: .milliseconds(timeoutMs)), source: source
             )
-            let time = at.map { Date(timeIntervalSince1970: Double($0)) } ?? Date()
+            let time = at.map { Date(timeIntervalSince1970: Double($0)) } ?? WallClock.system.now()
             let result = await verifier.verify(identity, caller: from, called: to, at: time)
             try await client.shutdown()
             print("verstat=\(result.verstat.rawValue)")
@@ -185,14 +186,17 @@ struct TestPKIFiles {
     var signingKey: String { directory + "/sp.key" }
     var signingChain: String { directory + "/sp.pem" }
 
-    /// Writes a new PKI into `directory`.
-    static func create(in directory: String, name: String, code: String, revocationListURL: String?) throws -> TestPKIFiles {
+    /// Writes a new PKI into `directory`, valid from an hour before `clock`'s now.
+    static func create(
+        in directory: String, name: String, code: String, revocationListURL: String?, clock: WallClock
+    ) throws -> TestPKIFiles {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let authority = try CertificationAuthority.makeRoot(name: name)
+        let now = clock.now()
+        let authority = try CertificationAuthority.makeRoot(name: name, notBefore: now - 3_600)
         let key = P256.Signing.PrivateKey()
         let certificate = try authority.issue(serviceProvider: name, code: code, key: key.publicKey,
-                                              revocationListURL: revocationListURL)
-        let crl = PEMDocument(type: "X509 CRL", derBytes: try authority.revocationList(revoking: [])).pemString
+                                              revocationListURL: revocationListURL, notBefore: now - 3_600)
+        let crl = PEMDocument(type: "X509 CRL", derBytes: try authority.revocationList(revoking: [], now: now - 60)).pemString
         let files = [
             ("ca.pem", try authority.certificate.pem), ("ca.key", authority.key.pemRepresentation),
             ("sp.key", key.pemRepresentation), ("sp.pem", try certificate.pem + "\n" + authority.certificate.pem),
@@ -208,12 +212,16 @@ struct TestPKIFiles {
         return TestPKIFiles(directory: directory)
     }
 
-    /// The PKI in `directory`, created there first if it is not.
-    static func loadOrCreate(in directory: String, name: String, code: String) throws -> TestPKIFiles {
+    /// The PKI in `directory`, created there anew if it is missing or its certificates are not valid at `clock`'s
+    /// now (a demo database kept past the signing certificate's year).
+    static func loadOrCreate(in directory: String, name: String, code: String, clock: WallClock) throws -> TestPKIFiles {
         let files = TestPKIFiles(directory: directory)
-        if FileManager.default.fileExists(atPath: files.signingChain), FileManager.default.fileExists(atPath: files.signingKey) {
+        if FileManager.default.fileExists(atPath: files.signingChain), FileManager.default.fileExists(atPath: files.signingKey),
+            let chain = try? Certificate.certificates(pemFiles: [files.signingChain]), !chain.isEmpty,
+            chain.allSatisfy({ $0.notValidBefore <= clock.now() && clock.now() < $0.notValidAfter })
+        {
             return files
         }
-        return try create(in: directory, name: name, code: code, revocationListURL: nil)
+        return try create(in: directory, name: name, code: code, revocationListURL: nil, clock: clock)
     }
 }

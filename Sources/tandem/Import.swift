@@ -4,6 +4,7 @@ import Inventory
 import Logging
 import Store
 import Telephony
+import Timekeeping
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +30,7 @@ struct Import: AsyncParsableCommand {
 
         func run() async throws {
             let summary = try await importing("npanxx", file: file, into: database) { store, progress in
-                try await ReferenceData(store: store).importExchanges(from: file, progress: progress)
+                try await ReferenceData(store: store, clock: .system).importExchanges(from: file, progress: progress)
             }
             print("Imported \(summary.rows.formatted()) rows from \(file): \(summary.exchanges.formatted()) exchanges, "
                 + "\(summary.blocks.formatted()) thousands-blocks.")
@@ -72,7 +73,7 @@ extension Import {
         func run() async throws {
             let file = arguments[arguments.count - 1]
             let (summary, owner) = try await importing("ratedeck", file: file, into: database) { store, progress in
-                let provisioning = Provisioning(store: store)
+                let provisioning = Provisioning(store: store, clock: .system)
                 let owner: (RateDeckOwner, String)
                 if let customer {
                     owner = (.customer(accountId: customer), "customer \(customer)")
@@ -107,7 +108,7 @@ extension Import {
 
         func run() async throws {
             let rows = try await importing("lrn", file: file, into: database) { store, progress in
-                try await PortedNumbers(store: store).importLRN(from: file, progress: progress)
+                try await PortedNumbers(store: store, clock: .system).importLRN(from: file, progress: progress)
             }
             print("Imported \(rows.formatted()) ported numbers from \(file).")
         }
@@ -189,7 +190,7 @@ extension Import {
 
         func run() async throws {
             let rows = try await importing("msag", file: file, into: database) { store, progress in
-                try await Provisioning(store: store).emergencyAddresses.importMSAG(from: file, progress: progress)
+                try await Provisioning(store: store, clock: .system).emergencyAddresses.importMSAG(from: file, progress: progress)
             }
             print("Imported \(rows.formatted()) MSAG ranges from \(file).")
         }
@@ -206,7 +207,7 @@ private func importing<Result: Sendable>(
     let display = ProgressDisplay(label: label)
     do {
         return try await Store.withStore(location, logger: Logger(label: "tandem.import")) { store in
-            try await store.migrate(TandemSchema.migrations)
+            try await store.migrate(TandemSchema.migrations, clock: .system)
             return try await body(store, display.report)
         }
     } catch let error as ImportError {

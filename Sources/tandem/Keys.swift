@@ -2,6 +2,7 @@ import ArgumentParser
 import Inventory
 import Logging
 import Store
+import Timekeeping
 
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,8 +30,8 @@ struct Keys: AsyncParsableCommand {
             }
             let location = try DatabaseLocation(parsing: database.database)
             let issued = try await Store.withStore(location, logger: Logger(label: "tandem.keys")) { store in
-                try await store.migrate(TandemSchema.migrations)
-                let accounts = AccountDirectory(store: store)
+                try await store.migrate(TandemSchema.migrations, clock: .system)
+                let accounts = AccountDirectory(store: store, clock: .system)
                 let operatorAccount = try await accounts.bootstrapOperator(name: "Operator")
                 let principal = Principal(accountId: operatorAccount.id, role: .operatorAdmin, keyId: "cli")
                 let holder = try await accounts.account(account ?? operatorAccount.id, for: principal)

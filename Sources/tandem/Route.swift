@@ -5,6 +5,7 @@ import Inventory
 import Logging
 import Routing
 import Store
+import Timekeeping
 
 struct Route: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,13 +41,14 @@ struct Route: AsyncParsableCommand {
             logger.logLevel = .warning
             let location = try DatabaseLocation(parsing: database.database)
             let emergency = emergencyRoute.map { EmergencyRoute(host: $0.host, port: $0.port) }
+            let clock = WallClock.system
             let explanation = try await Store.withStore(location, logger: logger) { store in
-                try await store.migrate(TandemSchema.migrations)
-                let snapshot = try await RoutingCompiler(store: store, emergency: emergency).compile(version: 1)
+                try await store.migrate(TandemSchema.migrations, clock: clock)
+                let snapshot = try await RoutingCompiler(store: store, emergency: emergency, clock: clock).compile(version: 1)
                 guard let source = snapshot.sourceAddress(ofTrunk: trunk) else {
                     throw ValidationError("no trunk '\(trunk)'")
                 }
-                return RouteExplanation(CallRequest(source: source, dialed: to, caller: from, callID: "explain"), in: snapshot)
+                return RouteExplanation(CallRequest(source: source, dialed: to, caller: from, callID: "explain", time: clock.unixSeconds()), in: snapshot)
             }
             if json {
                 say(String(decoding: try API.encoder.encode(explanation), as: UTF8.self))

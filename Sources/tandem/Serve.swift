@@ -13,6 +13,7 @@ import SIPServer
 import ServiceLifecycle
 import Synchronization
 import Store
+import Timekeeping
 import X509
 import Webhooks
 
@@ -106,9 +107,12 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = logLevel
         let location = try DatabaseLocation(parsing: database.database)
         let store = try await Store.open(location, logger: logger)
+        // The one clock every service of this process reads.
+        let clock = WallClock.system
         let provisioning = Provisioning(
             store: store,
-            numbers: .init(reservationTime: .seconds(reservationMinutes * 60), agingDays: agingDays)
+            numbers: .init(reservationTime: .seconds(reservationMinutes * 60), agingDays: agingDays),
+            clock: clock
         )
         let emergency = (emergencyRoute ?? (demo ? Endpoint(host: "127.0.0.1", port: 5090) : nil))
             .map { EmergencyRoute(host: $0.host, port: $0.port) }
@@ -116,7 +120,7 @@ struct Serve: AsyncParsableCommand {
             logger.warning("no --emergency-route: 911 and 933 calls will be answered 503 until one is configured")
         }
         let table = RoutingTable()
-        let publisher = RoutingPublisher(compiler: RoutingCompiler(store: store, emergency: emergency), table: table, logger: logger)
+        let publisher = RoutingPublisher(compiler: RoutingCompiler(store: store, emergency: emergency, clock: clock), table: table, logger: logger)
         let records = RoutingRecordQueue()
         let emergencyCalls = EmergencyCallQueue()
         let metrics = TandemMetrics(routing: table, records: records, emergencyCalls: emergencyCalls)
@@ -126,24 +130,26 @@ struct Serve: AsyncParsableCommand {
         )
         let baseURL = publicURL ?? "http://\(http.host):\(http.port)"
         let httpClient = HTTPDocumentSource.makeClient()
-        let (identity, signingChain) = try callerIdentity(baseURL: baseURL, location: location, client: httpClient, logger: logger)
+        let (identity, signingChain) = try callerIdentity(baseURL: baseURL, location: location, client: httpClient, clock: clock, logger: logger)
         // Webhooks: the outbox's deliveries, and Kari's Law notifications of the emergency calls routing makes.
         let webhookPolicy = WebhookURLPolicy(allowPrivateNetworks: allowPrivateWebhooks || demo)
-        let webhookDelivery = WebhookDelivery(store: store, configuration: .init(policy: webhookPolicy), logger: logger)
+        let webhookDelivery = WebhookDelivery(store: store, configuration: .init(policy: webhookPolicy), clock: clock, logger: logger)
         let emergencyNotifier = EmergencyNotifier(queue: emergencyCalls, store: store, delivery: webhookDelivery, logger: logger)
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: sip.host, port: sip.port),
             responder: RedirectResponder(
-                table: table, records: records, metrics: metrics, locationBaseURL: baseURL, identity: identity,
+                clock: clock, table: table, records: records, metrics: metrics, locationBaseURL: baseURL, identity: identity,
                 emergencyCalls: emergencyCalls
             ),
             logger: logger
         )
         // Port orders go to the simulated losing carrier: the demo's holds Acme's other office.
-        let porting = PortOrders(store: store, partner: demo ? SimulatedLosingCarrier.demo() : SimulatedLosingCarrier(records: []))
+        let porting = PortOrders(
+            store: store, partner: demo ? SimulatedLosingCarrier.demo() : SimulatedLosingCarrier(records: []), clock: clock
+        )
         let portOuts = PortOuts(
             store: store, numbers: provisioning.numbers,
-            configuration: .init(approvalWindow: .seconds(portOutApprovalHours * 3_600))
+            configuration: .init(approvalWindow: .seconds(portOutApprovalHours * 3_600)), clock: clock
         )
         // Routing starts once the schema is migrated and the first snapshot is published.
         let ready = StartupGate()
@@ -171,7 +177,7 @@ struct Serve: AsyncParsableCommand {
             }
         )
         app.beforeServerStarts { [demo] in
-            try await store.migrate(TandemSchema.migrations)
+            try await store.migrate(TandemSchema.migrations, clock: clock)
             if demo {
                 if try await DemoData.seed(provisioning) {
                     say("Seeded demo data: 2 customers, an agent, trunks and \(DemoData.stockedExchanges * 1_000) numbers.")
@@ -204,7 +210,7 @@ struct Serve: AsyncParsableCommand {
 
     /// Signing, verification and caller names as configured; and the chain to publish as the x5u, if signing.
     private func callerIdentity(
-        baseURL: String, location: DatabaseLocation, client: HTTPClient, logger: Logger
+        baseURL: String, location: DatabaseLocation, client: HTTPClient, clock: WallClock, logger: Logger
     ) throws -> (CallerIdentityService, String?) {
         var keyFile = stiKey
         var chainFile = stiChain
@@ -214,7 +220,7 @@ struct Serve: AsyncParsableCommand {
             case .sqlite(let path): path + "-sti"
             case .postgres: "./tandem-sti"
             }
-            let pki = try TestPKIFiles.loadOrCreate(in: directory, name: "Tandem Demo Carrier", code: "709J")
+            let pki = try TestPKIFiles.loadOrCreate(in: directory, name: "Tandem Demo Carrier", code: "709J", clock: clock)
             (keyFile, chainFile) = (pki.signingKey, pki.signingChain)
             trust.append(pki.rootCertificate)
             say("STIR/SHAKEN: signing with the demo's test PKI in \(directory) (its root, ca.pem, is trusted for inbound calls).")
@@ -233,7 +239,7 @@ struct Serve: AsyncParsableCommand {
         if !anchors.isEmpty {
             let source = HTTPDocumentSource(client: client, configuration: FetchConfiguration(
                 allowedPrivateNetworks: demo || allowPrivateX5u ? FetchConfiguration.everyNetwork : []
-            ))
+            ), clock: clock)
             service.verifier = IdentityVerifier(
                 configuration: VerificationConfiguration(trustAnchors: anchors, timeBudget: .milliseconds(verifyBudgetMs)),
                 source: source

@@ -17,7 +17,7 @@ func withAPI(
         // Routing sees the fixture as it was made, as a server would right after startup.
         let routing = RoutingTable()
         try await RoutingPublisher(
-            compiler: RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example")), table: routing,
+            compiler: RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example"), clock: fixture.clock), table: routing,
             logger: Logger(label: "test")
         ).refresh()
         let app = Application(router: buildRouter(provisioning: fixture.provisioning, routing: routing, porting: fixture.porting))

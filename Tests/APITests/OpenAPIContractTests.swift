@@ -90,13 +90,13 @@ struct OpenAPIContractTests {
     /// endpoint of Acme's (`whk_example`); Acme's port-out PIN, and a port-out request for its +1 202-555-0100
     /// (`pout_example`, approved for the operator to complete it).
     private static func prepare(for operation: DocumentedOperation, _ fixture: Fixture) async throws -> [String: String] {
-        let portOuts = PortOuts(store: fixture.provisioning.store, numbers: fixture.provisioning.numbers)
+        let portOuts = PortOuts(store: fixture.provisioning.store, numbers: fixture.provisioning.numbers, clock: fixture.clock)
         if operation.template == "/v1/accounts/{id}/port-out-protection", operation.method == .get {
             _ = try await portOuts.protect(accountId: fixture.acme.accountId, PortOutProtectionDraft(pin: "2468", zip: "20001"), by: fixture.acme)
             return [:]
         }
         if operation.template.hasPrefix("/v1/webhooks/{id}") {
-            let endpoints = WebhookEndpoints(store: fixture.provisioning.store)
+            let endpoints = WebhookEndpoints(store: fixture.provisioning.store, clock: fixture.clock)
             let created = try await endpoints.create(WebhookEndpointDraft(url: "https://hooks.example.com/acme"), by: fixture.acme)
             return ["whk_example": created.endpoint.id]
         }

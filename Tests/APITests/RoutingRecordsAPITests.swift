@@ -9,10 +9,11 @@ import Routing
 import Telephony
 import TestSupport
 import Testing
+import Timekeeping
 
 private func record(_ callID: String, trunk: String?) -> RoutingRecord {
     RoutingRecord(
-        at: RoutingRecord.now(), callID: callID, source: IPAddress("192.0.2.10")!, trunkId: trunk,
+        at: WallClock.system.unixMilliseconds(), callID: callID, source: IPAddress("192.0.2.10")!, trunkId: trunk,
         dialed: "+12025550100", normalized: "+12025550100", lrn: nil, jurisdiction: nil, status: 302,
         reason: trunk ?? "carrier", carriers: [], priceMicros: nil, callerIDFlagged: false
     )
@@ -78,7 +79,7 @@ struct RoutingRecordsAPITests {
             let fixture = try await Fixture.make(store)
             let routing = RoutingTable()
             try await RoutingPublisher(
-                compiler: RoutingCompiler(store: store, emergency: nil), table: routing, logger: Logger(label: "test")
+                compiler: RoutingCompiler(store: store, emergency: nil, clock: fixture.clock), table: routing, logger: Logger(label: "test")
             ).refresh()
             let queue = RoutingRecordQueue(capacity: 1)
             let metrics = TandemMetrics(routing: routing, records: queue)

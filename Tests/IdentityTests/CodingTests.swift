@@ -48,7 +48,7 @@ struct CodingTests {
     func revocationList() throws {
         let pki = try TestPKI()
         let other = try TestPKI()
-        let list = try CertificateRevocationList(bytes: try pki.authority.revocationList(revoking: [pki.certificate]))
+        let list = try CertificateRevocationList(bytes: try pki.authority.revocationList(revoking: [pki.certificate], now: Date() - 60))
         #expect(list.revoked.contains(pki.certificate.serialNumber))
         #expect(list.isSigned(by: pki.authority.certificate))
         #expect(!list.isSigned(by: other.authority.certificate))

@@ -14,7 +14,7 @@ struct HTTPDocumentSourceTests {
     /// A certificate server with good and bad answers, and its base URL, for the duration of `body`.
     static func withServer(_ pki: TestPKI, _ body: @Sendable (String) async throws -> Void) async throws {
         let chain = try pki.chainPEM()
-        let crl = try pki.authority.revocationList(revoking: [])
+        let crl = try pki.authority.revocationList(revoking: [], now: Date() - 60)
         let router = Router()
         router.get("sp.pem") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/x-pem-file", .cacheControl: "public, max-age=600"],
@@ -57,7 +57,7 @@ struct HTTPDocumentSourceTests {
     static func withSource(_ configuration: FetchConfiguration, _ body: (HTTPDocumentSource) async throws -> Void) async throws {
         let client = HTTPDocumentSource.makeClient()
         do {
-            try await body(HTTPDocumentSource(client: client, configuration: configuration))
+            try await body(HTTPDocumentSource(client: client, configuration: configuration, clock: .system))
         } catch {
             try await client.shutdown()
             throw error
@@ -137,7 +137,7 @@ struct HTTPDocumentSourceTests {
                     configuration: .init(trustAnchors: [pki.authority.certificate], timeBudget: .seconds(10)), source: source
                 )
                 let header = try signer.identityHeader(for: TestPKI.claims())
-                let result = await verifier.verify(header, caller: "+12025550143", called: "+13125550100")
+                let result = await verifier.verify(header, caller: "+12025550143", called: "+13125550100", at: Date())
                 #expect(result.verstat == .passed, "\(String(describing: result.failure))")
             }
         }
@@ -160,7 +160,7 @@ struct HTTPDocumentSourceTests {
                     configuration: .init(trustAnchors: [pki.authority.certificate], timeBudget: .seconds(5)), source: source
                 )
                 let result = await verifier.verify(try signer.identityHeader(for: TestPKI.claims()),
-                                                   caller: "+12025550143", called: "+13125550100")
+                                                   caller: "+12025550143", called: "+13125550100", at: Date())
                 #expect(result.verstat == verstat)
                 #expect(result.failure?.code == reason, "\(String(describing: result.failure))")
             }
@@ -203,12 +203,18 @@ struct HTTPDocumentSourceTests {
         }
     }
 
-    @Test("Cache-Control and Expires give the cache lifetime")
+    @Test("Cache-Control and Expires give the cache lifetime; Expires counts from the response's Date, or its arrival")
     func cacheLifetime() {
-        #expect(HTTPDocumentSource.maxAge(["Cache-Control": "public, max-age=86400"]) == 86_400)
-        #expect(HTTPDocumentSource.maxAge(["Cache-Control": "no-store"]) == 0)
-        #expect(HTTPDocumentSource.maxAge(["Expires": "Thu, 01 Jan 1970 00:00:00 GMT"]) == 0)
-        #expect(HTTPDocumentSource.maxAge(["Expires": "garbage"]) == 0)
-        #expect(HTTPDocumentSource.maxAge([:]) == nil)
+        let received = Date(timeIntervalSince1970: 1_796_634_000)  // Mon, 07 Dec 2026 09:00:00 GMT
+        #expect(HTTPDocumentSource.maxAge(["Cache-Control": "public, max-age=86400"], receivedAt: received) == 86_400)
+        #expect(HTTPDocumentSource.maxAge(["Cache-Control": "no-store"], receivedAt: received) == 0)
+        #expect(HTTPDocumentSource.maxAge(["Expires": "Thu, 01 Jan 1970 00:00:00 GMT"], receivedAt: received) == 0)
+        #expect(HTTPDocumentSource.maxAge(["Expires": "garbage"], receivedAt: received) == 0)
+        #expect(HTTPDocumentSource.maxAge([:], receivedAt: received) == nil)
+        #expect(HTTPDocumentSource.maxAge(["Expires": "Mon, 07 Dec 2026 10:00:00 GMT"], receivedAt: received) == 3_600)
+        // A server whose clock is ahead of ours: the lifetime is what it meant, not what our clock makes of it.
+        #expect(HTTPDocumentSource.maxAge(
+            ["Date": "Mon, 07 Dec 2026 09:30:00 GMT", "Expires": "Mon, 07 Dec 2026 10:00:00 GMT"], receivedAt: received
+        ) == 1_800)
     }
 }

@@ -15,9 +15,9 @@ struct TestPKI {
     let certificate: Certificate
 
     init(code: String = "709J", revocationListURL: String? = TestPKI.crlURL) throws {
-        authority = try CertificationAuthority.makeRoot(name: "Test STI-CA")
+        authority = try CertificationAuthority.makeRoot(name: "Test STI-CA", notBefore: Date() - 3_600)
         certificate = try authority.issue(serviceProvider: "Tandem Test", code: code, key: key.publicKey,
-                                          revocationListURL: revocationListURL)
+                                          revocationListURL: revocationListURL, notBefore: Date() - 3_600)
     }
 
     var signer: PASSporTSigner { PASSporTSigner(key: key, certificateURL: Self.chainURL) }
@@ -30,7 +30,7 @@ struct TestPKI {
     func source(leaf: Certificate? = nil, revoked: [Certificate] = []) throws -> TableSource {
         TableSource([
             Self.chainURL: .success(FetchedDocument(bytes: try chainPEM(leaf: leaf))),
-            Self.crlURL: .success(FetchedDocument(bytes: try authority.revocationList(revoking: revoked))),
+            Self.crlURL: .success(FetchedDocument(bytes: try authority.revocationList(revoking: revoked, now: Date() - 60))),
         ])
     }
 

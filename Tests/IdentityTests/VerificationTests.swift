@@ -26,11 +26,11 @@ struct VerificationTests {
         let pki = try TestPKI()
         let verifier = pki.verifier(source: try pki.source())
         let header = try pki.signer.identityHeader(for: TestPKI.claims(attestation))
-        let result = await verifier.verify(header, caller: Self.caller, called: Self.called)
+        let result = await verifier.verify(header, caller: Self.caller, called: Self.called, at: Date())
         #expect(result.verstat == .passed, "\(String(describing: result.failure))")
         #expect(result.claims?.attestation == attestation)
         // The chain is cached now: the same call verifies without waiting.
-        #expect(verifier.verifyCached(header, caller: Self.caller, called: Self.called)?.verstat == .passed)
+        #expect(verifier.verifyCached(header, caller: Self.caller, called: Self.called, at: Date())?.verstat == .passed)
     }
 
     @Test("a signer's name travels as rcd and is covered by the signature")
@@ -39,7 +39,7 @@ struct VerificationTests {
         var claims = TestPKI.claims()
         claims.callerName = "Acme Widgets"
         let result = await pki.verifier(source: try pki.source())
-            .verify(try pki.signer.identityHeader(for: claims), caller: Self.caller, called: Self.called)
+            .verify(try pki.signer.identityHeader(for: claims), caller: Self.caller, called: Self.called, at: Date())
         #expect(result.verstat == .passed)
         #expect(result.claims?.callerName == "Acme Widgets")
     }
@@ -81,18 +81,18 @@ struct VerificationTests {
             return (try pki.signer.identityHeader(for: TestPKI.claims()), leaf, [])
         },
         Case(name: "certificate from an untrusted CA", failure: "certificate-invalid") { pki in
-            let rogue = try CertificationAuthority.makeRoot(name: "Rogue")
-            let leaf = try rogue.issue(serviceProvider: "Rogue", code: "709J", key: pki.key.publicKey)
+            let rogue = try CertificationAuthority.makeRoot(name: "Rogue", notBefore: Date() - 3_600)
+            let leaf = try rogue.issue(serviceProvider: "Rogue", code: "709J", key: pki.key.publicKey, notBefore: Date() - 3_600)
             return (try pki.signer.identityHeader(for: TestPKI.claims()), leaf, [])
         },
         Case(name: "certificate without a TNAuthList", failure: "certificate-invalid") { pki in
             let leaf = try pki.authority.issue(serviceProvider: "Bare", code: "709J", key: pki.key.publicKey,
-                                               omittingTNAuthList: true)
+                                               omittingTNAuthList: true, notBefore: Date() - 3_600)
             return (try pki.signer.identityHeader(for: TestPKI.claims()), leaf, [])
         },
         Case(name: "TNAuthList that does not cover the caller", failure: "certificate-invalid") { pki in
             let leaf = try pki.authority.issue(serviceProvider: "Narrow", code: "709J", key: pki.key.publicKey,
-                                               tnAuthList: TNAuthorizationList([.number("19995550100")]))
+                                               tnAuthList: TNAuthorizationList([.number("19995550100")]), notBefore: Date() - 3_600)
             return (try pki.signer.identityHeader(for: TestPKI.claims()), leaf, [])
         },
         Case(name: "revoked certificate", failure: "certificate-invalid") { pki in
@@ -181,7 +181,7 @@ struct VerificationTests {
         let pki = try TestPKI()
         let (identity, leaf, revoked) = try test.make(pki)
         let verifier = pki.verifier(source: try pki.source(leaf: leaf, revoked: revoked))
-        let result = await verifier.verify(identity, caller: Self.caller, called: Self.called)
+        let result = await verifier.verify(identity, caller: Self.caller, called: Self.called, at: Date())
         #expect(result.verstat == test.verstat)
         #expect(result.failure?.code == test.failure, "\(String(describing: result.failure))")
     }
@@ -191,13 +191,13 @@ struct VerificationTests {
         let pki = try TestPKI()
         let header = try pki.signer.identityHeader(for: TestPKI.claims())
         let stale = try pki.authority.revocationList(revoking: [], now: Date() - 30 * 86_400, days: 7)
-        let rogue = try CertificationAuthority.makeRoot(name: "Rogue").revocationList(revoking: [])
+        let rogue = try CertificationAuthority.makeRoot(name: "Rogue", notBefore: Date() - 3_600).revocationList(revoking: [], now: Date() - 60)
         for (list, verstat) in [(stale, Verstat.noValidation), (rogue, .failed)] {
             let source = TableSource([
                 TestPKI.chainURL: .success(FetchedDocument(bytes: try pki.chainPEM())),
                 TestPKI.crlURL: .success(FetchedDocument(bytes: list)),
             ])
-            let result = await pki.verifier(source: source).verify(header, caller: Self.caller, called: Self.called)
+            let result = await pki.verifier(source: source).verify(header, caller: Self.caller, called: Self.called, at: Date())
             #expect(result.verstat == verstat, "\(String(describing: result.failure))")
         }
     }
@@ -207,7 +207,7 @@ struct VerificationTests {
         let pki = try TestPKI()
         let down = TableSource([TestPKI.chainURL: .failure(.certificateUnavailable("connection refused"))])
         let result = await pki.verifier(source: down)
-            .verify(try pki.signer.identityHeader(for: TestPKI.claims()), caller: Self.caller, called: Self.called)
+            .verify(try pki.signer.identityHeader(for: TestPKI.claims()), caller: Self.caller, called: Self.called, at: Date())
         #expect(result.verstat == .noValidation)
         #expect(result.failure?.code == "x5u-unavailable")
     }
@@ -217,18 +217,18 @@ struct VerificationTests {
         let pki = try TestPKI()
         let slow = TableSource([
             TestPKI.chainURL: .success(FetchedDocument(bytes: try pki.chainPEM())),
-            TestPKI.crlURL: .success(FetchedDocument(bytes: try pki.authority.revocationList(revoking: []))),
+            TestPKI.crlURL: .success(FetchedDocument(bytes: try pki.authority.revocationList(revoking: [], now: Date() - 60))),
         ], delay: .milliseconds(300))
         let verifier = pki.verifier(source: slow, budget: .milliseconds(50))
         let header = try pki.signer.identityHeader(for: TestPKI.claims())
         // The fetch takes 300 ms, the budget is 50 ms: the verdict can only be No-TN-Validation if the budget held.
-        let first = await verifier.verify(header, caller: Self.caller, called: Self.called)
+        let first = await verifier.verify(header, caller: Self.caller, called: Self.called, at: Date())
         #expect(first.verstat == .noValidation)
         #expect(first.failure?.code == "x5u-unavailable")
         var later: Verification?
         for _ in 0..<100 where later == nil {
             try await Task.sleep(for: .milliseconds(100))
-            later = verifier.verifyCached(header, caller: Self.caller, called: Self.called)
+            later = verifier.verifyCached(header, caller: Self.caller, called: Self.called, at: Date())
         }
         #expect(later?.verstat == .passed)
     }
@@ -241,7 +241,7 @@ struct VerificationTests {
         let header = try pki.signer.identityHeader(for: TestPKI.claims())
         let verdicts = await withTaskGroup(of: Verstat.self) { group in
             for _ in 0..<20 {
-                group.addTask { await verifier.verify(header, caller: Self.caller, called: Self.called).verstat }
+                group.addTask { await verifier.verify(header, caller: Self.caller, called: Self.called, at: Date()).verstat }
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
@@ -262,7 +262,7 @@ struct VerificationTests {
             }
             let mutated = String(decoding: bytes, as: UTF8.self)
             guard mutated != String(decoding: good, as: UTF8.self) else { continue }
-            let result = await verifier.verify(mutated, caller: Self.caller, called: Self.called)
+            let result = await verifier.verify(mutated, caller: Self.caller, called: Self.called, at: Date())
             // A mutation may land in a parameter the verifier ignores; one in the token never passes.
             if result.verstat == .passed {
                 #expect(try IdentityHeader(parsing: mutated).token == IdentityHeader(parsing: String(decoding: good, as: UTF8.self)).token)

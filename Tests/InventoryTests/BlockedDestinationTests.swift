@@ -18,10 +18,10 @@ struct BlockedDestinationTests {
             _ = try await fixture.provisioning.trunks.update(
                 fixture.globexTrunk.id, with: TrunkDraft(callerId: CallerIDPolicy(mode: .any)), by: fixture.operatorPrincipal
             )
-            let compiler = RoutingCompiler(store: store, emergency: nil)
+            let compiler = RoutingCompiler(store: store, emergency: nil, clock: fixture.clock)
             func status(_ dialed: String, from source: String) async throws -> Int? {
                 let caller = source == "192.0.2.10" ? "+12025550042" : "+12025550100"
-                let request = CallRequest(source: IPAddress(source)!, dialed: dialed, caller: caller, callID: "c")
+                let request = CallRequest(source: IPAddress(source)!, dialed: dialed, caller: caller, callID: "c", time: fixture.clock.unixSeconds())
                 if case .refuse(let refusal) = Router.decide(request, in: try await compiler.compile(version: 1)).outcome {
                     return refusal.status
                 }

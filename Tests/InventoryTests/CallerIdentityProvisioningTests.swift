@@ -52,7 +52,7 @@ struct CallerIdentityProvisioningTests {
             let history = try await numbers.history(Self.number, page: try PageRequest(), by: fixture.acme)
             #expect(history.data.contains { $0.action == .setCallerName && $0.reason == "caller name 'Acme Dental'" })
 
-            let snapshot = try await RoutingCompiler(store: store, emergency: nil).compile(version: 1)
+            let snapshot = try await RoutingCompiler(store: store, emergency: nil, clock: fixture.clock).compile(version: 1)
             #expect(snapshot.number(Self.number)?.callerName == "Acme Dental")
 
             _ = try await numbers.release([Self.number.e164], by: fixture.acme)
@@ -106,7 +106,7 @@ struct CallerIdentityProvisioningTests {
                 #expect((error as? InventoryError)?.field == "identity.verified_name")
             }
 
-            let snapshot = try await RoutingCompiler(store: store, emergency: nil).compile(version: 1)
+            let snapshot = try await RoutingCompiler(store: store, emergency: nil, clock: fixture.clock).compile(version: 1)
             let route = try #require(snapshot.trunk(id: fixture.acmeTrunk.id))
             #expect(route.signing.mode == .all)
             #expect(route.signing.international)

@@ -5,6 +5,7 @@ import Store
 import Telephony
 import TestSupport
 import Testing
+import Timekeeping
 
 /// The store's routing epoch, read directly.
 private func epoch(_ store: Store) async throws -> Int64 {
@@ -451,7 +452,7 @@ struct LRNImportTests {
     @Test("tn,lrn rows load in any spelling and are looked up by number", arguments: TestDatabase.available)
     func importAndLookup(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
-            let ported = PortedNumbers(store: store)
+            let ported = PortedNumbers(store: store, clock: .system)
             let path = try file("""
                 LRN,TN
                 2025550000,2025550143
@@ -480,7 +481,7 @@ struct LRNImportTests {
     @Test("bad rows are reported by line and nothing changes", arguments: TestDatabase.available)
     func badRows(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
-            let ported = PortedNumbers(store: store)
+            let ported = PortedNumbers(store: store, clock: .system)
             let good = try file("tn,lrn\n2025550143,2025550000\n", "lrn")
             let bad = try file("""
                 tn,lrn
@@ -515,7 +516,7 @@ struct LRNImportTests {
           arguments: TestDatabase.available)
     func duplicates(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
-            let ported = PortedNumbers(store: store)
+            let ported = PortedNumbers(store: store, clock: .system)
             let good = try file("tn,lrn\n2025550143,2025550000\n", "lrn")
             let small = try file(
                 "tn,lrn\n2025550143,2025550000\n2025550144,2025550000\n202-555-0143,2025550001\n", "lrn"
@@ -553,7 +554,7 @@ struct LRNImportTests {
     @Test("a new file replaces the whole table", arguments: TestDatabase.available)
     func replacement(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
-            let ported = PortedNumbers(store: store)
+            let ported = PortedNumbers(store: store, clock: .system)
             let first = try file("tn,lrn\n" + (0..<3_000).map { "\(2_025_510_000 + $0),2025550000\n" }.joined(), "lrn")
             let second = try file("tn,lrn\n9735559001,9735550000\n", "lrn")
             defer { for path in [first, second] { try? FileManager.default.removeItem(atPath: path) } }

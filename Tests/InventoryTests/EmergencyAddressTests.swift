@@ -46,8 +46,8 @@ struct EmergencyAddressTests {
             #expect(try await e911.binding(of: Self.number, by: fixture.acme).address.id == address.id)
             #expect(try await e911.unbound(accountId: nil, page: try PageRequest(), by: fixture.acme).data.isEmpty)
             // Routing picks the binding up: a 911 call from the number carries its location.
-            let snapshot = try await RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example")).compile(version: 1)
-            let call = CallRequest(source: IPAddress("192.0.2.10")!, dialed: "911", caller: Self.number.e164, callID: "e")
+            let snapshot = try await RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example"), clock: fixture.clock).compile(version: 1)
+            let call = CallRequest(source: IPAddress("192.0.2.10")!, dialed: "911", caller: Self.number.e164, callID: "e", time: fixture.clock.unixSeconds())
             #expect(Router.decide(call, in: snapshot).emergency?.location?.addressId == address.id)
 
             // Binding again replaces the binding.

@@ -40,8 +40,8 @@ struct FailoverProvisioningTests {
             #expect(try await numbers.failover(of: Self.number, by: fixture.acme) == targets)
             #expect(try await numbers.failover(of: Self.number, by: fixture.operatorPrincipal) == targets)
 
-            let compiler = RoutingCompiler(store: store, emergency: nil)
-            let call = CallRequest(source: IPAddress("192.0.2.10")!, dialed: Self.number.e164, caller: Self.number.e164, callID: "c")
+            let compiler = RoutingCompiler(store: store, emergency: nil, clock: fixture.clock)
+            let call = CallRequest(source: IPAddress("192.0.2.10")!, dialed: Self.number.e164, caller: Self.number.e164, callID: "c", time: fixture.clock.unixSeconds())
             guard case .redirect(let contacts) = Router.decide(call, in: try await compiler.compile(version: 1)).outcome else {
                 Issue.record("expected a redirect")
                 return

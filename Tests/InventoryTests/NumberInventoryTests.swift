@@ -6,12 +6,13 @@ import Synchronization
 import Telephony
 import TestSupport
 import Testing
+import Timekeeping
 
 /// A clock the test moves by hand.
 final class ManualClock: Sendable {
     private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
 
-    var inventoryClock: InventoryClock { InventoryClock { self.current.withLock { $0 } } }
+    var inventoryClock: WallClock { WallClock { self.current.withLock { $0 } } }
 
     func advance(by seconds: TimeInterval) {
         current.withLock { $0 = $0.addingTimeInterval(seconds) }

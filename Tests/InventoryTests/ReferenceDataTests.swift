@@ -6,6 +6,7 @@ import Store
 import Telephony
 import TestSupport
 import Testing
+import Timekeeping
 
 @Suite("Reference data import")
 struct ReferenceDataTests {
@@ -27,10 +28,10 @@ struct ReferenceDataTests {
                 + "\n")
             defer { try? FileManager.default.removeItem(atPath: path) }
             var reports: [ImportProgress] = []
-            let summary = try await ReferenceData(store: store).importExchanges(from: path) { reports.append($0) }
+            let summary = try await ReferenceData(store: store, clock: .system).importExchanges(from: path) { reports.append($0) }
             #expect(summary.rows == 3 && summary.exchanges == 2 && summary.blocks == 1)
             #expect(reports.last?.finished == true && reports.last?.rows == 3)
-            let records = try await ReferenceData(store: store).exchange(npa: 973, nxx: 555)
+            let records = try await ReferenceData(store: store, clock: .system).exchange(npa: 973, nxx: 555)
             #expect(records.map(\.company) == ["Garden Bell, Inc.", "Lakeside \"Fiber\""])
             #expect(records.map(\.companyType) == [.ilec, .clec])
             #expect(records.last?.block == 9)
@@ -40,7 +41,7 @@ struct ReferenceDataTests {
     @Test("bad rows are reported by line and nothing changes", arguments: TestDatabase.available)
     func badRows(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
-            let reference = ReferenceData(store: store)
+            let reference = ReferenceData(store: store, clock: .system)
             let good = try Self.file(Self.header + "202,555,,DC,236,WASHINGTON,9206,Capital Bell,ILEC\n")
             let bad = try Self.file(Self.header + [
                 "973,555,,NJ,224,NEWARK,9102,Garden Bell,ILEC",
@@ -73,7 +74,7 @@ struct ReferenceDataTests {
         try await TestDatabase.sqlite.withStore { store async throws in
             let path = try Self.file("npa,nxx,state\n202,555,DC\n")
             defer { try? FileManager.default.removeItem(atPath: path) }
-            await #expect { try await ReferenceData(store: store).importExchanges(from: path) } throws: { error in
+            await #expect { try await ReferenceData(store: store, clock: .system).importExchanges(from: path) } throws: { error in
                 let description = (error as? ImportError)?.fileError ?? ""
                 return description.contains("line 1") && description.contains("rate_center")
             }
@@ -85,7 +86,7 @@ struct ReferenceDataTests {
         try await TestDatabase.sqlite.withStore { store async throws in
             let path = try Self.file(Self.header + "202,555,,DC,236,\"WASHINGTON,9206,Capital Bell,ILEC\n")
             defer { try? FileManager.default.removeItem(atPath: path) }
-            await #expect { try await ReferenceData(store: store).importExchanges(from: path) } throws: { error in
+            await #expect { try await ReferenceData(store: store, clock: .system).importExchanges(from: path) } throws: { error in
                 (error as? ImportError)?.rowErrors.first?.line == 2
             }
         }
@@ -94,7 +95,7 @@ struct ReferenceDataTests {
     @Test("a re-import replaces the data atomically", arguments: TestDatabase.available)
     func reimport(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
-            let reference = ReferenceData(store: store)
+            let reference = ReferenceData(store: store, clock: .system)
             _ = try await reference.replace(with: SyntheticNANP(exchanges: 300))
             let path = try Self.file(Self.header + "202,555,,DC,236,WASHINGTON,9206,Capital Bell,ILEC\n")
             defer { try? FileManager.default.removeItem(atPath: path) }

@@ -15,13 +15,13 @@ struct RoutingCompilerTests {
             let fixture = try await Fixture.make(store)
             let table = RoutingTable()
             let publisher = RoutingPublisher(
-                compiler: RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example")),
+                compiler: RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example"), clock: fixture.clock),
                 table: table, logger: Logger(label: "test")
             )
             #expect(try await publisher.refresh())
             #expect(try await !publisher.refresh(), "nothing changed, nothing to publish")
             let fromWholesale = CallRequest(source: IPAddress("198.51.100.3")!, dialed: "+12025550042",
-                                            caller: nil, callID: "c1")
+                                            caller: nil, callID: "c1", time: fixture.clock.unixSeconds())
             func decide() -> RoutingOutcome { Router.decide(fromWholesale, in: table.current).outcome }
             // Globex's trunk (198.51.100.0/28) calls Acme's number: not ours until Acme orders and assigns it.
             #expect(decide() == .refuse(Refusal(status: 403, reason: "caller ID not allowed: '' is not a number the trunk may present")))
@@ -60,9 +60,9 @@ struct RoutingCompilerTests {
                                ocn: "9206", company: "Capital Bell", companyType: .ilec),
             ])
             _ = try await fixture.provisioning.numbers.order(["+12025550042"], accountId: nil, by: fixture.acme)
-            let snapshot = try await RoutingCompiler(store: store, emergency: nil).compile(version: 1)
+            let snapshot = try await RoutingCompiler(store: store, emergency: nil, clock: fixture.clock).compile(version: 1)
             func jurisdiction(_ dialed: String) -> Jurisdiction? {
-                Router.decide(CallRequest(source: IPAddress("192.0.2.10")!, dialed: dialed, caller: "+12025550042", callID: "c"),
+                Router.decide(CallRequest(source: IPAddress("192.0.2.10")!, dialed: dialed, caller: "+12025550042", callID: "c", time: fixture.clock.unixSeconds()),
                               in: snapshot).jurisdiction
             }
             #expect(jurisdiction("+12025560100") == .local)

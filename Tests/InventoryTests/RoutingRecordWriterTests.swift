@@ -10,6 +10,10 @@ import Store
 import Telephony
 import Testing
 import TestSupport
+import Timekeeping
+
+/// The time of the records below (2023-11-14): the writers run on it, so that none of them expires.
+private let recordTime = WallClock.fixed(at: Date(timeIntervalSince1970: 1_700_000_000))
 
 private func record(_ index: Int, trunk: String? = "trk_a") -> RoutingRecord {
     RoutingRecord(
@@ -44,7 +48,7 @@ struct RoutingRecordWriterTests {
             let queue = RoutingRecordQueue(capacity: 5_000)
             let metrics = TandemMetrics(records: queue)
             let writer = RoutingRecordWriter(
-                records: RoutingRecords(store: store), queue: queue, configuration: .init(batchSize: 1_000),
+                records: RoutingRecords(store: store, clock: recordTime), queue: queue, configuration: .init(batchSize: 1_000),
                 metrics: metrics, logger: logger
             )
             for index in 0..<2_500 { queue.offer(record(index)) }
@@ -54,7 +58,7 @@ struct RoutingRecordWriterTests {
             #expect(await writer.writeWaiting() == 0)
 
             let fixture = try await Fixture.make(store)
-            let page = try await RoutingRecords(store: store).records(
+            let page = try await RoutingRecords(store: store, clock: recordTime).records(
                 trunkId: nil, page: PageRequest(limit: 3), by: fixture.operatorPrincipal
             )
             // Newest first.
@@ -86,16 +90,19 @@ struct RoutingRecordWriterTests {
             let queue = RoutingRecordQueue()
             // Records at 1,700,000,000.000 s + index ms: 25 of them.
             for index in 0..<25 { _ = queue.offer(record(index)) }
+            // A day after the 10th record's millisecond: the first 10 have expired.
+            let now = TestClock(Date(timeIntervalSince1970: 1_700_000_000.010 + 86_400))
             let writer = RoutingRecordWriter(
-                records: RoutingRecords(store: store), queue: queue,
+                records: RoutingRecords(store: store, clock: now.clock), queue: queue,
                 configuration: .init(retention: .seconds(86_400)), logger: logger
             )
             #expect(await writer.writeWaiting() == 25)
-            // A day after the 10th record's millisecond: the first 10 have expired.
-            let now = Date(timeIntervalSince1970: 1_700_000_000.010 + 86_400)
-            #expect(try await RoutingRecords(store: store).delete(before: now.addingTimeInterval(-86_400), chunk: 3) == 10)
+            #expect(try await RoutingRecords(store: store, clock: now.clock)
+                .delete(before: now.now.addingTimeInterval(-86_400), chunk: 3) == 10)
             #expect(try await storedCount(store) == 15)
-            #expect(await writer.pruneExpired(now: now.addingTimeInterval(3_600)) == 15)
+            #expect(await writer.pruneExpired() == 0, "the others are younger than a day")
+            now.advance(by: 3_600)
+            #expect(await writer.pruneExpired() == 15)
             #expect(try await storedCount(store) == 0)
         }
     }
@@ -106,7 +113,7 @@ struct RoutingRecordWriterTests {
             // A long interval and a high threshold: nothing is written before shutdown.
             let queue = RoutingRecordQueue(capacity: 5_000, batchThreshold: 5_000)
             let patient = RoutingRecordWriter(
-                records: RoutingRecords(store: store), queue: queue,
+                records: RoutingRecords(store: store, clock: recordTime), queue: queue,
                 configuration: .init(interval: .seconds(3_600), batchSize: 100), logger: logger
             )
             for index in 0..<1_234 { queue.offer(record(index)) }
@@ -128,16 +135,14 @@ struct RoutingRecordWriterTests {
     func wakes(_ database: TestDatabase) async throws {
         try await database.withStore { store in
             let ticking = RoutingRecordQueue(capacity: 5_000, batchThreshold: 1_000)
-            // The records are from 2023: a long retention keeps the running writers from expiring them.
-            let keep: Duration = .seconds(20 * 365 * 86_400)
             let ticker = RoutingRecordWriter(
-                records: RoutingRecords(store: store), queue: ticking,
-                configuration: .init(interval: .milliseconds(20), retention: keep), logger: logger
+                records: RoutingRecords(store: store, clock: recordTime), queue: ticking,
+                configuration: .init(interval: .milliseconds(20)), logger: logger
             )
             let batched = RoutingRecordQueue(capacity: 5_000, batchThreshold: 500)
             let waiter = RoutingRecordWriter(
-                records: RoutingRecords(store: store), queue: batched,
-                configuration: .init(interval: .seconds(3_600), retention: keep), logger: logger
+                records: RoutingRecords(store: store, clock: recordTime), queue: batched,
+                configuration: .init(interval: .seconds(3_600)), logger: logger
             )
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await ticker.run() }
@@ -161,7 +166,7 @@ struct RoutingRecordWriterTests {
             let queue = RoutingRecordQueue()
             let metrics = TandemMetrics(records: queue)
             let writer = RoutingRecordWriter(
-                records: RoutingRecords(store: store), queue: queue, metrics: metrics, logger: logger
+                records: RoutingRecords(store: store, clock: recordTime), queue: queue, metrics: metrics, logger: logger
             )
             try await store.transaction {
                 try await $0.raw("ALTER TABLE routing_records RENAME TO routing_records_away").run()
@@ -191,9 +196,9 @@ struct RoutingRecordWriterTests {
                 odd.reason = text
                 return odd
             }
-            try await RoutingRecords(store: store).insert(records)
+            try await RoutingRecords(store: store, clock: recordTime).insert(records)
             let fixture = try await Fixture.make(store)
-            let page = try await RoutingRecords(store: store).records(
+            let page = try await RoutingRecords(store: store, clock: recordTime).records(
                 trunkId: nil, page: PageRequest(), by: fixture.operatorPrincipal
             )
             let expected = texts.map { $0.replacingOccurrences(of: "\u{0}", with: "") }

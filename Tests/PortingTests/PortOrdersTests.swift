@@ -7,6 +7,7 @@ import Store
 import Telephony
 import TestSupport
 import Testing
+import Timekeeping
 
 private let btn = PhoneNumber("+12025551000")!
 private let porting = PhoneNumber("+12025551001")!
@@ -33,10 +34,10 @@ private let loa = LOADraft(
 
 /// Runs `body` with the fixture, an LRN in LATA 236 (DC), and port orders over the simulated carrier.
 private func withPorting(
-    _ database: TestDatabase, clock: InventoryClock = .system,
+    _ database: TestDatabase, clock: WallClock = .system,
     _ body: @escaping @Sendable (Store, Fixture, PortOrders) async throws -> Void
 ) async throws {
-    try await database.withFixture { store, fixture in
+    try await database.withFixture(clock: clock) { store, fixture in
         try await fixture.provisioning.networkLRNs.set(lata: "236", lrn: PhoneNumber("+12025550199")!, by: fixture.operatorPrincipal)
         try await body(store, fixture, PortOrders(store: store, partner: losingCarrier(), clock: clock))
     }
@@ -73,8 +74,9 @@ struct PortOrdersTests {
             #expect(record.status == .assigned && record.trunkId == fixture.acmeTrunk.id)
             #expect(try await fixture.provisioning.portedNumbers.lookup(porting) == .ported(lrn: PhoneNumber("+12025550199")!))
 
-            let snapshot = try await RoutingCompiler(store: store, emergency: nil).compile(version: 1)
-            let fromAcme = CallRequest(source: IPAddress("192.0.2.10")!, dialed: porting.e164, caller: porting.e164, callID: "c")
+            let snapshot = try await RoutingCompiler(store: store, emergency: nil, clock: fixture.clock).compile(version: 1)
+            let fromAcme = CallRequest(source: IPAddress("192.0.2.10")!, dialed: porting.e164, caller: porting.e164, callID: "c",
+                                       time: fixture.clock.unixSeconds())
             guard case .redirect(let targets) = Router.decide(fromAcme, in: snapshot).outcome else {
                 Issue.record("the ported number does not route")
                 return
@@ -152,7 +154,7 @@ struct PortOrdersTests {
           arguments: TestDatabase.available)
     func isolationAndActivation(database: TestDatabase) async throws {
         let now = Mutex(Date(timeIntervalSince1970: 1_795_186_800))
-        let clock = InventoryClock { now.withLock { $0 } }
+        let clock = WallClock { now.withLock { $0 } }
         try await withPorting(database, clock: clock) { _, fixture, orders in
             let order = try #require(try await orders.create(
                 PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: fixture.acmeTrunk.id), by: fixture.acme
@@ -175,7 +177,7 @@ struct PortOrdersTests {
           arguments: TestDatabase.available)
     func e911AndCalendar(database: TestDatabase) async throws {
         let now = Mutex(Date(timeIntervalSince1970: 1_795_186_800))
-        let clock = InventoryClock { now.withLock { $0 } }
+        let clock = WallClock { now.withLock { $0 } }
         try await withPorting(database, clock: clock) { _, fixture, orders in
             var draft = PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: fixture.acmeTrunk.id)
             draft.e911AddressId = "adr_elsewhere"
@@ -215,7 +217,7 @@ struct PortOrdersTests {
           arguments: TestDatabase.available)
     func cutover(database: TestDatabase) async throws {
         let now = Mutex(Date(timeIntervalSince1970: 1_795_186_800))
-        let clock = InventoryClock { now.withLock { $0 } }
+        let clock = WallClock { now.withLock { $0 } }
         try await withPorting(database, clock: clock) { store, fixture, orders in
             // The national feed says the number was ported once already, to a switch at 301-555-0000.
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cutover-\(UUID())")
@@ -246,7 +248,7 @@ struct PortOrdersTests {
             _ = try await fixture.provisioning.carriers.update(
                 fixture.carrier.id, with: CarrierDraft(sourceAddresses: ["203.0.113.9"]), by: fixture.operatorPrincipal
             )
-            let compiler = RoutingCompiler(store: store, emergency: nil)
+            let compiler = RoutingCompiler(store: store, emergency: nil, clock: fixture.clock)
             func contacts(at time: Date) async throws -> [String] {
                 let snapshot = try await compiler.compile(version: 1)
                 // From the carrier, as calls to our numbers come.

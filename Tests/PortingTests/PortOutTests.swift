@@ -8,6 +8,7 @@ import Synchronization
 import Telephony
 import TestSupport
 import Testing
+import Timekeeping
 
 private let numbers = (100..<104).map { try! PhoneNumber(npa: 202, nxx: 555, line: UInt16($0)) }
 private let start = Date(timeIntervalSince1970: 1_795_186_800)
@@ -16,7 +17,7 @@ private let start = Date(timeIntervalSince1970: 1_795_186_800)
 private final class TestClock: Sendable {
     private let now = Mutex(start)
 
-    var clock: InventoryClock { InventoryClock { self.now.withLock { $0 } } }
+    var clock: WallClock { WallClock { self.now.withLock { $0 } } }
 
     func advance(hours: Double) {
         now.withLock { $0 = $0.addingTimeInterval(hours * 3_600) }
@@ -156,9 +157,9 @@ struct PortOutTests {
             await #expect { try await fixture.provisioning.emergencyAddresses.binding(of: numbers[0], by: fixture.acme) } throws: { _ in true }
             let history = try await fixture.provisioning.numbers.history(numbers[0], page: PageRequest(), by: fixture.operatorPrincipal)
             #expect(history.data.last?.action == .portOut && history.data.last?.reason == "ported to Rival Telecom (7Q2X)")
-            let snapshot = try await RoutingCompiler(store: store, emergency: nil).compile(version: 1)
+            let snapshot = try await RoutingCompiler(store: store, emergency: nil, clock: fixture.clock).compile(version: 1)
             func hosts(_ number: PhoneNumber) -> [String] {
-                let call = CallRequest(source: IPAddress("192.0.2.10")!, dialed: number.e164, caller: numbers[3].e164, callID: "c")
+                let call = CallRequest(source: IPAddress("192.0.2.10")!, dialed: number.e164, caller: numbers[3].e164, callID: "c", time: fixture.clock.unixSeconds())
                 guard case .redirect(let targets) = Router.decide(call, in: snapshot).outcome else { return [] }
                 return targets.map(\.host)
             }

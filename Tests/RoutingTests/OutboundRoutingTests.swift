@@ -399,7 +399,7 @@ struct RoutingSafeguardTests {
             carrierRates: CarrierRates(decks: ["car": cheap]), customerDecks: ["acc": plan]
         )
         let decision = Router.decide(CallRequest(source: IPAddress("192.0.2.1")!, dialed: "+13125550100", caller: nil,
-                                                 callID: "c"), in: snapshot, explain: true)
+                                                 callID: "c", time: 1_800_000_000), in: snapshot, explain: true)
         #expect(decision.outcome == .refuse(Refusal(status: 503, reason: "no route to destination", retryAfter: 60)))
         #expect(decision.steps.contains { $0.contains("bills 60/60 s, longer than the customer's 6/6 s") })
     }

@@ -47,12 +47,15 @@ private func snapshot(emergency: EmergencyRoute? = EmergencyRoute(host: "psap.ex
 private let acmePBX = IPAddress("192.0.2.10")!
 private let globexPBX = IPAddress("192.0.2.77")!
 private let wholesalePBX = IPAddress("203.0.113.9")!
+/// When the calls of these tests are placed (2027-01-15): routing is pure, and its tests do not read a clock.
+private let callTime: Int64 = 1_800_000_000
 
 private func route(
     from source: IPAddress = acmePBX, dial: String, caller: String? = "+12025550100", callID: String = "call-1",
     in routing: RoutingSnapshot = snapshot()
 ) -> RoutingDecision {
-    Router.decide(CallRequest(source: source, dialed: dial, caller: caller, callID: callID), in: routing, explain: true)
+    Router.decide(CallRequest(source: source, dialed: dial, caller: caller, callID: callID, time: callTime), in: routing,
+                  explain: true)
 }
 
 private func refusal(_ decision: RoutingDecision) -> Refusal? {
@@ -179,7 +182,7 @@ struct RouterTests {
         #expect(steps.count == 5)
         #expect(steps[0].contains("trk_wholesale") && steps[1].contains("+12025550100"))
         #expect(steps[2].contains("caller ID") && steps[3].contains("is ours") && steps[4].contains("host(s)"))
-        #expect(Router.decide(CallRequest(source: acmePBX, dialed: "911", caller: nil, callID: "x"), in: snapshot()).steps.isEmpty)
+        #expect(Router.decide(CallRequest(source: acmePBX, dialed: "911", caller: nil, callID: "x", time: callTime), in: snapshot()).steps.isEmpty)
     }
 }
 
@@ -206,7 +209,7 @@ struct RoutingTableTests {
                         let current = table.current
                         // A snapshot is either the full fixture (version 1) or an empty one: never a mix.
                         let decision = Router.decide(
-                            CallRequest(source: acmePBX, dialed: "911", caller: nil, callID: "x"), in: current
+                            CallRequest(source: acmePBX, dialed: "911", caller: nil, callID: "x", time: callTime), in: current
                         )
                         let consistent = current.version == 1 ? !targets(decision).isEmpty : refusal(decision)?.status == 403
                         if !consistent { return false }

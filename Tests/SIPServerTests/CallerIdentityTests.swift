@@ -24,8 +24,8 @@ struct CallerIdentityTests {
         let verifier: IdentityVerifier
 
         init(fetchDelay: Duration = .zero) throws {
-            authority = try CertificationAuthority.makeRoot(name: "Test STI-CA")
-            let certificate = try authority.issue(serviceProvider: "Tandem", code: "709J", key: key.publicKey)
+            authority = try CertificationAuthority.makeRoot(name: "Test STI-CA", notBefore: Date() - 3_600)
+            let certificate = try authority.issue(serviceProvider: "Tandem", code: "709J", key: key.publicKey, notBefore: Date() - 3_600)
             signer = PASSporTSigner(key: key, certificateURL: chainURL)
             let chain = Array((try certificate.pem + "\n" + authority.certificate.pem).utf8)
             verifier = IdentityVerifier(
@@ -105,7 +105,7 @@ struct CallerIdentityTests {
     /// The claims of the Identity header in a response, verified with the PKI.
     static func verifiedClaims(_ response: SIPResponse, pki: PKI, caller: String, called: String) async throws -> SHAKENClaims {
         let header = try #require(response.headers.values("Identity").first)
-        let result = await pki.verifier.verify(header, caller: caller, called: called)
+        let result = await pki.verifier.verify(header, caller: caller, called: called, at: Date())
         #expect(result.verstat == .passed, "\(String(describing: result.failure))")
         return try #require(result.claims)
     }
@@ -114,7 +114,7 @@ struct CallerIdentityTests {
     func fullAttestation() async throws {
         let pki = try PKI()
         let responder = RedirectResponder(
-            table: Self.table(signing: .init(originIdentifier: Self.origid, verifiedName: "Acme Dental Group")),
+            clock: .system, table: Self.table(signing: .init(originIdentifier: Self.origid, verifiedName: "Acme Dental Group")),
             identity: CallerIdentityService(signer: pki.signer)
         )
         let response = try #require(await responder.respond(to: Self.invite(), from: Self.acmeSource))
@@ -129,7 +129,7 @@ struct CallerIdentityTests {
     func partialAttestation() async throws {
         let pki = try PKI()
         let responder = RedirectResponder(
-            table: Self.table(signing: .init(verifiedName: "Acme Dental Group"), allowAny: true),
+            clock: .system, table: Self.table(signing: .init(verifiedName: "Acme Dental Group"), allowAny: true),
             identity: CallerIdentityService(signer: pki.signer)
         )
         let ranged = try #require(await responder.respond(to: Self.invite(from: "+13015550123"), from: Self.acmeSource))
@@ -144,7 +144,7 @@ struct CallerIdentityTests {
     func gatewayAttestation() async throws {
         let pki = try PKI()
         let responder = RedirectResponder(
-            table: Self.table(signing: .init(passesOnCalls: true)), identity: CallerIdentityService(signer: pki.signer)
+            clock: .system, table: Self.table(signing: .init(passesOnCalls: true)), identity: CallerIdentityService(signer: pki.signer)
         )
         let response = try #require(await responder.respond(to: Self.invite(), from: Self.acmeSource))
         #expect(try await Self.verifiedClaims(response, pki: pki, caller: "+12025550101", called: "+12025550100").attestation == .gateway)
@@ -154,7 +154,7 @@ struct CallerIdentityTests {
     func signingPolicy() throws {
         let pki = try PKI()
         func identity(_ mode: TrunkRoute.Signing.Mode, _ message: SIPMessage) -> String? {
-            RedirectResponder(table: Self.table(signing: .init(mode: mode)), identity: CallerIdentityService(signer: pki.signer))
+            RedirectResponder(clock: .system, table: Self.table(signing: .init(mode: mode)), identity: CallerIdentityService(signer: pki.signer))
                 .respond(to: message, from: Self.acmeSource)?.headers.values("Identity").first
         }
         let upstream = "eyJ.eyJ.sig;info=<https://elsewhere.example/c.pem>"
@@ -164,7 +164,7 @@ struct CallerIdentityTests {
         #expect(identity(.unsignedOnly, Self.invite(identity: upstream)) == nil)
         #expect(identity(.all, Self.invite(to: "911")) == nil)
         #expect(identity(.all, Self.invite(from: "anonymous")) == nil)
-        let unsignedServer = RedirectResponder(table: Self.table(signing: .init()))
+        let unsignedServer = RedirectResponder(clock: .system, table: Self.table(signing: .init()))
         #expect(unsignedServer.respond(to: Self.invite(), from: Self.acmeSource)?.headers.values("Identity").isEmpty == true)
     }
 
@@ -172,7 +172,7 @@ struct CallerIdentityTests {
     func verifiedInbound() async throws {
         let pki = try PKI()
         let responder = RedirectResponder(
-            table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
+            clock: .system, table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
         )
         let claims = SHAKENClaims(attestation: .full, origin: "12025550101", destinations: ["12025550100"],
                                   issuedAt: Int64(Date().timeIntervalSince1970), originIdentifier: Self.origid)
@@ -195,7 +195,7 @@ struct CallerIdentityTests {
     func unverifiedInbound() async throws {
         let pki = try PKI()
         let responder = RedirectResponder(
-            table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
+            clock: .system, table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
         )
         let unsigned = try #require(await responder.respond(to: Self.invite(from: "+14155550123"), from: Self.carrierSource))
         #expect(unsigned.status == 302)
@@ -211,7 +211,7 @@ struct CallerIdentityTests {
 
     @Test("a caller's text cannot reach the answer's headers: only canonical digits go into P-Asserted-Identity")
     func injectedCaller() async throws {
-        let responder = RedirectResponder(table: Self.table(signing: .init()))
+        let responder = RedirectResponder(clock: .system, table: Self.table(signing: .init()))
         let hostile = "+1202555%0D%0AContact%3A%20%3Csip%3Aevil%40203.0.113.9%3E"
         let response = try #require(await responder.respond(to: Self.invite(from: hostile), from: Self.carrierSource))
         #expect(response.status == 302)
@@ -223,7 +223,7 @@ struct CallerIdentityTests {
     func signedNames() async throws {
         let pki = try PKI()
         let responder = RedirectResponder(
-            table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
+            clock: .system, table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
         )
         func assertedIdentity(_ attestation: Attestation, name: String) async throws -> String? {
             let claims = SHAKENClaims(attestation: attestation, origin: "14155550123", destinations: ["12025550100"],
@@ -242,7 +242,7 @@ struct CallerIdentityTests {
     func destinationFromTo() async throws {
         let pki = try PKI()
         let responder = RedirectResponder(
-            table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
+            clock: .system, table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
         )
         let claims = SHAKENClaims(attestation: .full, origin: "14155550123", destinations: ["12025550100"],
                                   issuedAt: Int64(Date().timeIntervalSince1970), originIdentifier: Self.origid)
@@ -267,7 +267,7 @@ struct CallerIdentityTests {
     func slowCertificate() async throws {
         let pki = try PKI(fetchDelay: .seconds(30))
         let responder = RedirectResponder(
-            table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
+            clock: .system, table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
         )
         let claims = SHAKENClaims(attestation: .full, origin: "12025550101", destinations: ["12025550100"],
                                   issuedAt: Int64(Date().timeIntervalSince1970), originIdentifier: Self.origid)
@@ -282,7 +282,7 @@ struct CallerIdentityTests {
     func retransmissionAfterDeferredAnswer() async throws {
         let pki = try PKI(fetchDelay: .milliseconds(50))
         let responder = RedirectResponder(
-            table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
+            clock: .system, table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
         )
         let claims = SHAKENClaims(attestation: .full, origin: "12025550101", destinations: ["12025550100"],
                                   issuedAt: Int64(Date().timeIntervalSince1970), originIdentifier: Self.origid)
@@ -298,7 +298,7 @@ struct CallerIdentityTests {
     func externalNames() async throws {
         let provider = SimulatedCNAMProvider(["14155550123": "Golden Gate Co"])
         let responder = RedirectResponder(
-            table: Self.table(signing: .init()),
+            clock: .system, table: Self.table(signing: .init()),
             identity: CallerIdentityService(names: CallerNameLookup(provider: provider))
         )
         for _ in 0..<3 {

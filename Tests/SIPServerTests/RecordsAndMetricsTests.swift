@@ -62,7 +62,7 @@ struct RecordsAndMetricsTests {
     @Test("every INVITE decision is offered as a record; retransmissions and other methods are not")
     func records() throws {
         let queue = RoutingRecordQueue()
-        let responder = RedirectResponder(table: table(), records: queue)
+        let responder = RedirectResponder(clock: .system, table: table(), records: queue)
         #expect(responder.respond(to: try message("INVITE", callID: "r1"), from: acmeSource)?.status == 302)
         #expect(responder.respond(to: try message("INVITE", callID: "r1"), from: acmeSource)?.status == 302)
         #expect(responder.respond(to: try message("OPTIONS", callID: "r2"), from: acmeSource)?.status == 200)
@@ -83,7 +83,7 @@ struct RecordsAndMetricsTests {
     @Test("a full record queue drops records without changing the answers")
     func fullQueue() throws {
         let queue = RoutingRecordQueue(capacity: 1)
-        let responder = RedirectResponder(table: table(), records: queue)
+        let responder = RedirectResponder(clock: .system, table: table(), records: queue)
         for index in 0..<5 {
             #expect(responder.respond(to: try message("INVITE", callID: "f\(index)"), from: acmeSource)?.status == 302)
         }
@@ -101,7 +101,7 @@ struct RecordsAndMetricsTests {
         let (bound, continuation) = AsyncStream<(SocketAddress?, SocketAddress?)>.makeStream()
         let server = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0),
-            responder: RedirectResponder(table: routing, records: queue, metrics: metrics),
+            responder: RedirectResponder(clock: .system, table: routing, records: queue, metrics: metrics),
             logger: .init(label: "test"), onBound: { udp, tcp in continuation.yield((udp, tcp)) }
         )
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -56,7 +56,7 @@ private func request(
 
 @Suite("Redirect responder")
 struct RedirectResponderTests {
-    let responder = RedirectResponder(table: table())
+    let responder = RedirectResponder(clock: .system, table: table())
 
     @Test("INVITE to one of our numbers: 302 with ordered Contacts and q-values")
     func redirect() throws {
@@ -72,7 +72,7 @@ struct RedirectResponderTests {
 
     @Test("past the trunk's calls per second: 503 with Retry-After 1; retransmissions and 911 still answered")
     func callsPerSecond() throws {
-        let limited = RedirectResponder(table: table(maxCallsPerSecond: 2))
+        let limited = RedirectResponder(clock: .system, table: table(maxCallsPerSecond: 2))
         let statuses = (0..<4).map { limited.respond(to: request(callID: "cps-\($0)"), from: acmeSource)?.status }
         #expect(statuses == [302, 302, 503, 503])
         let refused = try #require(limited.respond(to: request(callID: "cps-2"), from: acmeSource))
@@ -85,7 +85,7 @@ struct RedirectResponderTests {
 
     @Test("911: the callback number and the location by reference (RFC 6442); without an address, a warning")
     func emergencyHeaders() throws {
-        let responder = RedirectResponder(table: table(), locationBaseURL: "https://tandem.example.net")
+        let responder = RedirectResponder(clock: .system, table: table(), locationBaseURL: "https://tandem.example.net")
         let located = try #require(responder.respond(to: request(uri: "sip:911@tandem.example", callID: "e1"), from: acmeSource))
         #expect(located.status == 302)
         #expect(located.headers.values("P-Asserted-Identity") == ["<sip:+12025550101@psap.example;user=phone>"])
@@ -103,7 +103,7 @@ struct RedirectResponderTests {
     func emergencyAnnouncements() async throws {
         let calls = EmergencyCallQueue(capacity: 2)
         let metrics = TandemMetrics(emergencyCalls: calls)
-        let responder = RedirectResponder(table: table(), metrics: metrics, emergencyCalls: calls)
+        let responder = RedirectResponder(clock: .system, table: table(), metrics: metrics, emergencyCalls: calls)
         let located = request(uri: "sip:911@tandem.example", callID: "k1")
         #expect(await responder.respond(to: located, from: acmeSource)?.status == 302)
         #expect(await responder.respond(to: located, from: acmeSource)?.status == 302, "a retransmission")
@@ -223,7 +223,7 @@ struct SIPRedirectServerSocketTests {
         // Port 0 binds an ephemeral port; the server reports it once bound.
         let (bound, continuation) = AsyncStream<(SocketAddress?, SocketAddress?)>.makeStream()
         let observed = SIPRedirectServer(
-            configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0), responder: RedirectResponder(table: table()),
+            configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0), responder: RedirectResponder(clock: .system, table: table()),
             logger: .init(label: "test"), onBound: { udp, tcp in continuation.yield((udp, tcp)) }
         )
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -11,7 +11,7 @@ struct ShutdownTests {
         let (bound, continuation) = AsyncStream<SocketAddress?>.makeStream()
         let server = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0),
-            responder: RedirectResponder(table: RoutingTable()), logger: .init(label: "test"),
+            responder: RedirectResponder(clock: .system, table: RoutingTable()), logger: .init(label: "test"),
             onBound: { _, tcp in continuation.yield(tcp) }
         )
         let serving = Task { try await server.run() }

@@ -86,7 +86,7 @@ struct RetransmissionBytesTests {
             sources: [CIDRBlock("198.51.100.0/24")!],
             callerID: .init(allowAny: true, allowedPrefixes: [], rejectViolations: false)
         )
-        let responder = RedirectResponder(table: RoutingTable(RoutingSnapshot(
+        let responder = RedirectResponder(clock: .system, table: RoutingTable(RoutingSnapshot(
             version: 1, epoch: 1, trunks: [trunk],
             numbers: [NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_a", trunkId: "trk_a")],
             emergency: EmergencyRoute(host: "psap.example", port: 5080)

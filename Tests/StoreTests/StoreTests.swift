@@ -4,6 +4,7 @@ import SQLKit
 import Store
 import TestSupport
 import Testing
+import Timekeeping
 
 @Suite("Store")
 struct StoreTests {
@@ -11,7 +12,7 @@ struct StoreTests {
     func migrationsAreIdempotent(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
             #expect(try await store.schemaVersion() == TandemSchema.migrations.last!.version)
-            #expect(try await store.migrate(TandemSchema.migrations).isEmpty)
+            #expect(try await store.migrate(TandemSchema.migrations, clock: .system).isEmpty)
         }
     }
 
@@ -115,7 +116,7 @@ struct StoreTests {
             let known = TandemSchema.migrations.map(\.version).max() ?? 0
             let extra = Migration(version: known, name: "next") { _ in [] }
             await #expect(throws: StoreError.schemaTooNew(found: 999, known: known)) {
-                try await store.migrate(TandemSchema.migrations + [extra])
+                try await store.migrate(TandemSchema.migrations + [extra], clock: .system)
             }
         }
     }
@@ -126,7 +127,7 @@ struct StoreTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let logger = Logger(label: "test")
         try await Store.withStore(.sqlite(path: path), logger: logger) { store async throws in
-            try await store.migrate(TandemSchema.migrations)
+            try await store.migrate(TandemSchema.migrations, clock: .system)
             try await store.transaction { db in
                 try await db.raw("""
                     INSERT INTO accounts (id, kind, name, status, created_at, updated_at)
@@ -135,7 +136,7 @@ struct StoreTests {
             }
         }
         try await Store.withStore(.sqlite(path: path), logger: logger) { store async throws in
-            #expect(try await store.migrate(TandemSchema.migrations).isEmpty)
+            #expect(try await store.migrate(TandemSchema.migrations, clock: .system).isEmpty)
             let name = try await store.read { db in
                 try await db.raw("SELECT name FROM accounts WHERE id = 'acc_r'").first()?.decode(column: "name", as: String.self)
             }

@@ -7,6 +7,7 @@ import SQLKit
 import Store
 import Telephony
 import Testing
+import Timekeeping
 
 /// The databases every store-backed test runs against: SQLite always, PostgreSQL when
 /// `TANDEM_TEST_POSTGRES_URL` names a server (`.ci/run` starts one).
@@ -25,13 +26,15 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
 
     public var testDescription: String { rawValue }
 
-    /// A fresh, migrated, empty database for one test: a new SQLite file, or a new PostgreSQL schema.
-    /// Runs `body` with a fresh, migrated store holding the standard ``Fixture``.
-    public func withFixture(_ body: (Store, Fixture) async throws -> Void) async throws {
-        try await withStore { store in try await body(store, try await Fixture.make(store)) }
+    /// Runs `body` with a fresh, migrated store holding the standard ``Fixture``, whose services all read `clock`.
+    public func withFixture(clock: WallClock = .system, _ body: (Store, Fixture) async throws -> Void) async throws {
+        try await withStore(clock: clock) { store in try await body(store, try await Fixture.make(store, clock: clock)) }
     }
 
-    public func withStore<Result: Sendable>(_ body: (Store) async throws -> Result) async throws -> Result {
+    /// Runs `body` with a fresh, migrated, empty database: a new SQLite file, or a new PostgreSQL schema.
+    public func withStore<Result: Sendable>(
+        clock: WallClock = .system, _ body: (Store) async throws -> Result
+    ) async throws -> Result {
         var logger = Logger(label: "tandem.test")
         logger.logLevel = .warning
         let suffix = UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
@@ -42,7 +45,7 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
             defer { try? FileManager.default.removeItem(at: directory) }
             let location = DatabaseLocation.sqlite(path: directory.appendingPathComponent("test.db").path)
             return try await Store.withStore(location, logger: logger) { store in
-                try await store.migrate(TandemSchema.migrations)
+                try await store.migrate(TandemSchema.migrations, clock: clock)
                 return try await body(store)
             }
         case .postgres:
@@ -51,7 +54,7 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
             let schema = "t_\(suffix)"
             let location = try DatabaseLocation(parsing: "\(url)\(separator)schema=\(schema)")
             let result = try await Store.withStore(location, logger: logger) { store in
-                try await store.migrate(TandemSchema.migrations)
+                try await store.migrate(TandemSchema.migrations, clock: clock)
                 return try await body(store)
             }
             let admin = try DatabaseLocation(parsing: url)
@@ -67,6 +70,8 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
 /// who referred the first customer, reference data for two exchanges with numbers in stock, and a carrier with a
 /// small prefix rate deck.
 public struct Fixture: Sendable {
+    /// The one clock every service of the fixture reads.
+    public var clock: WallClock { provisioning.clock }
     public let provisioning: Provisioning
     public let operatorPrincipal: Principal
     public let acme: Principal
@@ -127,7 +132,7 @@ public struct Fixture: Sendable {
     }
 
     public static func make(
-        _ store: Store, configuration: NumberInventory.Configuration = .init(), clock: InventoryClock = .system
+        _ store: Store, configuration: NumberInventory.Configuration = .init(), clock: WallClock = .system
     ) async throws -> Fixture {
         let provisioning = Provisioning(store: store, numbers: configuration, clock: clock)
         let operatorAccount = try await provisioning.accounts.bootstrapOperator(name: "Test Carrier")

@@ -10,6 +10,7 @@ import Store
 import Telephony
 import TestSupport
 import Testing
+import Timekeeping
 import Webhooks
 
 private let loopback = WebhookURLPolicy(allowPrivateNetworks: true)
@@ -21,7 +22,7 @@ private let fast = WebhookDelivery.Configuration(
 )
 
 private func delivery(
-    _ store: Store, _ configuration: WebhookDelivery.Configuration = fast, clock: InventoryClock = .system
+    _ store: Store, _ configuration: WebhookDelivery.Configuration = fast, clock: WallClock
 ) -> WebhookDelivery {
     var logger = Logger(label: "test.webhooks")
     logger.logLevel = .error
@@ -66,14 +67,14 @@ struct WebhookDeliveryTests {
         try await database.withFixture { store, fixture in
             let receiver = WebhookReceiver()
             try await receiver.serving { url in
-                let endpoints = WebhookEndpoints(store: store, policy: loopback)
+                let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: fixture.clock)
                 let created = try await endpoints.create(WebhookEndpointDraft(url: url), by: fixture.acme)
                 let orderId = try await submitPortOrder(fixture)
-                let (received, records) = try await whileRunning(delivery(store)) {
+                let (received, records) = try await whileRunning(delivery(store, clock: fixture.clock)) {
                     (try await receiver.waitFor(2), try await settled(endpoints, created.endpoint.id, fixture))
                 }
                 #expect(received.count == 2)
-                let now = Int64(Date().timeIntervalSince1970)
+                let now = fixture.clock.unixSeconds()
                 for request in received {
                     let signature = try #require(request.headers["tandem-signature"])
                     #expect(WebhookSignature.verify(signature, body: request.body, secret: created.secret, now: now))
@@ -98,14 +99,14 @@ struct WebhookDeliveryTests {
         try await database.withFixture { store, fixture in
             let receiver = WebhookReceiver(answering: [.internalServerError, .serviceUnavailable])
             try await receiver.serving { url in
-                let endpoints = WebhookEndpoints(store: store, policy: loopback)
+                let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: fixture.clock)
                 let created = try await endpoints.create(
                     WebhookEndpointDraft(url: url, events: ["emergency.call"]), by: fixture.acme
                 )
                 _ = try await store.transaction { database in
-                    try await WebhookOutbox.enqueue(.emergencyCall, account: fixture.acme.accountId, data: ["probe": "1"], at: Date(), in: database)
+                    try await WebhookOutbox.enqueue(.emergencyCall, account: fixture.acme.accountId, data: ["probe": "1"], at: fixture.clock.now(), in: database)
                 }
-                let received = try await whileRunning(delivery(store)) {
+                let received = try await whileRunning(delivery(store, clock: fixture.clock)) {
                     _ = try await receiver.waitFor(3)
                     return try await settled(endpoints, created.endpoint.id, fixture)
                 }
@@ -124,12 +125,12 @@ struct WebhookDeliveryTests {
         try await database.withFixture { store, fixture in
             let receiver = WebhookReceiver(answering: Array(repeating: .internalServerError, count: 10))
             try await receiver.serving { url in
-                let endpoints = WebhookEndpoints(store: store, policy: loopback)
+                let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: fixture.clock)
                 let created = try await endpoints.create(WebhookEndpointDraft(url: url), by: fixture.acme)
                 _ = try await store.transaction { database in
-                    try await WebhookOutbox.enqueue(.emergencyCall, account: fixture.acme.accountId, data: ["probe": "1"], at: Date(), in: database)
+                    try await WebhookOutbox.enqueue(.emergencyCall, account: fixture.acme.accountId, data: ["probe": "1"], at: fixture.clock.now(), in: database)
                 }
-                let records = try await whileRunning(delivery(store)) { try await settled(endpoints, created.endpoint.id, fixture) }
+                let records = try await whileRunning(delivery(store, clock: fixture.clock)) { try await settled(endpoints, created.endpoint.id, fixture) }
                 #expect(records.first?.status == "failed" && records.first?.attempts == 3)
                 #expect(records.first?.lastResponseStatus == 500 && records.first?.lastError == "the endpoint answered 500")
                 #expect(await receiver.deliveries.count == 3)
@@ -140,18 +141,19 @@ struct WebhookDeliveryTests {
     @Test("events written while nothing delivers, or while the receiver was down, go out after a restart",
           arguments: TestDatabase.available)
     func deliversAfterRestart(database: TestDatabase) async throws {
-        try await database.withFixture { store, fixture in
+        let time = TestClock(Date())
+        try await database.withFixture(clock: time.clock) { store, fixture in
             // The receiver is down (503) for the first attempts.
             let receiver = WebhookReceiver(answering: [.serviceUnavailable, .serviceUnavailable])
             try await receiver.serving { url in
-                let endpoints = WebhookEndpoints(store: store, policy: loopback)
+                let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: fixture.clock)
                 let created = try await endpoints.create(WebhookEndpointDraft(url: url), by: fixture.acme)
                 // The events are written while no delivery service runs.
                 _ = try await submitPortOrder(fixture)
                 // A first server tries each once, schedules the next attempts an hour later, and stops.
                 var patient = fast
                 patient.firstRetryDelay = .seconds(3_600)
-                let pending = try await whileRunning(delivery(store, patient)) {
+                let pending = try await whileRunning(delivery(store, patient, clock: fixture.clock)) {
                     let deadline = ContinuousClock.now + .seconds(60)
                     while ContinuousClock.now < deadline {
                         let records = try await deliveries(endpoints, created.endpoint.id, fixture)
@@ -164,8 +166,8 @@ struct WebhookDeliveryTests {
                 #expect(pending.allSatisfy { $0.status == "pending" && $0.attempts == 1 && $0.lastResponseStatus == 503 }, "\(pending)")
 
                 // A new delivery service, two hours later, finds them in the outbox and delivers them.
-                let later = InventoryClock { Date().addingTimeInterval(7_200) }
-                let (received, records) = try await whileRunning(delivery(store, clock: later)) {
+                time.advance(by: 7_200)
+                let (received, records) = try await whileRunning(delivery(store, clock: fixture.clock)) {
                     (try await receiver.waitFor(4), try await settled(endpoints, created.endpoint.id, fixture))
                 }
                 #expect(received.count == 4, "\(records)")
@@ -180,13 +182,13 @@ struct WebhookDeliveryTests {
         try await database.withFixture { store, fixture in
             let receiver = WebhookReceiver()
             try await receiver.serving { url in
-                let endpoints = WebhookEndpoints(store: store, policy: loopback)
+                let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: fixture.clock)
                 let acme = try await endpoints.create(WebhookEndpointDraft(url: url, events: ["emergency.call"]), by: fixture.acme)
                 _ = try await endpoints.create(WebhookEndpointDraft(url: url + "?globex"), by: fixture.globex)
                 // A 5-minute poll: only the notifier's wake-up can make the delivery prompt.
                 var slow = fast
                 slow.pollInterval = .seconds(300)
-                let sender = delivery(store, slow)
+                let sender = delivery(store, slow, clock: fixture.clock)
                 let queue = EmergencyCallQueue()
                 var logger = Logger(label: "test.kari")
                 logger.logLevel = .critical
@@ -194,7 +196,7 @@ struct WebhookDeliveryTests {
                 let caller = PhoneNumber("+12025550100")!
                 let address = fixture.acmeAddress
                 let location = EmergencyLocation(addressId: address.id, line: address.line, esn: address.esn, psap: address.psap)
-                let at = Int64(Date().timeIntervalSince1970) * 1_000
+                let at = fixture.clock.unixSeconds() * 1_000
                 queue.offer(EmergencyCallNotice(
                     dialed: "911", call: EmergencyCall(accountId: fixture.acme.accountId, callback: caller, location: location),
                     trunkId: fixture.acmeTrunk.id, callID: "call-1", at: at
@@ -225,7 +227,7 @@ struct WebhookDeliveryTests {
     @Test("deleting an endpoint cancels its pending deliveries; its events stop", arguments: TestDatabase.available)
     func deletingCancels(database: TestDatabase) async throws {
         try await database.withFixture { store, fixture in
-            let endpoints = WebhookEndpoints(store: store, policy: loopback)
+            let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: fixture.clock)
             let created = try await endpoints.create(WebhookEndpointDraft(url: "http://127.0.0.1:9/hook"), by: fixture.acme)
             _ = try await submitPortOrder(fixture)
             await #expect { try await endpoints.delete(created.endpoint.id, by: fixture.globex) } throws: {
@@ -247,8 +249,8 @@ struct WebhookDeliveryTests {
           arguments: TestDatabase.available)
     func secretRotation(database: TestDatabase) async throws {
         let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-        let clock = InventoryClock { now.withLock { $0 } }
-        try await database.withFixture { store, fixture in
+        let clock = WallClock { now.withLock { $0 } }
+        try await database.withFixture(clock: clock) { store, fixture in
             let receiver = WebhookReceiver()
             try await receiver.serving { url in
                 let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: clock)

@@ -13,10 +13,10 @@ private let issuedAt = Int64(now.timeIntervalSince1970)
 private let chainURL = "https://cert.example.net/sp.pem"
 
 /// A test STI-CA, and a service provider's key and certificate issued by it, as `tandem identity` makes them.
-private let authority = try! CertificationAuthority.makeRoot(name: "Benchmark STI-CA")
+private let authority = try! CertificationAuthority.makeRoot(name: "Benchmark STI-CA", notBefore: now - 3_600)
 private let providerKey = P256.Signing.PrivateKey()
 private let providerCertificate = try! authority.issue(
-    serviceProvider: "Tandem Benchmark", code: "709J", key: providerKey.publicKey
+    serviceProvider: "Tandem Benchmark", code: "709J", key: providerKey.publicKey, notBefore: now - 3_600
 )
 private let signer = PASSporTSigner(key: providerKey, certificateURL: chainURL)
 

@@ -102,7 +102,8 @@ public enum RoutingFixtures {
     public static func inboundCall(_ iteration: Int) -> CallRequest {
         CallRequest(
             source: .v4(0x0A00_0001 + UInt32(iteration % 10_000) << 3),
-            dialed: inboundDialed[iteration % inboundDialed.count], caller: "+13015200000", callID: "c\(iteration)"
+            dialed: inboundDialed[iteration % inboundDialed.count], caller: "+13015200000", callID: "c\(iteration)",
+            time: 1_800_000_000
         )
     }
 
@@ -116,6 +117,6 @@ public enum RoutingFixtures {
 
     /// The `iteration`th 911 call, from a trunk of ``inbound``.
     public static func emergencyCall(_ iteration: Int) -> CallRequest {
-        CallRequest(source: .v4(0x0A00_0001), dialed: "911", caller: nil, callID: "e\(iteration)")
+        CallRequest(source: .v4(0x0A00_0001), dialed: "911", caller: nil, callID: "e\(iteration)", time: 1_800_000_000)
     }
 }
