@@ -307,6 +307,7 @@ let package = Package(
         .testTarget(
             name: "SIPServerTests",
             dependencies: [
+                "TestSupport",
                 "Timekeeping",
                 "Identity",
                 "Observability",

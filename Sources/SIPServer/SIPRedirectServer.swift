@@ -14,13 +14,19 @@ public struct SIPServerConfiguration: Sendable {
     public var parser: SIPParserConfiguration
     /// TCP connections idle this long are closed.
     public var tcpIdleTimeout: TimeAmount
+    /// The largest datagram taken over UDP: each of the datagrams read together gets a slot this size, and one that
+    /// fills its slot was cut short by the kernel, so it is dropped rather than parsed. Larger messages come over
+    /// TCP (RFC 3261 §18.1.1 sends any message near or over the path MTU that way).
+    public var maximumDatagramSize: Int
 
     public init(host: String = "127.0.0.1", port: Int = 5060, parser: SIPParserConfiguration = .init(),
-                tcpIdleTimeout: TimeAmount = .seconds(300)) {
+                tcpIdleTimeout: TimeAmount = .seconds(300), maximumDatagramSize: Int = 8_192) {
+        precondition(maximumDatagramSize >= 1_500, "a datagram slot must hold at least one Ethernet MTU")
         self.host = host
         self.port = port
         self.parser = parser
         self.tcpIdleTimeout = tcpIdleTimeout
+        self.maximumDatagramSize = maximumDatagramSize
     }
 }
 
@@ -48,14 +54,15 @@ public struct SIPRedirectServer: Service {
         let (configuration, responder, logger) = (self.configuration, self.responder, self.logger)
         let udp = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
-            // Up to 8 datagrams a system call (recvmmsg), each in a 2,048-byte slot (NIO's default for one datagram).
+            // Up to 8 datagrams a system call (recvmmsg), each in a slot of the largest datagram taken.
             .channelOption(.datagramVectorReadMessageCount, value: 8)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 8 * 2_048))
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 8 * configuration.maximumDatagramSize))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        UDPHandler(responder: responder, parser: SIPParser(configuration: configuration.parser), logger: logger)
-                    )
+                    try channel.pipeline.syncOperations.addHandler(UDPHandler(
+                        responder: responder, parser: SIPParser(configuration: configuration.parser),
+                        maximumDatagramSize: configuration.maximumDatagramSize, logger: logger
+                    ))
                 }
             }
             .bind(host: configuration.host, port: configuration.port).get()
@@ -195,16 +202,24 @@ private final class UDPHandler: ChannelInboundHandler {
 
     private let responder: RedirectResponder
     private var parser: SIPParser
+    private let maximumDatagramSize: Int
     private let logger: Logger
 
-    init(responder: RedirectResponder, parser: SIPParser, logger: Logger) {
+    init(responder: RedirectResponder, parser: SIPParser, maximumDatagramSize: Int, logger: Logger) {
         self.responder = responder
         self.parser = parser
+        self.maximumDatagramSize = maximumDatagramSize
         self.logger = logger
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
+        guard envelope.data.readableBytes < maximumDatagramSize else {
+            logger.debug("dropped a datagram that filled its slot: cut short, too large for UDP", metadata: [
+                "from": "\(envelope.remoteAddress)", "limit": "\(maximumDatagramSize)",
+            ])
+            return
+        }
         let message: SIPMessage
         do {
             message = try parser.parse(envelope.data)

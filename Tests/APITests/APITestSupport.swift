@@ -18,7 +18,7 @@ func withAPI(
         let routing = RoutingTable()
         try await RoutingPublisher(
             compiler: RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example"), clock: fixture.clock), table: routing,
-            logger: Logger(label: "test")
+            logger: .test("test")
         ).refresh()
         let app = Application(router: buildRouter(provisioning: fixture.provisioning, routing: routing, porting: fixture.porting))
         try await app.test(.router) { client in

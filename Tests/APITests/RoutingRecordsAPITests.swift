@@ -79,7 +79,7 @@ struct RoutingRecordsAPITests {
             let fixture = try await Fixture.make(store)
             let routing = RoutingTable()
             try await RoutingPublisher(
-                compiler: RoutingCompiler(store: store, emergency: nil, clock: fixture.clock), table: routing, logger: Logger(label: "test")
+                compiler: RoutingCompiler(store: store, emergency: nil, clock: fixture.clock), table: routing, logger: .test("test")
             ).refresh()
             let queue = RoutingRecordQueue(capacity: 1)
             let metrics = TandemMetrics(routing: routing, records: queue)

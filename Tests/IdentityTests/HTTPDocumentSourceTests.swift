@@ -9,7 +9,8 @@ import Testing
 @testable import Identity
 
 /// The x5u fetch against a real HTTP server on loopback: cache headers, sizes, timeouts, redirects, refusals.
-@Suite("Fetching certificates over HTTP")
+/// Waits on sockets, queues or processes: a lost answer fails the test instead of hanging the run.
+@Suite("Fetching certificates over HTTP", .timeLimit(.minutes(3)))
 struct HTTPDocumentSourceTests {
     /// A certificate server with good and bad answers, and its base URL, for the duration of `body`.
     static func withServer(_ pki: TestPKI, _ body: @Sendable (String) async throws -> Void) async throws {
@@ -189,7 +190,9 @@ struct HTTPDocumentSourceTests {
             let http = HTTPDocumentSource.makeClient()
             let template = "http://127.0.0.1:\(client.port!)/cnam?tn={tn}"
             let provider = HTTPCallerNameProvider(template: template, authorization: "Bearer secret", client: http)
-            // Long enough for a loopback answer on a loaded machine, well short of the slow answer's 6 s.
+            // The connection is opened outside the budget (on a loaded machine that alone can take seconds); the
+            // budget is long enough for a loopback answer, well short of the slow answer's 6 s.
+            _ = try await provider.name(for: "19995550100")
             let lookup = CallerNameLookup(provider: provider, budget: .seconds(3))
             #expect(await lookup.name(for: "12025550143")?.text == "ACME DENTAL")
             #expect(await lookup.name(for: "13125550100")?.text == "Windy City Pizz", "cut to CNAM's 15 characters")

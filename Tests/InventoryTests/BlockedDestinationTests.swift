@@ -18,13 +18,17 @@ struct BlockedDestinationTests {
             _ = try await fixture.provisioning.trunks.update(
                 fixture.globexTrunk.id, with: TrunkDraft(callerId: CallerIDPolicy(mode: .any)), by: fixture.operatorPrincipal
             )
-            let compiler = RoutingCompiler(store: store, emergency: nil, clock: fixture.clock)
-            func status(_ dialed: String, from source: String) async throws -> Int? {
+            let psap = EmergencyRoute(host: "psap.example", port: 5090)
+            let compiler = RoutingCompiler(store: store, emergency: psap, clock: fixture.clock)
+            func outcome(_ dialed: String, from source: String) async throws -> RoutingOutcome {
                 let caller = source == "192.0.2.10" ? "+12025550042" : "+12025550100"
-                let request = CallRequest(source: IPAddress(source)!, dialed: dialed, caller: caller, callID: "c", time: fixture.clock.unixSeconds())
-                if case .refuse(let refusal) = Router.decide(request, in: try await compiler.compile(version: 1)).outcome {
-                    return refusal.status
-                }
+                let request = CallRequest(
+                    source: IPAddress(source)!, dialed: dialed, caller: caller, callID: "c", time: fixture.clock.unixSeconds()
+                )
+                return Router.decide(request, in: try await compiler.compile(version: 1)).outcome
+            }
+            func status(_ dialed: String, from source: String) async throws -> Int? {
+                if case .refuse(let refusal) = try await outcome(dialed, from: source) { return refusal.status }
                 return nil
             }
             // The fixture's Acme blocks +53; Globex does not.
@@ -33,7 +37,17 @@ struct BlockedDestinationTests {
             let network = try await blocks.create(BlockedDestinationDraft(prefix: "+5372"), by: fixture.operatorPrincipal)
             #expect(network.accountId == nil)
             #expect(try await status("+5372345678", from: "198.51.100.3") == 603)
-            #expect(try await status("+911 202 555 0100", from: "192.0.2.10") != 603, "911 is never blocked")
+            // Blocks that cover every NANP and every +9 destination, for everyone and for Acme, still let 911 through.
+            let wide = [
+                try await blocks.create(BlockedDestinationDraft(prefix: "+1"), by: fixture.operatorPrincipal),
+                try await blocks.create(BlockedDestinationDraft(prefix: "+9"), by: fixture.operatorPrincipal),
+                try await blocks.create(BlockedDestinationDraft(prefix: "+1"), by: fixture.acme),
+            ]
+            #expect(try await status("+13125550100", from: "192.0.2.10") == 603)
+            #expect(try await outcome("911", from: "192.0.2.10") == .redirect([
+                RouteTarget(user: "911", host: "psap.example", port: 5090, transport: "udp", label: "emergency"),
+            ]), "911 is never blocked")
+            for block in wide { try await blocks.delete(block.id, by: fixture.operatorPrincipal) }
             try await blocks.delete(network.id, by: fixture.operatorPrincipal)
             #expect(try await status("+5372345678", from: "198.51.100.3") != 603)
         }

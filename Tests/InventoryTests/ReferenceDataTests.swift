@@ -8,7 +8,8 @@ import TestSupport
 import Testing
 import Timekeeping
 
-@Suite("Reference data import")
+/// Waits on sockets, queues or processes: a lost answer fails the test instead of hanging the run.
+@Suite("Reference data import", .timeLimit(.minutes(3)))
 struct ReferenceDataTests {
     static let header = "npa,nxx,block,state,lata,rate_center,ocn,company,company_type\n"
 
@@ -138,7 +139,7 @@ struct ReferenceDataTests {
         importer.waitUntilExit()
         #expect(importer.terminationReason == .uncaughtSignal)
 
-        try await Store.withStore(.sqlite(path: database), logger: Logger(label: "test")) { store async throws in
+        try await Store.withStore(.sqlite(path: database), logger: .test("test")) { store async throws in
             let records = try await store.read { db in
                 try await db.raw("SELECT rate_center FROM exchanges").all().map { try $0.decode(column: "rate_center", as: String.self) }
             }

@@ -7,7 +7,8 @@ import Telephony
 import TestSupport
 import Testing
 
-@Suite("Routing snapshot compilation")
+/// Waits on sockets, queues or processes: a lost answer fails the test instead of hanging the run.
+@Suite("Routing snapshot compilation", .timeLimit(.minutes(3)))
 struct RoutingCompilerTests {
     @Test("provisioning changes reach routing through the epoch", arguments: TestDatabase.available)
     func publish(database: TestDatabase) async throws {
@@ -16,7 +17,7 @@ struct RoutingCompilerTests {
             let table = RoutingTable()
             let publisher = RoutingPublisher(
                 compiler: RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example"), clock: fixture.clock),
-                table: table, logger: Logger(label: "test")
+                table: table, logger: .test("test")
             )
             #expect(try await publisher.refresh())
             #expect(try await !publisher.refresh(), "nothing changed, nothing to publish")

@@ -39,7 +39,8 @@ private let logger: Logger = {
     return logger
 }()
 
-@Suite("Routing record writer")
+/// Waits on sockets, queues or processes: a lost answer fails the test instead of hanging the run.
+@Suite("Routing record writer", .timeLimit(.minutes(3)))
 struct RoutingRecordWriterTests {
     @Test("writes waiting records in batches of the configured size, every field kept",
           arguments: TestDatabase.available)

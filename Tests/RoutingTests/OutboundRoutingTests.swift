@@ -10,7 +10,7 @@ import Testing
 /// Numbers in 202-555 are DC (LATA 236), 301-555 Maryland (LATA 238), 410-555 Maryland (LATA 240).
 private func outboundSnapshot(
     plan: Bool = true, numbers extra: [NumberRoute] = [], blocks: DestinationBlocks = DestinationBlocks(),
-    ported: PortedNumberTable = PortedNumberTable([(3015550199, 4105559000)])
+    ported: PortedNumberTable = PortedNumberTable([(3015550199, 4105559000)]), emergency: EmergencyRoute? = nil
 ) -> RoutingSnapshot {
     let acme = TrunkRoute(
         id: "trk_acme", accountId: "acc_acme", accountActive: true,
@@ -55,7 +55,7 @@ private func outboundSnapshot(
     return RoutingSnapshot(
         version: 1, epoch: 1, trunks: [acme, backup],
         numbers: [NumberRoute(number: PhoneNumber("+12025550100")!, accountId: "acc_acme", trunkId: "trk_acme")] + extra,
-        emergency: nil,
+        emergency: emergency,
         carriers: [
             CarrierRoute(id: "car_cheap", name: "Cheap", priority: 50, intraMeansLATA: true,
                          gateways: [.init(address: "gw1.cheap.example"), .init(address: "gw2.cheap.example")],
@@ -221,12 +221,12 @@ struct RateTableTests {
 
 @Suite("Blocked destinations")
 struct DestinationBlockTests {
-    private func blocked(_ prefixes: [(String, String?)]) -> RoutingSnapshot {
+    private func blocked(_ prefixes: [(String, String?)], emergency: EmergencyRoute? = nil) -> RoutingSnapshot {
         var blocks = DestinationBlocks()
         for (prefix, account) in prefixes { blocks.add(prefix: prefix, account: account) }
         return outboundSnapshot(numbers: [NumberRoute(
             number: PhoneNumber("+12025550177")!, accountId: "acc_acme", trunkId: nil, failover: [.number(PhoneNumber("+13015550100")!)]
-        )], blocks: blocks)
+        )], blocks: blocks, emergency: emergency)
     }
 
     @Test("a blocked prefix declines the call with 603, for its account or for everyone", arguments: [
@@ -240,11 +240,18 @@ struct DestinationBlockTests {
         if declined { #expect(decision.outcome == .refuse(Refusal(status: 603, reason: "destination \(prefix) is blocked by policy"))) }
     }
 
-    @Test("a failover forward to a blocked destination is skipped; 911 is never blocked")
+    @Test("a failover forward to a blocked destination is skipped; 911 and 933 are never blocked")
     func forwardsAndEmergency() {
-        let snapshot = blocked([("+1301", nil), ("+1", "acc_acme")])
+        let psap = EmergencyRoute(host: "psap.example", port: 5090)
+        // Every NANP and every +9 destination is blocked, for everyone and for Acme.
+        let snapshot = blocked([("+1301", nil), ("+1", nil), ("+9", nil), ("+1", "acc_acme"), ("+9", "acc_acme")], emergency: psap)
         #expect(status(call("+12025550177", in: snapshot)) == 480)
-        #expect(status(call("911", in: snapshot)) != 603)
+        #expect(status(call("+13125550100", in: snapshot)) == 603, "the blocks catch the calls around 911")
+        for code in ["911", "933"] {
+            #expect(call(code, in: snapshot).outcome == .redirect([
+                RouteTarget(user: code, host: "psap.example", port: 5090, transport: "udp", label: "emergency"),
+            ]), "\(code) goes to the emergency route, blocks or not")
+        }
     }
 }
 

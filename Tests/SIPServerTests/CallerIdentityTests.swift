@@ -10,7 +10,8 @@ import Telephony
 import Testing
 
 /// STIR/SHAKEN and caller names in the redirect server's answers.
-@Suite("Caller identity in redirects")
+/// Waits on sockets, queues or processes: a lost answer fails the test instead of hanging the run.
+@Suite("Caller identity in redirects", .timeLimit(.minutes(3)))
 struct CallerIdentityTests {
     static let acmeSource = IPAddress("192.0.2.10")!
     static let carrierSource = IPAddress("198.51.100.7")!

@@ -6,6 +6,7 @@ import Routing
 import SIP
 import SIPServer
 import Telephony
+import TestSupport
 import Testing
 
 private let acmeSource = IPAddress("127.0.0.1")!
@@ -57,7 +58,8 @@ func samples(_ exposition: String) -> [String: Double] {
     return values
 }
 
-@Suite("Routing records and metrics of the redirect server")
+/// Waits on sockets, queues or processes: a lost answer fails the test instead of hanging the run.
+@Suite("Routing records and metrics of the redirect server", .timeLimit(.minutes(3)))
 struct RecordsAndMetricsTests {
     @Test("every INVITE decision is offered as a record; retransmissions and other methods are not")
     func records() throws {
@@ -102,7 +104,7 @@ struct RecordsAndMetricsTests {
         let server = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0),
             responder: RedirectResponder(clock: .system, table: routing, records: queue, metrics: metrics),
-            logger: .init(label: "test"), onBound: { udp, tcp in continuation.yield((udp, tcp)) }
+            logger: .test("test"), onBound: { udp, tcp in continuation.yield((udp, tcp)) }
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }

@@ -2,16 +2,18 @@ import NIOCore
 import NIOPosix
 import Routing
 import SIPServer
+import TestSupport
 import Testing
 
-@Suite("SIP server shutdown")
+/// Waits on sockets, queues or processes: a lost answer fails the test instead of hanging the run.
+@Suite("SIP server shutdown", .timeLimit(.minutes(3)))
 struct ShutdownTests {
     @Test("stopping the server closes the TCP connections it accepted")
     func closesConnections() async throws {
         let (bound, continuation) = AsyncStream<SocketAddress?>.makeStream()
         let server = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0),
-            responder: RedirectResponder(clock: .system, table: RoutingTable()), logger: .init(label: "test"),
+            responder: RedirectResponder(clock: .system, table: RoutingTable()), logger: .test("test"),
             onBound: { _, tcp in continuation.yield(tcp) }
         )
         let serving = Task { try await server.run() }

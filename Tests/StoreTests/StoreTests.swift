@@ -125,7 +125,7 @@ struct StoreTests {
     func survivesRestart() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-restart-\(UUID()).db").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let logger = Logger(label: "test")
+        let logger = Logger.test("test")
         try await Store.withStore(.sqlite(path: path), logger: logger) { store async throws in
             try await store.migrate(TandemSchema.migrations, clock: .system)
             try await store.transaction { db in

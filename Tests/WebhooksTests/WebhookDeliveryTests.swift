@@ -60,7 +60,8 @@ private func settled(_ endpoints: WebhookEndpoints, _ id: String, _ fixture: Fix
     }
 }
 
-@Suite("Webhook delivery to a live receiver")
+/// Waits on sockets, queues or processes: a lost answer fails the test instead of hanging the run.
+@Suite("Webhook delivery to a live receiver", .timeLimit(.minutes(3)))
 struct WebhookDeliveryTests {
     @Test("port order changes are delivered signed, with the timeline entry", arguments: TestDatabase.available)
     func portOrderChanges(database: TestDatabase) async throws {
