@@ -154,7 +154,15 @@ struct PortOutTests {
                 let record = try await fixture.provisioning.numbers.number(number, by: fixture.operatorPrincipal)
                 #expect(record.status == .portedOut && record.trunkId == nil)
             }
-            await #expect { try await fixture.provisioning.emergencyAddresses.binding(of: numbers[0], by: fixture.acme) } throws: { _ in true }
+            // The number leaves without its E911 address: no binding is left, and Acme cannot read one.
+            await #expect { try await fixture.provisioning.emergencyAddresses.binding(of: numbers[0], by: fixture.acme) } throws: {
+                ($0 as? InventoryError)?.code == .notFound
+            }
+            let bindings = try await store.read { database in
+                try await database.raw("SELECT COUNT(*) AS n FROM number_e911 WHERE tn = \(bind: numbers[0].national)").first()?
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(bindings == 0)
             let history = try await fixture.provisioning.numbers.history(numbers[0], page: PageRequest(), by: fixture.operatorPrincipal)
             #expect(history.data.last?.action == .portOut && history.data.last?.reason == "ported to Rival Telecom (7Q2X)")
             let snapshot = try await RoutingCompiler(store: store, emergency: nil, clock: fixture.clock).compile(version: 1)

@@ -76,6 +76,12 @@ private func call(_ dialed: String, caller: String? = "+12025550100", from sourc
                   in: snapshot, explain: true)
 }
 
+/// The decision's Contacts, or `nil` when it refuses the call.
+private func redirected(_ decision: RoutingDecision) -> [RouteTarget]? {
+    if case .redirect(let targets) = decision.outcome { return targets }
+    return nil
+}
+
 private func hosts(_ decision: RoutingDecision) -> [String] {
     if case .redirect(let targets) = decision.outcome { return targets.map(\.host) }
     return []
@@ -89,7 +95,7 @@ private func status(_ decision: RoutingDecision) -> Int? {
 @Suite("Outbound routing")
 struct OutboundRoutingTests {
     @Test("interstate: cheapest first, dearer-than-price and down carriers dropped with reasons")
-    func leastCost() {
+    func leastCost() throws {
         let decision = call("3015550100")
         #expect(decision.jurisdiction == .interstate)
         #expect(decision.carriers.map(\.id) == ["car_cheap", "car_mid"])
@@ -98,21 +104,19 @@ struct OutboundRoutingTests {
         #expect(hosts(decision) == ["gw1.cheap.example", "gw2.cheap.example", "sbc.mid.example"])
         #expect(decision.steps.contains { $0.contains("(car_dear): dropped, costs 0.09/min") })
         #expect(decision.steps.contains { $0.contains("(car_down): dropped, marked down") })
-        if case .redirect(let targets) = decision.outcome {
-            #expect(targets.first?.user == "+13015550100;npdi")
-            #expect(targets.last?.transport == "tcp" && targets.last?.port == 5080)
-        }
+        let targets = try #require(redirected(decision), "\(decision.steps)")
+        #expect(targets.first?.user == "+13015550100;npdi")
+        #expect(targets.last?.transport == "tcp" && targets.last?.port == 5080)
     }
 
     @Test("a ported number is rated and routed on its LRN, and the Contact carries rn and npdi (RFC 4694)")
-    func ported() {
+    func ported() throws {
         let decision = call("+1 301 555 0199")
         #expect(decision.lrn == "+14105559000")
         // The LRN's thousands-block 410-555-9 is car_mid's cheapest row.
         #expect(decision.carriers.first?.id == "car_mid" && decision.carriers.first?.cost == Money(micros: 1_000))
-        if case .redirect(let targets) = decision.outcome {
-            #expect(targets.first?.user == "+13015550199;rn=+14105559000;npdi")
-        }
+        let targets = try #require(redirected(decision), "\(decision.steps)")
+        #expect(targets.first?.user == "+13015550199;rn=+14105559000;npdi")
     }
 
     @Test("jurisdiction picks the column; 'intra' per carrier means intrastate or intra-LATA", arguments: [
@@ -132,14 +136,14 @@ struct OutboundRoutingTests {
     }
 
     @Test("international: longest prefix, and rows take effect on their date")
-    func international() {
+    func international() throws {
         let mobile = call("011447911123456")
         #expect(status(mobile) == 503, "the +447 row (0.09) costs more than the customer pays (0.05)")
         let before = call("+442079460000", at: 1_999_999_999)
         #expect(before.carriers.map(\.cost) == [Money(micros: 20_000)])
         let after = call("+442079460000", at: 2_000_000_000)
         #expect(after.carriers.map(\.cost) == [Money(micros: 10_000)])
-        if case .redirect(let targets) = after.outcome { #expect(targets.first?.user == "+442079460000") }
+        #expect(try #require(redirected(after)).first?.user == "+442079460000")
     }
 
     @Test("no plan, no destination in the plan, no carrier, premium: each refused with its status")

@@ -1,4 +1,5 @@
 import Routing
+import Synchronization
 import Telephony
 import Testing
 
@@ -186,13 +187,24 @@ struct RouterTests {
     }
 }
 
+/// How many readers have begun, and whether the writer still swaps: shared by the tasks of the race.
+private final class SwapRace: Sendable {
+    let started = Atomic(0)
+    let writing = Atomic(true)
+}
+
 @Suite("Routing table")
 struct RoutingTableTests {
     @Test("readers under load always see a whole snapshot while writers swap them")
     func swapUnderLoad() async {
         let table = RoutingTable(snapshot())
-        await withTaskGroup(of: Bool.self) { group in
+        let readers = 4
+        let race = SwapRace()
+        // Each reader's verdict: whether every snapshot it read was whole, and how many swaps it saw.
+        let verdicts = await withTaskGroup(of: (whole: Bool, swaps: Int).self) { group in
             group.addTask {
+                // Swaps begin once every reader reads, so that readers and the writer overlap.
+                while race.started.load(ordering: .acquiring) < readers { await Task.yield() }
                 for version in 2...500 {
                     let next = RoutingSnapshot(
                         version: UInt64(version), epoch: Int64(version), trunks: [], numbers: [], emergency: nil
@@ -200,30 +212,34 @@ struct RoutingTableTests {
                     table.publish(version.isMultiple(of: 2) ? snapshot() : next)
                     await Task.yield()
                 }
-                return true
+                race.writing.store(false, ordering: .releasing)
+                return (true, 0)
             }
-            for _ in 0..<4 {
+            for _ in 0..<readers {
                 group.addTask {
-                    var lastVersion: UInt64 = 0
-                    for _ in 0..<20_000 {
+                    race.started.add(1, ordering: .releasing)
+                    var (lastVersion, seen, swaps) = (UInt64(0), UInt64(1), 0)
+                    while race.writing.load(ordering: .acquiring) {
                         let current = table.current
                         // A snapshot is either the full fixture (version 1) or an empty one: never a mix.
                         let decision = Router.decide(
                             CallRequest(source: acmePBX, dialed: "911", caller: nil, callID: "x", time: callTime), in: current
                         )
                         let consistent = current.version == 1 ? !targets(decision).isEmpty : refusal(decision)?.status == 403
-                        if !consistent { return false }
+                        if !consistent { return (false, swaps) }
+                        if current.version != seen { (seen, swaps) = (current.version, swaps + 1) }
                         if current.version != 1 {
-                            if current.version < lastVersion { return false }
+                            if current.version < lastVersion { return (false, swaps) }
                             lastVersion = current.version
                         }
+                        await Task.yield()
                     }
-                    return true
+                    return (true, swaps)
                 }
             }
-            for await ok in group {
-                #expect(ok)
-            }
+            return await group.reduce(into: []) { $0.append($1) }
         }
+        #expect(verdicts.allSatisfy { $0.whole }, "every snapshot read was whole, and versions never went back")
+        #expect(verdicts.map(\.swaps).reduce(0, +) >= 10, "the readers saw the writer swap snapshots: \(verdicts)")
     }
 }

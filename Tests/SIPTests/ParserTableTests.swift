@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import Testing
 
@@ -209,12 +210,42 @@ struct ParserTableTests {
         case .valid:
             let message = try parse(vector.text)
             try validate(message)
+            // What was parsed is what was sent: every field, in order, as a reader with no parser takes them, and
+            // the same message again after a round trip.
+            let parsed = message.headers.map { (name: $0.0, value: Self.collapsed($0.1)) }
+            let expected = Self.plainFields(vector.text)
+            #expect(parsed.map(\.name) == expected.map(\.name))
+            #expect(parsed.map(\.value) == expected.map(\.value))
+            #expect(try parse(String(buffer: serialize(message))) == message)
         case .parseError(let code):
             #expect(errorCode { _ = try parse(vector.text) } == code)
         case .validateError(let code):
             let message = try parse(vector.text)
             #expect(errorCode { try validate(message) } == code)
         }
+    }
+
+    /// The header fields of a message's text as read without the parser: after any leading CRLFs and the start line,
+    /// up to the blank line; continuation lines (RFC 3261 §7.3.1) joined to the line before; names and values
+    /// trimmed, and runs of whitespace in values made one space.
+    static func plainFields(_ text: String) -> [(name: String, value: String)] {
+        var head = Substring(text)
+        while head.hasPrefix("\r\n") { head = head.dropFirst() }
+        let end = head.range(of: "\r\n\r\n")?.lowerBound ?? head.endIndex
+        var fields: [(name: String, value: String)] = []
+        for line in head[..<end].components(separatedBy: "\r\n").dropFirst() {
+            if line.first == " " || line.first == "\t", let last = fields.popLast() {
+                fields.append((last.name, collapsed(last.value + " " + line)))
+            } else if let colon = line.firstIndex(of: ":") {
+                fields.append((line[..<colon].trimmingCharacters(in: .whitespaces), collapsed(String(line[line.index(after: colon)...]))))
+            }
+        }
+        return fields
+    }
+
+    /// `value` trimmed, with each run of spaces and tabs made one space.
+    static func collapsed(_ value: String) -> String {
+        value.split(whereSeparator: { $0 == " " || $0 == "\t" }).joined(separator: " ")
     }
 
     @Test("headers: order, spelling, case-insensitive and compact lookup, lists")
