@@ -185,7 +185,7 @@ struct WebhookDeliveryTests {
             try await receiver.serving { url in
                 let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: fixture.clock)
                 let acme = try await endpoints.create(WebhookEndpointDraft(url: url, events: ["emergency.call"]), by: fixture.acme)
-                _ = try await endpoints.create(WebhookEndpointDraft(url: url + "?globex"), by: fixture.globex)
+                let globex = try await endpoints.create(WebhookEndpointDraft(url: url + "?globex"), by: fixture.globex)
                 // A 5-minute poll: only the notifier's wake-up can make the delivery prompt.
                 var slow = fast
                 slow.pollInterval = .seconds(300)
@@ -211,7 +211,11 @@ struct WebhookDeliveryTests {
                         (try await receiver.waitFor(2), try await settled(endpoints, acme.endpoint.id, fixture))
                     }
                 }
-                #expect(received.count == 2, "Globex hears nothing of Acme's calls")
+                // Globex hears nothing of Acme's calls: none was ever queued for its endpoint, and once the sender has
+                // stopped (nothing more in flight) the receiver holds Acme's two alone.
+                #expect(try await endpoints.deliveries(of: globex.endpoint.id, page: PageRequest(), by: fixture.globex).data.isEmpty)
+                let heard = await receiver.deliveries.count
+                #expect(received.count == 2 && heard == 2)
                 let located = try #require(received.first { $0.data["call_id"] as? String == "call-1" })
                 #expect(located.object["type"] as? String == "emergency.call")
                 #expect(located.data["number"] as? String == "+12025550100" && located.data["location"] as? String == "located")
