@@ -357,7 +357,8 @@ struct InputHandlingTests {
     func dates() async throws {
         try await withAPI(.sqlite) { fixture, client async throws in
             let path = "/v1/accounts/\(fixture.acme.accountId)/keys"
-            for date in ["2031-01-31T12:00:00Z", "2031-01-31T12:00:00.250Z"] {
+            // A year from now, whatever the date: a fixed date would stop being in the future one day.
+            for date in [TestDates.future(), TestDates.future(fractionalSeconds: true)] {
                 let response = try await client.send(.post, path, key: fixture.acmeKey,
                                                      json: #"{"name":"ci","role":"customer-read","expires_at":"\#(date)"}"#)
                 #expect(response.status == .created, "\(date): \(response.text)")
@@ -365,6 +366,9 @@ struct InputHandlingTests {
             let bad = try await client.send(.post, path, key: fixture.acmeKey,
                                             json: #"{"name":"ci","role":"customer-read","expires_at":"31/01/2031"}"#)
             #expect(bad.status == .badRequest && bad.object["field"] as? String == "expires_at")
+            let past = try await client.send(.post, path, key: fixture.acmeKey,
+                                             json: #"{"name":"ci","role":"customer-read","expires_at":"2001-01-01T00:00:00Z"}"#)
+            #expect(past.status == .badRequest && past.object["field"] as? String == "expires_at", "\(past.text)")
         }
     }
 
