@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Porting
+import Routing
 import Telephony
 import Testing
 import TestSupport
@@ -83,24 +84,35 @@ struct OpenAPIContractTests {
         }
     }
 
-    /// What an example needs beyond the fixture, and the ids it made for the example's placeholders: failover
-    /// and E911 bindings and caller names are set on an assigned number (the example's +1 202-555-0100, ordered by
-    /// Acme and pointed at its trunk; bound to Acme's address to be read or unbound; named for a CNAM dip); a port order (`po_example`) for
-    /// Capital Bell's 202-555-1001, as a draft, or sent (and committed) for the events that need it; a webhook
-    /// endpoint of Acme's (`whk_example`); Acme's port-out PIN, and a port-out request for its +1 202-555-0100
-    /// (`pout_example`, approved for the operator to complete it).
-    private static func prepare(for operation: DocumentedOperation, _ fixture: Fixture) async throws -> [String: String] {
+    /// What an example needs beyond the fixture, and the ids it made for the example's placeholders, so that every
+    /// request names real resources of Acme's: the example's +1 202-555-0100 is ordered by Acme and pointed at its
+    /// trunk for everything done to a number (bound to Acme's address to be read or unbound, named for a CNAM dip),
+    /// and for lists of numbers to show it; a port order (`po_example`) for Capital Bell's 202-555-1001, as a draft,
+    /// or sent (and committed) for the events that need it; a webhook endpoint of Acme's (`whk_example`); Acme's
+    /// port-out PIN, and a port-out request for its +1 202-555-0100 (`pout_example`, approved for the operator to
+    /// complete it); a routing record of a call from Acme's trunk. Lists get the same, so that a list leaking to
+    /// another tenant would have something of Acme's to leak.
+    static func prepare(for operation: DocumentedOperation, _ fixture: Fixture) async throws -> [String: String] {
         let portOuts = PortOuts(store: fixture.provisioning.store, numbers: fixture.provisioning.numbers, clock: fixture.clock)
         if operation.template == "/v1/accounts/{id}/port-out-protection", operation.method == .get {
             _ = try await portOuts.protect(accountId: fixture.acme.accountId, PortOutProtectionDraft(pin: "2468", zip: "20001"), by: fixture.acme)
             return [:]
         }
-        if operation.template.hasPrefix("/v1/webhooks/{id}") {
+        if operation.template == "/v1/routing-records" {
+            try await fixture.provisioning.routingRecords.insert([RoutingRecord(
+                at: fixture.clock.unixMilliseconds(), callID: "acme-call", source: IPAddress("192.0.2.10")!,
+                trunkId: fixture.acmeTrunk.id, dialed: "+12025550100", normalized: "+12025550100", lrn: nil, jurisdiction: nil, status: 302,
+                reason: fixture.acmeTrunk.id, carriers: [], priceMicros: nil, callerIDFlagged: false
+            )])
+            return [:]
+        }
+        let isList = operation.method == .get && !operation.template.contains("{")
+        if operation.template.hasPrefix("/v1/webhooks/{id}") || (isList && operation.template == "/v1/webhooks") {
             let endpoints = WebhookEndpoints(store: fixture.provisioning.store, clock: fixture.clock)
             let created = try await endpoints.create(WebhookEndpointDraft(url: "https://hooks.example.com/acme"), by: fixture.acme)
             return ["whk_example": created.endpoint.id]
         }
-        if operation.template.hasPrefix("/v1/port-orders/{id}") {
+        if operation.template.hasPrefix("/v1/port-orders/{id}") || (isList && operation.template == "/v1/port-orders") {
             let draft = PortOrderDraft(
                 numbers: ["+12025551001"], account: LosingCarrierAccount(
                     businessName: "Acme Dental Group", serviceAddress: "1600 Main St", zip: "20001", accountNumber: "CB-7781", pin: "1234"
@@ -117,9 +129,11 @@ struct OpenAPIContractTests {
             }
             return ["po_example": order.id]
         }
-        let onAssignedNumber = (operation.method == .put && operation.template == "/v1/numbers/{number}/failover")
-            || operation.template == "/v1/numbers/{number}/e911" || operation.template == "/v1/numbers/{number}/cnam"
-            || operation.template == "/v1/cnam/{number}" || operation.template.hasPrefix("/v1/port-outs")
+        let onAssignedNumber = operation.template.hasPrefix("/v1/numbers/{number}")
+            || ["/v1/numbers/assign", "/v1/numbers/unassign", "/v1/numbers/release", "/v1/cnam/{number}"]
+                .contains(operation.template)
+            || (isList && ["/v1/numbers", "/v1/e911/unbound"].contains(operation.template))
+            || operation.template.hasPrefix("/v1/port-outs")
         guard onAssignedNumber else { return [:] }
         let numbers = fixture.provisioning.numbers
         let number = PhoneNumber("+12025550100")!
@@ -149,7 +163,7 @@ struct OpenAPIContractTests {
     func answersWithoutKey(_ operation: DocumentedOperation) async throws {
         try await withAPI(.sqlite) { fixture, client in
             let contract = try OpenAPIContract()
-            let request = try contract.exampleRequest(for: operation, fixture: fixture)
+            let request = try await Self.realRequest(for: operation, fixture, contract)
             let unknownKey = "tdm_" + String(repeating: "a", count: 48)
             for key in [nil, unknownKey] {
                 let response = try await client.send(
@@ -176,11 +190,7 @@ struct OpenAPIContractTests {
     func examplesSucceed(_ operation: DocumentedOperation) async throws {
         try await withAPI(.sqlite) { fixture, client in
             let contract = try OpenAPIContract()
-            let extraIds = try await Self.prepare(for: operation, fixture)
-            var request = try contract.exampleRequest(for: operation, fixture: fixture)
-            for (placeholder, id) in extraIds {
-                request.uri = request.uri.replacingOccurrences(of: placeholder, with: id)
-            }
+            let request = try await Self.realRequest(for: operation, fixture, contract)
             let response = try await client.send(
                 operation.method, request.uri, key: fixture.operatorKey, json: request.body,
                 contentType: request.contentType
@@ -191,18 +201,58 @@ struct OpenAPIContractTests {
         }
     }
 
-    /// Calls each operation's examples as the other tenant, a read-only customer and an agent, and with a malformed
-    /// body: every refusal (and every success) must be documented, with a body matching the documented schema.
-    @Test("Other roles and malformed bodies answer documented statuses", arguments: DocumentedOperation.all)
-    func refusalsAreDocumented(_ operation: DocumentedOperation) async throws {
-        try await withAPI(.sqlite) { fixture, client in
+    /// The operation's documented request, on resources made for it (``prepare(for:_:)``): every placeholder id in
+    /// the path and the body replaced by a real one of Acme's.
+    static func realRequest(
+        for operation: DocumentedOperation, _ fixture: Fixture, _ contract: OpenAPIContract,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws -> ExampleRequest {
+        let extraIds = try await prepare(for: operation, fixture)
+        var request = try contract.exampleRequest(for: operation, fixture: fixture)
+        for (placeholder, id) in extraIds {
+            request.uri = request.uri.replacingOccurrences(of: placeholder, with: id)
+            request.body = request.body?.replacingOccurrences(of: placeholder, with: id)
+        }
+        request.madeIds = Array(extraIds.values)
+        #expect(!request.uri.contains("_example") && request.body?.contains("_example") != true,
+                "\(operation) names a resource that does not exist: \(request.uri) \(request.body ?? "")",
+                sourceLocation: sourceLocation)
+        return request
+    }
+
+    /// Calls each operation on Acme's real resources as Globex (another tenant), Acme's agent, Acme's read-only key
+    /// and, last, Acme's admin: each must answer what ``CallerExpectations/table`` says the README's roles and
+    /// tenancy rule give (another tenant's resource is 404, as a missing one; a role's refusal is 403), with a
+    /// documented status and body, and Globex's answers never carry Acme's ids. Then the operation gets a malformed
+    /// body.
+    @Test("Other roles and tenants are refused as the README says, with documented problems",
+          arguments: TestDatabase.available, DocumentedOperation.all.filter { !OpenAPIContract.isPublic($0) })
+    func otherCallersAreRefused(database: TestDatabase, operation: DocumentedOperation) async throws {
+        let expected = try #require(
+            CallerExpectations.table[operation.testDescription], "\(operation) has no expectations"
+        )
+        try await withAPI(database) { fixture, client in
             let contract = try OpenAPIContract()
-            let request = try contract.exampleRequest(for: operation, fixture: fixture)
-            for key in [fixture.globexKey, fixture.acmeReaderKey, fixture.agentKey] {
+            let request = try await Self.realRequest(for: operation, fixture, contract)
+            let acmeIds = [fixture.acme.accountId, fixture.acme.keyId, fixture.acmeReader.keyId, fixture.acmeTrunk.id,
+                           fixture.acmeBlock.id, fixture.acmeAddress.id] + request.madeIds
+            let callers: [(String, String, CallerExpectations.Answer)] = [
+                ("Globex", fixture.globexKey, expected.otherTenant),
+                ("Acme's agent", fixture.agentKey, expected.agent),
+                ("Acme's reader", fixture.acmeReaderKey, expected.reader),
+                ("Acme's admin", fixture.acmeKey, expected.owner),
+            ]
+            for (caller, key, answer) in callers {
                 let response = try await client.send(
                     operation.method, request.uri, key: key, json: request.body, contentType: request.contentType
                 )
+                answer.expect(response, "\(operation) as \(caller)")
                 Self.expectDocumented(response, of: operation, in: contract)
+                if key == fixture.globexKey {
+                    for id in acmeIds {
+                        #expect(!response.text.contains(id), "\(operation) shows Globex Acme's \(id): \(response.text)")
+                    }
+                }
             }
             guard request.contentType == "application/json", request.body != nil else { return }
             let response = try await client.send(operation.method, request.uri, key: fixture.operatorKey, json: "{")
@@ -210,6 +260,14 @@ struct OpenAPIContractTests {
             #expect(response.object["type"] as? String == "urn:tandem:problem:malformed-body")
             Self.expectDocumented(response, of: operation, in: contract)
         }
+    }
+
+    @Test("Every operation that needs a key has caller expectations, and only those")
+    func callerExpectationsCoverTheDocument() throws {
+        let operations = Set(DocumentedOperation.all.filter { !OpenAPIContract.isPublic($0) }.map(\.testDescription))
+        #expect(!operations.isEmpty)
+        #expect(operations.subtracting(CallerExpectations.table.keys).isEmpty, "operations without expectations")
+        #expect(Set(CallerExpectations.table.keys).subtracting(operations).isEmpty, "expectations of no operation")
     }
 
     // MARK: - Serving the document
@@ -379,6 +437,11 @@ struct OpenAPIContract {
         (document(of: operation)["security"] as? [Any])?.isEmpty == true
     }
 
+    /// Whether the operation needs no key, in the shipped document.
+    static func isPublic(_ operation: DocumentedOperation) -> Bool {
+        (try? OpenAPIContract().isPublic(operation)) ?? false
+    }
+
     /// The operation's parameters (the path item's and its own), references resolved.
     func parameters(of operation: DocumentedOperation) -> [[String: Any]] {
         let item = (root["paths"] as? [String: Any])?[operation.template] as? [String: Any] ?? [:]
@@ -433,6 +496,8 @@ struct ExampleRequest {
     var uri: String
     var body: String?
     var contentType: String
+    /// The ids of the resources made for the request (a webhook endpoint, a port order...).
+    var madeIds: [String] = []
 }
 
 extension Fixture {
@@ -488,11 +553,25 @@ extension OpenAPIContract {
             text = string
         } else {
             let data = try JSONSerialization.data(
-                withJSONObject: example, options: [.sortedKeys, .withoutEscapingSlashes]
+                withJSONObject: Self.postdatingDateTimes(in: example), options: [.sortedKeys, .withoutEscapingSlashes]
             )
             text = String(decoding: data, as: UTF8.self)
         }
         return ExampleRequest(uri: uri, body: fixture.substitutingExampleIds(text), contentType: mediaType)
+    }
+}
+
+extension OpenAPIContract {
+    /// The JSON value with every date-time string replaced by one a year from now.
+    ///
+    /// The document's examples are literal dates (a key's `expires_at`), which the server refuses once they have
+    /// passed; requests send a date a year ahead in their place, so that the suite passes on any date (and under
+    /// `faketime`) while the document keeps an example that reads like a real one.
+    static func postdatingDateTimes(in value: Any) -> Any {
+        if let object = value as? [String: Any] { return object.mapValues(postdatingDateTimes(in:)) }
+        if let array = value as? [Any] { return array.map(postdatingDateTimes(in:)) }
+        if let text = value as? String, ISO8601DateFormatter().date(from: text) != nil { return TestDates.future() }
+        return value
     }
 }
 

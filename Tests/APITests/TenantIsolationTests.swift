@@ -7,99 +7,245 @@ import Testing
 
 @Suite("API tenant isolation")
 struct TenantIsolationTests {
-    /// A request a customer might aim at another tenant's resource, written once with a placeholder for the
-    /// foreign id: `{id}` is replaced by Globex's id, or by an id that exists nowhere.
+    /// Which of Globex's resources a probe names.
+    enum Target: String, Sendable {
+        case account, key, trunk, number, webhook, portOrder, portOut, address, block
+
+        /// An id of the same kind that exists nowhere.
+        var missing: String {
+            switch self {
+            case .account: "acc_doesnotexist00"
+            case .key: "key_doesnotexist00"
+            case .trunk: "trk_doesnotexist00"
+            case .number: "+13125550000"
+            case .webhook: "whk_doesnotexist00"
+            case .portOrder: "po_doesnotexist00"
+            case .portOut: "pout_doesnotexist00"
+            case .address: "adr_doesnotexist00"
+            case .block: "blk_doesnotexist00"
+            }
+        }
+
+        /// Globex's id of this kind.
+        func foreign(in globex: ForeignResources) -> String {
+            switch self {
+            case .account: globex.fixture.globex.accountId
+            case .key: globex.fixture.globex.keyId
+            case .trunk: globex.fixture.globexTrunk.id
+            case .number: ForeignResources.number
+            case .webhook: globex.webhookId
+            case .portOrder: globex.portOrderId
+            case .portOut: globex.portOutId
+            case .address: globex.addressId
+            case .block: globex.blockId
+            }
+        }
+    }
+
+    /// A request a customer might aim at another tenant's resource, written once with `{id}` where Globex's id,
+    /// or one that exists nowhere, goes. `status` is what Acme's admin gets for both: 404 where the request names
+    /// the resource, and otherwise what the missing id gets (a role refusal, an empty filter, a per-number result,
+    /// a refused reference in a body).
     struct Probe: Sendable, CustomTestStringConvertible {
         var method: HTTPRequest.Method
         var path: String
         var body: String?
-        var testDescription: String { "\(method) \(path)" }
+        var target: Target
+        var status: HTTPResponse.Status
+        /// Why Acme's admin can tell Globex's id from a missing one today: a product bug the probe records as a
+        /// known issue (and fails on once it is fixed, to be moved out of here).
+        var knownIssue: Comment?
+
+        init(_ method: HTTPRequest.Method, _ path: String, _ body: String, _ target: Target,
+             status: HTTPResponse.Status = .notFound, knownIssue: Comment? = nil) {
+            (self.method, self.path, self.body, self.target, self.status) = (method, path, body, target, status)
+            self.knownIssue = knownIssue
+        }
+
+        init(_ method: HTTPRequest.Method, _ path: String, _ target: Target, status: HTTPResponse.Status = .notFound) {
+            (self.method, self.path, self.body, self.target, self.status) = (method, path, nil, target, status)
+        }
+
+        var testDescription: String {
+            let body = body.map { " " + $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") } ?? ""
+            return "\(method) \(path)\(body)"
+        }
     }
 
-    static let accountProbes: [Probe] = [
-        Probe(method: .get, path: "/v1/accounts/{id}"),
-        Probe(method: .get, path: "/v1/accounts/{id}/keys"),
-        Probe(method: .post, path: "/v1/accounts/{id}/keys", body: #"{"name":"x","role":"customer-read"}"#),
-        Probe(method: .get, path: "/v1/numbers?account_id={id}"),
-        Probe(method: .get, path: "/v1/trunks?account_id={id}"),
-        Probe(method: .post, path: "/v1/trunks",
-              body: #"{"account_id":"{id}","name":"x","hosts":[{"address":"a.example"}],"source_addresses":["192.0.2.1"]}"#),
-        Probe(method: .post, path: "/v1/numbers/order", body: #"{"account_id":"{id}","numbers":["+12025550001"]}"#),
-        Probe(method: .post, path: "/v1/numbers/reserve", body: #"{"account_id":"{id}","quantity":1}"#),
+    private static let portOrderBody = """
+        {"numbers":["+12025551001"],"trunk_id":"TRUNK","e911_address_id":"ADDRESS",ACCOUNT
+         "account":{"business_name":"Acme Dental Group","service_address":"1600 Main St","zip":"20001",
+                    "account_number":"CB-7781","pin":"1234"},
+         "loa":{"signer":"Pat Doe","title":"Owner","signed_on":"\(TestDates.today)","document_name":"loa.pdf",
+                "document":"JVBERi0="}}
+        """
+
+    /// A port-in order of Acme's naming `{id}` as its account, trunk or E911 address (the others Acme's own).
+    private static func portOrder(
+        account: String = "", trunk: String = "ACME_TRUNK", address: String = "ACME_ADDRESS"
+    ) -> String {
+        portOrderBody.replacingOccurrences(of: "ACCOUNT", with: account.isEmpty ? "" : #""account_id":"\#(account)","#)
+            .replacingOccurrences(of: "TRUNK", with: trunk).replacingOccurrences(of: "ADDRESS", with: address)
+    }
+
+    /// Ordering or reserving another tenant's number fails as `illegal-transition` ("the number is not available"),
+    /// a number Tandem does not have as `not-found`: the answer tells a number someone holds from one that is not
+    /// Tandem's.
+    static let takenNumbers: Comment = "another tenant's number is 'not available', a missing one 'not found'"
+
+    static let probes: [Probe] = [
+        // Accounts, by path and by account_id in queries and bodies.
+        Probe(.get, "/v1/accounts/{id}", .account),
+        Probe(.patch, "/v1/accounts/{id}", #"{"name":"Hijacked"}"#, .account, status: .forbidden),
+        Probe(.get, "/v1/accounts/{id}/keys", .account),
+        Probe(.post, "/v1/accounts/{id}/keys", #"{"name":"x","role":"customer-admin"}"#, .account),
+        Probe(.get, "/v1/accounts/{id}/port-out-protection", .account),
+        Probe(.put, "/v1/accounts/{id}/port-out-protection", #"{"pin":"1111","zip":"20001"}"#, .account),
+        Probe(.get, "/v1/numbers?account_id={id}", .account),
+        Probe(.get, "/v1/trunks?account_id={id}", .account),
+        Probe(.get, "/v1/webhooks?account_id={id}", .account),
+        Probe(.get, "/v1/blocked-destinations?account_id={id}", .account),
+        Probe(.get, "/v1/e911/addresses?account_id={id}", .account),
+        Probe(.get, "/v1/e911/unbound?account_id={id}", .account),
+        Probe(.post, "/v1/trunks",
+              #"{"account_id":"{id}","name":"x","hosts":[{"address":"a.example"}],"source_addresses":["192.0.2.1"]}"#, .account),
+        Probe(.post, "/v1/numbers/order", #"{"account_id":"{id}","numbers":["+12025550001"]}"#, .account),
+        Probe(.post, "/v1/numbers/reserve", #"{"account_id":"{id}","quantity":1}"#, .account),
+        Probe(.post, "/v1/webhooks", #"{"account_id":"{id}","url":"https://hooks.example.com/x"}"#, .account),
+        Probe(.post, "/v1/blocked-destinations", #"{"account_id":"{id}","prefix":"+1900"}"#, .account),
+        Probe(.post, "/v1/e911/addresses",
+              #"{"account_id":"{id}","street":"1600 Main St","city":"Washington","state":"DC","zip":"20001"}"#, .account),
+        Probe(.post, "/v1/port-orders", portOrder(account: "{id}"), .account),
+        // Keys.
+        Probe(.post, "/v1/keys/{id}/rotate", .key),
+        Probe(.post, "/v1/keys/{id}/rotate", #"{"grace_seconds":0}"#, .key),
+        Probe(.delete, "/v1/keys/{id}", .key),
+        // Trunks, by path, as a filter and as a reference in bodies.
+        Probe(.get, "/v1/trunks/{id}", .trunk),
+        Probe(.patch, "/v1/trunks/{id}", #"{"max_channels":1}"#, .trunk),
+        Probe(.delete, "/v1/trunks/{id}", .trunk),
+        Probe(.get, "/v1/routes/explain?trunk_id={id}&to=911", .trunk),
+        Probe(.get, "/v1/routes/explain?trunk_id={id}&to=%2B13125550100&from=%2B12025550150", .trunk),
+        Probe(.get, "/v1/routing-records?trunk_id={id}", .trunk, status: .ok),
+        Probe(.get, "/v1/numbers?trunk_id={id}", .trunk, status: .ok),
+        Probe(.post, "/v1/numbers/assign", #"{"numbers":["\#(ForeignResources.acmeNumber)"],"trunk_id":"{id}"}"#, .trunk,
+              status: .ok),
+        Probe(.put, "/v1/numbers/\(ForeignResources.acmeNumber)/failover", #"{"targets":[{"trunk_id":"{id}"}]}"#, .trunk,
+              status: .badRequest),
+        Probe(.post, "/v1/port-orders", portOrder(trunk: "{id}"), .trunk),
+        // Numbers, by path and in bulk bodies.
+        Probe(.get, "/v1/numbers/{id}", .number),
+        Probe(.get, "/v1/numbers/{id}/history", .number),
+        Probe(.get, "/v1/numbers/{id}/failover", .number),
+        Probe(.put, "/v1/numbers/{id}/failover", #"{"targets":[]}"#, .number),
+        Probe(.put, "/v1/numbers/{id}/failover", #"{"targets":[{"number":"+13015550199"}]}"#, .number),
+        Probe(.get, "/v1/numbers/{id}/cnam", .number),
+        Probe(.put, "/v1/numbers/{id}/cnam", #"{"name":"Hijacked"}"#, .number),
+        Probe(.delete, "/v1/numbers/{id}/cnam", .number),
+        Probe(.get, "/v1/numbers/{id}/e911", .number),
+        Probe(.put, "/v1/numbers/{id}/e911", #"{"address_id":"ACME_ADDRESS"}"#, .number),
+        Probe(.delete, "/v1/numbers/{id}/e911", .number),
+        Probe(.post, "/v1/numbers/release", #"{"numbers":["{id}"]}"#, .number, status: .ok),
+        Probe(.post, "/v1/numbers/unassign", #"{"numbers":["{id}"]}"#, .number, status: .ok),
+        Probe(.post, "/v1/numbers/assign", #"{"numbers":["{id}"],"trunk_id":"ACME_TRUNK"}"#, .number, status: .ok),
+        Probe(.post, "/v1/numbers/order", #"{"numbers":["{id}"]}"#, .number, status: .ok, knownIssue: takenNumbers),
+        Probe(.post, "/v1/numbers/reserve", #"{"numbers":["{id}"]}"#, .number, status: .ok, knownIssue: takenNumbers),
+        // Webhook endpoints.
+        Probe(.get, "/v1/webhooks/{id}", .webhook),
+        Probe(.get, "/v1/webhooks/{id}/deliveries", .webhook),
+        Probe(.post, "/v1/webhooks/{id}/rotate-secret", .webhook),
+        Probe(.post, "/v1/webhooks/{id}/rotate-secret", #"{"previous_secret_hours":0}"#, .webhook),
+        Probe(.delete, "/v1/webhooks/{id}", .webhook),
+        // Port-in orders.
+        Probe(.get, "/v1/port-orders/{id}", .portOrder),
+        Probe(.get, "/v1/port-orders/{id}/events", .portOrder),
+        Probe(.post, "/v1/port-orders/{id}/submit", .portOrder),
+        Probe(.post, "/v1/port-orders/{id}/supplement",
+              #"{"account":{"business_name":"X","service_address":"1 X St","zip":"20001","account_number":"1","pin":"1"}}"#,
+              .portOrder),
+        Probe(.post, "/v1/port-orders/{id}/cancel", .portOrder),
+        Probe(.post, "/v1/port-orders/{id}/end-cutover", .portOrder),
+        Probe(.post, "/v1/port-orders/{id}/activate", .portOrder, status: .forbidden),
+        // Port-out requests.
+        Probe(.get, "/v1/port-outs/{id}", .portOut),
+        Probe(.get, "/v1/port-outs/{id}/events", .portOut),
+        Probe(.post, "/v1/port-outs/{id}/approve", .portOut),
+        Probe(.post, "/v1/port-outs/{id}/decline", .portOut),
+        Probe(.post, "/v1/port-outs/{id}/cancel", .portOut, status: .forbidden),
+        Probe(.post, "/v1/port-outs/{id}/activate", .portOut, status: .forbidden),
+        // E911 addresses, by path and as a reference in bodies.
+        Probe(.get, "/v1/e911/addresses/{id}", .address),
+        Probe(.get, "/v1/e911/locations/{id}", .address),
+        Probe(.put, "/v1/numbers/\(ForeignResources.acmeNumber)/e911", #"{"address_id":"{id}"}"#, .address),
+        Probe(.post, "/v1/port-orders", portOrder(address: "{id}"), .address, status: .badRequest),
+        // Blocked destinations.
+        Probe(.delete, "/v1/blocked-destinations/{id}", .block),
     ]
 
-    static let trunkProbes: [Probe] = [
-        Probe(method: .get, path: "/v1/trunks/{id}"),
-        Probe(method: .patch, path: "/v1/trunks/{id}", body: #"{"max_channels":1}"#),
-        Probe(method: .delete, path: "/v1/trunks/{id}"),
-    ]
-
-    static let keyProbes: [Probe] = [
-        Probe(method: .post, path: "/v1/keys/{id}/rotate"),
-        Probe(method: .delete, path: "/v1/keys/{id}"),
-    ]
-
-    static let numberProbes: [Probe] = [
-        Probe(method: .get, path: "/v1/numbers/{id}"),
-        Probe(method: .get, path: "/v1/numbers/{id}/history"),
-        Probe(method: .get, path: "/v1/numbers/{id}/failover"),
-        Probe(method: .put, path: "/v1/numbers/{id}/failover", body: #"{"targets":[]}"#),
-        Probe(method: .get, path: "/v1/numbers/{id}/e911"),
-        Probe(method: .put, path: "/v1/numbers/{id}/e911", body: #"{"address_id":"adr_none"}"#),
-        Probe(method: .delete, path: "/v1/numbers/{id}/e911"),
-    ]
-
-    /// Sends the probe with Globex's id and with a missing one, as Acme; both must answer 404 with the same body.
-    private func expectIndistinguishable(_ probe: Probe, foreign: String, missing: String) async throws {
-        try await withAPI(.sqlite) { fixture, client async throws in
-            _ = try await fixture.provisioning.numbers.order(["+12025550150"], accountId: nil, by: fixture.globex)
-            func send(_ id: String) async throws -> TestResponse {
-                let foreignId = id == "FOREIGN" ? Self.foreignId(foreign, fixture) : id
-                return try await client.send(
-                    probe.method, probe.path.replacingOccurrences(of: "{id}", with: foreignId), key: fixture.acmeKey,
-                    json: probe.body?.replacingOccurrences(of: "{id}", with: foreignId)
-                )
+    /// Sends the probe with Globex's id and with a missing one, as Acme's admin, Acme's read-only key and Acme's
+    /// agent: each pair must answer alike (status, media type, body apart from the id), Acme's admin with the probe's
+    /// status, and afterwards Globex must read all its resources exactly as before.
+    @Test("another tenant's resource answers exactly like a missing one, and stays as it was",
+          arguments: TestDatabase.available, probes)
+    func indistinguishable(database: TestDatabase, probe: Probe) async throws {
+        try await withAPI(database) { fixture, client async throws in
+            let globex = try await ForeignResources.make(fixture, client)
+            let foreign = probe.target.foreign(in: globex), missing = probe.target.missing
+            func send(_ id: String, key: String) async throws -> TestResponse {
+                func fill(_ text: String) -> String {
+                    text.replacingOccurrences(of: "{id}", with: id)
+                        .replacingOccurrences(of: "ACME_TRUNK", with: fixture.acmeTrunk.id)
+                        .replacingOccurrences(of: "ACME_ADDRESS", with: fixture.acmeAddress.id)
+                }
+                return try await client.send(probe.method, fill(probe.path), key: key, json: probe.body.map(fill))
             }
-            let other = try await send("FOREIGN")
-            let absent = try await send(missing)
-            #expect(other.status == .notFound, "\(probe.testDescription): \(other.text)")
-            #expect(other.status == absent.status)
-            #expect(other.text == absent.text.replacingOccurrences(of: missing, with: Self.foreignId(foreign, fixture)))
+            let before = try await globex.ownerView(client)
+            for (caller, key) in [("Acme", fixture.acmeKey), ("Acme's reader", fixture.acmeReaderKey),
+                                  ("Acme's agent", fixture.agentKey)] {
+                let other = try await send(foreign, key: key)
+                let absent = try await send(missing, key: key)
+                let compare = {
+                    #expect(other.status == absent.status, "\(caller): \(other.text) vs \(absent.text)")
+                    #expect(other.headers[.contentType] == absent.headers[.contentType], "\(caller)")
+                    #expect(other.text == absent.text.replacingOccurrences(of: missing, with: foreign), "\(caller)")
+                }
+                if caller == "Acme", let issue = probe.knownIssue {
+                    withKnownIssue(issue) { compare() }
+                } else {
+                    compare()
+                }
+                if caller == "Acme" {
+                    #expect(other.status == probe.status, "\(other.text)")
+                }
+            }
+            let after = try await globex.ownerView(client)
+            for uri in globex.ownerURIs {
+                #expect(after[uri] == before[uri], "\(uri) changed")
+            }
         }
     }
 
-    private static func foreignId(_ kind: String, _ fixture: Fixture) -> String {
-        switch kind {
-        case "account": fixture.globex.accountId
-        case "trunk": fixture.globexTrunk.id
-        case "key": fixture.globex.keyId
-        default: "+12025550150"
+    @Test("Globex's resources exist and are Globex's own to read", arguments: TestDatabase.available)
+    func foreignResourcesAreReal(database: TestDatabase) async throws {
+        try await withAPI(database) { fixture, client async throws in
+            let globex = try await ForeignResources.make(fixture, client)
+            for (uri, answer) in try await globex.ownerView(client) {
+                #expect(answer.hasPrefix("200 "), "\(uri): \(answer)")
+            }
+            // The lists a leak would show in are not empty for their owner.
+            for uri in ["/v1/webhooks/\(globex.webhookId)/deliveries", "/v1/routing-records",
+                        "/v1/port-orders/\(globex.portOrderId)/events", "/v1/numbers/\(ForeignResources.number)/history"] {
+                #expect(try await client.send(.get, uri, key: fixture.globexKey).items.isEmpty == false, "\(uri)")
+            }
+            let portOut = try await client.send(.get, "/v1/port-outs/\(globex.portOutId)", key: fixture.globexKey)
+            #expect(portOut.object["state"] as? String == "pending-approval")
         }
     }
 
-    @Test("another tenant's account answers exactly like a missing one", arguments: accountProbes)
-    func accounts(probe: Probe) async throws {
-        try await expectIndistinguishable(probe, foreign: "account", missing: "acc_doesnotexist00")
-    }
-
-    @Test("another tenant's trunk answers exactly like a missing one", arguments: trunkProbes)
-    func trunks(probe: Probe) async throws {
-        try await expectIndistinguishable(probe, foreign: "trunk", missing: "trk_doesnotexist00")
-    }
-
-    @Test("another tenant's key answers exactly like a missing one", arguments: keyProbes)
-    func keys(probe: Probe) async throws {
-        try await expectIndistinguishable(probe, foreign: "key", missing: "key_doesnotexist00")
-    }
-
-    @Test("another tenant's number answers exactly like one not in the inventory", arguments: numberProbes)
-    func numbers(probe: Probe) async throws {
-        try await expectIndistinguishable(probe, foreign: "number", missing: "+13125550000")
-    }
-
-    @Test("bulk operations on another tenant's numbers fail per number, as not found")
-    func bulk() async throws {
-        try await withAPI(.sqlite) { fixture, client async throws in
+    @Test("bulk operations on another tenant's numbers fail per number, as not found",
+          arguments: TestDatabase.available)
+    func bulk(database: TestDatabase) async throws {
+        try await withAPI(database) { fixture, client async throws in
             _ = try await fixture.provisioning.numbers.order(["+12025550150"], accountId: nil, by: fixture.globex)
             _ = try await fixture.provisioning.numbers.order(["+12025550151"], accountId: nil, by: fixture.acme)
             for (path, body) in [
@@ -119,9 +265,10 @@ struct TenantIsolationTests {
         }
     }
 
-    @Test("lists show a customer only its own numbers and trunks; the operator sees all")
-    func lists() async throws {
-        try await withAPI(.sqlite) { fixture, client async throws in
+    @Test("lists show a customer only its own numbers and trunks; the operator sees all",
+          arguments: TestDatabase.available)
+    func lists(database: TestDatabase) async throws {
+        try await withAPI(database) { fixture, client async throws in
             _ = try await fixture.provisioning.numbers.order(["+12025550150"], accountId: nil, by: fixture.globex)
             _ = try await fixture.provisioning.numbers.order(["+12025550151"], accountId: nil, by: fixture.acme)
             let acmeNumbers = try await client.send(.get, "/v1/numbers", key: fixture.acmeKey).items
@@ -133,9 +280,9 @@ struct TenantIsolationTests {
         }
     }
 
-    @Test("read-only and agent keys cannot write; agents cannot see numbers")
-    func roles() async throws {
-        try await withAPI(.sqlite) { fixture, client async throws in
+    @Test("read-only and agent keys cannot write; agents cannot see numbers", arguments: TestDatabase.available)
+    func roles(database: TestDatabase) async throws {
+        try await withAPI(database) { fixture, client async throws in
             let order = #"{"numbers":["+12025550001"]}"#
             #expect(try await client.send(.post, "/v1/numbers/order", key: fixture.acmeReaderKey, json: order).status == .forbidden)
             #expect(try await client.send(.get, "/v1/numbers", key: fixture.acmeReaderKey).status == .ok)
@@ -210,7 +357,8 @@ struct InputHandlingTests {
     func dates() async throws {
         try await withAPI(.sqlite) { fixture, client async throws in
             let path = "/v1/accounts/\(fixture.acme.accountId)/keys"
-            for date in ["2031-01-31T12:00:00Z", "2031-01-31T12:00:00.250Z"] {
+            // A year from now, whatever the date: a fixed date would stop being in the future one day.
+            for date in [TestDates.future(), TestDates.future(fractionalSeconds: true)] {
                 let response = try await client.send(.post, path, key: fixture.acmeKey,
                                                      json: #"{"name":"ci","role":"customer-read","expires_at":"\#(date)"}"#)
                 #expect(response.status == .created, "\(date): \(response.text)")
@@ -218,6 +366,9 @@ struct InputHandlingTests {
             let bad = try await client.send(.post, path, key: fixture.acmeKey,
                                             json: #"{"name":"ci","role":"customer-read","expires_at":"31/01/2031"}"#)
             #expect(bad.status == .badRequest && bad.object["field"] as? String == "expires_at")
+            let past = try await client.send(.post, path, key: fixture.acmeKey,
+                                             json: #"{"name":"ci","role":"customer-read","expires_at":"2001-01-01T00:00:00Z"}"#)
+            #expect(past.status == .badRequest && past.object["field"] as? String == "expires_at", "\(past.text)")
         }
     }
 
@@ -259,9 +410,10 @@ struct InputHandlingTests {
 
 @Suite("Route explanations over the API")
 struct RouteExplainAPITests {
-    @Test("a customer explains calls from its own trunk; another tenant's trunk is 404")
-    func explain() async throws {
-        try await withAPI(.sqlite) { fixture, client async throws in
+    @Test("a customer explains calls from its own trunk; another tenant's trunk is 404",
+          arguments: TestDatabase.available)
+    func explain(database: TestDatabase) async throws {
+        try await withAPI(database) { fixture, client async throws in
             let emergency = try await client.send(
                 .get, "/v1/routes/explain?trunk_id=\(fixture.acmeTrunk.id)&to=911", key: fixture.acmeKey
             )
