@@ -151,7 +151,7 @@ public struct Page<Item: Sendable & Codable & Equatable>: Sendable, Codable, Equ
 
 /// Paging parameters common to every list.
 public struct PageRequest: Sendable, Equatable {
-    /// Page sizes are clamped to this.
+    /// The largest page; a larger `limit` is refused.
     public static let maximumLimit = 500
     public var limit: Int
     public var cursor: String?
@@ -163,6 +163,20 @@ public struct PageRequest: Sendable, Equatable {
         }
         self.limit = limit
         self.cursor = cursor
+    }
+
+    /// Where a list ordered by id resumes: after the cursor, which must be an id of the listed kind, as the list's
+    /// `next_cursor` gives (`prefix` and `_`, then ASCII letters, digits and `_`). Any other text is refused
+    /// rather than taken as a place in the id order. `nil` starts at the beginning.
+    public func idCursor(prefix: String) throws(InventoryError) -> String? {
+        guard let cursor else { return nil }
+        let isIdCharacter = { (byte: UInt8) in
+            (0x61...0x7a).contains(byte) || (0x41...0x5a).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x5f
+        }
+        guard cursor.hasPrefix(prefix + "_"), cursor.utf8.count <= 64, cursor.utf8.allSatisfy(isIdCharacter) else {
+            throw .invalid("cursor", "is not a cursor from a previous page of this list")
+        }
+        return cursor
     }
 }
 
@@ -254,7 +268,7 @@ public struct AccountDirectory: Sendable {
 
     /// The accounts the caller may see: all for the operator, referred customers for an agent, itself otherwise.
     public func accounts(for principal: Principal, page: PageRequest) async throws -> Page<Account> {
-        let after = page.cursor ?? ""
+        let after = try page.idCursor(prefix: "acc") ?? ""
         let fetched: [Account] = try await store.read { database in
             let filter: SQLQueryString = switch principal.role {
             case .operatorAdmin: "1 = 1"
@@ -370,7 +384,7 @@ public struct AccountDirectory: Sendable {
     /// The keys of an account the caller may manage.
     public func keys(accountId: String, for principal: Principal, page: PageRequest) async throws -> Page<APIKey> {
         try principal.requireWrite()
-        let after = page.cursor ?? ""
+        let after = try page.idCursor(prefix: "key") ?? ""
         let fetched: [APIKey] = try await store.read { database in
             guard let account = try await Self.fetchAccount(accountId, in: database), Self.canSee(account, principal)
             else { throw InventoryError.notFound("account") }

@@ -50,9 +50,10 @@ public struct BlockedDestinations: Sendable {
         } else {
             "(account_id IS NULL OR account_id = \(bind: try principal.targetAccount(accountId)))"
         }
+        let after = try page.idCursor(prefix: "blk") ?? ""
         let fetched: [BlockedDestination] = try await store.read { database in
             try await database.raw("""
-                SELECT * FROM blocked_destinations WHERE \(scope) AND id > \(bind: page.cursor ?? "")
+                SELECT * FROM blocked_destinations WHERE \(scope) AND id > \(bind: after)
                 ORDER BY id LIMIT \(literal: page.limit + 1)
                 """).all().map(Self.decode)
         }

@@ -208,7 +208,7 @@ public struct CarrierDirectory: Sendable {
     /// All carriers, ordered by id.
     public func carriers(page: PageRequest, by principal: Principal) async throws -> Page<Carrier> {
         try principal.requireOperator()
-        let after = page.cursor ?? ""
+        let after = try page.idCursor(prefix: "car") ?? ""
         let fetched: [Carrier] = try await store.read { database in
             try await database.raw("""
                 SELECT * FROM carriers WHERE id > \(bind: after) ORDER BY id LIMIT \(literal: page.limit + 1)

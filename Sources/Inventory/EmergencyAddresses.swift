@@ -196,9 +196,10 @@ public struct EmergencyAddresses: Sendable {
     public func addresses(accountId: String?, page: PageRequest, by principal: Principal) async throws -> Page<E911Address> {
         try principal.requireCustomerOrOperator()
         let scope = try principal.listScope(accountId)
+        let after = try page.idCursor(prefix: "adr") ?? ""
         let fetched: [E911Address] = try await store.read { database in
             try await database.raw("""
-                SELECT * FROM e911_addresses WHERE \(scope) AND id > \(bind: page.cursor ?? "") ORDER BY id LIMIT \(literal: page.limit + 1)
+                SELECT * FROM e911_addresses WHERE \(scope) AND id > \(bind: after) ORDER BY id LIMIT \(literal: page.limit + 1)
                 """).all().map(Self.decode)
         }
         return Page(fetched: fetched, limit: page.limit, cursor: \.id)

@@ -494,14 +494,15 @@ public struct NumberInventory: Sendable {
             var outcomes: [Int: NumberResult] = [:]
             for (index, number) in parsed {
                 do {
+                    // A customer asking for a number that is not to be had learns only that: the same answer whether
+                    // another tenant holds it, it rests, or Tandem has no such number, never its status or holder.
+                    // (Operations on owned numbers answer not-found for another tenant's, as for a missing one.)
+                    let customerAsks = requireAccount && !principal.isOperator
                     guard let record = try await Self.fetchRecord(number, in: database) else {
+                        if customerAsks { throw InventoryError(.illegalTransition, "the number is not available") }
                         throw InventoryError.notFound("number")
                     }
-                    // Asking for another tenant's number: say only that it is not available, never its status or
-                    // holder. (Operations on owned numbers answer not-found for it, as for a missing one.)
-                    if requireAccount, !principal.isOperator, record.accountId != principal.accountId,
-                        record.status != .available
-                    {
+                    if customerAsks, record.accountId != principal.accountId, record.status != .available {
                         throw InventoryError(.illegalTransition, "the number is not available")
                     }
                     outcomes[index] = .success(number, try await operation(record, account, database))

@@ -390,7 +390,7 @@ public struct TrunkDirectory: Sendable {
         } else {
             "account_id = \(bind: try principal.targetAccount(accountId))"
         }
-        let after = page.cursor ?? ""
+        let after = try page.idCursor(prefix: "trk") ?? ""
         let fetched: [Trunk] = try await store.read { database in
             try await database.raw("""
                 SELECT * FROM trunks WHERE \(scope) AND id > \(bind: after) ORDER BY id LIMIT \(literal: page.limit + 1)

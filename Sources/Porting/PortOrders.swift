@@ -239,7 +239,7 @@ public struct PortOrders: Sendable {
     public func orders(page: PageRequest, by principal: Principal) async throws -> Page<PortOrder> {
         try principal.requireCustomerOrOperator()
         let scope = try principal.listScope()
-        let after: SQLQueryString = page.cursor.map { "id > \(bind: $0)" } ?? "1 = 1"
+        let after: SQLQueryString = try page.idCursor(prefix: "po").map { "id > \(bind: $0)" } ?? "1 = 1"
         let fetched: [PortOrder] = try await store.read { database in
             var orders: [PortOrder] = []
             for row in try await database.raw("""

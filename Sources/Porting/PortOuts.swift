@@ -279,10 +279,11 @@ public struct PortOuts: Sendable {
     public func portOuts(page: PageRequest, by principal: Principal) async throws -> Page<PortOut> {
         try principal.requireCustomerOrOperator()
         let scope = try principal.listScope()
+        let after = try page.idCursor(prefix: "pout") ?? ""
         let fetched: [PortOut] = try await store.read { database in
             var found: [PortOut] = []
             for row in try await database.raw("""
-                SELECT * FROM port_outs WHERE \(scope) AND id > \(bind: page.cursor ?? "") ORDER BY id LIMIT \(literal: page.limit + 1)
+                SELECT * FROM port_outs WHERE \(scope) AND id > \(bind: after) ORDER BY id LIMIT \(literal: page.limit + 1)
                 """).all() {
                 found.append(try await Self.decode(row, in: database))
             }

@@ -150,9 +150,10 @@ public struct WebhookEndpoints: Sendable {
     public func endpoints(accountId: String?, page: PageRequest, by principal: Principal) async throws -> Page<WebhookEndpoint> {
         try principal.requireCustomerOrOperator()
         let scope = try principal.listScope(accountId)
+        let after = try page.idCursor(prefix: "whk") ?? ""
         let fetched: [WebhookEndpoint] = try await store.read { database in
             try await database.raw("""
-                SELECT * FROM webhook_endpoints WHERE \(scope) AND deleted_at IS NULL AND id > \(bind: page.cursor ?? "")
+                SELECT * FROM webhook_endpoints WHERE \(scope) AND deleted_at IS NULL AND id > \(bind: after)
                 ORDER BY id LIMIT \(literal: page.limit + 1)
                 """).all().map(Self.decode)
         }
