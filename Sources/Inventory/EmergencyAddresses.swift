@@ -92,7 +92,10 @@ public struct EmergencyAddresses: Sendable {
                         parity: field("parity"), esn: field("esn"), psap: field("psap")
                     )
                     rows += 1
-                    if badRows == 0 { try await Self.insert(range, into: database) }
+                    if badRows == 0 {
+                        try await Self.insert(range, into: database)
+                        try await ImportPauseHook.rowsWritten(rows)
+                    }
                 } catch let fault as ImportRowFault {
                     badRows += 1
                     if errors.count < ReferenceData.maximumReportedErrors { errors.append(fault.rowError(line: record.line)) }

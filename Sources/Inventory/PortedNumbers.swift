@@ -59,7 +59,7 @@ public struct PortedNumbers: Sendable {
                         elapsed: ContinuousClock.now - started, finished: finished
                     ))
                 }
-                func flush() async {
+                func flush() async throws {
                     guard !batch.isEmpty, failed == nil else { return }
                     do {
                         try await Self.insert(batch, into: database)
@@ -68,6 +68,7 @@ public struct PortedNumbers: Sendable {
                         failed = FailedBatch(numbers: Set(batch.numbers), lastLine: batch.lastLine, error: error)
                     }
                     batch.removeAll()
+                    if failed == nil { try await ImportPauseHook.rowsWritten(rows) }
                 }
                 while true {
                     guard let record = try reader.nextRow(badRows: &badRows, errors: &errors) else { break }
@@ -76,7 +77,7 @@ public struct PortedNumbers: Sendable {
                         rows += 1
                         if badRows == 0, failed == nil {
                             batch.append(tn: tn, lrn: lrn, line: record.line)
-                            if batch.count == Self.batchSize { await flush() }
+                            if batch.count == Self.batchSize { try await flush() }
                         }
                     } catch let fault as ImportRowFault {
                         badRows += 1
@@ -86,7 +87,7 @@ public struct PortedNumbers: Sendable {
                     }
                     if (rows + badRows) % 5_000 == 0 { report(finished: false) }
                 }
-                if badRows == 0 { await flush() }
+                if badRows == 0 { try await flush() }
                 guard badRows == 0, failed == nil else {
                     throw IncompleteImport(rowErrors: errors, badRows: badRows, failed: failed)
                 }

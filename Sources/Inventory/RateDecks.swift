@@ -150,6 +150,7 @@ public struct RateDecks: Sendable {
                         if batch.count == Self.batchSize {
                             try await Self.insert(batch, layout: layout, into: database)
                             batch.removeAll(keepingCapacity: true)
+                            try await ImportPauseHook.rowsWritten(rows)
                         }
                     }
                 } catch let fault as ImportRowFault {
@@ -162,6 +163,7 @@ public struct RateDecks: Sendable {
             }
             guard badRows == 0 else { throw ImportError(rowErrors: errors, badRows: badRows) }
             try await Self.insert(batch, layout: layout, into: database)
+            try await ImportPauseHook.rowsWritten(rows)
             try await database.raw("UPDATE rate_decks SET rows = \(bind: rows) WHERE id = \(bind: deckId)").run()
             try await database.raw("""
                 INSERT INTO import_runs (kind, source, rows, completed_at)

@@ -109,6 +109,7 @@ public struct ReferenceData: Sendable {
                         if batch.count == 500 {
                             try await Self.insert(batch, into: database)
                             batch.removeAll(keepingCapacity: true)
+                            try await ImportPauseHook.rowsWritten(summary.rows)
                         }
                     }
                 } catch let error as ReferenceRecordError {
@@ -126,6 +127,7 @@ public struct ReferenceData: Sendable {
             }
             guard badRows == 0 else { throw ImportError(rowErrors: errors, badRows: badRows) }
             try await Self.insert(batch, into: database)
+            try await ImportPauseHook.rowsWritten(summary.rows)
             try await database.raw("""
                 INSERT INTO import_runs (kind, source, rows, completed_at)
                 VALUES ('npanxx', \(bind: path), \(bind: summary.rows), \(bind: clock.unixSeconds()))

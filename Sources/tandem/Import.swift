@@ -199,16 +199,22 @@ extension Import {
 
 /// Runs one import into the database with a progress display on standard error. Bad data is reported with its
 /// lines and exits 65; an unknown carrier or account exits 66.
+///
+/// Test hook: with `TANDEM_TEST_PAUSE_IMPORT_AFTER_ROWS=N` in the environment, the import stops for good once it
+/// has written N rows, before it commits, and says so on standard error (see ``ImportPauseHook``).
 private func importing<Result: Sendable>(
     _ label: String, file: String, into database: DatabaseOptions,
     _ body: @escaping (Store, @escaping (ImportProgress) -> Void) async throws -> Result
 ) async throws -> Result {
     let location = try DatabaseLocation(parsing: database.database)
     let display = ProgressDisplay(label: label)
+    let pause = ImportPauseHook(environment: ProcessInfo.processInfo.environment)
     do {
-        return try await Store.withStore(location, logger: Logger(label: "tandem.import")) { store in
-            try await store.migrate(TandemSchema.migrations, clock: .system)
-            return try await body(store, display.report)
+        return try await ImportPauseHook.$current.withValue(pause) {
+            try await Store.withStore(location, logger: Logger(label: "tandem.import")) { store in
+                try await store.migrate(TandemSchema.migrations, clock: .system)
+                return try await body(store, display.report)
+            }
         }
     } catch let error as ImportError {
         FileHandle.standardError.write(Data("\nerror: \(file): \(error)\n".utf8))

@@ -1,7 +1,5 @@
 import Foundation
 import Inventory
-import Logging
-import SQLKit
 import Store
 import Telephony
 import TestSupport
@@ -103,58 +101,5 @@ struct ReferenceDataTests {
             _ = try await reference.importExchanges(from: path)
             #expect(try await reference.count() == 1)
         }
-    }
-
-    @Test("an import killed midway leaves the earlier data intact")
-    func killedMidway() async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("tandem")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            Issue.record("the tandem executable is not built next to the tests at \(binary.path)")
-            return
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-kill-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let database = directory.appendingPathComponent("tandem.db").path
-        let small = directory.appendingPathComponent("small.csv").path
-        let large = directory.appendingPathComponent("large.csv").path
-        try (Self.header + "202,555,,DC,236,WASHINGTON,9206,Capital Bell,ILEC\n").write(toFile: small, atomically: true, encoding: .utf8)
-        try Self.run(binary, ["demo", "--exchanges", "150000", "--output", large])
-        try Self.run(binary, ["import", "npanxx", "--database", database, small])
-
-        let importer = Process()
-        importer.executableURL = binary
-        importer.arguments = ["import", "npanxx", "--database", database, large]
-        let output = Pipe()
-        importer.standardError = output
-        importer.standardOutput = FileHandle.nullDevice
-        try importer.run()
-        // Wait until the import reports progress (rows are being written), then kill it without warning.
-        var seen = Data()
-        while !String(decoding: seen, as: UTF8.self).contains("rows/s"), importer.isRunning {
-            seen += output.fileHandleForReading.availableData
-        }
-        kill(importer.processIdentifier, SIGKILL)
-        importer.waitUntilExit()
-        #expect(importer.terminationReason == .uncaughtSignal)
-
-        try await Store.withStore(.sqlite(path: database), logger: .test("test")) { store async throws in
-            let records = try await store.read { db in
-                try await db.raw("SELECT rate_center FROM exchanges").all().map { try $0.decode(column: "rate_center", as: String.self) }
-            }
-            #expect(records == ["WASHINGTON"])
-        }
-    }
-
-    private static func run(_ binary: URL, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "tandem \(arguments.joined(separator: " "))")
     }
 }

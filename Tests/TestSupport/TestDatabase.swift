@@ -35,36 +35,51 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
     public func withStore<Result: Sendable>(
         clock: WallClock = .system, _ body: (Store) async throws -> Result
     ) async throws -> Result {
-        var logger = Logger.test("tandem.test")
-        // PostgresNIO warns of every query that comes before its pool's run loop has started, as a fresh store's
-        // first ones do: expected here, and hidden unless more is asked for.
-        if ProcessInfo.processInfo.environment["TANDEM_TEST_LOG_LEVEL"] == nil { logger.logLevel = .error }
+        try await withEmptyDatabase { database in
+            try await Store.withStore(try DatabaseLocation(parsing: database), logger: Self.logger) { store in
+                try await store.migrate(TandemSchema.migrations, clock: clock)
+                return try await body(store)
+            }
+        }
+    }
+
+    /// Runs `body` with a new database that nothing has opened yet, named as `tandem --database` takes it: a
+    /// SQLite file's path in a new directory, or the PostgreSQL URL with a new `schema=`. Removed afterwards.
+    public func withEmptyDatabase<Result: Sendable>(_ body: (String) async throws -> Result) async throws -> Result {
         let suffix = UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-test-\(suffix)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: directory) }
-            let location = DatabaseLocation.sqlite(path: directory.appendingPathComponent("test.db").path)
-            return try await Store.withStore(location, logger: logger) { store in
-                try await store.migrate(TandemSchema.migrations, clock: clock)
-                return try await body(store)
-            }
+            return try await body(directory.appendingPathComponent("test.db").path)
         case .postgres:
             guard let url = Self.postgresURL else { fatalError("PostgreSQL tests need TANDEM_TEST_POSTGRES_URL") }
             let separator = url.contains("?") ? "&" : "?"
             let schema = "t_\(suffix)"
-            let location = try DatabaseLocation(parsing: "\(url)\(separator)schema=\(schema)")
-            let result = try await Store.withStore(location, logger: logger) { store in
-                try await store.migrate(TandemSchema.migrations, clock: clock)
-                return try await body(store)
+            func drop() async throws {
+                try await Store.withStore(try DatabaseLocation(parsing: url), logger: Self.logger) { store in
+                    try await store.transaction { try await $0.raw("DROP SCHEMA IF EXISTS \(ident: schema) CASCADE").run() }
+                }
             }
-            let admin = try DatabaseLocation(parsing: url)
-            try await Store.withStore(admin, logger: logger) { store in
-                try await store.transaction { try await $0.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+            let result: Result
+            do {
+                result = try await body("\(url)\(separator)schema=\(schema)")
+            } catch {
+                try? await drop()
+                throw error
             }
+            try await drop()
             return result
         }
+    }
+
+    private static var logger: Logger {
+        var logger = Logger.test("tandem.test")
+        // PostgresNIO warns of every query that comes before its pool's run loop has started, as a fresh store's
+        // first ones do: expected here, and hidden unless more is asked for.
+        if ProcessInfo.processInfo.environment["TANDEM_TEST_LOG_LEVEL"] == nil { logger.logLevel = .error }
+        return logger
     }
 }
 
