@@ -12,6 +12,7 @@
 set -euo pipefail
 trap 'echo "walk-through failed at line $LINENO: $BASH_COMMAND exited $?"' ERR
 cd "$(dirname "$0")/.."
+source Interop/lib.sh
 
 work=$(mktemp -d)
 server=
@@ -21,13 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 port=${TANDEM_WALKTHROUGH_PORT:-18181}
-if [[ -n ${TANDEM_BINARY:-} ]]; then
-    binary=$TANDEM_BINARY
-    [[ -x $binary ]] || { echo "TANDEM_BINARY=$binary is not an executable file"; exit 1; }
-else
-    swift build --product tandem >/dev/null
-    binary=$(swift build --show-bin-path)/tandem
-fi
+binary=$(tandem_binary)
 api="http://127.0.0.1:$port"
 fail() { echo "walk-through failed: $*"; exit 1; }
 # poll SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds (0) or SECONDS have passed (1).
@@ -46,13 +41,7 @@ start() {
     : >"$work/serve.log"
     "$binary" serve --demo --database "$work/tandem.db" --http "127.0.0.1:$port" >>"$work/serve.log" 2>&1 &
     server=$!
-    # Up within 60 s, or given up on as soon as it exits.
-    for _ in $(seq 1 300); do
-        grep -q "Tandem is up" "$work/serve.log" && break
-        kill -0 "$server" 2>/dev/null || break
-        sleep 0.2
-    done
-    grep -q "Tandem is up" "$work/serve.log" || { cat "$work/serve.log"; fail "the server did not start"; }
+    wait_until_up "$work/serve.log" "$server" || { cat "$work/serve.log"; fail "the server did not start"; }
     poll 10 healthy || { cat "$work/serve.log"; fail "health: $(curl -sS "$api/health" 2>&1)"; }
     TANDEM_KEY=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | cut -d= -f2)
     ACME_KEY=$(grep -o 'ACME_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | cut -d= -f2)

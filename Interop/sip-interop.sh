@@ -17,6 +17,7 @@
 set -euo pipefail
 trap 'echo "FAIL the run stopped at line $LINENO: $BASH_COMMAND exited $?"' ERR
 cd "$(dirname "$0")/.."
+source Interop/lib.sh
 
 work=$(mktemp -d)
 server=
@@ -29,13 +30,7 @@ cleanup() {
 trap cleanup EXIT
 sip_port=${TANDEM_SIP_PORT:-25060}
 http_port=${TANDEM_HTTP_PORT:-28080}
-if [[ -n ${TANDEM_BINARY:-} ]]; then
-    binary=$TANDEM_BINARY
-    [[ -x $binary ]] || { echo "TANDEM_BINARY=$binary is not an executable file"; exit 1; }
-else
-    swift build --product tandem >/dev/null
-    binary=$(swift build --show-bin-path)/tandem
-fi
+binary=$(tandem_binary)
 
 passed=0
 failed=0
@@ -76,13 +71,7 @@ wait_for() {
 "$binary" serve --demo --database "$work/tandem.db" --http "127.0.0.1:$http_port" --sip "127.0.0.1:$sip_port" \
     >"$work/serve.log" 2>&1 &
 server=$!
-# Up within 60 s, or given up on as soon as it exits.
-for _ in $(seq 1 300); do
-    grep -q "Tandem is up" "$work/serve.log" && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.2
-done
-grep -q "Tandem is up" "$work/serve.log" || { cat "$work/serve.log"; echo "FAIL the server did not start"; exit 1; }
+wait_until_up "$work/serve.log" "$server" || { cat "$work/serve.log"; echo "FAIL the server did not start"; exit 1; }
 operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
 acme_key=$(grep -o 'ACME_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
 api() { curl -sS --fail-with-body -H "Authorization: Bearer $operator_key" -H 'Content-Type: application/json' "$@"; }
