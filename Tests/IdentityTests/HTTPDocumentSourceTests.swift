@@ -53,7 +53,7 @@ struct HTTPDocumentSourceTests {
 
     static let loopback = [try! CIDRBlock(parsing: "127.0.0.1/32")]
     /// Long enough for a loopback answer on a loaded machine, well short of the slow handler's 5 s.
-    static let timeout = TimeAmount.milliseconds(1_500)
+    static let timeout = TimeAmount.milliseconds(3_000)
 
     static func withSource(_ configuration: FetchConfiguration, _ body: (HTTPDocumentSource) async throws -> Void) async throws {
         let client = HTTPDocumentSource.makeClient()
@@ -192,7 +192,8 @@ struct HTTPDocumentSourceTests {
             let provider = HTTPCallerNameProvider(template: template, authorization: "Bearer secret", client: http)
             // The connection is opened outside the budget (on a loaded machine that alone can take seconds); the
             // budget is long enough for a loopback answer, well short of the slow answer's 6 s.
-            _ = try await provider.name(for: "19995550100")
+            // (Nothing here may throw before the client is shut down: a client dropped unshut stops the test process.)
+            _ = try? await provider.name(for: "19995550100")
             let lookup = CallerNameLookup(provider: provider, budget: .seconds(3))
             #expect(await lookup.name(for: "12025550143")?.text == "ACME DENTAL")
             #expect(await lookup.name(for: "13125550100")?.text == "Windy City Pizz", "cut to CNAM's 15 characters")
