@@ -201,7 +201,7 @@ public final class Store: Service, Sendable {
     /// Brings the schema up to date, applying each missing migration in its own transaction.
     ///
     /// Safe to run from several processes at once: SQLite serializes on its write lock and PostgreSQL on an
-    /// advisory lock. Each applied migration is recorded with the time `clock` gives. Returns the versions applied.
+    /// advisory lock of the schema's. Each applied migration is recorded with the time `clock` gives. Returns the versions applied.
     @discardableResult
     public func migrate(_ migrations: [Migration], clock: WallClock) async throws -> [Int] {
         if case .postgres(let client, let schema?) = engine {
@@ -221,7 +221,8 @@ public final class Store: Service, Sendable {
         for migration in ordered {
             let didApply = try await transaction { database in
                 if backend == .postgres {
-                    try await database.raw("SELECT pg_advisory_xact_lock(7206130511)").run()
+                    // One lock per schema: migrations of one schema take turns, other schemas' go on meanwhile.
+                    try await database.raw("SELECT pg_advisory_xact_lock(720613, hashtext(current_schema()))").run()
                 }
                 let current = try await Self.schemaVersion(database)
                 guard current <= known else { throw StoreError.schemaTooNew(found: current, known: known) }
