@@ -154,9 +154,9 @@ struct PortOutTests {
                 let record = try await fixture.provisioning.numbers.number(number, by: fixture.operatorPrincipal)
                 #expect(record.status == .portedOut && record.trunkId == nil)
             }
-            // The number leaves without its E911 address: no binding is left, and Acme cannot read one.
+            // The number leaves without its E911 address: no binding is left, and Acme is told the number is gone.
             await #expect { try await fixture.provisioning.emergencyAddresses.binding(of: numbers[0], by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.code == .notFound
+                ($0 as? InventoryError)?.code == .conflict && "\($0)".contains("this one is ported-out")
             }
             let bindings = try await store.read { database in
                 try await database.raw("SELECT COUNT(*) AS n FROM number_e911 WHERE tn = \(bind: numbers[0].national)").first()?
