@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "tandem", targets: ["tandem"]),
         .library(name: "Telephony", targets: ["Telephony"]),
         .library(name: "Timekeeping", targets: ["Timekeeping"]),
+        .library(name: "Platform", targets: ["Platform"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Inventory", targets: ["Inventory"]),
         .library(name: "API", targets: ["API"]),
@@ -52,6 +53,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Platform",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Routing",
             dependencies: [
                 "Telephony",
@@ -75,6 +85,7 @@ let package = Package(
         .target(
             name: "Webhooks",
             dependencies: [
+                "Platform",
                 "Timekeeping",
                 "Inventory",
                 "Routing",
@@ -92,6 +103,7 @@ let package = Package(
         .target(
             name: "Porting",
             dependencies: [
+                "Platform",
                 "Timekeeping",
                 "Inventory",
                 "Store",
@@ -166,6 +178,7 @@ let package = Package(
         .target(
             name: "Inventory",
             dependencies: [
+                "Platform",
                 "Timekeeping",
                 "Emergency",
                 "Observability",
@@ -182,6 +195,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
+                "Platform",
                 "Timekeeping",
                 "Porting",
                 "Webhooks",
@@ -202,6 +216,7 @@ let package = Package(
         .executableTarget(
             name: "tandem",
             dependencies: [
+                "Platform",
                 "Timekeeping",
                 "Porting",
                 "Webhooks",
@@ -228,6 +243,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "Platform",
                 "Timekeeping",
                 "Porting",
                 "Emergency",
@@ -247,6 +263,7 @@ let package = Package(
         .testTarget(
             name: "PortingTests",
             dependencies: [
+                "Platform",
                 "Timekeeping",
                 "Inventory",
                 "Porting",
@@ -279,7 +296,7 @@ let package = Package(
             name: "WebhooksTests",
             dependencies: [
                 "Timekeeping",
-                "Inventory", "Porting", "Routing", "Store", "Telephony", "TestSupport", "Webhooks",
+                "Inventory", "Platform", "Porting", "Routing", "Store", "Telephony", "TestSupport", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -350,6 +367,7 @@ let package = Package(
         .testTarget(
             name: "InventoryTests",
             dependencies: [
+                "Platform",
                 "Timekeeping",
                 "Emergency",
                 "Inventory", "Observability", "Routing", "Store", "Telephony", "TestSupport",
@@ -363,6 +381,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
+                "Platform",
                 "Timekeeping",
                 "Porting",
                 "Webhooks",

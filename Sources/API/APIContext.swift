@@ -3,6 +3,7 @@ import Hummingbird
 import Inventory
 import Logging
 import NIOCore
+import Platform
 
 /// The request context of the Tandem API: who is calling, and JSON in snake_case with ISO 8601 dates.
 public struct APIContext: RequestContext {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Inventory
+import Platform
 
 /// `/v1/me`, `/v1/accounts` and `/v1/keys`: tenants and their API keys.
 struct AccountsController {

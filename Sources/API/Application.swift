@@ -51,7 +51,7 @@ public func buildRouter(
     webhooks: WebhookURLPolicy = WebhookURLPolicy()
 ) -> Hummingbird.Router<APIContext> {
     let router = Hummingbird.Router(context: APIContext.self)
-    let metrics = metrics ?? TandemMetrics(routing: routing)
+    let metrics = metrics ?? TandemMetrics(scraping: ScrapedFigures(snapshot: { (routing.current.version, routing.age) }))
     router.add(middleware: ProblemMiddleware())
     router.get("health") { _, context in
         let version: Int

@@ -1,5 +1,6 @@
 import Hummingbird
 import Inventory
+import Platform
 
 /// `/v1/carriers`: upstream carriers and their rate decks. Operator only: customers and agents get `403`.
 struct CarriersController {
@@ -36,7 +37,7 @@ struct CarriersController {
         group.get("carriers/:id/ratedeck") { _, context in
             let carrier = try await carriers.carrier(context.parameters.require("id"), by: context.caller())
             guard let deck = try await rateDecks.deck(owner: .carrier(id: carrier.id)) else {
-                throw InventoryError.notFound("rate deck")
+                throw ServiceError.notFound("rate deck")
             }
             return try json(deck, context: context)
         }

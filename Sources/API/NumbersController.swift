@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Inventory
+import Platform
 import Routing
 import NIOCore
 import Telephony
@@ -27,7 +28,7 @@ struct NumbersController {
         var startsWith: String?
         var endsWith: String?
 
-        func search() throws(InventoryError) -> NumberSearch {
+        func search() throws(ServiceError) -> NumberSearch {
             try NumberSearch(
                 npa: npa, npaNXX: npanxx, rateCenter: rateCenter, state: state, lata: lata, contains: contains,
                 startsWith: startsWith, endsWith: endsWith

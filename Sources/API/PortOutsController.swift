@@ -1,5 +1,6 @@
 import Hummingbird
 import Inventory
+import Platform
 import Porting
 
 /// `/v1/port-outs` (gaining carriers' requests for our numbers, and the customer's answers) and

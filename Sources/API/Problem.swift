@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Inventory
+import Platform
 
 /// An RFC 9457 problem document: the body of every error the API returns.
 ///
@@ -53,7 +54,7 @@ public struct Problem: Error, Sendable, Codable, Equatable, HTTPResponseError {
         Problem(status: .badRequest, code: "malformed-body", title: "Malformed request body", detail: detail)
     }
 
-    init(_ error: InventoryError) {
+    init(_ error: ServiceError) {
         let (status, title): (HTTPResponse.Status, String) = switch error.code {
         case .invalidField: (.badRequest, "Invalid request")
         case .notFound: (.notFound, "Not found")
@@ -81,7 +82,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem {
             throw problem
-        } catch let error as InventoryError {
+        } catch let error as ServiceError {
             throw Problem(error)
         } catch let refusal as AddressRefusal {
             throw Problem(refusal)

@@ -1,5 +1,6 @@
 import Hummingbird
 import Inventory
+import Platform
 import Routing
 import Telephony
 import Timekeeping
@@ -25,7 +26,7 @@ struct RoutesController {
             _ = try await trunks.trunk(trunkId, by: caller)
             let snapshot = table.current
             guard let source = snapshot.sourceAddress(ofTrunk: trunkId) else {
-                throw InventoryError(.conflict, "the trunk is not in the routing snapshot yet; try again in a second")
+                throw ServiceError(.conflict, "the trunk is not in the routing snapshot yet; try again in a second")
             }
             var explanation = RouteExplanation(
                 CallRequest(source: source, dialed: to, caller: request.query("from"), callID: "explain", time: clock.unixSeconds()), in: snapshot

@@ -1,5 +1,6 @@
 import Hummingbird
 import Inventory
+import Platform
 
 /// `/v1/trunks`: customers' SIP trunks.
 struct TrunksController {
@@ -45,7 +46,7 @@ struct ReferenceController {
                 throw Problem.badRequest("must be six digits (area code and exchange)", field: "npanxx")
             }
             let records = try await reference.exchange(npa: npa, nxx: nxx)
-            guard !records.isEmpty else { throw InventoryError.notFound("exchange") }
+            guard !records.isEmpty else { throw ServiceError.notFound("exchange") }
             return try json(Page(data: records, nextCursor: nil), context: context)
         }
     }

@@ -1,20 +1,11 @@
 import Crypto
 import Foundation
+import Platform
 import SQLKit
 import Store
 import Timekeeping
 
 // MARK: - Model
-
-/// What kind of tenant an account is.
-public enum AccountKind: String, Sendable, Codable, CaseIterable {
-    /// The carrier running Tandem; sees and changes everything.
-    case `operator`
-    /// A business buying SIP trunks and numbers.
-    case customer
-    /// A sales agent earning commission on the customers it referred.
-    case agent
-}
 
 /// Whether an account may use the service.
 public enum AccountStatus: String, Sendable, Codable, CaseIterable {
@@ -35,81 +26,6 @@ public struct Account: Sendable, Codable, Equatable {
     public var updatedAt: Date
 }
 
-/// What an API key may do. Each role belongs to one kind of account.
-public enum Role: String, Sendable, Codable, CaseIterable {
-    /// Everything, across all tenants.
-    case operatorAdmin = "operator-admin"
-    /// Read and change the customer's own numbers, trunks and keys.
-    case customerAdmin = "customer-admin"
-    /// Read the customer's own data.
-    case customerRead = "customer-read"
-    /// Read the accounts the agent referred.
-    case agent
-
-    /// The kind of account that may hold keys with this role.
-    public var accountKind: AccountKind {
-        switch self {
-        case .operatorAdmin: .operator
-        case .customerAdmin, .customerRead: .customer
-        case .agent: .agent
-        }
-    }
-}
-
-/// The authenticated caller of an operation: whose key it is and what it may do.
-public struct Principal: Sendable, Equatable {
-    public var accountId: String
-    public var role: Role
-    public var keyId: String
-
-    public init(accountId: String, role: Role, keyId: String) {
-        self.accountId = accountId
-        self.role = role
-        self.keyId = keyId
-    }
-
-    /// Whether the caller acts for the operator (all tenants).
-    public var isOperator: Bool { role == .operatorAdmin }
-
-    /// How the caller is named in audit records.
-    public var actor: String { "\(accountId)/\(keyId)" }
-
-    /// The account whose data a request concerns: the caller's own, or, for the operator, the one it names.
-    ///
-    /// Customers may name only themselves; any other id is treated as not found, never as forbidden, so
-    /// that a tenant cannot learn which ids exist.
-    public func targetAccount(_ requested: String?) throws(InventoryError) -> String {
-        guard let requested, requested != accountId else { return accountId }
-        guard isOperator else { throw .notFound("account") }
-        return requested
-    }
-
-    /// Refuses callers whose role is read-only.
-    public func requireWrite() throws(InventoryError) {
-        switch role {
-        case .operatorAdmin, .customerAdmin: return
-        case .customerRead, .agent:
-            throw InventoryError(.forbidden, "the \(role.rawValue) role is read-only")
-        }
-    }
-
-    /// The condition that keeps a list to what the caller may see: the caller's own account's rows, or, for the
-    /// operator, every account's (or the one it names). `column` holds the rows' account.
-    public func listScope(_ requested: String? = nil, column: String = "account_id") throws(InventoryError) -> SQLQueryString {
-        isOperator && requested == nil ? "1 = 1" : "\(unsafeRaw: column) = \(bind: try targetAccount(requested))"
-    }
-
-    /// Refuses everyone but the operator.
-    public func requireOperator() throws(InventoryError) {
-        guard isOperator else { throw InventoryError(.forbidden, "only the operator may do this") }
-    }
-
-    /// Refuses agents, which see accounts but not numbers or trunks.
-    public func requireCustomerOrOperator() throws(InventoryError) {
-        if role == .agent { throw InventoryError(.forbidden, "agents may not see numbers or trunks") }
-    }
-}
-
 /// An API key as listed: never its secret.
 public struct APIKey: Sendable, Codable, Equatable {
     public var id: String
@@ -126,58 +42,6 @@ public struct APIKey: Sendable, Codable, Equatable {
 public struct IssuedKey: Sendable, Codable, Equatable {
     public var key: APIKey
     public var secret: String
-}
-
-/// One page of a list, with the cursor for the next page when there is one.
-public struct Page<Item: Sendable & Codable & Equatable>: Sendable, Codable, Equatable {
-    public var data: [Item]
-    public var nextCursor: String?
-
-    public init(data: [Item], nextCursor: String?) {
-        self.data = data
-        self.nextCursor = nextCursor
-    }
-
-    /// Builds a page from `limit + 1` fetched items: the extra one only says that more follow.
-    public init(fetched: [Item], limit: Int, cursor: (Item) -> String) {
-        if fetched.count > limit {
-            let data = Array(fetched.prefix(limit))
-            self.init(data: data, nextCursor: data.last.map(cursor))
-        } else {
-            self.init(data: fetched, nextCursor: nil)
-        }
-    }
-}
-
-/// Paging parameters common to every list.
-public struct PageRequest: Sendable, Equatable {
-    /// The largest page; a larger `limit` is refused.
-    public static let maximumLimit = 500
-    public var limit: Int
-    public var cursor: String?
-
-    public init(limit: Int? = nil, cursor: String? = nil) throws(InventoryError) {
-        let limit = limit ?? 50
-        guard (1...Self.maximumLimit).contains(limit) else {
-            throw .invalid("limit", "must be between 1 and \(Self.maximumLimit)")
-        }
-        self.limit = limit
-        self.cursor = cursor
-    }
-
-    /// Where a list ordered by id resumes: after the cursor, which must be an id of the listed kind, as the list's
-    /// `next_cursor` gives (`prefix` and `_`, then ASCII letters, digits and `_`). Any other text is refused
-    /// rather than taken as a place in the id order. `nil` starts at the beginning.
-    public func idCursor(prefix: String) throws(InventoryError) -> String? {
-        guard let cursor else { return nil }
-        let isIdCharacter = { (byte: UInt8) in
-            (0x61...0x7a).contains(byte) || (0x41...0x5a).contains(byte) || (0x30...0x39).contains(byte) || byte == 0x5f
-        }
-        guard cursor.hasPrefix(prefix + "_"), cursor.utf8.count <= 64, cursor.utf8.allSatisfy(isIdCharacter) else {
-            throw .invalid("cursor", "is not a cursor from a previous page of this list")
-        }
-        return cursor
-    }
 }
 
 // MARK: - Directory
@@ -205,12 +69,12 @@ public struct AccountDirectory: Sendable {
     ) async throws -> Account {
         try principal.requireOperator()
         let name = try Validate.name(name, field: "name", maximum: 100)
-        guard kind != .operator else { throw InventoryError.invalid("kind", "only one operator account exists") }
-        if agentId != nil, kind != .customer { throw InventoryError.invalid("agent_id", "only customers have agents") }
+        guard kind != .operator else { throw ServiceError.invalid("kind", "only one operator account exists") }
+        if agentId != nil, kind != .customer { throw ServiceError.invalid("agent_id", "only customers have agents") }
         return try await store.transaction { database in
             if let agentId {
                 let agent = try await Self.fetchAccount(agentId, in: database)
-                guard agent?.kind == .agent else { throw InventoryError.invalid("agent_id", "no agent account '\(agentId)'") }
+                guard agent?.kind == .agent else { throw ServiceError.invalid("agent_id", "no agent account '\(agentId)'") }
             }
             let account = Account(
                 id: Identifier.make(prefix: "acc"), kind: kind, name: name, agentId: agentId, status: .active,
@@ -261,7 +125,7 @@ public struct AccountDirectory: Sendable {
         try await store.read { database in
             guard let account = try await Self.fetchAccount(id, in: database),
                 Self.canSee(account, principal)
-            else { throw InventoryError.notFound("account") }
+            else { throw ServiceError.notFound("account") }
             return account
         }
     }
@@ -287,13 +151,13 @@ public struct AccountDirectory: Sendable {
         _ id: String, name: String?, status: AccountStatus?, by principal: Principal
     ) async throws -> Account {
         try principal.requireOperator()
-        let name = try name.map { name throws(InventoryError) in try Validate.name(name, field: "name", maximum: 100) }
+        let name = try name.map { name throws(ServiceError) in try Validate.name(name, field: "name", maximum: 100) }
         return try await store.transaction { database in
             guard var account = try await Self.fetchAccount(id, in: database, forUpdate: true) else {
-                throw InventoryError.notFound("account")
+                throw ServiceError.notFound("account")
             }
             if account.kind == .operator, let status, status != .active {
-                throw InventoryError.invalid("status", "the operator account cannot be suspended or closed")
+                throw ServiceError.invalid("status", "the operator account cannot be suspended or closed")
             }
             account.name = name ?? account.name
             account.status = status ?? account.status
@@ -342,13 +206,13 @@ public struct AccountDirectory: Sendable {
         try principal.requireWrite()
         let name = try Validate.name(name, field: "name", maximum: 100)
         if let expiresAt, expiresAt <= clock.now() {
-            throw InventoryError.invalid("expires_at", "must be in the future")
+            throw ServiceError.invalid("expires_at", "must be in the future")
         }
         return try await store.transaction { database in
             guard let account = try await Self.fetchAccount(accountId, in: database), Self.canSee(account, principal)
-            else { throw InventoryError.notFound("account") }
+            else { throw ServiceError.notFound("account") }
             guard role.accountKind == account.kind else {
-                throw InventoryError.invalid("role", "a \(account.kind.rawValue) account cannot hold \(role.rawValue) keys")
+                throw ServiceError.invalid("role", "a \(account.kind.rawValue) account cannot hold \(role.rawValue) keys")
             }
             return try await insertKey(
                 accountId: accountId, role: role, name: name, expiresAt: expiresAt, by: principal.actor, in: database
@@ -387,7 +251,7 @@ public struct AccountDirectory: Sendable {
         let after = try page.idCursor(prefix: "key") ?? ""
         let fetched: [APIKey] = try await store.read { database in
             guard let account = try await Self.fetchAccount(accountId, in: database), Self.canSee(account, principal)
-            else { throw InventoryError.notFound("account") }
+            else { throw ServiceError.notFound("account") }
             return try await database.raw("""
                 SELECT * FROM api_keys WHERE account_id = \(bind: accountId) AND id > \(bind: after)
                 ORDER BY id LIMIT \(literal: page.limit + 1)
@@ -417,19 +281,19 @@ public struct AccountDirectory: Sendable {
     public func rotateKey(_ keyId: String, gracePeriod: Duration, by principal: Principal) async throws -> IssuedKey {
         try principal.requireWrite()
         guard gracePeriod >= .zero, gracePeriod <= .seconds(7 * 86_400) else {
-            throw InventoryError.invalid("grace_seconds", "must be between 0 and 604800")
+            throw ServiceError.invalid("grace_seconds", "must be between 0 and 604800")
         }
         return try await store.transaction { database in
             let old = try await visibleKey(keyId, principal, forUpdate: true, in: database)
             if let revoked = old.revokedAt, revoked <= clock.now() {
-                throw InventoryError(.conflict, "the key is revoked; issue a new one instead")
+                throw ServiceError(.conflict, "the key is revoked; issue a new one instead")
             }
             // A key in its grace period was already replaced; rotating it again would postpone its end.
             if let successor = old.replacedBy {
-                throw InventoryError(.conflict, "the key was already rotated into \(successor); rotate that one")
+                throw ServiceError(.conflict, "the key was already rotated into \(successor); rotate that one")
             }
             if let expires = old.expiresAt, expires <= clock.now() {
-                throw InventoryError(.conflict, "the key has expired; issue a new one instead")
+                throw ServiceError(.conflict, "the key has expired; issue a new one instead")
             }
             let issued = try await insertKey(
                 accountId: old.accountId, role: old.role, name: old.name, expiresAt: old.expiresAt, by: principal.actor,
@@ -451,7 +315,7 @@ public struct AccountDirectory: Sendable {
         guard let key = try await database.raw("SELECT * FROM api_keys WHERE id = \(bind: keyId)\(lock)").first()
             .map(Self.decodeKey),
             let account = try await Self.fetchAccount(key.accountId, in: database), Self.canSee(account, principal)
-        else { throw InventoryError.notFound("key") }
+        else { throw ServiceError.notFound("key") }
         return key
     }
 

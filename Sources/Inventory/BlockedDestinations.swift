@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Routing
 import SQLKit
 import Store
@@ -67,7 +68,7 @@ public struct BlockedDestinations: Sendable {
         let prefix = try Self.prefix(draft.prefix)
         let account: String? = principal.isOperator && draft.accountId == nil ? nil : try principal.targetAccount(draft.accountId)
         let reason = draft.reason?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let reason, reason.count > 200 { throw InventoryError.invalid("reason", "at most 200 characters") }
+        if let reason, reason.count > 200 { throw ServiceError.invalid("reason", "at most 200 characters") }
         let block = BlockedDestination(
             id: Identifier.make(prefix: "blk"), prefix: "+" + prefix, accountId: account,
             reason: reason?.isEmpty == false ? reason : nil, setByOperator: principal.isOperator,
@@ -77,16 +78,16 @@ public struct BlockedDestinations: Sendable {
             let owner: SQLQueryString = account.map { "account_id = \(bind: $0)" } ?? "account_id IS NULL"
             if let account {
                 guard try await database.raw("SELECT id FROM accounts WHERE id = \(bind: account)").first() != nil else {
-                    throw InventoryError.notFound("account")
+                    throw ServiceError.notFound("account")
                 }
             }
             let existing = try await database.raw("SELECT prefix FROM blocked_destinations WHERE \(owner)").all()
                 .map { try $0.decode(column: "prefix", as: String.self) }
             guard !existing.contains(prefix) else {
-                throw InventoryError(.conflict, "+\(prefix) is already blocked")
+                throw ServiceError(.conflict, "+\(prefix) is already blocked")
             }
             guard existing.count < Self.maximumPerOwner else {
-                throw InventoryError(.conflict, "at most \(Self.maximumPerOwner) blocked destinations")
+                throw ServiceError(.conflict, "at most \(Self.maximumPerOwner) blocked destinations")
             }
             try await database.raw("""
                 INSERT INTO blocked_destinations (id, prefix, account_id, reason, set_by_operator, created_at)
@@ -107,15 +108,15 @@ public struct BlockedDestinations: Sendable {
             guard let row = try await database.raw("""
                 SELECT account_id, set_by_operator FROM blocked_destinations WHERE id = \(bind: id)
                 """).first()
-            else { throw InventoryError.notFound("blocked destination") }
+            else { throw ServiceError.notFound("blocked destination") }
             let account = try row.decode(column: "account_id", as: String?.self)
             guard principal.isOperator || (account != nil && account == principal.accountId) else {
-                if account == nil { throw InventoryError(.forbidden, "network-wide blocks are the operator's") }
-                throw InventoryError.notFound("blocked destination")
+                if account == nil { throw ServiceError(.forbidden, "network-wide blocks are the operator's") }
+                throw ServiceError.notFound("blocked destination")
             }
             let setByOperator = try row.decode(column: "set_by_operator", as: Int.self) != 0
             guard principal.isOperator || !setByOperator else {
-                throw InventoryError(.forbidden, "the operator set this block; only the operator lifts it")
+                throw ServiceError(.forbidden, "the operator set this block; only the operator lifts it")
             }
             try await database.raw("DELETE FROM blocked_destinations WHERE id = \(bind: id)").run()
             try await RoutingEpoch.bump(in: database)
@@ -135,7 +136,7 @@ public struct BlockedDestinations: Sendable {
     }
 
     /// The digits of a `+`-prefixed E.164 prefix.
-    private static func prefix(_ text: String) throws(InventoryError) -> String {
+    private static func prefix(_ text: String) throws(ServiceError) -> String {
         let digits = text.hasPrefix("+") ? text.dropFirst() : ""
         guard (1...15).contains(digits.count), digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber), digits.first != "0" else {
             throw .invalid("prefix", "must be + and 1 to 15 digits of an E.164 number, as +53 or +1900")

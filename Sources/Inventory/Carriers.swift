@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import SQLKit
 import Store
 import Telephony
@@ -96,7 +97,7 @@ struct CarrierConfiguration: Codable {
 // MARK: - Directory
 
 /// Upstream carriers. Only the operator sees or changes them: carriers are the operator's business, not any
-/// tenant's, so every operation refuses other roles with ``InventoryError/Code/forbidden``.
+/// tenant's, so every operation refuses other roles with ``ServiceError/Code/forbidden``.
 public struct CarrierDirectory: Sendable {
     /// Limits on the lists a carrier holds.
     public static let maximumGateways = 16
@@ -118,8 +119,8 @@ public struct CarrierDirectory: Sendable {
     /// intrastate, no source addresses).
     public func create(_ draft: CarrierDraft, by principal: Principal) async throws -> Carrier {
         try principal.requireOperator()
-        guard let name = draft.name else { throw InventoryError.invalid("name", "is required") }
-        guard let gateways = draft.gateways else { throw InventoryError.invalid("gateways", "is required") }
+        guard let name = draft.name else { throw ServiceError.invalid("name", "is required") }
+        guard let gateways = draft.gateways else { throw ServiceError.invalid("gateways", "is required") }
         // Whole seconds, as stored, so that what this returns equals what a read returns.
         let now = Date(unixSeconds: clock.now().unixSeconds)
         let carrier = try Self.validated(Carrier(
@@ -148,7 +149,7 @@ public struct CarrierDirectory: Sendable {
         try principal.requireOperator()
         return try await store.transaction { database in
             guard var carrier = try await Self.fetch(id, forUpdate: true, in: database) else {
-                throw InventoryError.notFound("carrier")
+                throw ServiceError.notFound("carrier")
             }
             carrier.name = draft.name ?? carrier.name
             carrier.status = draft.status ?? carrier.status
@@ -176,7 +177,7 @@ public struct CarrierDirectory: Sendable {
         try principal.requireOperator()
         try await store.transaction { database in
             guard try await Self.fetch(id, forUpdate: true, in: database) != nil else {
-                throw InventoryError.notFound("carrier")
+                throw ServiceError.notFound("carrier")
             }
             try await RateDecks.deleteDeck(of: .carrier(id: id), in: database)
             try await database.raw("DELETE FROM carriers WHERE id = \(bind: id)").run()
@@ -188,7 +189,7 @@ public struct CarrierDirectory: Sendable {
     public func carrier(_ id: String, by principal: Principal) async throws -> Carrier {
         try principal.requireOperator()
         guard let carrier = try await store.read({ try await Self.fetch(id, forUpdate: false, in: $0) }) else {
-            throw InventoryError.notFound("carrier")
+            throw ServiceError.notFound("carrier")
         }
         return carrier
     }
@@ -201,7 +202,7 @@ public struct CarrierDirectory: Sendable {
             return try await database.raw("SELECT * FROM carriers WHERE name = \(bind: idOrName)").first()
                 .map(Self.decode)
         }
-        guard let found else { throw InventoryError.notFound("carrier") }
+        guard let found else { throw ServiceError.notFound("carrier") }
         return found
     }
 
@@ -231,8 +232,8 @@ public struct CarrierDirectory: Sendable {
         if clash != nil { throw Self.nameTaken(carrier.name) }
     }
 
-    private static func nameTaken(_ name: String) -> InventoryError {
-        InventoryError(.conflict, field: "name", "a carrier named '\(name)' already exists")
+    private static func nameTaken(_ name: String) -> ServiceError {
+        ServiceError(.conflict, field: "name", "a carrier named '\(name)' already exists")
     }
 
     private static func encode(_ carrier: Carrier) throws -> String {
@@ -262,7 +263,7 @@ public struct CarrierDirectory: Sendable {
     // MARK: Validation
 
     /// Checks every field, normalizing where there is one right spelling (CIDRs).
-    static func validated(_ carrier: Carrier) throws(InventoryError) -> Carrier {
+    static func validated(_ carrier: Carrier) throws(ServiceError) -> Carrier {
         var carrier = carrier
         carrier.name = try Validate.name(carrier.name, field: "name", maximum: 64)
         guard priorityRange.contains(carrier.priority) else {

@@ -1,5 +1,6 @@
 import Emergency
 import Foundation
+import Platform
 import SQLKit
 import Store
 import Telephony

@@ -1,5 +1,6 @@
 import Emergency
 import Foundation
+import Platform
 import SQLKit
 import Store
 import Telephony
@@ -98,7 +99,7 @@ public struct EmergencyAddresses: Sendable {
                     }
                 } catch let fault as ImportRowFault {
                     badRows += 1
-                    if errors.count < ReferenceData.maximumReportedErrors { errors.append(fault.rowError(line: record.line)) }
+                    if errors.count < ImportError.maximumReportedErrors { errors.append(fault.rowError(line: record.line)) }
                 }
                 if (rows + badRows) % 5_000 == 0 {
                     progress(ImportProgress(rows: rows, bytesRead: reader.bytesRead, totalBytes: totalBytes,
@@ -142,7 +143,7 @@ public struct EmergencyAddresses: Sendable {
         do {
             address = try AddressNormalizer.normalize(draft)
         } catch {
-            throw InventoryError.invalid(error.field, error.reason)
+            throw ServiceError.invalid(error.field, error.reason)
         }
         // The ranges that can match or be offered instead: the community's, and the street's across the state.
         let ranges = try await store.read { database in
@@ -159,7 +160,7 @@ public struct EmergencyAddresses: Sendable {
 
     /// Validates an address and stores it for an account (the caller's, or the one the operator names).
     ///
-    /// - Throws: ``AddressRefusal`` when the MSAG does not know the address; `InventoryError` for a malformed one.
+    /// - Throws: ``AddressRefusal`` when the MSAG does not know the address; `ServiceError` for a malformed one.
     public func create(_ draft: AddressDraft, accountId: String?, by principal: Principal) async throws -> E911Address {
         try principal.requireWrite()
         try principal.requireCustomerOrOperator()
@@ -176,7 +177,7 @@ public struct EmergencyAddresses: Sendable {
             esn: range.esn, psap: range.psap, createdAt: Date(unixSeconds: clock.now().unixSeconds)
         )
         try await store.transaction { database in
-            guard try await AccountDirectory.fetchAccount(account, in: database) != nil else { throw InventoryError.notFound("account") }
+            guard try await AccountDirectory.fetchAccount(account, in: database) != nil else { throw ServiceError.notFound("account") }
             try await database.raw("""
                 INSERT INTO e911_addresses (id, account_id, address, line, esn, psap, created_at)
                 VALUES (\(bind: stored.id), \(bind: account), \(bind: try Self.json(address)), \(bind: stored.line),
@@ -219,7 +220,7 @@ public struct EmergencyAddresses: Sendable {
             let owner = try await Self.owner(of: number, principal, forUpdate: true, in: database)
             let address = try await visibleAddress(addressId, principal, in: database)
             guard address.accountId == owner else {
-                throw InventoryError.invalid("address_id", "the address belongs to another account than the number")
+                throw ServiceError.invalid("address_id", "the address belongs to another account than the number")
             }
             try await Self.storeBinding(number, to: addressId, actor: principal.actor, at: now, in: database)
             try await RoutingEpoch.bump(in: database)
@@ -234,7 +235,7 @@ public struct EmergencyAddresses: Sendable {
     ) async throws {
         let owner = try await database.raw("SELECT account_id FROM e911_addresses WHERE id = \(bind: addressId)").first()?
             .decode(column: "account_id", as: String.self)
-        guard owner == account else { throw InventoryError(.conflict, "the order's E911 address is not the account's") }
+        guard owner == account else { throw ServiceError(.conflict, "the order's E911 address is not the account's") }
         for number in numbers {
             try await storeBinding(number, to: addressId, actor: actor, at: now, in: database)
         }
@@ -248,7 +249,7 @@ public struct EmergencyAddresses: Sendable {
         try await store.transaction { database in
             _ = try await Self.owner(of: number, principal, forUpdate: true, in: database)
             guard let row = try await database.raw("SELECT address_id FROM number_e911 WHERE tn = \(bind: number.national)").first()
-            else { throw InventoryError.notFound("E911 binding") }
+            else { throw ServiceError.notFound("E911 binding") }
             try await database.raw("DELETE FROM number_e911 WHERE tn = \(bind: number.national)").run()
             try await Self.recordEvent(
                 "unbound", number: number, address: try row.decode(column: "address_id", as: String.self), actor: principal.actor,
@@ -267,7 +268,7 @@ public struct EmergencyAddresses: Sendable {
                 SELECT b.bound_at, a.* FROM number_e911 b JOIN e911_addresses a ON a.id = b.address_id
                 WHERE b.tn = \(bind: number.national) AND a.account_id = \(bind: owner)
                 """).first()
-            else { throw InventoryError.notFound("E911 binding") }
+            else { throw ServiceError.notFound("E911 binding") }
             return E911Binding(
                 number: number, address: try Self.decode(row),
                 boundAt: Date(unixSeconds: try row.decode(column: "bound_at", as: Int64.self))
@@ -280,7 +281,7 @@ public struct EmergencyAddresses: Sendable {
     public func unbound(accountId: String?, page: PageRequest, by principal: Principal) async throws -> Page<NumberRecord> {
         try principal.requireCustomerOrOperator()
         let scope = try principal.listScope(accountId, column: "n.account_id")
-        let after = try page.cursor.map { cursor throws(InventoryError) -> String in
+        let after = try page.cursor.map { cursor throws(ServiceError) -> String in
             guard let number = PhoneNumber(cursor) else { throw .invalid("cursor", "is not a number from a previous page") }
             return number.national
         } ?? ""
@@ -302,19 +303,19 @@ public struct EmergencyAddresses: Sendable {
     ) async throws -> String {
         guard let record = try await NumberInventory.fetchRecord(number, forUpdate: forUpdate, in: database), let owner = record.accountId,
             principal.isOperator || owner == principal.accountId
-        else { throw InventoryError.notFound("number") }
+        else { throw ServiceError.notFound("number") }
         guard record.status == .assigned else {
-            throw InventoryError(.conflict, "only an assigned number has an E911 address; this one is \(record.status.rawValue)")
+            throw ServiceError(.conflict, "only an assigned number has an E911 address; this one is \(record.status.rawValue)")
         }
         return owner
     }
 
     private func visibleAddress(_ id: String, _ principal: Principal, in database: any SQLDatabase) async throws -> E911Address {
         guard let row = try await database.raw("SELECT * FROM e911_addresses WHERE id = \(bind: id)").first() else {
-            throw InventoryError.notFound("address")
+            throw ServiceError.notFound("address")
         }
         let address = try Self.decode(row)
-        guard principal.isOperator || address.accountId == principal.accountId else { throw InventoryError.notFound("address") }
+        guard principal.isOperator || address.accountId == principal.accountId else { throw ServiceError.notFound("address") }
         return address
     }
 

@@ -1,3 +1,4 @@
+import Platform
 import Routing
 import SQLKit
 import Store
@@ -30,15 +31,15 @@ extension NumberInventory {
         try principal.requireWrite()
         try principal.requireCustomerOrOperator()
         guard targets.count <= Self.maximumFailoverTargets else {
-            throw InventoryError.invalid("targets", "at most \(Self.maximumFailoverTargets) failover targets")
+            throw ServiceError.invalid("targets", "at most \(Self.maximumFailoverTargets) failover targets")
         }
         guard Set(targets).count == targets.count else {
-            throw InventoryError.invalid("targets", "a failover target is listed twice")
+            throw ServiceError.invalid("targets", "a failover target is listed twice")
         }
         return try await store.transaction { database in
             let record = try await visibleRecord(number, principal, forUpdate: true, in: database)
             guard record.status == .assigned, let account = record.accountId else {
-                throw InventoryError(.conflict, "only an assigned number routes calls; this one is \(record.status.rawValue)")
+                throw ServiceError(.conflict, "only an assigned number routes calls; this one is \(record.status.rawValue)")
             }
             for (index, target) in targets.enumerated() {
                 try await Self.validate(target, at: index, for: number, account: account, in: database)
@@ -67,16 +68,16 @@ extension NumberInventory {
         case .trunk(let id):
             let owner = try await database.raw("SELECT account_id FROM trunks WHERE id = \(bind: id)\(database.forShare)")
                 .first()?.decode(column: "account_id", as: String.self)
-            guard owner == account else { throw InventoryError.invalid(field, "trunk \(id) is not one of the account's trunks") }
+            guard owner == account else { throw ServiceError.invalid(field, "trunk \(id) is not one of the account's trunks") }
         case .number(let forward):
-            guard forward != number else { throw InventoryError.invalid(field, "a number cannot fail over to itself") }
+            guard forward != number else { throw ServiceError.invalid(field, "a number cannot fail over to itself") }
             switch DialedNumber(classifying: forward.e164) {
             case .geographic, .tollFree:
                 break
             case .premium:
-                throw InventoryError.invalid(field, "calls may not be forwarded to premium-rate (900) numbers")
+                throw ServiceError.invalid(field, "calls may not be forwarded to premium-rate (900) numbers")
             default:
-                throw InventoryError.invalid(field, "\(forward.e164) is rated as international; forward to US and Canadian numbers only")
+                throw ServiceError.invalid(field, "\(forward.e164) is rated as international; forward to US and Canadian numbers only")
             }
         }
     }

@@ -1,3 +1,5 @@
+import Platform
+
 /// Where a number stands in the inventory.
 public enum NumberStatus: String, Sendable, Codable, CaseIterable {
     /// In stock, free to order.
@@ -56,7 +58,7 @@ public enum NumberAction: String, Sendable, Codable, CaseIterable {
 /// only says what the lifecycle allows.
 public enum NumberLifecycle {
     /// The status after `action`, or an `illegal-transition` error naming the status and the action.
-    public static func next(from status: NumberStatus?, on action: NumberAction) throws(InventoryError) -> NumberStatus? {
+    public static func next(from status: NumberStatus?, on action: NumberAction) throws(ServiceError) -> NumberStatus? {
         switch (status, action) {
         case (nil, .add): return .available
         case (.available?, .remove), (.aging?, .remove): return nil
@@ -72,7 +74,7 @@ public enum NumberLifecycle {
         case (.assigned?, .portOut): return .portedOut
         default:
             let from = status.map { "is \($0.rawValue)" } ?? "is not in the inventory"
-            throw InventoryError(.illegalTransition, "cannot \(action.rawValue): the number \(from)")
+            throw ServiceError(.illegalTransition, "cannot \(action.rawValue): the number \(from)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import SQLKit
 import Store
 import Telephony
@@ -61,7 +62,7 @@ public struct NumberResult: Sendable, Codable, Equatable {
         NumberResult(number: number.e164, ok: true, status: status, error: nil)
     }
 
-    public static func failure(_ number: String, _ error: InventoryError) -> NumberResult {
+    public static func failure(_ number: String, _ error: ServiceError) -> NumberResult {
         NumberResult(number: number, ok: false, status: nil, error: Failure(code: error.code.rawValue, detail: error.reason))
     }
 }
@@ -104,7 +105,7 @@ public struct NumberSearch: Sendable, Equatable {
     public init(
         npa: String? = nil, npaNXX: String? = nil, rateCenter: String? = nil, state: String? = nil,
         lata: String? = nil, contains: String? = nil, startsWith: String? = nil, endsWith: String? = nil
-    ) throws(InventoryError) {
+    ) throws(ServiceError) {
         if let npa {
             guard npa.count == 3, npa.allSatisfy(\.isASCIIDigit), npa.first! >= "2" else {
                 throw .invalid("npa", "must be a three-digit area code starting with 2-9")
@@ -150,7 +151,7 @@ public struct NumberSearch: Sendable, Equatable {
     }()
 
     /// Digits from a vanity pattern: digits stay, letters become their keypad digit, separators drop.
-    private static func pattern(_ text: String?, field: String) throws(InventoryError) -> String? {
+    private static func pattern(_ text: String?, field: String) throws(ServiceError) -> String? {
         guard let text else { return nil }
         var digits = ""
         for character in text.uppercased() where !"-. ".contains(character) {
@@ -233,7 +234,7 @@ public struct NumberInventory: Sendable {
     public func search(_ search: NumberSearch, page: PageRequest, by principal: Principal) async throws -> Page<AvailableNumber> {
         try principal.requireCustomerOrOperator()
         guard let prefix = search.prefix else { return Page(data: [], nextCursor: nil) }
-        let after = try page.cursor.map { cursor throws(InventoryError) in
+        let after = try page.cursor.map { cursor throws(ServiceError) in
             guard let number = PhoneNumber(cursor) else { throw .invalid("cursor", "is not a number from a previous page") }
             return number.national
         }
@@ -300,7 +301,7 @@ public struct NumberInventory: Sendable {
         if let status { conditions.append("status = \(bind: status.rawValue)") }
         if let trunkId { conditions.append("trunk_id = \(bind: trunkId)") }
         if let cursor = page.cursor {
-            guard let number = PhoneNumber(cursor) else { throw InventoryError.invalid("cursor", "is not a number from a previous page") }
+            guard let number = PhoneNumber(cursor) else { throw ServiceError.invalid("cursor", "is not a number from a previous page") }
             conditions.append("tn > \(bind: number.national)")
         }
         let filter: SQLQueryString = conditions.isEmpty ? "1 = 1" : "\(conditions.joined(separator: " AND "))"
@@ -322,7 +323,7 @@ public struct NumberInventory: Sendable {
     /// A number's history, oldest first. Customers see only the events from their own time with the number.
     public func history(_ number: PhoneNumber, page: PageRequest, by principal: Principal) async throws -> Page<NumberEvent> {
         try principal.requireCustomerOrOperator()
-        let after: Int64 = try page.cursor.map { cursor throws(InventoryError) -> Int64 in
+        let after: Int64 = try page.cursor.map { cursor throws(ServiceError) -> Int64 in
             guard let id = Int64(cursor) else { throw .invalid("cursor", "is not a cursor from a previous page") }
             return id
         } ?? 0
@@ -342,7 +343,7 @@ public struct NumberInventory: Sendable {
     ) async throws -> NumberRecord {
         guard let record = try await Self.fetchRecord(number, forUpdate: forUpdate, in: database),
             principal.isOperator || record.accountId == principal.accountId
-        else { throw InventoryError.notFound("number") }
+        else { throw ServiceError.notFound("number") }
         return record
     }
 
@@ -370,10 +371,10 @@ public struct NumberInventory: Sendable {
         try principal.requireWrite()
         let account = try await orderingAccount(accountId, principal)
         guard (1...Self.maximumOrderQuantity).contains(quantity) else {
-            throw InventoryError.invalid("quantity", "must be between 1 and \(Self.maximumOrderQuantity)")
+            throw ServiceError.invalid("quantity", "must be between 1 and \(Self.maximumOrderQuantity)")
         }
         guard let prefix = search.prefix else {
-            throw InventoryError(.insufficientInventory, "no number can match contradictory criteria")
+            throw ServiceError(.insufficientInventory, "no number can match contradictory criteria")
         }
         let action: NumberAction = reserve ? .reserve : .order
         let results: [NumberResult] = try await store.transaction { database in
@@ -385,7 +386,7 @@ public struct NumberInventory: Sendable {
                     in: database
                 )
                 guard let last = candidates.last else {
-                    throw InventoryError(
+                    throw ServiceError(
                         .insufficientInventory,
                         "only \(taken.count) of the \(quantity) numbers asked for are available; nothing was taken"
                     )
@@ -422,9 +423,9 @@ public struct NumberInventory: Sendable {
                 owner == record.accountId
             else {
                 if principal.isOperator, record.status == .assigned {
-                    throw InventoryError(.conflict, "trunk \(trunkId) does not belong to the number's account")
+                    throw ServiceError(.conflict, "trunk \(trunkId) does not belong to the number's account")
                 }
-                throw InventoryError.notFound("trunk")
+                throw ServiceError.notFound("trunk")
             }
             return try await transition(record, .assignTrunk, account: record.accountId, trunk: trunkId, by: principal, in: database)
         }
@@ -438,23 +439,23 @@ public struct NumberInventory: Sendable {
         }
     }
 
-    private func ensureOwned(_ record: NumberRecord, _ principal: Principal) throws(InventoryError) {
+    private func ensureOwned(_ record: NumberRecord, _ principal: Principal) throws(ServiceError) {
         guard principal.isOperator || record.accountId == principal.accountId else { throw .notFound("number") }
     }
 
     private func orderingAccount(_ requested: String?, _ principal: Principal) async throws -> String {
         let account = try principal.targetAccount(requested)
         guard account != principal.accountId || !principal.isOperator else {
-            throw InventoryError.invalid("account_id", "the operator orders on behalf of a customer account: name it")
+            throw ServiceError.invalid("account_id", "the operator orders on behalf of a customer account: name it")
         }
         let row = try await store.read { database in
             try await database.raw("SELECT kind, status FROM accounts WHERE id = \(bind: account)").first()
         }
         guard let row, try row.decode(column: "kind", as: String.self) == AccountKind.customer.rawValue else {
-            throw InventoryError.notFound("account")
+            throw ServiceError.notFound("account")
         }
         guard try row.decode(column: "status", as: String.self) == AccountStatus.active.rawValue else {
-            throw InventoryError(.conflict, "the account is not active")
+            throw ServiceError(.conflict, "the account is not active")
         }
         return account
     }
@@ -469,9 +470,9 @@ public struct NumberInventory: Sendable {
         _ operation: (NumberRecord, String?, any SQLDatabase) async throws -> NumberStatus?
     ) async throws -> BulkResult {
         try principal.requireWrite()
-        guard !numbers.isEmpty else { throw InventoryError.invalid("numbers", "must name at least one number") }
+        guard !numbers.isEmpty else { throw ServiceError.invalid("numbers", "must name at least one number") }
         guard numbers.count <= Self.maximumBulkNumbers else {
-            throw InventoryError.invalid("numbers", "must name at most \(Self.maximumBulkNumbers) numbers")
+            throw ServiceError.invalid("numbers", "must name at most \(Self.maximumBulkNumbers) numbers")
         }
         let account = requireAccount ? try await orderingAccount(accountId, principal) : nil
         var results: [Int: NumberResult] = [:]
@@ -499,14 +500,14 @@ public struct NumberInventory: Sendable {
                     // (Operations on owned numbers answer not-found for another tenant's, as for a missing one.)
                     let customerAsks = requireAccount && !principal.isOperator
                     guard let record = try await Self.fetchRecord(number, in: database) else {
-                        if customerAsks { throw InventoryError(.illegalTransition, "the number is not available") }
-                        throw InventoryError.notFound("number")
+                        if customerAsks { throw ServiceError(.illegalTransition, "the number is not available") }
+                        throw ServiceError.notFound("number")
                     }
                     if customerAsks, record.accountId != principal.accountId, record.status != .available {
-                        throw InventoryError(.illegalTransition, "the number is not available")
+                        throw ServiceError(.illegalTransition, "the number is not available")
                     }
                     outcomes[index] = .success(number, try await operation(record, account, database))
-                } catch let error as InventoryError {
+                } catch let error as ServiceError {
                     outcomes[index] = .failure(number.e164, error)
                 }
             }
@@ -547,18 +548,18 @@ public struct NumberInventory: Sendable {
         let now = clock.now()
         if action == .confirm {
             guard record.accountId == account else {
-                throw InventoryError(.illegalTransition, "the number is reserved by another customer")
+                throw ServiceError(.illegalTransition, "the number is reserved by another customer")
             }
             if let until = record.reservedUntil, until <= now {
-                throw InventoryError(.illegalTransition, "the reservation expired at \(until.formatted(.iso8601))")
+                throw ServiceError(.illegalTransition, "the reservation expired at \(until.formatted(.iso8601))")
             }
         }
         if action == .unreserve || action == .release, record.accountId != account {
-            throw InventoryError.notFound("number")
+            throw ServiceError.notFound("number")
         }
         let next = try NumberLifecycle.next(from: record.status, on: action)
         guard let next else {
-            throw InventoryError(.illegalTransition, "\(action.rawValue) removes the number; use the operator's removal")
+            throw ServiceError(.illegalTransition, "\(action.rawValue) removes the number; use the operator's removal")
         }
         let owner: String? = switch next {
         case .available, .aging: nil
@@ -581,7 +582,7 @@ public struct NumberInventory: Sendable {
             RETURNING tn
             """).first()
         guard claimed != nil else {
-            throw InventoryError(.conflict, "the number changed while this request ran; try again")
+            throw ServiceError(.conflict, "the number changed while this request ran; try again")
         }
         if owner != record.accountId || next != .assigned {
             // Failover targets, the E911 address, the caller name and a port's cutover forwarding belong to the
@@ -614,7 +615,7 @@ public struct NumberInventory: Sendable {
     /// Adds numbers without a caller (demo data, imports, benchmarks).
     public func add(_ numbers: [PhoneNumber], actor: String) async throws -> InventoryAddResult {
         guard numbers.count <= Self.maximumAddition else {
-            throw InventoryError.invalid("numbers", "at most \(Self.maximumAddition) numbers may be added at once")
+            throw ServiceError.invalid("numbers", "at most \(Self.maximumAddition) numbers may be added at once")
         }
         let unique = Array(Set(numbers)).sorted()
         let now = clock.now()
@@ -640,7 +641,7 @@ public struct NumberInventory: Sendable {
                 for (number, _) in batch where !insertedSet.contains(number) {
                     failed += 1
                     if failures.count < Self.maximumReportedFailures {
-                        failures.append(.failure(number.e164, InventoryError(.conflict, "already in the inventory")))
+                        failures.append(.failure(number.e164, ServiceError(.conflict, "already in the inventory")))
                     }
                 }
                 try await Self.recordEvents(

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import SQLKit
 import Store
 import Telephony
@@ -25,14 +26,14 @@ public struct NetworkLRNs: Sendable {
     public func set(lata: String, lrn: PhoneNumber, by principal: Principal) async throws {
         try principal.requireOperator()
         guard (3...5).contains(lata.count), lata.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw InventoryError.invalid("lata", "must be 3 to 5 digits")
+            throw ServiceError.invalid("lata", "must be 3 to 5 digits")
         }
         try await store.transaction { database in
             let exchange = try await database.raw("""
                 SELECT lata FROM exchanges WHERE npa = \(bind: NANPCode.text(lrn.npa)) AND nxx = \(bind: NANPCode.text(lrn.nxx))
                 """).first()
             guard try exchange?.decode(column: "lata", as: String.self) == lata else {
-                throw InventoryError.invalid("lrn", "\(lrn.e164) is not in an exchange of LATA \(lata)")
+                throw ServiceError.invalid("lrn", "\(lrn.e164) is not in an exchange of LATA \(lata)")
             }
             try await database.raw("""
                 INSERT INTO network_lrns (lata, lrn, updated_at) VALUES (\(bind: lata), \(bind: Int64(lrn.digits)), \(bind: clock.now().unixSeconds))
@@ -60,15 +61,15 @@ extension NumberInventory {
     /// where we have an LRN. Each number gets its source or the reason it cannot be ported.
     public static func portability(
         of numbers: [PhoneNumber], in database: any SQLDatabase
-    ) async throws -> [PhoneNumber: Result<PortSource, InventoryError>] {
-        var verdicts: [PhoneNumber: Result<PortSource, InventoryError>] = [:]
+    ) async throws -> [PhoneNumber: Result<PortSource, ServiceError>] {
+        var verdicts: [PhoneNumber: Result<PortSource, ServiceError>] = [:]
         for number in numbers {
             verdicts[number] = try await portability(of: number, in: database)
         }
         return verdicts
     }
 
-    private static func portability(of number: PhoneNumber, in database: any SQLDatabase) async throws -> Result<PortSource, InventoryError> {
+    private static func portability(of number: PhoneNumber, in database: any SQLDatabase) async throws -> Result<PortSource, ServiceError> {
         switch DialedNumber(classifying: number.e164) {
         case .geographic: break
         case .tollFree: return .failure(.invalid("numbers", "toll-free numbers move through their RespOrg, not a port"))
@@ -76,18 +77,18 @@ extension NumberInventory {
         }
         // A number we ported out may come back; any other row means it is ours already.
         if let record = try await fetchRecord(number, in: database), record.status != .portedOut {
-            return .failure(InventoryError(.conflict, record.status == .portingIn ? "already being ported in" : "already ours"))
+            return .failure(ServiceError(.conflict, record.status == .portingIn ? "already being ported in" : "already ours"))
         }
         let open = try await database.raw("""
             SELECT o.id FROM port_order_numbers n JOIN port_orders o ON o.id = n.order_id
             WHERE n.tn = \(bind: number.national) AND o.state NOT IN ('completed', 'canceled')
             """).first()
-        if open != nil { return .failure(InventoryError(.conflict, "already on an open port order")) }
+        if open != nil { return .failure(ServiceError(.conflict, "already on an open port order")) }
         return try await portSource(of: number, in: database)
     }
 
     /// Where a number comes from (its exchange's or block's OCN and place) and our LRN in its LATA.
-    public static func portSource(of number: PhoneNumber, in database: any SQLDatabase) async throws -> Result<PortSource, InventoryError> {
+    public static func portSource(of number: PhoneNumber, in database: any SQLDatabase) async throws -> Result<PortSource, ServiceError> {
         let rows = try await database.raw("""
             SELECT block, state, lata, rate_center, ocn, company FROM exchanges
             WHERE npa = \(bind: NANPCode.text(number.npa)) AND nxx = \(bind: NANPCode.text(number.nxx))
@@ -125,7 +126,7 @@ extension NumberInventory {
                     \(bind: source.state), \(bind: source.lata), 'porting-in', \(bind: account), \(bind: now.unixSeconds))
                 ON CONFLICT (tn) DO NOTHING RETURNING tn
                 """).first()
-            guard inserted != nil else { throw InventoryError(.conflict, "\(number.e164) is no longer portable: it is in the inventory") }
+            guard inserted != nil else { throw ServiceError(.conflict, "\(number.e164) is no longer portable: it is in the inventory") }
         }
         try await recordEvents(
             sources.keys.sorted(), action: .portInStart, from: nil, to: .portingIn, account: account, trunk: nil, actor: actor,
@@ -164,7 +165,7 @@ extension NumberInventory {
             RETURNING tn
             """).all().count
         guard moved == numbers.count else {
-            throw InventoryError(.conflict, "\(numbers.count - moved) of the order's numbers are no longer porting in")
+            throw ServiceError(.conflict, "\(numbers.count - moved) of the order's numbers are no longer porting in")
         }
         // Our switches' thousands-blocks (NPA-NXX-X), where each of our LRNs is: no old path may lead there.
         let ourBlocks = cutover == nil ? [] : Set(try await database.raw("SELECT lrn FROM network_lrns").all().map {

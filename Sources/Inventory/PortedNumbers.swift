@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Routing
 import SQLKit
 import Store
@@ -81,7 +82,7 @@ public struct PortedNumbers: Sendable {
                         }
                     } catch let fault as ImportRowFault {
                         badRows += 1
-                        if errors.count < ReferenceData.maximumReportedErrors {
+                        if errors.count < ImportError.maximumReportedErrors {
                             errors.append(fault.rowError(line: record.line))
                         }
                     }
@@ -261,7 +262,7 @@ public struct PortedNumbers: Sendable {
         guard !duplicates.isEmpty else { throw failed.error }
         let all = (incomplete.rowErrors + duplicates).sorted { $0.line < $1.line }
         return ImportError(
-            rowErrors: Array(all.prefix(ReferenceData.maximumReportedErrors)),
+            rowErrors: Array(all.prefix(ImportError.maximumReportedErrors)),
             badRows: incomplete.badRows + duplicates.count
         )
     }

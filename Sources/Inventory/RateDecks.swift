@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import SQLKit
 import Store
 import Telephony
@@ -100,7 +101,7 @@ public struct RateDecks: Sendable {
     /// routing epoch: bad rows (all reported by line, naming the column), an unknown owner or an interruption
     /// leave the previous deck exactly as it was. `progress` is called every few thousand rows and at the end.
     ///
-    /// - Throws: ``ImportError`` for a bad file or bad rows; ``InventoryError`` (`not-found`) for an unknown
+    /// - Throws: ``ImportError`` for a bad file or bad rows; ``ServiceError`` (`not-found`) for an unknown
     ///   carrier or account, or (`invalid-field`) for an account that is not a customer.
     public func importDeck(
         owner: RateDeckOwner, from path: String, progress: (ImportProgress) -> Void = { _ in }
@@ -155,7 +156,7 @@ public struct RateDecks: Sendable {
                     }
                 } catch let fault as ImportRowFault {
                     badRows += 1
-                    if errors.count < ReferenceData.maximumReportedErrors {
+                    if errors.count < ImportError.maximumReportedErrors {
                         errors.append(fault.rowError(line: record.line))
                     }
                 }
@@ -208,13 +209,13 @@ public struct RateDecks: Sendable {
         case .carrier(let id):
             let found = try await database.raw("SELECT id FROM carriers WHERE id = \(bind: id)\(database.forShare)")
                 .first()
-            guard found != nil else { throw InventoryError.notFound("carrier") }
+            guard found != nil else { throw ServiceError.notFound("carrier") }
         case .customer(let accountId):
             guard let account = try await AccountDirectory.fetchAccount(accountId, in: database) else {
-                throw InventoryError.notFound("account")
+                throw ServiceError.notFound("account")
             }
             guard account.kind == .customer else {
-                throw InventoryError.invalid(
+                throw ServiceError.invalid(
                     "account_id", "rate decks belong to customer accounts, not \(account.kind.rawValue) accounts"
                 )
             }

@@ -1,19 +1,9 @@
 import Foundation
+import Platform
 import SQLKit
 import Store
 import Telephony
 import Timekeeping
-
-/// How far an import has come, for progress displays.
-public struct ImportProgress: Sendable {
-    public var rows: Int
-    public var bytesRead: Int64
-    /// The file's size, when known.
-    public var totalBytes: Int64?
-    public var elapsed: Duration
-    /// Whether the import is finished (the last report of a run).
-    public var finished: Bool
-}
 
 /// A finished import.
 public struct ImportSummary: Sendable, Equatable {
@@ -22,38 +12,12 @@ public struct ImportSummary: Sendable, Equatable {
     public var blocks: Int
 }
 
-/// Why an import changed nothing.
-public struct ImportError: Error, Sendable, CustomStringConvertible {
-    /// A bad row: its line in the file and what is wrong with it.
-    public struct RowError: Sendable, Equatable, CustomStringConvertible {
-        public var line: Int
-        public var reason: String
-        public var description: String { "line \(line): \(reason)" }
-    }
-
-    /// Bad rows, up to ``ReferenceData/maximumReportedErrors``.
-    public var rowErrors: [RowError]
-    /// How many rows were bad in all.
-    public var badRows: Int
-    /// A problem with the file as a whole (unreadable, no header).
-    public var fileError: String?
-
-    public var description: String {
-        if let fileError { return fileError }
-        let listed = rowErrors.map(\.description).joined(separator: "\n")
-        let more = badRows > rowErrors.count ? "\n... and \(badRows - rowErrors.count) more bad rows" : ""
-        return "\(badRows) bad row\(badRows == 1 ? "" : "s"); nothing was imported\n\(listed)\(more)"
-    }
-}
-
 /// NPA-NXX and thousands-block reference data: who holds each exchange and block, and where it is.
 public struct ReferenceData: Sendable {
     /// The columns an NPA-NXX file must have (in any order, named in its header).
     public static let requiredColumns = ["npa", "nxx", "state", "lata", "rate_center", "ocn", "company"]
     /// Columns that may be present.
     public static let optionalColumns = ["block", "company_type"]
-    /// Most bad rows an import lists (it counts them all).
-    public static let maximumReportedErrors = 100
 
     /// Where a number is: what searches filter on and numbers inherit.
     struct Location: Sendable {
@@ -114,7 +78,7 @@ public struct ReferenceData: Sendable {
                     }
                 } catch let error as ReferenceRecordError {
                     badRows += 1
-                    if errors.count < Self.maximumReportedErrors {
+                    if errors.count < ImportError.maximumReportedErrors {
                         errors.append(.init(line: record.line, reason: "\(error.field): \(error.reason)"))
                     }
                 }

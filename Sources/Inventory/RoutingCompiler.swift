@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Platform
 import Routing
 import SQLKit
 import ServiceLifecycle
@@ -7,18 +8,6 @@ import Store
 import Synchronization
 import Telephony
 import Timekeeping
-
-/// The store's routing epoch: a counter every provisioning change that can affect routing increments, in the
-/// same transaction, so that snapshot publishers in any process notice it.
-enum RoutingEpoch {
-    static func bump(in database: any SQLDatabase) async throws {
-        try await database.raw("UPDATE routing_epoch SET epoch = epoch + 1 WHERE id = 1").run()
-    }
-
-    static func read(in database: any SQLDatabase) async throws -> Int64 {
-        try await database.raw("SELECT epoch FROM routing_epoch WHERE id = 1").first()?.decode(column: "epoch", as: Int64.self) ?? 0
-    }
-}
 
 /// Compiles the provisioned trunks, numbers, carriers, rate decks, ported numbers and reference data into a
 /// ``RoutingSnapshot``.

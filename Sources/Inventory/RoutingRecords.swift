@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Observability
+import Platform
 import Routing
 import SQLKit
 import ServiceLifecycle
@@ -156,7 +157,7 @@ public struct RoutingRecords: Sendable {
         if let trunkId { conditions.append("trunk_id = \(bind: trunkId)") }
         if let cursor = page.cursor {
             guard let id = Int64(cursor), id > 0 else {
-                throw InventoryError.invalid("cursor", "is not a cursor from a previous page")
+                throw ServiceError.invalid("cursor", "is not a cursor from a previous page")
             }
             conditions.append("id < \(bind: id)")
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Platform
 import SQLKit
 import Store
 import Telephony
@@ -129,7 +130,7 @@ public struct IdentityPolicyDraft: Sendable, Codable, Equatable {
 
     /// `current` with this draft's changes, checked: the attestation ceiling (`passes_on_calls`) and the verified
     /// name vouch for the customer, so only the operator changes them.
-    func applied(to current: IdentityPolicy, by principal: Principal) throws(InventoryError) -> IdentityPolicy {
+    func applied(to current: IdentityPolicy, by principal: Principal) throws(ServiceError) -> IdentityPolicy {
         var policy = current
         policy.signing = signing ?? current.signing
         policy.signInternational = signInternational ?? current.signInternational
@@ -144,7 +145,7 @@ public struct IdentityPolicyDraft: Sendable, Codable, Equatable {
         }
         guard principal.isOperator || (policy.passesOnCalls == current.passesOnCalls && policy.verifiedName == current.verifiedName) else {
             let field = policy.verifiedName != current.verifiedName ? "identity.verified_name" : "identity.passes_on_calls"
-            throw InventoryError(.forbidden, field: field, "only the operator may change \(field)")
+            throw ServiceError(.forbidden, field: field, "only the operator may change \(field)")
         }
         return policy
     }
@@ -268,9 +269,9 @@ public struct TrunkDirectory: Sendable {
         let accountId = try principal.targetAccount(draft.accountId)
         try Self.requireCallerIDAuthority(draft, principal)
         let identity = try draft.identity?.applied(to: IdentityPolicy(), by: principal) ?? IdentityPolicy()
-        guard let name = draft.name else { throw InventoryError.invalid("name", "is required") }
-        guard let hosts = draft.hosts else { throw InventoryError.invalid("hosts", "is required") }
-        guard let sources = draft.sourceAddresses else { throw InventoryError.invalid("source_addresses", "is required") }
+        guard let name = draft.name else { throw ServiceError.invalid("name", "is required") }
+        guard let hosts = draft.hosts else { throw ServiceError.invalid("hosts", "is required") }
+        guard let sources = draft.sourceAddresses else { throw ServiceError.invalid("source_addresses", "is required") }
         let now = clock.now()
         let trunk = try Self.validated(Trunk(
             id: Identifier.make(prefix: "trk"), accountId: accountId, name: name, hosts: hosts, sourceAddresses: sources,
@@ -280,8 +281,8 @@ public struct TrunkDirectory: Sendable {
         return try await store.transaction { database in
             guard let account = try await AccountDirectory.fetchAccount(accountId, in: database),
                 AccountDirectory.canSee(account, principal)
-            else { throw InventoryError.notFound("account") }
-            guard account.kind == .customer else { throw InventoryError.invalid("account_id", "trunks belong to customer accounts") }
+            else { throw ServiceError.notFound("account") }
+            guard account.kind == .customer else { throw ServiceError.invalid("account_id", "trunks belong to customer accounts") }
             try await ensureNameFree(trunk, in: database)
             try await ensureSourcesFree(trunk, keeping: [], by: principal, in: database)
             // A concurrent create of the same name may pass the check above; the unique key settles it.
@@ -316,14 +317,14 @@ public struct TrunkDirectory: Sendable {
         try principal.requireWrite()
         try principal.requireCustomerOrOperator()
         if let accountId = draft.accountId {
-            guard try principal.targetAccount(accountId) == accountId else { throw InventoryError.notFound("trunk") }
+            guard try principal.targetAccount(accountId) == accountId else { throw ServiceError.notFound("trunk") }
         }
         try Self.requireCallerIDAuthority(draft, principal)
         return try await store.transaction { database in
             var trunk = try await visibleTrunk(id, principal, forUpdate: true, in: database)
             let previousSources = Set(trunk.sourceAddresses)
             if let accountId = draft.accountId, accountId != trunk.accountId {
-                throw InventoryError.invalid("account_id", "a trunk cannot move to another account")
+                throw ServiceError.invalid("account_id", "a trunk cannot move to another account")
             }
             trunk.name = draft.name ?? trunk.name
             trunk.hosts = draft.hosts ?? trunk.hosts
@@ -356,18 +357,18 @@ public struct TrunkDirectory: Sendable {
             let inUse = try await database.raw("SELECT COUNT(*) AS n FROM numbers WHERE trunk_id = \(bind: id)").first()?
                 .decode(column: "n", as: Int.self) ?? 0
             guard inUse == 0 else {
-                throw InventoryError(.conflict, "\(inUse) number\(inUse == 1 ? " points" : "s point") at this trunk; unassign them first")
+                throw ServiceError(.conflict, "\(inUse) number\(inUse == 1 ? " points" : "s point") at this trunk; unassign them first")
             }
             let failover = try await database.raw("SELECT COUNT(*) AS n FROM number_failover WHERE target_trunk = \(bind: id)")
                 .first()?.decode(column: "n", as: Int.self) ?? 0
             guard failover == 0 else {
-                throw InventoryError(.conflict, "\(failover) number\(failover == 1 ? " fails" : "s fail") over to this trunk; change their failover first")
+                throw ServiceError(.conflict, "\(failover) number\(failover == 1 ? " fails" : "s fail") over to this trunk; change their failover first")
             }
             let porting = try await database.raw("""
                 SELECT COUNT(*) AS n FROM port_orders WHERE trunk_id = \(bind: id) AND state NOT IN ('completed', 'canceled')
                 """).first()?.decode(column: "n", as: Int.self) ?? 0
             guard porting == 0 else {
-                throw InventoryError(.conflict, "\(porting) open port order\(porting == 1 ? " brings its numbers" : "s bring their numbers") to this trunk")
+                throw ServiceError(.conflict, "\(porting) open port order\(porting == 1 ? " brings its numbers" : "s bring their numbers") to this trunk")
             }
             // Finished port orders keep their history, without the trunk.
             try await database.raw("UPDATE port_orders SET trunk_id = NULL WHERE trunk_id = \(bind: id)").run()
@@ -405,7 +406,7 @@ public struct TrunkDirectory: Sendable {
         let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
         guard let trunk = try await database.raw("SELECT * FROM trunks WHERE id = \(bind: id)\(lock)").first().map(Self.decode),
             principal.isOperator || trunk.accountId == principal.accountId
-        else { throw InventoryError.notFound("trunk") }
+        else { throw ServiceError.notFound("trunk") }
         return trunk
     }
 
@@ -428,7 +429,7 @@ public struct TrunkDirectory: Sendable {
         if !principal.isOperator {
             for (index, block) in blocks.enumerated()
             where block.prefixLength < (block.address.isV4 ? 24 : 48) && !kept.contains(block.description) {
-                throw InventoryError(.forbidden, field: "source_addresses[\(index)]",
+                throw ServiceError(.forbidden, field: "source_addresses[\(index)]",
                                      "blocks wider than /24 (IPv4) or /48 (IPv6) are set by the operator")
             }
         }
@@ -447,26 +448,26 @@ public struct TrunkDirectory: Sendable {
         }
         for (index, block) in blocks.enumerated()
         where taken.contains(where: { $0.contains(block.address) || block.contains($0.address) }) {
-            throw InventoryError(.conflict, field: "source_addresses[\(index)]",
+            throw ServiceError(.conflict, field: "source_addresses[\(index)]",
                                  "\(block) overlaps the source addresses of another trunk or a carrier")
         }
     }
 
-    private static func nameTaken(_ name: String) -> InventoryError {
-        InventoryError(.conflict, field: "name", "the account already has a trunk named '\(name)'")
+    private static func nameTaken(_ name: String) -> ServiceError {
+        ServiceError(.conflict, field: "name", "the account already has a trunk named '\(name)'")
     }
 
     // MARK: Validation
 
     /// Which numbers a trunk may present is the carrier's control, not the customer's: only the operator may
     /// set a policy other than the default (the account's own numbers, violations rejected).
-    private static func requireCallerIDAuthority(_ draft: TrunkDraft, _ principal: Principal) throws(InventoryError) {
+    private static func requireCallerIDAuthority(_ draft: TrunkDraft, _ principal: Principal) throws(ServiceError) {
         guard let policy = draft.callerId, policy != CallerIDPolicy(), !principal.isOperator else { return }
-        throw InventoryError(.forbidden, field: "caller_id", "only the operator may change a trunk's caller-ID policy")
+        throw ServiceError(.forbidden, field: "caller_id", "only the operator may change a trunk's caller-ID policy")
     }
 
     /// Checks every field, normalizing where there is one right spelling (CIDRs, prefixes).
-    static func validated(_ trunk: Trunk) throws(InventoryError) -> Trunk {
+    static func validated(_ trunk: Trunk) throws(ServiceError) -> Trunk {
         var trunk = trunk
         trunk.name = try Validate.name(trunk.name, field: "name", maximum: 64)
         guard (1...maximumHosts).contains(trunk.hosts.count) else {
@@ -505,7 +506,7 @@ public struct TrunkDirectory: Sendable {
         guard trunk.callerId.allowed.count <= maximumAllowedPrefixes else {
             throw .invalid("caller_id.allowed", "must list at most \(maximumAllowedPrefixes) prefixes")
         }
-        trunk.callerId.allowed = try trunk.callerId.allowed.enumerated().map { index, prefix throws(InventoryError) in
+        trunk.callerId.allowed = try trunk.callerId.allowed.enumerated().map { index, prefix throws(ServiceError) in
             let digits = prefix.filter { !"+-. ()".contains($0) }
             guard digits.hasPrefix("1"), (2...11).contains(digits.count), digits.allSatisfy(\.isASCIIDigit) else {
                 throw .invalid("caller_id.allowed[\(index)]", "must be a NANP E.164 prefix such as +1202555")

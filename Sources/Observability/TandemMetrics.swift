@@ -1,7 +1,5 @@
 import Atomics
 import Prometheus
-import Routing
-import SIP
 import Synchronization
 
 /// Tandem's Prometheus metrics, kept in a `PrometheusCollectorRegistry` and served as text by `GET /metrics`.
@@ -22,7 +20,9 @@ import Synchronization
 ///
 /// The hot path touches only atomics (the SIP counters, found through a lock-free table so that no request
 /// takes the registry's lock) and the histogram's short lock. Values owned by other parts (the snapshot, the
-/// record queue's drop count) are read when the metrics are scraped.
+/// record queue's drop count) are read when the metrics are scraped, through the ``ScrapedFigures`` the wiring
+/// hands in. The module knows no SIP or routing type: callers report in plain values, so every module can
+/// report here and this one depends on none of them.
 public final class TandemMetrics: Sendable {
     /// Upper bounds of the decision-latency buckets: from 1 µs (a decision's budget is 10 µs at p99) to 10 ms.
     public static let decisionBuckets: [Duration] = [
@@ -30,10 +30,11 @@ public final class TandemMetrics: Sendable {
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(1_000), .microseconds(10_000),
     ]
 
-    /// The methods with a label value of their own; every other method counts as `other`.
-    static let methods: [SIPMethod] = [
-        .invite, .ack, .cancel, .options, .bye, .register, .prack, .update, .info, .subscribe, .notify, .refer,
-        .message,
+    /// The methods with a label value of their own, INVITE first as the most common; every other method counts
+    /// as `other`.
+    static let methods: [String] = [
+        "INVITE", "ACK", "CANCEL", "OPTIONS", "BYE", "REGISTER", "PRACK", "UPDATE", "INFO", "SUBSCRIBE", "NOTIFY",
+        "REFER", "MESSAGE",
     ]
     /// Status label columns: `none`, then 100 to 699.
     private static let statusColumns = 601
@@ -47,8 +48,7 @@ public final class TandemMetrics: Sendable {
     /// Routing records lost because the store refused their batch.
     public let recordsLost: Counter
 
-    private let routing: RoutingTable?
-    private let records: RoutingRecordQueue?
+    private let scraped: ScrapedFigures
     private let recordsDropped: Counter
     private let snapshotVersion: Gauge
     private let snapshotAge: Gauge
@@ -57,20 +57,13 @@ public final class TandemMetrics: Sendable {
     private let sipRequests: [ManagedAtomicLazyReference<Counter>]
     private let unlocatedEmergencyCalls: Counter
     private let unlocatedEmergencyTestCalls: Counter
-    private let emergencyCalls: EmergencyCallQueue?
     private let noticesDropped: Counter
     private let noticesDroppedReported = Mutex(0)
 
-    /// Metrics in `registry`, reading the snapshot from `routing`, record drops from `records` and emergency
-    /// notification drops from `emergencyCalls` when scraped.
-    public init(
-        routing: RoutingTable? = nil, records: RoutingRecordQueue? = nil, emergencyCalls: EmergencyCallQueue? = nil,
-        registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
-    ) {
+    /// Metrics in `registry`, reading the `scraped` figures each time they are scraped.
+    public init(scraping scraped: ScrapedFigures = ScrapedFigures(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
-        self.routing = routing
-        self.records = records
-        self.emergencyCalls = emergencyCalls
+        self.scraped = scraped
         noticesDropped = registry.makeCounter(
             name: "tandem_emergency_notices_dropped_total",
             help: "Emergency calls whose customer notification was dropped because the queue was full."
@@ -107,15 +100,15 @@ public final class TandemMetrics: Sendable {
 
     // MARK: - Recording
 
-    /// Counts a SIP request and the status answered (`nil` when nothing was sent).
-    public func countSIPRequest(method: SIPMethod, status: Int?) {
+    /// Counts a SIP request, by its method token (`INVITE`), and the status answered (`nil` when nothing was sent).
+    public func countSIPRequest(method: String, status: Int?) {
         let row = Self.methods.firstIndex(of: method) ?? Self.methods.count
         let column = status.map { (100...699).contains($0) ? $0 - 99 : 0 } ?? 0
         let slot = sipRequests[row * Self.statusColumns + column]
         let counter = slot.load() ?? slot.storeIfNilThenLoad(registry.makeCounter(
             name: "tandem_sip_requests_total",
             labels: [
-                ("method", row < Self.methods.count ? method.rawValue : "other"),
+                ("method", row < Self.methods.count ? method : "other"),
                 ("status", column == 0 ? "none" : String(column + 99)),
             ],
             help: "SIP requests received, by method and the status answered."
@@ -147,15 +140,15 @@ public final class TandemMetrics: Sendable {
 
     /// The metrics in the Prometheus text exposition format (version 0.0.4), sampled now.
     public func exposition() -> String {
-        if let routing {
-            snapshotVersion.set(Double(routing.current.version))
-            let age = routing.age.components
+        if let snapshot = scraped.snapshot?() {
+            snapshotVersion.set(Double(snapshot.version))
+            let age = snapshot.age.components
             snapshotAge.set(Double(age.seconds) + Double(age.attoseconds) / 1e18)
         }
         // The queues count drops themselves (cheaply, on the hot path); the counters catch up at each scrape.
-        if let records { Self.catchUp(recordsDropped, to: records.dropped, reported: droppedReported) }
-        if let emergencyCalls {
-            Self.catchUp(noticesDropped, to: emergencyCalls.dropped, reported: noticesDroppedReported)
+        if let dropped = scraped.recordsDropped?() { Self.catchUp(recordsDropped, to: dropped, reported: droppedReported) }
+        if let dropped = scraped.noticesDropped?() {
+            Self.catchUp(noticesDropped, to: dropped, reported: noticesDroppedReported)
         }
         return registry.emitToString()
     }
@@ -167,5 +160,27 @@ public final class TandemMetrics: Sendable {
                 reported = total
             }
         }
+    }
+}
+
+/// Figures that other modules own and the metrics read at each scrape, rather than being told of every change.
+///
+/// The wiring fills in the ones it has: a process without a record queue leaves `recordsDropped` out.
+public struct ScrapedFigures: Sendable {
+    /// The routing snapshot in use: its version, and how long ago it was published.
+    public var snapshot: (@Sendable () -> (version: UInt64, age: Duration))?
+    /// Routing records dropped since start because their queue was full.
+    public var recordsDropped: (@Sendable () -> Int)?
+    /// Emergency-call notices (Kari's Law) dropped since start because their queue was full.
+    public var noticesDropped: (@Sendable () -> Int)?
+
+    public init(
+        snapshot: (@Sendable () -> (version: UInt64, age: Duration))? = nil,
+        recordsDropped: (@Sendable () -> Int)? = nil,
+        noticesDropped: (@Sendable () -> Int)? = nil
+    ) {
+        self.snapshot = snapshot
+        self.recordsDropped = recordsDropped
+        self.noticesDropped = noticesDropped
     }
 }

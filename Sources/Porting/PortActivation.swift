@@ -1,5 +1,6 @@
 import Inventory
 import Logging
+import Platform
 
 extension PeriodicService {
     /// Activates port orders when their FOC time comes, checking every 15 seconds.

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Inventory
+import Platform
 import SQLKit
 import Store
 import Telephony
@@ -176,24 +177,24 @@ public struct PortOrders: Sendable {
         try principal.requireCustomerOrOperator()
         let account = try principal.targetAccount(draft.accountId)
         guard (1...Self.maximumNumbers).contains(draft.numbers.count) else {
-            throw InventoryError.invalid("numbers", "1 to \(Self.maximumNumbers) numbers")
+            throw ServiceError.invalid("numbers", "1 to \(Self.maximumNumbers) numbers")
         }
         let (loa, document) = try Self.validate(draft.loa)
         try Self.validate(draft.account)
         if let hours = draft.cutoverForwardHours, !(1...Self.maximumCutoverHours).contains(hours) {
-            throw InventoryError.invalid("cutover_forward_hours", "must be 1 to \(Self.maximumCutoverHours) hours")
+            throw ServiceError.invalid("cutover_forward_hours", "must be 1 to \(Self.maximumCutoverHours) hours")
         }
         let now = Date(unixSeconds: clock.now().unixSeconds)
         return try await store.transaction { database in
             if let trunk = draft.trunkId {
                 let owner = try await database.raw("SELECT account_id FROM trunks WHERE id = \(bind: trunk)").first()?
                     .decode(column: "account_id", as: String.self)
-                guard owner == account else { throw InventoryError.notFound("trunk") }
+                guard owner == account else { throw ServiceError.notFound("trunk") }
             }
             if let address = draft.e911AddressId {
                 let owner = try await database.raw("SELECT account_id FROM e911_addresses WHERE id = \(bind: address)").first()?
                     .decode(column: "account_id", as: String.self)
-                guard owner == account else { throw InventoryError.invalid("e911_address_id", "is not a validated address of the account") }
+                guard owner == account else { throw ServiceError.invalid("e911_address_id", "is not a validated address of the account") }
             }
             var failed: [NumberResult] = []
             var parsed: [PhoneNumber] = []
@@ -256,10 +257,10 @@ public struct PortOrders: Sendable {
     /// from `from` to `to` (`YYYY-MM-DD`, inclusive, at most 92 days), by activation time.
     public func calendar(from: String, to: String, by principal: Principal) async throws -> [FOCCalendarEntry] {
         try principal.requireCustomerOrOperator()
-        guard from.count == 10, let start = Self.day(from) else { throw InventoryError.invalid("from", "must be a date, YYYY-MM-DD") }
-        guard to.count == 10, let end = Self.day(to) else { throw InventoryError.invalid("to", "must be a date, YYYY-MM-DD") }
+        guard from.count == 10, let start = Self.day(from) else { throw ServiceError.invalid("from", "must be a date, YYYY-MM-DD") }
+        guard to.count == 10, let end = Self.day(to) else { throw ServiceError.invalid("to", "must be a date, YYYY-MM-DD") }
         guard start <= end, end.timeIntervalSince(start) <= 92 * 86_400 else {
-            throw InventoryError.invalid("to", "must be on or after from, at most 92 days later")
+            throw ServiceError.invalid("to", "must be on or after from, at most 92 days later")
         }
         let scope = try principal.listScope()
         // FOC dates are the losing carrier's: a day either side of the UTC range catches every time zone.
@@ -338,7 +339,7 @@ public struct PortOrders: Sendable {
         try await store.transaction { database in
             let order = try await Self.visible(id, principal, forUpdate: true, in: database)
             let ended = try await NumberInventory.endCutover(orderId: id, at: now, in: database)
-            guard ended > 0 else { throw InventoryError(.conflict, "the order's numbers are not forwarding to their old path") }
+            guard ended > 0 else { throw ServiceError(.conflict, "the order's numbers are not forwarding to their old path") }
             try await Self.record(id, PortOrderEventRecord(
                 at: now, event: "end-cutover", fromState: order.state, toState: order.state,
                 detail: "\(ended) number(s) no longer forward to the old path", actor: principal.actor
@@ -361,7 +362,7 @@ public struct PortOrders: Sendable {
             do {
                 try await activate(id, actor: "system/activation")
                 activated += 1
-            } catch let error as InventoryError where error.code == .illegalTransition {
+            } catch let error as ServiceError where error.code == .illegalTransition {
                 // Activated meanwhile (by the operator, or another scheduler): nothing left to do.
                 continue
             } catch {
@@ -419,7 +420,7 @@ public struct PortOrders: Sendable {
         ))
         do {
             try await apply(answer.event, to: id, by: principal, actor: "partner/\(current.losingOcn)")
-        } catch let error as InventoryError where error.code == .illegalTransition {
+        } catch let error as ServiceError where error.code == .illegalTransition {
             // Canceled while the partner was answering: withdraw the request the partner now holds.
             if try await order(id, by: principal).state == PortOrderState.canceled.name { try await partner.cancel(orderId: id) }
         }
@@ -455,7 +456,7 @@ public struct PortOrders: Sendable {
                 do throws(PortOrderMachine.Refusal) {
                     (next, step) = try PortOrderMachine.apply(event, to: state)
                 } catch {
-                    throw InventoryError(.illegalTransition, error.description)
+                    throw ServiceError(.illegalTransition, error.description)
                 }
                 actions += step
                 if index == 0 { try await change(order, database) }
@@ -492,10 +493,10 @@ public struct PortOrders: Sendable {
     private static func visible(_ id: String, _ principal: Principal, forUpdate: Bool, in database: any SQLDatabase) async throws -> PortOrder {
         let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
         guard let row = try await database.raw("SELECT * FROM port_orders WHERE id = \(bind: id)\(lock)").first() else {
-            throw InventoryError.notFound("port order")
+            throw ServiceError.notFound("port order")
         }
         let order = try await decode(row, in: database)
-        guard principal.isOperator || order.accountId == principal.accountId else { throw InventoryError.notFound("port order") }
+        guard principal.isOperator || order.accountId == principal.accountId else { throw ServiceError.notFound("port order") }
         return order
     }
 
@@ -595,7 +596,7 @@ public struct PortOrders: Sendable {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    private static func validate(_ loa: LOADraft) throws(InventoryError) -> (LOA, String) {
+    private static func validate(_ loa: LOADraft) throws(ServiceError) -> (LOA, String) {
         for (field, value) in [("loa.signer", loa.signer), ("loa.title", loa.title), ("loa.document_name", loa.documentName)] {
             guard (1...200).contains(value.trimmingCharacters(in: .whitespaces).count) else {
                 throw .invalid(field, "is required (at most 200 characters)")
@@ -611,7 +612,7 @@ public struct PortOrders: Sendable {
         return (LOA(signer: loa.signer, title: loa.title, signedOn: loa.signedOn, documentName: loa.documentName, documentSHA256: digest), loa.document)
     }
 
-    private static func validate(_ account: LosingCarrierAccount) throws(InventoryError) {
+    private static func validate(_ account: LosingCarrierAccount) throws(ServiceError) {
         for (field, value) in [
             ("account.business_name", account.businessName), ("account.service_address", account.serviceAddress),
             ("account.zip", account.zip), ("account.account_number", account.accountNumber),
@@ -633,7 +634,7 @@ public struct PortOrders: Sendable {
 
 extension Optional {
     fileprivate func orThrow() throws -> Wrapped {
-        guard let self else { throw InventoryError(.conflict, "the order's stored state is incomplete") }
+        guard let self else { throw ServiceError(.conflict, "the order's stored state is incomplete") }
         return self
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import CryptoExtras
 import Foundation
 import Inventory
+import Platform
 import SQLKit
 import Store
 import Telephony
@@ -138,7 +139,7 @@ public struct PortOuts: Sendable {
         try principal.requireCustomerOrOperator()
         let account = try principal.targetAccount(accountId)
         guard (4...10).contains(draft.pin.count), draft.pin.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw InventoryError.invalid("pin", "must be 4 to 10 digits")
+            throw ServiceError.invalid("pin", "must be 4 to 10 digits")
         }
         let zip = try Self.zip(draft.zip, field: "zip")
         let salt = Identifier.secret(prefix: "", length: 24)
@@ -150,7 +151,7 @@ public struct PortOuts: Sendable {
         try await store.transaction { database in
             guard let row = try await database.raw("SELECT kind FROM accounts WHERE id = \(bind: account)").first(),
                 try row.decode(column: "kind", as: String.self) == AccountKind.customer.rawValue
-            else { throw InventoryError.notFound("account") }
+            else { throw ServiceError.notFound("account") }
             try await database.raw("""
                 INSERT INTO port_out_protection (account_id, pin_hash, pin_salt, zip, approval_required, failed_pins, locked_until,
                     updated_at, updated_by)
@@ -170,7 +171,7 @@ public struct PortOuts: Sendable {
         let account = try principal.targetAccount(accountId)
         return try await store.read { database in
             guard let row = try await database.raw("SELECT * FROM port_out_protection WHERE account_id = \(bind: account)").first()
-            else { throw InventoryError.notFound("port-out protection") }
+            else { throw ServiceError.notFound("port-out protection") }
             let locked = try row.decode(column: "locked_until", as: Int64?.self).map(Date.init(unixSeconds:))
             return PortOutProtection(
                 accountId: account, zip: try row.decode(column: "zip", as: String.self),
@@ -190,30 +191,30 @@ public struct PortOuts: Sendable {
     public func request(_ draft: PortOutDraft, by principal: Principal) async throws -> PortOut {
         try principal.requireOperator()
         guard (1...Self.maximumNumbers).contains(draft.numbers.count) else {
-            throw InventoryError.invalid("numbers", "1 to \(Self.maximumNumbers) numbers")
+            throw ServiceError.invalid("numbers", "1 to \(Self.maximumNumbers) numbers")
         }
         var parsed: [PhoneNumber] = []
         for (index, text) in draft.numbers.enumerated() {
             do throws(NumberError) {
                 parsed.append(try PhoneNumber(parsing: text))
             } catch {
-                throw InventoryError.invalid("numbers[\(index)]", error.description)
+                throw ServiceError.invalid("numbers[\(index)]", error.description)
             }
         }
         let requested = Array(Set(parsed)).sorted()
         for (field, value) in [("gaining_carrier", draft.gainingCarrier), ("business_name", draft.businessName), ("account_number", draft.accountNumber)] {
             guard (1...200).contains(value.trimmingCharacters(in: .whitespaces).count) else {
-                throw InventoryError.invalid(field, "is required (at most 200 characters)")
+                throw ServiceError.invalid(field, "is required (at most 200 characters)")
             }
         }
         guard (3...4).contains(draft.gainingOcn.count), draft.gainingOcn.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw InventoryError.invalid("gaining_ocn", "must be the gaining carrier's 4-character OCN")
+            throw ServiceError.invalid("gaining_ocn", "must be the gaining carrier's 4-character OCN")
         }
         let zip = try Self.zip(draft.zip, field: "zip")
         let now = Date(unixSeconds: clock.now().unixSeconds)
         let dueAt = Date(unixSeconds: (draft.dueAt ?? now.addingTimeInterval(Double(configuration.approvalWindow.components.seconds))).unixSeconds)
         guard dueAt > now, dueAt.timeIntervalSince(now) <= 90 * 86_400 else {
-            throw InventoryError.invalid("due_at", "must be in the next 90 days")
+            throw ServiceError.invalid("due_at", "must be in the next 90 days")
         }
         return try await store.transaction { database in
             // The account at stake is the numbers' owner: it sees the request, rejected or not. Its data and PIN are
@@ -343,7 +344,7 @@ public struct PortOuts: Sendable {
             do {
                 _ = try await apply(state == PortOutState.approved.rawValue ? .complete : .expire, to: id, by: system, actor: "system/port-out")
                 moved += 1
-            } catch let error as InventoryError where error.code == .illegalTransition {
+            } catch let error as ServiceError where error.code == .illegalTransition {
                 continue
             }
         }
@@ -362,10 +363,10 @@ public struct PortOuts: Sendable {
             do throws(PortOrderMachine.Refusal) {
                 (next, actions) = try PortOutMachine.apply(event, to: portOut.state)
             } catch {
-                throw InventoryError(.illegalTransition, error.description.replacingOccurrences(of: "order", with: "port-out request"))
+                throw ServiceError(.illegalTransition, error.description.replacingOccurrences(of: "order", with: "port-out request"))
             }
             if event == .approve, let approveBy = portOut.approveBy, approveBy <= now {
-                throw InventoryError(.illegalTransition, "the approval deadline passed at \(approveBy.formatted(.iso8601))")
+                throw ServiceError(.illegalTransition, "the approval deadline passed at \(approveBy.formatted(.iso8601))")
             }
             var detail: String?
             if actions.contains(.releaseNumbers), let account = portOut.accountId {
@@ -447,7 +448,7 @@ public struct PortOuts: Sendable {
         String(name.uppercased().unicodeScalars.filter(CharacterSet.alphanumerics.contains).map(Character.init))
     }
 
-    private static func zip(_ text: String, field: String) throws(InventoryError) -> String {
+    private static func zip(_ text: String, field: String) throws(ServiceError) -> String {
         let digits = text.filter { $0 != "-" && $0 != " " }
         guard digits.count == 5 || digits.count == 9, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw .invalid(field, "must be a ZIP code, 5 digits or ZIP+4")
@@ -467,10 +468,10 @@ public struct PortOuts: Sendable {
     private static func visible(_ id: String, _ principal: Principal, forUpdate: Bool, in database: any SQLDatabase) async throws -> PortOut {
         let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
         guard let row = try await database.raw("SELECT * FROM port_outs WHERE id = \(bind: id)\(lock)").first() else {
-            throw InventoryError.notFound("port-out request")
+            throw ServiceError.notFound("port-out request")
         }
         let portOut = try await decode(row, in: database)
-        guard principal.isOperator || portOut.accountId == principal.accountId else { throw InventoryError.notFound("port-out request") }
+        guard principal.isOperator || portOut.accountId == principal.accountId else { throw ServiceError.notFound("port-out request") }
         return portOut
     }
 
@@ -493,7 +494,7 @@ public struct PortOuts: Sendable {
         let numbers = try await database.raw("SELECT tn FROM port_out_numbers WHERE port_out_id = \(bind: id) ORDER BY tn").all()
             .map { try PhoneNumber(parsing: try $0.decode(column: "tn", as: String.self)) }
         guard let state = PortOutState(rawValue: try row.decode(column: "state", as: String.self)) else {
-            throw InventoryError(.conflict, "the request's stored state is unknown")
+            throw ServiceError(.conflict, "the request's stored state is unknown")
         }
         return PortOut(
             id: id, accountId: try row.decode(column: "account_id", as: String?.self), numbers: numbers,

@@ -229,7 +229,7 @@ private final class UDPHandler: ChannelInboundHandler {
         }
         guard let source = IPAddress(envelope.remoteAddress), case .request(let request) = consume message else { return }
         let answer = responder.answer(request, from: source)
-        responder.metrics?.countSIPRequest(method: request.method, status: answer?.response.status)
+        responder.metrics?.countSIPRequest(method: request.method.rawValue, status: answer?.response.status)
         guard let answer else { return }
         let remote = envelope.remoteAddress
         // Answers are flushed once the datagrams read together are answered (channelReadComplete): the kernel gets
@@ -286,7 +286,7 @@ private final class TCPHandler: ChannelInboundHandler {
                 case .request(let request) = message
             else { return }
             let answer = responder.answer(request, from: source)
-            responder.metrics?.countSIPRequest(method: request.method, status: answer?.response.status)
+            responder.metrics?.countSIPRequest(method: request.method.rawValue, status: answer?.response.status)
             guard let answer else { return }
             guard let complete = answer.complete else {
                 var buffer = context.channel.allocator.buffer(capacity: 512)

@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import Inventory
 import Logging
 import NIOCore
 import SQLKit

@@ -1,5 +1,5 @@
 import Foundation
-import Inventory
+import Platform
 import SQLKit
 import Store
 import Timekeeping
@@ -112,7 +112,7 @@ public struct WebhookEndpoints: Sendable {
         let account = try principal.targetAccount(draft.accountId)
         let url = try policy.check(draft.url)
         let events = try Self.validate(events: draft.events)
-        let description = try draft.description.map { text throws(InventoryError) -> String in
+        let description = try draft.description.map { text throws(ServiceError) -> String in
             guard text.count <= 200 else { throw .invalid("description", "must be at most 200 characters") }
             return text
         }
@@ -123,12 +123,12 @@ public struct WebhookEndpoints: Sendable {
         let secret = Identifier.secret(prefix: "whsec_")
         try await store.transaction { database in
             guard try await database.raw("SELECT id FROM accounts WHERE id = \(bind: account)\(database.forUpdate)").first() != nil
-            else { throw InventoryError.notFound("account") }
+            else { throw ServiceError.notFound("account") }
             let count = try await database.raw("""
                 SELECT COUNT(*) AS count FROM webhook_endpoints WHERE account_id = \(bind: account) AND deleted_at IS NULL
                 """).first()?.decode(column: "count", as: Int.self) ?? 0
             guard count < Self.maximumPerAccount else {
-                throw InventoryError(.conflict, "an account has at most \(Self.maximumPerAccount) webhook endpoints")
+                throw ServiceError(.conflict, "an account has at most \(Self.maximumPerAccount) webhook endpoints")
             }
             try await database.raw("""
                 INSERT INTO webhook_endpoints (id, account_id, url, secret, events, description, created_at, created_by)
@@ -170,7 +170,7 @@ public struct WebhookEndpoints: Sendable {
         try principal.requireWrite()
         try principal.requireCustomerOrOperator()
         let hours = rotation.previousSecretHours ?? 24
-        guard (0...168).contains(hours) else { throw InventoryError.invalid("previous_secret_hours", "must be 0 to 168 hours") }
+        guard (0...168).contains(hours) else { throw ServiceError.invalid("previous_secret_hours", "must be 0 to 168 hours") }
         let now = clock.now().unixSeconds
         let expiresAt: Int64? = hours > 0 ? now + Int64(hours) * 3_600 : nil
         let secret = Identifier.secret(prefix: "whsec_")
@@ -208,7 +208,7 @@ public struct WebhookEndpoints: Sendable {
     /// The deliveries to one of the caller's endpoints, newest first.
     public func deliveries(of id: String, page: PageRequest, by principal: Principal) async throws -> Page<WebhookDeliveryRecord> {
         try principal.requireCustomerOrOperator()
-        let before = try page.cursor.map { cursor throws(InventoryError) -> Int64 in
+        let before = try page.cursor.map { cursor throws(ServiceError) -> Int64 in
             guard let id = Int64(cursor), id > 0 else { throw .invalid("cursor", "is not a cursor from a previous page") }
             return id
         } ?? Int64.max
@@ -229,7 +229,7 @@ public struct WebhookEndpoints: Sendable {
         events.split(separator: ",").contains { $0 == "*" || $0 == type.rawValue }
     }
 
-    private static func validate(events: [String]?) throws(InventoryError) -> [String] {
+    private static func validate(events: [String]?) throws(ServiceError) -> [String] {
         guard let events else { return ["*"] }
         guard !events.isEmpty else { throw .invalid("events", "must name at least one event type, or be left out for all") }
         for (index, event) in events.enumerated() where event != "*" && WebhookEventType(rawValue: event) == nil {
@@ -245,10 +245,10 @@ public struct WebhookEndpoints: Sendable {
         guard let row = try await database.raw("""
             SELECT * FROM webhook_endpoints WHERE id = \(bind: id) AND deleted_at IS NULL\(lock)
             """).first()
-        else { throw InventoryError.notFound("webhook endpoint") }
+        else { throw ServiceError.notFound("webhook endpoint") }
         let endpoint = try decode(row)
         guard principal.isOperator || endpoint.accountId == principal.accountId else {
-            throw InventoryError.notFound("webhook endpoint")
+            throw ServiceError.notFound("webhook endpoint")
         }
         return endpoint
     }

@@ -1,5 +1,5 @@
 import Foundation
-import Inventory
+import Platform
 import SQLKit
 import Store
 import Timekeeping

@@ -1,5 +1,5 @@
 import Foundation
-import Inventory
+import Platform
 import Telephony
 
 /// Which URLs webhooks may be sent to: `http` or `https` URLs of public hosts.
@@ -28,7 +28,7 @@ public struct WebhookURLPolicy: Sendable {
     }
 
     /// The URL of a new endpoint, or an `invalid-field` error naming `field` and what is wrong with it.
-    public func check(_ text: String, field: String = "url") throws(InventoryError) -> URL {
+    public func check(_ text: String, field: String = "url") throws(ServiceError) -> URL {
         guard text.utf8.count <= Self.maximumLength else {
             throw .invalid(field, "must be at most \(Self.maximumLength) characters")
         }

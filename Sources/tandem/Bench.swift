@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Inventory
 import Logging
+import Platform
 import SQLKit
 import Store
 import Telephony

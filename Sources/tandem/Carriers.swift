@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Inventory
 import Logging
+import Platform
 import Store
 import Telephony
 import Timekeeping
@@ -62,7 +63,7 @@ struct Carriers: AsyncParsableCommand {
                     )
                 }
                 print("Added \(carrier.id) (\(carrier.name)).")
-            } catch let error as InventoryError {
+            } catch let error as ServiceError {
                 throw ValidationError(error.description)
             }
         }

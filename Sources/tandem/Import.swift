@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Inventory
 import Logging
+import Platform
 import Store
 import Telephony
 import Timekeeping
@@ -219,7 +220,7 @@ private func importing<Result: Sendable>(
     } catch let error as ImportError {
         FileHandle.standardError.write(Data("\nerror: \(file): \(error)\n".utf8))
         throw ExitCode(65)
-    } catch let error as InventoryError {
+    } catch let error as ServiceError {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode(error.code == .notFound ? 66 : 65)
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Inventory
 import Logging
+import Platform
 import Store
 import Timekeeping
 

@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import Platform
 
 /// Shows an import's progress on standard error: a redrawn bar with rows per second on a terminal, or a plain
 /// line every few seconds when output goes to a file or a pipe.

@@ -7,6 +7,7 @@ import Hummingbird
 import Inventory
 import Logging
 import Observability
+import Platform
 import Porting
 import Routing
 import SIPServer
@@ -123,7 +124,11 @@ struct Serve: AsyncParsableCommand {
         let publisher = RoutingPublisher(compiler: RoutingCompiler(store: store, emergency: emergency, clock: clock), table: table, logger: logger)
         let records = RoutingRecordQueue()
         let emergencyCalls = EmergencyCallQueue()
-        let metrics = TandemMetrics(routing: table, records: records, emergencyCalls: emergencyCalls)
+        let metrics = TandemMetrics(scraping: ScrapedFigures(
+            snapshot: { (table.current.version, table.age) },
+            recordsDropped: { records.dropped },
+            noticesDropped: { emergencyCalls.dropped }
+        ))
         let recordWriter = RoutingRecordWriter(
             records: provisioning.routingRecords, queue: records,
             configuration: .init(retention: .seconds(recordRetentionDays * 86_400)), metrics: metrics, logger: logger

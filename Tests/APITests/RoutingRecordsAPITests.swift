@@ -82,9 +82,11 @@ struct RoutingRecordsAPITests {
                 compiler: RoutingCompiler(store: store, emergency: nil, clock: fixture.clock), table: routing, logger: .test("test")
             ).refresh()
             let queue = RoutingRecordQueue(capacity: 1)
-            let metrics = TandemMetrics(routing: routing, records: queue)
-            metrics.countSIPRequest(method: .invite, status: 302)
-            metrics.countSIPRequest(method: .invite, status: 302)
+            let metrics = TandemMetrics(scraping: ScrapedFigures(
+                snapshot: { (routing.current.version, routing.age) }, recordsDropped: { queue.dropped }
+            ))
+            metrics.countSIPRequest(method: "INVITE", status: 302)
+            metrics.countSIPRequest(method: "INVITE", status: 302)
             metrics.countSIPRequest(method: "FOO", status: 405)
             metrics.decisionDuration.record(.microseconds(3))
             metrics.recordsWritten.increment(by: Int64(5))

@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import Platform
 import SQLKit
 import Store
 import TestSupport
@@ -49,7 +50,7 @@ struct AccountsTests {
             #expect(try await accounts.authenticate(token: fixture.acmeKey) != nil)
             // A key in its grace period cannot be rotated again to keep it alive.
             await #expect { try await accounts.rotateKey(fixture.acme.keyId, gracePeriod: .seconds(3_600), by: fixture.acme) }
-                throws: { ($0 as? InventoryError)?.code == .conflict }
+                throws: { ($0 as? ServiceError)?.code == .conflict }
             clock.advance(by: 3_601)
             #expect(try await accounts.authenticate(token: fixture.acmeKey) == nil)
             #expect(try await accounts.authenticate(token: rotated.secret) != nil)
@@ -75,13 +76,13 @@ struct AccountsTests {
             // A customer admin may add a read-only key for itself, but not an operator key nor keys elsewhere.
             _ = try await accounts.issueKey(accountId: fixture.acme.accountId, role: .customerRead, name: "reports", by: fixture.acme)
             await #expect { try await accounts.issueKey(accountId: fixture.acme.accountId, role: .operatorAdmin, name: "x", by: fixture.acme) }
-                throws: { ($0 as? InventoryError)?.field == "role" }
-            await #expect(throws: InventoryError.notFound("account")) {
+                throws: { ($0 as? ServiceError)?.field == "role" }
+            await #expect(throws: ServiceError.notFound("account")) {
                 try await accounts.issueKey(accountId: fixture.globex.accountId, role: .customerRead, name: "x", by: fixture.acme)
             }
             await #expect { try await accounts.issueKey(accountId: fixture.acme.accountId, role: .customerRead, name: "x", by: fixture.acmeReader) }
-                throws: { ($0 as? InventoryError)?.code == .forbidden }
-            await #expect(throws: InventoryError.notFound("key")) {
+                throws: { ($0 as? ServiceError)?.code == .forbidden }
+            await #expect(throws: ServiceError.notFound("key")) {
                 try await accounts.revokeKey(fixture.globex.keyId, by: fixture.acme)
             }
         }
@@ -96,7 +97,7 @@ struct AccountsTests {
             #expect(Set(agentSees) == [fixture.agent.accountId, fixture.acme.accountId])
             #expect(try await accounts.accounts(for: fixture.globex, page: PageRequest()).data.map(\.id) == [fixture.globex.accountId])
             #expect(try await accounts.accounts(for: fixture.operatorPrincipal, page: PageRequest()).data.count == 4)
-            await #expect(throws: InventoryError.notFound("account")) {
+            await #expect(throws: ServiceError.notFound("account")) {
                 try await accounts.account(fixture.globex.accountId, for: fixture.agent)
             }
         }
@@ -127,7 +128,7 @@ struct TrunkTests {
             var draft = draft
             draft.accountId = fixture.acme.accountId
             await #expect { try await fixture.provisioning.trunks.create(draft, by: fixture.operatorPrincipal) } throws: {
-                ($0 as? InventoryError)?.field == field
+                ($0 as? ServiceError)?.field == field
             }
             #expect(try await fixture.provisioning.trunks.trunks(accountId: nil, page: PageRequest(), by: fixture.acme).data.count == 1)
         }
@@ -149,7 +150,7 @@ struct TrunkTests {
                 by: fixture.acme
             )
             await #expect { try await trunks.update(fixture.acmeTrunk.id, with: TrunkDraft(name: "Backup"), by: fixture.acme) }
-                throws: { ($0 as? InventoryError)?.code == .conflict }
+                throws: { ($0 as? ServiceError)?.code == .conflict }
             // Globex may use the same name: names are per account.
             #expect(try await trunks.update(fixture.globexTrunk.id, with: TrunkDraft(name: "Backup"), by: fixture.globex).name == "Backup")
         }
@@ -160,11 +161,11 @@ struct TrunkTests {
         try await database.withStore { store async throws in
             let fixture = try await Fixture.make(store)
             let trunks = fixture.provisioning.trunks
-            await #expect(throws: InventoryError.notFound("trunk")) { try await trunks.trunk(fixture.globexTrunk.id, by: fixture.acme) }
-            await #expect(throws: InventoryError.notFound("trunk")) {
+            await #expect(throws: ServiceError.notFound("trunk")) { try await trunks.trunk(fixture.globexTrunk.id, by: fixture.acme) }
+            await #expect(throws: ServiceError.notFound("trunk")) {
                 try await trunks.update(fixture.globexTrunk.id, with: TrunkDraft(maxChannels: 1), by: fixture.acme)
             }
-            await #expect(throws: InventoryError.notFound("trunk")) { try await trunks.delete(fixture.globexTrunk.id, by: fixture.acme) }
+            await #expect(throws: ServiceError.notFound("trunk")) { try await trunks.delete(fixture.globexTrunk.id, by: fixture.acme) }
             #expect(try await trunks.trunks(accountId: nil, page: PageRequest(), by: fixture.operatorPrincipal).data.count == 2)
         }
     }
@@ -176,7 +177,7 @@ struct TrunkTests {
             let trunks = fixture.provisioning.trunks
             let loose = TrunkDraft(callerId: CallerIDPolicy(mode: .any))
             await #expect { try await trunks.update(fixture.acmeTrunk.id, with: loose, by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.code == .forbidden && ($0 as? InventoryError)?.field == "caller_id"
+                ($0 as? ServiceError)?.code == .forbidden && ($0 as? ServiceError)?.field == "caller_id"
             }
             let allowed = TrunkDraft(callerId: CallerIDPolicy(allowed: ["+1 (312) 555"], onViolation: .flag))
             let updated = try await trunks.update(fixture.acmeTrunk.id, with: allowed, by: fixture.operatorPrincipal)
@@ -194,11 +195,11 @@ struct TrunkTests {
             // Globex's SBC block is 198.51.100.0/28: Acme may not capture its calls.
             let overlapping = TrunkDraft(sourceAddresses: ["203.0.113.7", "198.51.100.5"])
             await #expect { try await trunks.update(fixture.acmeTrunk.id, with: overlapping, by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.code == .conflict && ($0 as? InventoryError)?.field == "source_addresses[1]"
+                ($0 as? ServiceError)?.code == .conflict && ($0 as? ServiceError)?.field == "source_addresses[1]"
             }
             let wide = TrunkDraft(sourceAddresses: ["10.20.0.0/16"])
             await #expect { try await trunks.update(fixture.acmeTrunk.id, with: wide, by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.code == .forbidden
+                ($0 as? ServiceError)?.code == .forbidden
             }
             #expect(try await trunks.update(fixture.acmeTrunk.id, with: wide, by: fixture.operatorPrincipal).sourceAddresses
                 == ["10.20.0.0/16"])
@@ -215,7 +216,7 @@ struct TrunkTests {
             _ = try await numbers.order(["+12025550001"], accountId: nil, by: fixture.acme)
             _ = try await numbers.assign(["+12025550001"], trunkId: fixture.acmeTrunk.id, by: fixture.acme)
             await #expect { try await fixture.provisioning.trunks.delete(fixture.acmeTrunk.id, by: fixture.acme) }
-                throws: { ($0 as? InventoryError)?.code == .conflict }
+                throws: { ($0 as? ServiceError)?.code == .conflict }
             _ = try await numbers.unassign(["+12025550001"], by: fixture.acme)
             try await fixture.provisioning.trunks.delete(fixture.acmeTrunk.id, by: fixture.acme)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import Platform
 import Routing
 import Store
 import Telephony
@@ -8,7 +9,7 @@ import Testing
 
 @Suite("Blocked destinations")
 struct BlockedDestinationTests {
-    private static func code(_ error: any Error) -> InventoryError.Code? { (error as? InventoryError)?.code }
+    private static func code(_ error: any Error) -> ServiceError.Code? { (error as? ServiceError)?.code }
 
     @Test("blocks reach routing: per account, network-wide, and lifted", arguments: TestDatabase.available)
     func routing(database: TestDatabase) async throws {

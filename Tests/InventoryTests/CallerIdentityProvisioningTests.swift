@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import Platform
 import Routing
 import Store
 import Telephony
@@ -10,7 +11,7 @@ import Testing
 struct CallerIdentityProvisioningTests {
     private static let number = PhoneNumber("+12025550042")!
 
-    private static func code(_ error: any Error) -> InventoryError.Code? { (error as? InventoryError)?.code }
+    private static func code(_ error: any Error) -> ServiceError.Code? { (error as? ServiceError)?.code }
 
     @Test("caller names are normalized, CNAM-sized, printable ASCII", arguments: [
         ("  Acme   Dental  ", "Acme Dental"), ("ACME-DENTAL #2", "ACME-DENTAL #2"), ("Golden Gate Co", "Golden Gate Co"),
@@ -105,7 +106,7 @@ struct CallerIdentityProvisioningTests {
                                             by: fixture.operatorPrincipal)
                 Issue.record("a name with non-ASCII letters was accepted")
             } catch {
-                #expect((error as? InventoryError)?.field == "identity.verified_name")
+                #expect((error as? ServiceError)?.field == "identity.verified_name")
             }
 
             let snapshot = try await RoutingCompiler(store: store, emergency: nil, clock: fixture.clock).compile(version: 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import Platform
 import SQLKit
 import Store
 import Telephony
@@ -78,10 +79,10 @@ struct CarrierTests {
             before = try await epoch(store)
             try await carriers.delete(created.id, by: admin)
             #expect(try await epoch(store) == before + 1)
-            await #expect(throws: InventoryError.notFound("carrier")) {
+            await #expect(throws: ServiceError.notFound("carrier")) {
                 try await carriers.carrier(created.id, by: admin)
             }
-            await #expect(throws: InventoryError.notFound("carrier")) {
+            await #expect(throws: ServiceError.notFound("carrier")) {
                 try await carriers.delete(created.id, by: admin)
             }
         }
@@ -108,7 +109,7 @@ struct CarrierTests {
             let fixture = try await Fixture.make(store)
             let before = try await epoch(store)
             await #expect { try await fixture.provisioning.carriers.create(draft, by: fixture.operatorPrincipal) }
-                throws: { ($0 as? InventoryError)?.field == field && ($0 as? InventoryError)?.code == .invalidField }
+                throws: { ($0 as? ServiceError)?.field == field && ($0 as? ServiceError)?.code == .invalidField }
             #expect(try await epoch(store) == before)
         }
     }
@@ -121,11 +122,11 @@ struct CarrierTests {
             let admin = fixture.operatorPrincipal
             let taken = CarrierDraft(name: "Fixture Wholesale", gateways: [Self.gateway])
             await #expect { try await carriers.create(taken, by: admin) } throws: {
-                ($0 as? InventoryError)?.code == .conflict && ($0 as? InventoryError)?.field == "name"
+                ($0 as? ServiceError)?.code == .conflict && ($0 as? ServiceError)?.field == "name"
             }
             let other = try await carriers.create(CarrierDraft(name: "Other", gateways: [Self.gateway]), by: admin)
             await #expect { try await carriers.update(other.id, with: CarrierDraft(name: taken.name), by: admin) }
-                throws: { ($0 as? InventoryError)?.code == .conflict }
+                throws: { ($0 as? ServiceError)?.code == .conflict }
         }
     }
 
@@ -136,7 +137,7 @@ struct CarrierTests {
             let carriers = fixture.provisioning.carriers
             let id = fixture.carrier.id
             for principal in [fixture.acme, fixture.acmeReader, fixture.globex, fixture.agent] {
-                let forbidden: @Sendable (any Error) -> Bool = { ($0 as? InventoryError)?.code == .forbidden }
+                let forbidden: @Sendable (any Error) -> Bool = { ($0 as? ServiceError)?.code == .forbidden }
                 await #expect(performing: {
                     try await carriers.carriers(page: PageRequest(), by: principal)
                 }, throws: forbidden)
@@ -430,14 +431,14 @@ struct RateDeckImportTests {
             #expect(try await decks.deck(owner: .carrier(id: fixture.carrier.id))?.rows == 2)
             #expect(try await Self.prefixRows(store, deck: summary.deckId).map(\.rate) == [20_000, 15_000])
 
-            await #expect(throws: InventoryError.notFound("account")) {
+            await #expect(throws: ServiceError.notFound("account")) {
                 try await decks.importDeck(owner: .customer(accountId: "acc_nobody"), from: path)
             }
             let agent = RateDeckOwner.customer(accountId: fixture.agent.accountId)
             await #expect { try await decks.importDeck(owner: agent, from: path) } throws: {
-                ($0 as? InventoryError)?.field == "account_id"
+                ($0 as? ServiceError)?.field == "account_id"
             }
-            await #expect(throws: InventoryError.notFound("carrier")) {
+            await #expect(throws: ServiceError.notFound("carrier")) {
                 try await decks.importDeck(owner: .carrier(id: "car_nobody"), from: path)
             }
             #expect(try await epoch(store) == before + 1)

@@ -1,6 +1,7 @@
 import Emergency
 import Foundation
 import Inventory
+import Platform
 import Routing
 import Store
 import Telephony
@@ -11,7 +12,7 @@ import Testing
 struct EmergencyAddressTests {
     private static let number = PhoneNumber("+12025550042")!
 
-    private static func code(_ error: any Error) -> InventoryError.Code? { (error as? InventoryError)?.code }
+    private static func code(_ error: any Error) -> ServiceError.Code? { (error as? ServiceError)?.code }
 
     private static func assigned(_ fixture: Fixture) async throws {
         _ = try await fixture.provisioning.numbers.order([number.e164], accountId: nil, by: fixture.acme)
@@ -85,7 +86,7 @@ struct EmergencyAddressTests {
             }
             #expect(suggested.map(\.community) == ["BETHESDA"])
             await #expect { try await e911.validate(AddressDraft(street: "10 Main St", city: "Washington", state: "DC", zip: "123")) }
-                throws: { ($0 as? InventoryError)?.field == "zip" }
+                throws: { ($0 as? ServiceError)?.field == "zip" }
         }
     }
 
@@ -104,7 +105,7 @@ struct EmergencyAddressTests {
             await #expect { try await e911.bind(Self.number, to: globexAddress.id, by: fixture.acme) }
                 throws: { Self.code($0) == .notFound }
             await #expect { try await e911.bind(Self.number, to: globexAddress.id, by: fixture.operatorPrincipal) }
-                throws: { ($0 as? InventoryError)?.field == "address_id" }
+                throws: { ($0 as? ServiceError)?.field == "address_id" }
             await #expect { try await e911.bind(Self.number, to: fixture.acmeAddress.id, by: fixture.acmeReader) }
                 throws: { Self.code($0) == .forbidden }
             let stock = PhoneNumber("+12025550043")!

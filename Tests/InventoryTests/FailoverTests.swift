@@ -1,6 +1,7 @@
 import Foundation
 import Inventory
 import Logging
+import Platform
 import Routing
 import Store
 import Telephony
@@ -29,7 +30,7 @@ struct FailoverProvisioningTests {
         }
     }
 
-    private static func code(_ error: any Error) -> InventoryError.Code? { (error as? InventoryError)?.code }
+    private static func code(_ error: any Error) -> ServiceError.Code? { (error as? ServiceError)?.code }
 
     @Test("failover reaches routing in order after the trunk, and leaves with the number", arguments: TestDatabase.available)
     func endToEnd(database: TestDatabase) async throws {
@@ -72,10 +73,10 @@ struct FailoverProvisioningTests {
                 (Array(repeating: .trunk(recovery.id), count: 6), "targets"),
             ]
             for (targets, field) in bad {
-                await #expect(throws: InventoryError.self, "\(targets)") {
+                await #expect(throws: ServiceError.self, "\(targets)") {
                     do {
                         _ = try await numbers.setFailover(of: Self.number, to: targets, by: fixture.acme)
-                    } catch let error as InventoryError {
+                    } catch let error as ServiceError {
                         #expect(error.code == .invalidField && error.field == field, "\(targets): \(error)")
                         throw error
                     }

@@ -1,6 +1,7 @@
 import Foundation
 import Inventory
 import Logging
+import Platform
 import SQLKit
 import Store
 import Synchronization

@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import Platform
 import SQLKit
 import Store
 import Synchronization
@@ -82,9 +83,9 @@ struct NumberInventoryTests {
             ("ends_with", { try NumberSearch(endsWith: "12345678901") }),
         ]
         for (field, make) in cases {
-            #expect(throws: InventoryError.self, "\(field)") { try make() }
+            #expect(throws: ServiceError.self, "\(field)") { try make() }
             #expect((try? make()) == nil)
-            do { _ = try make() } catch let error as InventoryError { #expect(error.field == field) } catch {}
+            do { _ = try make() } catch let error as ServiceError { #expect(error.field == field) } catch {}
         }
     }
 
@@ -143,7 +144,7 @@ struct NumberInventoryTests {
             #expect(try await numbers.assign([tn], trunkId: fixture.globexTrunk.id, by: fixture.globex).results[0].error?.code == "not-found")
             // Acme cannot point its number at Globex's trunk either: to Acme that trunk does not exist.
             #expect(try await numbers.assign([tn], trunkId: fixture.globexTrunk.id, by: fixture.acme).results[0].error?.code == "not-found")
-            await #expect(throws: InventoryError.notFound("number")) {
+            await #expect(throws: ServiceError.notFound("number")) {
                 try await numbers.number(PhoneNumber(parsing: tn), by: fixture.globex)
             }
         }
@@ -155,10 +156,10 @@ struct NumberInventoryTests {
             let fixture = try await Fixture.make(store)
             for principal in [fixture.acmeReader, fixture.agent] {
                 await #expect { try await fixture.provisioning.numbers.order(["+12025550001"], accountId: nil, by: principal) }
-                    throws: { ($0 as? InventoryError)?.code == .forbidden }
+                    throws: { ($0 as? ServiceError)?.code == .forbidden }
             }
             await #expect { try await fixture.provisioning.numbers.search(NumberSearch(), page: PageRequest(), by: fixture.agent) }
-                throws: { ($0 as? InventoryError)?.code == .forbidden }
+                throws: { ($0 as? ServiceError)?.code == .forbidden }
         }
     }
 
@@ -219,7 +220,7 @@ struct NumberInventoryTests {
             let taken = try await numbers.take(60, matching: search, reserve: false, accountId: nil, by: fixture.acme)
             #expect(taken.succeeded == 60)
             await #expect { try await numbers.take(41, matching: search, reserve: false, accountId: nil, by: fixture.globex) }
-                throws: { ($0 as? InventoryError)?.code == .insufficientInventory }
+                throws: { ($0 as? ServiceError)?.code == .insufficientInventory }
             // Nothing was taken by the failed order: all 40 remaining are still there.
             #expect(try await numbers.search(search, page: PageRequest(limit: 100), by: fixture.globex).data.count == 40)
         }
@@ -231,11 +232,11 @@ struct NumberInventoryTests {
             let fixture = try await Fixture.make(store)
             let numbers = fixture.provisioning.numbers
             await #expect { try await numbers.order(["+12025550001"], accountId: nil, by: fixture.operatorPrincipal) }
-                throws: { ($0 as? InventoryError)?.field == "account_id" }
+                throws: { ($0 as? ServiceError)?.field == "account_id" }
             let result = try await numbers.order(["+12025550001"], accountId: fixture.globex.accountId, by: fixture.operatorPrincipal)
             #expect(result.succeeded == 1)
             // A customer naming another account gets not-found, never a hint that it exists.
-            await #expect(throws: InventoryError.notFound("account")) {
+            await #expect(throws: ServiceError.notFound("account")) {
                 try await numbers.order(["+12025550002"], accountId: fixture.globex.accountId, by: fixture.acme)
             }
         }
@@ -301,7 +302,7 @@ struct NumberInventoryTests {
             #expect(result.added == 10 && result.failed == 2)
             #expect(Set(result.failures.compactMap(\.error?.code)) == ["conflict", "invalid-field"])
             await #expect { try await numbers.add(new, by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.code == .forbidden
+                ($0 as? ServiceError)?.code == .forbidden
             }
         }
     }

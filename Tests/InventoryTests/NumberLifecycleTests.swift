@@ -1,4 +1,5 @@
 import Inventory
+import Platform
 import Testing
 
 @Suite("Number lifecycle state machine")
@@ -34,7 +35,7 @@ struct NumberLifecycleTests {
         if let expected = Self.legal[key] {
             #expect(try NumberLifecycle.next(from: status, on: action) == expected)
         } else {
-            #expect(throws: InventoryError.self) { try NumberLifecycle.next(from: status, on: action) }
+            #expect(throws: ServiceError.self) { try NumberLifecycle.next(from: status, on: action) }
             do {
                 _ = try NumberLifecycle.next(from: status, on: action)
             } catch {
@@ -47,7 +48,7 @@ struct NumberLifecycleTests {
     @Test("the table covers 16 legal transitions out of all pairs")
     func coverage() {
         let legalCount = Self.every.filter { status, action in
-            if case .success = Result(catching: { () throws(InventoryError) in try NumberLifecycle.next(from: status, on: action) }) {
+            if case .success = Result(catching: { () throws(ServiceError) in try NumberLifecycle.next(from: status, on: action) }) {
                 return true
             }
             return false

@@ -2,6 +2,7 @@ import Foundation
 import Inventory
 import Logging
 import Observability
+import Platform
 import Routing
 import SQLKit
 import ServiceLifecycle
@@ -47,7 +48,7 @@ struct RoutingRecordWriterTests {
     func batches(_ database: TestDatabase) async throws {
         try await database.withStore { store in
             let queue = RoutingRecordQueue(capacity: 5_000)
-            let metrics = TandemMetrics(records: queue)
+            let metrics = TandemMetrics(scraping: ScrapedFigures(recordsDropped: { queue.dropped }))
             let writer = RoutingRecordWriter(
                 records: RoutingRecords(store: store, clock: recordTime), queue: queue, configuration: .init(batchSize: 1_000),
                 metrics: metrics, logger: logger
@@ -165,7 +166,7 @@ struct RoutingRecordWriterTests {
     func storeErrors(_ database: TestDatabase) async throws {
         try await database.withStore { store in
             let queue = RoutingRecordQueue()
-            let metrics = TandemMetrics(records: queue)
+            let metrics = TandemMetrics(scraping: ScrapedFigures(recordsDropped: { queue.dropped }))
             let writer = RoutingRecordWriter(
                 records: RoutingRecords(store: store, clock: recordTime), queue: queue, metrics: metrics, logger: logger
             )

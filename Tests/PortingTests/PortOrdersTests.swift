@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Synchronization
 import Inventory
 import Porting
@@ -67,7 +68,7 @@ struct PortOrdersTests {
             #expect(committed.state == "foc-received")
             #expect(committed.foc?.window == "09:00-12:00")
 
-            await #expect { try await orders.activate(order.id, by: fixture.acme) } throws: { ($0 as? InventoryError)?.code == .forbidden }
+            await #expect { try await orders.activate(order.id, by: fixture.acme) } throws: { ($0 as? ServiceError)?.code == .forbidden }
             let done = try await orders.activate(order.id, by: fixture.operatorPrincipal)
             #expect(done.state == "completed")
             let record = try await fixture.provisioning.numbers.number(porting, by: fixture.acme)
@@ -98,8 +99,8 @@ struct PortOrdersTests {
             _ = try await orders.submit(order.id, by: fixture.acme)
             #expect(try await orders.cancel(order.id, by: fixture.acme).state == "canceled")
             await #expect { try await fixture.provisioning.numbers.number(porting, by: fixture.operatorPrincipal) }
-                throws: { ($0 as? InventoryError)?.code == .notFound }
-            await #expect { try await orders.submit(order.id, by: fixture.acme) } throws: { ($0 as? InventoryError)?.code == .illegalTransition }
+                throws: { ($0 as? ServiceError)?.code == .notFound }
+            await #expect { try await orders.submit(order.id, by: fixture.acme) } throws: { ($0 as? ServiceError)?.code == .illegalTransition }
             // The number can be ordered again.
             let again = try await orders.create(PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: nil), by: fixture.acme)
             #expect(again.orders.count == 1)
@@ -117,7 +118,7 @@ struct PortOrdersTests {
                 PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: recovery.id), by: fixture.acme
             ).orders.first)
             await #expect { try await fixture.provisioning.trunks.delete(recovery.id, by: fixture.acme) }
-                throws: { ($0 as? InventoryError)?.code == .conflict }
+                throws: { ($0 as? ServiceError)?.code == .conflict }
             _ = try await orders.cancel(order.id, by: fixture.acme)
             try await fixture.provisioning.trunks.delete(recovery.id, by: fixture.acme)
             #expect(try await orders.order(order.id, by: fixture.acme).trunkId == nil)
@@ -142,11 +143,11 @@ struct PortOrdersTests {
             #expect(split.orders.map(\.losingOcn) == ["532F", "9102"], "block 9 belongs to Lakeside Fiber")
             await #expect {
                 try await orders.create(PortOrderDraft(numbers: [btn.e164], account: correct, loa: loa, trunkId: fixture.globexTrunk.id), by: fixture.acme)
-            } throws: { ($0 as? InventoryError)?.code == .notFound }
+            } throws: { ($0 as? ServiceError)?.code == .notFound }
             var badLOA = loa
             badLOA.document = "not base64!"
             await #expect { try await orders.create(PortOrderDraft(numbers: [btn.e164], account: correct, loa: badLOA, trunkId: nil), by: fixture.acme) }
-                throws: { ($0 as? InventoryError)?.field == "loa.document" }
+                throws: { ($0 as? ServiceError)?.field == "loa.document" }
         }
     }
 
@@ -159,7 +160,7 @@ struct PortOrdersTests {
             let order = try #require(try await orders.create(
                 PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: fixture.acmeTrunk.id), by: fixture.acme
             ).orders.first)
-            await #expect { try await orders.order(order.id, by: fixture.globex) } throws: { ($0 as? InventoryError)?.code == .notFound }
+            await #expect { try await orders.order(order.id, by: fixture.globex) } throws: { ($0 as? ServiceError)?.code == .notFound }
             let committed = try await orders.submit(order.id, by: fixture.acme)
             let activateAt = try #require(committed.foc?.activateAt)
             #expect(try await orders.activateDue() == 0, "not before the FOC time")
@@ -181,13 +182,13 @@ struct PortOrdersTests {
         try await withPorting(database, clock: clock) { _, fixture, orders in
             var draft = PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: fixture.acmeTrunk.id)
             draft.e911AddressId = "adr_elsewhere"
-            await #expect { try await orders.create(draft, by: fixture.acme) } throws: { ($0 as? InventoryError)?.field == "e911_address_id" }
+            await #expect { try await orders.create(draft, by: fixture.acme) } throws: { ($0 as? ServiceError)?.field == "e911_address_id" }
             draft.e911AddressId = fixture.acmeAddress.id
             draft.callerName = try CallerName(normalizing: "Acme Dental")
             var globexDraft = draft
             globexDraft.trunkId = nil
             await #expect { try await orders.create(globexDraft, by: fixture.globex) } throws: {
-                ($0 as? InventoryError)?.field == "e911_address_id"
+                ($0 as? ServiceError)?.field == "e911_address_id"
             }
             let order = try #require(try await orders.create(draft, by: fixture.acme).orders.first)
             #expect(order.e911AddressId == fixture.acmeAddress.id)
@@ -198,10 +199,10 @@ struct PortOrdersTests {
             #expect(try await orders.calendar(from: foc.date, to: foc.date, by: fixture.globex).isEmpty, "another tenant's ports")
             #expect(try await orders.calendar(from: "2026-01-01", to: "2026-01-31", by: fixture.operatorPrincipal).isEmpty)
             await #expect { try await orders.calendar(from: "2026-13-01", to: "2026-12-01", by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.field == "from"
+                ($0 as? ServiceError)?.field == "from"
             }
             await #expect { try await orders.calendar(from: "2026-12-01", to: "2026-11-01", by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.field == "to"
+                ($0 as? ServiceError)?.field == "to"
             }
 
             _ = try await orders.activate(order.id, by: fixture.operatorPrincipal)
@@ -233,14 +234,14 @@ struct PortOrdersTests {
             for hours in [0, 73] {
                 draft.cutoverForwardHours = hours
                 await #expect { try await orders.create(draft, by: fixture.acme) } throws: {
-                    ($0 as? InventoryError)?.field == "cutover_forward_hours"
+                    ($0 as? ServiceError)?.field == "cutover_forward_hours"
                 }
             }
             draft.cutoverForwardHours = 24
             let order = try #require(try await orders.create(draft, by: fixture.acme).orders.first)
             #expect(order.cutoverForwardHours == 24 && order.cutoverEndsAt == nil)
             _ = try await orders.submit(order.id, by: fixture.acme)
-            await #expect { try await orders.endCutover(order.id, by: fixture.acme) } throws: { ($0 as? InventoryError)?.code == .conflict }
+            await #expect { try await orders.endCutover(order.id, by: fixture.acme) } throws: { ($0 as? ServiceError)?.code == .conflict }
             let activated = try await orders.activate(order.id, by: fixture.operatorPrincipal)
             let endsAt = now.withLock { $0 }.addingTimeInterval(24 * 3_600)
             #expect(activated.cutoverEndsAt == endsAt)
@@ -267,12 +268,12 @@ struct PortOrdersTests {
             #expect(try await compiler.compile(version: 1).ported.dip(porting) == .ported(lrn: PhoneNumber("+12025550199")!),
                     "the dip gives our LRN at once, before the next import of the feed")
 
-            await #expect { try await orders.endCutover(order.id, by: fixture.globex) } throws: { ($0 as? InventoryError)?.code == .notFound }
+            await #expect { try await orders.endCutover(order.id, by: fixture.globex) } throws: { ($0 as? ServiceError)?.code == .notFound }
             let ended = try await orders.endCutover(order.id, by: fixture.acme)
             #expect(ended.cutoverEndsAt == nil)
             #expect(try await contacts(at: endsAt.addingTimeInterval(-1)) == ["+12025551001@pbx.acme.example"], "ended early")
             #expect(try await orders.timeline(order.id, by: fixture.acme).last?.event == "end-cutover")
-            await #expect { try await orders.endCutover(order.id, by: fixture.acme) } throws: { ($0 as? InventoryError)?.code == .conflict }
+            await #expect { try await orders.endCutover(order.id, by: fixture.acme) } throws: { ($0 as? ServiceError)?.code == .conflict }
 
             // The number leaves again: routing must stop dipping our LRN for it at once, not at the next import.
             let release = try await store.transaction { database in

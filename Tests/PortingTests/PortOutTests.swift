@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import Platform
 import Porting
 import Routing
 import SQLKit
@@ -84,13 +85,13 @@ struct PortOutTests {
             #expect(try await portOuts.portOuts(page: PageRequest(), by: fixture.acme).data.count == 7)
             #expect(try await portOuts.portOuts(page: PageRequest(), by: fixture.globex).data.isEmpty)
             await #expect { try await portOuts.request(request(fixture, [numbers[1]]), by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.code == .forbidden
+                ($0 as? ServiceError)?.code == .forbidden
             }
             await #expect { try await portOuts.request(request(fixture, [numbers[1]], dueInHours: -1), by: fixture.operatorPrincipal) }
-                throws: { ($0 as? InventoryError)?.field == "due_at" }
+                throws: { ($0 as? ServiceError)?.field == "due_at" }
             await #expect {
                 try await portOuts.protect(accountId: fixture.acme.accountId, PortOutProtectionDraft(pin: "12a4", zip: "20001"), by: fixture.acme)
-            } throws: { ($0 as? InventoryError)?.field == "pin" }
+            } throws: { ($0 as? ServiceError)?.field == "pin" }
             let protection = try await portOuts.protection(accountId: fixture.acme.accountId, by: fixture.acme)
             #expect(protection.zip == "20001" && protection.approvalRequired && protection.lockedUntil == nil)
         }
@@ -124,7 +125,7 @@ struct PortOutTests {
             #expect(try await portOuts.processDue() == 0)
             time.advance(hours: 1)
             await #expect { try await portOuts.approve(filed.id, by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.code == .illegalTransition
+                ($0 as? ServiceError)?.code == .illegalTransition
             }
             #expect(try await portOuts.processDue() == 1)
             #expect(try await portOuts.portOut(filed.id, by: fixture.acme).state == .expired)
@@ -156,7 +157,7 @@ struct PortOutTests {
             }
             // The number leaves without its E911 address: no binding is left, and Acme is told the number is gone.
             await #expect { try await fixture.provisioning.emergencyAddresses.binding(of: numbers[0], by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.code == .conflict && "\($0)".contains("this one is ported-out")
+                ($0 as? ServiceError)?.code == .conflict && "\($0)".contains("this one is ported-out")
             }
             let bindings = try await store.read { database in
                 try await database.raw("SELECT COUNT(*) AS n FROM number_e911 WHERE tn = \(bind: numbers[0].national)").first()?
@@ -189,15 +190,15 @@ struct PortOutTests {
     func answers(database: TestDatabase) async throws {
         try await withPortOuts(database) { _, fixture, portOuts, _ in
             let first = try await portOuts.request(request(fixture, [numbers[1]]), by: fixture.operatorPrincipal)
-            await #expect { try await portOuts.approve(first.id, by: fixture.globex) } throws: { ($0 as? InventoryError)?.code == .notFound }
-            await #expect { try await portOuts.approve(first.id, by: fixture.acmeReader) } throws: { ($0 as? InventoryError)?.code == .forbidden }
+            await #expect { try await portOuts.approve(first.id, by: fixture.globex) } throws: { ($0 as? ServiceError)?.code == .notFound }
+            await #expect { try await portOuts.approve(first.id, by: fixture.acmeReader) } throws: { ($0 as? ServiceError)?.code == .forbidden }
             #expect(try await portOuts.approve(first.id, by: fixture.acme).state == .approved)
             #expect(try await portOuts.decline(first.id, by: fixture.acme).state == .declined, "a change of mind before the due time")
             let second = try await portOuts.request(request(fixture, [numbers[1]]), by: fixture.operatorPrincipal)
-            await #expect { try await portOuts.cancel(second.id, by: fixture.acme) } throws: { ($0 as? InventoryError)?.code == .forbidden }
+            await #expect { try await portOuts.cancel(second.id, by: fixture.acme) } throws: { ($0 as? ServiceError)?.code == .forbidden }
             #expect(try await portOuts.cancel(second.id, by: fixture.operatorPrincipal).state == .canceled)
             await #expect { try await portOuts.activate(second.id, by: fixture.operatorPrincipal) } throws: {
-                ($0 as? InventoryError)?.code == .illegalTransition
+                ($0 as? ServiceError)?.code == .illegalTransition
             }
         }
     }

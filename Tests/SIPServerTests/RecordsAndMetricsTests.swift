@@ -91,7 +91,7 @@ struct RecordsAndMetricsTests {
         }
         #expect(queue.count == 1)
         #expect(queue.dropped == 4)
-        let metrics = TandemMetrics(records: queue)
+        let metrics = TandemMetrics(scraping: ScrapedFigures(recordsDropped: { queue.dropped }))
         #expect(samples(metrics.exposition())["tandem_routing_records_dropped_total"] == 4)
     }
 
@@ -99,7 +99,9 @@ struct RecordsAndMetricsTests {
     func metricsOverSockets() async throws {
         let routing = table()
         let queue = RoutingRecordQueue(capacity: 2)
-        let metrics = TandemMetrics(routing: routing, records: queue)
+        let metrics = TandemMetrics(scraping: ScrapedFigures(
+            snapshot: { (routing.current.version, routing.age) }, recordsDropped: { queue.dropped }
+        ))
         let (bound, continuation) = AsyncStream<(SocketAddress?, SocketAddress?)>.makeStream()
         let server = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0),

@@ -103,7 +103,7 @@ struct RedirectResponderTests {
     @Test("each emergency call is announced once for Kari's Law, and one without an address is counted")
     func emergencyAnnouncements() async throws {
         let calls = EmergencyCallQueue(capacity: 2)
-        let metrics = TandemMetrics(emergencyCalls: calls)
+        let metrics = TandemMetrics(scraping: ScrapedFigures(noticesDropped: { calls.dropped }))
         let responder = RedirectResponder(clock: .system, table: table(), metrics: metrics, emergencyCalls: calls)
         let located = request(uri: "sip:911@tandem.example", callID: "k1")
         #expect(await responder.respond(to: located, from: acmeSource)?.status == 302)

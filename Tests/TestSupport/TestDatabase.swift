@@ -2,6 +2,7 @@ import Emergency
 import Foundation
 import Inventory
 import Logging
+import Platform
 import Porting
 import SQLKit
 import Store

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 import Synchronization
 import Inventory
 import Logging
@@ -236,7 +237,7 @@ struct WebhookDeliveryTests {
             let created = try await endpoints.create(WebhookEndpointDraft(url: "http://127.0.0.1:9/hook"), by: fixture.acme)
             _ = try await submitPortOrder(fixture)
             await #expect { try await endpoints.delete(created.endpoint.id, by: fixture.globex) } throws: {
-                ($0 as? InventoryError)?.code == .notFound
+                ($0 as? ServiceError)?.code == .notFound
             }
             try await endpoints.delete(created.endpoint.id, by: fixture.acme)
             let statuses = try await store.read { database in
@@ -245,7 +246,7 @@ struct WebhookDeliveryTests {
             }
             #expect(statuses == ["canceled", "canceled"])
             await #expect { try await endpoints.endpoint(created.endpoint.id, by: fixture.acme) } throws: {
-                ($0 as? InventoryError)?.code == .notFound
+                ($0 as? ServiceError)?.code == .notFound
             }
         }
     }
@@ -262,10 +263,10 @@ struct WebhookDeliveryTests {
                 let first = try await endpoints.create(WebhookEndpointDraft(url: url), by: fixture.acme)
                 let id = first.endpoint.id
                 await #expect { try await endpoints.rotateSecret(id, WebhookSecretRotation(), by: fixture.globex) } throws: {
-                    ($0 as? InventoryError)?.code == .notFound
+                    ($0 as? ServiceError)?.code == .notFound
                 }
                 await #expect { try await endpoints.rotateSecret(id, WebhookSecretRotation(previousSecretHours: 169), by: fixture.acme) }
-                    throws: { ($0 as? InventoryError)?.field == "previous_secret_hours" }
+                    throws: { ($0 as? ServiceError)?.field == "previous_secret_hours" }
                 let second = try await endpoints.rotateSecret(id, WebhookSecretRotation(), by: fixture.acme)
                 #expect(second.secret != first.secret && second.secret.hasPrefix("whsec_"))
                 #expect(second.endpoint.previousSecretExpiresAt == Date(timeIntervalSince1970: 1_800_000_000 + 24 * 3_600))

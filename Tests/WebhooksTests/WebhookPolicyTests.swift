@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import Platform
 import Telephony
 import Testing
 import Webhooks
@@ -60,6 +61,6 @@ struct WebhookPolicyTests {
     func privateNetworksAllowed() throws {
         let policy = WebhookURLPolicy(allowPrivateNetworks: true)
         #expect(try policy.check("http://127.0.0.1:8080/hook").port == 8080)
-        #expect(throws: InventoryError.self) { try policy.check("file:///etc/passwd") }
+        #expect(throws: ServiceError.self) { try policy.check("file:///etc/passwd") }
     }
 }

@@ -5,20 +5,20 @@ import Foundation
 /// Reads the file in chunks and hands out one record at a time with the line it started on, so files of
 /// millions of rows use constant memory. A record longer than ``maximumRecordBytes`` (an unterminated quote,
 /// usually) is an error naming its line, not an unbounded allocation.
-struct CSVReader {
+package struct CSVReader {
     /// The longest record accepted, in bytes.
-    static let maximumRecordBytes = 64 * 1024
+    package static let maximumRecordBytes = 64 * 1024
 
-    struct Record {
+    package struct Record {
         /// The 1-based line number where the record starts.
-        var line: Int
-        var fields: [String]
+        package var line: Int
+        package var fields: [String]
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var line: Int
-        var reason: String
-        var description: String { "line \(line): \(reason)" }
+    package struct Failure: Error, CustomStringConvertible {
+        package var line: Int
+        package var reason: String
+        package var description: String { "line \(line): \(reason)" }
     }
 
     private let handle: FileHandle
@@ -27,9 +27,9 @@ struct CSVReader {
     private var atEnd = false
     private var line = 1
     /// Bytes consumed from the file so far, for progress.
-    private(set) var bytesRead: Int64 = 0
+    package private(set) var bytesRead: Int64 = 0
 
-    init(path: String) throws {
+    package init(path: String) throws {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw Failure(line: 0, reason: "cannot open \(path)")
         }
@@ -37,7 +37,7 @@ struct CSVReader {
     }
 
     /// The next record, or `nil` at the end of the file. Blank lines are skipped.
-    mutating func next() throws -> Record? {
+    package mutating func next() throws -> Record? {
         while true {
             guard let record = try readRecord() else { return nil }
             if record.fields.count == 1 && record.fields[0].isEmpty { continue }
@@ -122,7 +122,7 @@ struct CSVReader {
 
 extension CSVReader {
     /// Opens a file to import, turning failure into the import's file error.
-    static func opening(_ path: String) throws(ImportError) -> CSVReader {
+    package static func opening(_ path: String) throws(ImportError) -> CSVReader {
         do {
             return try CSVReader(path: path)
         } catch {
@@ -131,7 +131,7 @@ extension CSVReader {
     }
 
     /// Reads the header record: column names, trimmed and lowercased, with their positions.
-    mutating func header() throws(ImportError) -> CSVColumns {
+    package mutating func header() throws(ImportError) -> CSVColumns {
         let record: Record?
         do {
             record = try next()
@@ -151,7 +151,7 @@ extension CSVReader {
     /// The next record of an import, or `nil` at the end. A record that cannot be read at all (an unterminated
     /// quote, an over-long record) is counted and listed as a bad row, and ends the reading: nothing after it
     /// can be framed reliably.
-    mutating func nextRow(badRows: inout Int, errors: inout [ImportError.RowError]) throws -> Record? {
+    package mutating func nextRow(badRows: inout Int, errors: inout [ImportError.RowError]) throws -> Record? {
         do {
             return try next()
         } catch let failure as Failure {
@@ -163,15 +163,15 @@ extension CSVReader {
 }
 
 /// The columns of an import file, by name, as its header lists them.
-struct CSVColumns {
-    var indexes: [String: Int]
+package struct CSVColumns {
+    package var indexes: [String: Int]
     /// How many fields the header has; every row must have as many.
-    var count: Int
+    package var count: Int
 
-    func contains(_ name: String) -> Bool { indexes[name] != nil }
+    package func contains(_ name: String) -> Bool { indexes[name] != nil }
 
     /// Refuses a header that lacks any of `required`, naming them.
-    func require(_ required: [String]) throws(ImportError) {
+    package func require(_ required: [String]) throws(ImportError) {
         let missing = required.filter { indexes[$0] == nil }
         guard missing.isEmpty else {
             throw ImportError(
@@ -183,13 +183,13 @@ struct CSVColumns {
     }
 
     /// The named field of a record, `nil` when the header has no such column.
-    func field(_ name: String, in record: CSVReader.Record) -> String? {
+    package func field(_ name: String, in record: CSVReader.Record) -> String? {
         guard let index = indexes[name], index < record.fields.count else { return nil }
         return record.fields[index]
     }
 
     /// Refuses a record whose field count differs from the header's.
-    func checkWidth(of record: CSVReader.Record) throws(ImportRowFault) {
+    package func checkWidth(of record: CSVReader.Record) throws(ImportRowFault) {
         guard record.fields.count == count else {
             throw ImportRowFault("row", "has \(record.fields.count) fields; the header has \(count)")
         }
@@ -197,17 +197,17 @@ struct CSVColumns {
 }
 
 /// What is wrong with one row of an import file: the column at fault and why.
-struct ImportRowFault: Error {
-    var field: String
-    var reason: String
+package struct ImportRowFault: Error {
+    package var field: String
+    package var reason: String
 
-    init(_ field: String, _ reason: String) {
+    package init(_ field: String, _ reason: String) {
         self.field = field
         self.reason = reason
     }
 
     /// The row error to report for a row on `line`.
-    func rowError(line: Int) -> ImportError.RowError {
+    package func rowError(line: Int) -> ImportError.RowError {
         ImportError.RowError(line: line, reason: "\(field): \(reason)")
     }
 }

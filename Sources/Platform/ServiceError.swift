@@ -1,8 +1,8 @@
-/// A refusal from the inventory: what was wrong, with which field, in words a customer can act on.
+/// A refusal from a service: what was wrong, with which field, in words a customer can act on.
 ///
 /// The API turns these into RFC 9457 problem documents (`code` becomes the problem type, `field` names the
 /// offending member); the CLI prints `reason`.
-public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of refusal, stable for clients to branch on.
     public enum Code: String, Sendable, Equatable {
         /// A field is missing or malformed.
@@ -31,13 +31,13 @@ public struct InventoryError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 
     /// A missing or malformed request member.
-    public static func invalid(_ field: String, _ reason: String) -> InventoryError {
-        InventoryError(.invalidField, field: field, reason)
+    public static func invalid(_ field: String, _ reason: String) -> ServiceError {
+        ServiceError(.invalidField, field: field, reason)
     }
 
     /// A resource that the caller cannot see.
-    public static func notFound(_ what: String) -> InventoryError {
-        InventoryError(.notFound, "\(what) not found")
+    public static func notFound(_ what: String) -> ServiceError {
+        ServiceError(.notFound, "\(what) not found")
     }
 
     public var description: String {

@@ -33,7 +33,7 @@ public struct ImportPauseHook: Sendable {
 
     /// Called by an import inside its transaction after every write, with the rows written so far; pauses for
     /// good once they reach the hook's count.
-    static func rowsWritten(_ rows: Int) async throws {
+    package static func rowsWritten(_ rows: Int) async throws {
         guard let hook = current, rows >= hook.afterRows else { return }
         FileHandle.standardError.write(Data((marker(rows: rows) + "\n").utf8))
         while true { try await Task.sleep(for: .seconds(3_600)) }

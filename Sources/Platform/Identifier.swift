@@ -21,7 +21,7 @@ public enum Identifier {
     }
 
     /// `count` characters drawn uniformly from `alphabet`.
-    static func random(_ count: Int, from alphabet: [Character] = secretAlphabet) -> String {
+    package static func random(_ count: Int, from alphabet: [Character] = secretAlphabet) -> String {
         var generator = SystemRandomNumberGenerator()
         return String((0..<count).map { _ in alphabet.randomElement(using: &generator)! })
     }

@@ -3,7 +3,7 @@ import SQLKit
 
 extension SQLRow {
     /// Decodes a column holding an enum's raw value; an unknown value is a corrupt database, reported as such.
-    func decodeEnum<Value: RawRepresentable>(column: String, as type: Value.Type = Value.self) throws -> Value
+    package func decodeEnum<Value: RawRepresentable>(column: String, as type: Value.Type = Value.self) throws -> Value
     where Value.RawValue == String {
         let raw = try decode(column: column, as: String.self)
         guard let value = Value(rawValue: raw) else {
@@ -14,9 +14,9 @@ extension SQLRow {
 }
 
 /// Field checks shared by every provisioning operation.
-enum Validate {
+package enum Validate {
     /// A display name: trimmed, non-empty, printable, at most `maximum` characters.
-    static func name(_ text: String, field: String, maximum: Int) throws(InventoryError) -> String {
+    package static func name(_ text: String, field: String, maximum: Int) throws(ServiceError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw .invalid(field, "must not be empty") }
         guard trimmed.count <= maximum else { throw .invalid(field, "must be at most \(maximum) characters") }
