@@ -300,7 +300,8 @@ struct CallerIdentityTests {
         let provider = SimulatedCNAMProvider(["14155550123": "Golden Gate Co"])
         let responder = RedirectResponder(
             clock: .system, table: Self.table(signing: .init()),
-            identity: CallerIdentityService(names: CallerNameLookup(provider: provider))
+            // The provider answers from memory; the budget is not what is tested, so a stalled machine gets time.
+            identity: CallerIdentityService(names: CallerNameLookup(provider: provider, budget: .seconds(30)))
         )
         for _ in 0..<3 {
             let response = try #require(await responder.respond(to: Self.invite(from: "+14155550123"), from: Self.carrierSource))
