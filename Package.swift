@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Telephony", targets: ["Telephony"]),
         .library(name: "Timekeeping", targets: ["Timekeeping"]),
         .library(name: "Platform", targets: ["Platform"]),
+        .library(name: "Schema", targets: ["Schema"]),
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Inventory", targets: ["Inventory"]),
         .library(name: "API", targets: ["API"]),
@@ -55,6 +56,7 @@ let package = Package(
         .target(
             name: "Platform",
             dependencies: [
+                "Store",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -213,9 +215,15 @@ let package = Package(
             resources: [.copy("Resources/openapi.json")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Schema",
+            dependencies: ["Inventory", "Platform", "Porting", "Store", "Webhooks"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "tandem",
             dependencies: [
+                "Schema",
                 "Platform",
                 "Timekeeping",
                 "Porting",
@@ -243,6 +251,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "Schema",
                 "Platform",
                 "Timekeeping",
                 "Porting",
@@ -359,14 +368,16 @@ let package = Package(
             name: "StoreTests",
             dependencies: [
                 "Timekeeping",
-                "Store", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "Schema", "Store", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "InventoryTests",
             dependencies: [
+                "Schema",
                 "Platform",
                 "Timekeeping",
                 "Emergency",

@@ -272,6 +272,11 @@ public struct Migration: Sendable {
         self.name = name
         self.statements = statements
     }
+
+    /// A migration made of the owners' parts, run in the order given, in one transaction.
+    public init(version: Int, name: String, parts: [@Sendable (DatabaseBackend) -> [String]]) {
+        self.init(version: version, name: name) { backend in parts.flatMap { $0(backend) } }
+    }
 }
 
 extension SQLDatabase {

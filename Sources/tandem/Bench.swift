@@ -3,6 +3,7 @@ import Foundation
 import Inventory
 import Logging
 import Platform
+import Schema
 import SQLKit
 import Store
 import Telephony

@@ -2,6 +2,7 @@ import ArgumentParser
 import Inventory
 import Logging
 import Platform
+import Schema
 import Store
 import Timekeeping
 

@@ -10,6 +10,7 @@ import Observability
 import Platform
 import Porting
 import Routing
+import Schema
 import SIPServer
 import ServiceLifecycle
 import Synchronization

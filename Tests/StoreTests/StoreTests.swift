@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Schema
 import SQLKit
 import Store
 import TestSupport

@@ -4,6 +4,7 @@ import Inventory
 import Logging
 import Platform
 import Porting
+import Schema
 import SQLKit
 import Store
 import Telephony

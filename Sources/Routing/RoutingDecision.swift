@@ -1,0 +1,116 @@
+import Telephony
+
+/// The facts of a call that routing decides on, taken from the SIP request by the transport layer.
+public struct CallRequest: Sendable {
+    /// Where the request came from (the SBC's address).
+    public var source: IPAddress
+    /// The user part of the Request-URI: what was dialed.
+    public var dialed: String
+    /// The calling number, from P-Asserted-Identity or else From; `nil` when absent or anonymous.
+    public var caller: String?
+    public var callID: String
+    /// The call's time, in Unix seconds: rate-deck rows apply by their effective dates.
+    public var time: Int64
+
+    public init(source: IPAddress, dialed: String, caller: String?, callID: String, time: Int64) {
+        self.source = source
+        self.dialed = dialed
+        self.caller = caller
+        self.callID = callID
+        self.time = time
+    }
+}
+
+/// A place the SBC should send the call, in preference order.
+public struct RouteTarget: Sendable, Hashable {
+    /// The user part to put in the Contact (the dialed number, normalized).
+    public var user: String
+    public var host: String
+    public var port: Int
+    public var transport: String
+    /// What the target is, for records and explanations: the trunk's id, the carrier's name, or `emergency`.
+    public var label: String
+
+    public init(user: String, host: String, port: Int, transport: String, label: String) {
+        self.user = user
+        self.host = host
+        self.port = port
+        self.transport = transport
+        self.label = label
+    }
+}
+
+/// Why a call is refused, as the SIP status the redirect server answers with.
+public struct Refusal: Sendable, Hashable {
+    public var status: Int
+    public var reason: String
+    /// Seconds after which the SBC may retry (sent as Retry-After), for temporary conditions.
+    public var retryAfter: Int?
+
+    public init(status: Int, reason: String, retryAfter: Int? = nil) {
+        self.status = status
+        self.reason = reason
+        self.retryAfter = retryAfter
+    }
+}
+
+/// The outcome of routing one call.
+public enum RoutingOutcome: Sendable, Hashable {
+    /// Redirect to these targets, best first (a 302 with ordered Contacts).
+    case redirect([RouteTarget])
+    /// Refuse the call.
+    case refuse(Refusal)
+}
+
+/// A 911 or 933 call: the account, the callback number and the caller's validated location, when known.
+public struct EmergencyCall: Sendable, Hashable {
+    public var accountId: String
+    /// The calling number, when the call presented a valid one.
+    public var callback: PhoneNumber?
+    /// The address bound to the calling number; `nil` when it has none (the call still routes, with an alert).
+    public var location: EmergencyLocation?
+
+    public init(accountId: String, callback: PhoneNumber?, location: EmergencyLocation?) {
+        self.accountId = accountId
+        self.callback = callback
+        self.location = location
+    }
+}
+
+/// A carrier an outbound call was redirected to, and what it costs per minute.
+public struct ChosenCarrier: Sendable, Hashable {
+    public var id: String
+    public var cost: Money
+
+    public init(id: String, cost: Money) {
+        self.id = id
+        self.cost = cost
+    }
+}
+
+/// A decision with the reasoning that led to it, for `explain` and routing records.
+public struct RoutingDecision: Sendable {
+    public var outcome: RoutingOutcome
+    /// The steps taken, in order, in words an operator reads.
+    public var steps: [String]
+    /// The trunk the call came from, when it came from one.
+    public var sourceTrunk: String?
+    /// The dialed number as normalized (E.164 for NANP), when it was a number.
+    public var normalized: String?
+    /// The caller presented a number its trunk may not present, and the trunk only flags that.
+    public var callerIDFlagged: Bool
+    /// The LRN of the dialed number when it was ported.
+    public var lrn: String?
+    /// The jurisdiction outbound calls were rated in.
+    public var jurisdiction: Jurisdiction?
+    /// Outbound: the carriers in the redirect, cheapest first, with their per-minute cost, and what the
+    /// customer pays.
+    public var carriers: [ChosenCarrier] = []
+    public var price: Money?
+    /// The call came from an upstream carrier rather than a customer trunk.
+    public var fromCarrier = false
+    /// The calls-per-second limit of the trunk the call came from, when one applies (never to emergency calls).
+    public var callsPerSecondLimit: Int?
+    /// For 911 and 933: who called, from where, for the emergency provider and the customer's notification.
+    public var emergency: EmergencyCall?
+}
