@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "Platform", targets: ["Platform"]),
         .library(name: "Schema", targets: ["Schema"]),
         .library(name: "Store", targets: ["Store"]),
+        .library(name: "Accounts", targets: ["Accounts"]),
+        .library(name: "NetworkData", targets: ["NetworkData"]),
         .library(name: "Inventory", targets: ["Inventory"]),
         .library(name: "API", targets: ["API"]),
         .library(name: "Routing", targets: ["Routing"]),
@@ -87,6 +89,7 @@ let package = Package(
         .target(
             name: "Webhooks",
             dependencies: [
+                "Accounts",
                 "Platform",
                 "Timekeeping",
                 "Inventory",
@@ -105,6 +108,8 @@ let package = Package(
         .target(
             name: "Porting",
             dependencies: [
+                "Accounts",
+                "NetworkData",
                 "Platform",
                 "Timekeeping",
                 "Inventory",
@@ -178,8 +183,34 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "Accounts",
+            dependencies: [
+                "Platform",
+                "Store",
+                "Timekeeping",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NetworkData",
+            dependencies: [
+                "Accounts",
+                "Platform",
+                "Routing",
+                "Store",
+                "Telephony",
+                "Timekeeping",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Inventory",
             dependencies: [
+                "Accounts",
+                "NetworkData",
                 "Platform",
                 "Timekeeping",
                 "Emergency",
@@ -197,6 +228,8 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
+                "Accounts",
+                "NetworkData",
                 "Platform",
                 "Timekeeping",
                 "Porting",
@@ -217,12 +250,14 @@ let package = Package(
         ),
         .target(
             name: "Schema",
-            dependencies: ["Inventory", "Platform", "Porting", "Store", "Webhooks"],
+            dependencies: ["Accounts", "Inventory", "NetworkData", "Platform", "Porting", "Store", "Webhooks"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "tandem",
             dependencies: [
+                "Accounts",
+                "NetworkData",
                 "Schema",
                 "Platform",
                 "Timekeeping",
@@ -251,6 +286,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "Accounts",
+                "NetworkData",
                 "Schema",
                 "Platform",
                 "Timekeeping",
@@ -272,6 +309,8 @@ let package = Package(
         .testTarget(
             name: "PortingTests",
             dependencies: [
+                "Accounts",
+                "NetworkData",
                 "Platform",
                 "Timekeeping",
                 "Inventory",
@@ -305,7 +344,8 @@ let package = Package(
             name: "WebhooksTests",
             dependencies: [
                 "Timekeeping",
-                "Inventory", "Platform", "Porting", "Routing", "Store", "Telephony", "TestSupport", "Webhooks",
+                "Accounts", "Inventory", "NetworkData", "Platform", "Porting", "Routing", "Store", "Telephony", "TestSupport",
+                "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -377,6 +417,8 @@ let package = Package(
         .testTarget(
             name: "InventoryTests",
             dependencies: [
+                "Accounts",
+                "NetworkData",
                 "Schema",
                 "Platform",
                 "Timekeeping",
@@ -392,6 +434,8 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
+                "Accounts",
+                "NetworkData",
                 "Platform",
                 "Timekeeping",
                 "Porting",

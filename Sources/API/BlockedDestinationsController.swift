@@ -1,5 +1,6 @@
 import Hummingbird
 import Inventory
+import NetworkData
 
 /// `/v1/blocked-destinations`: prefixes outbound calls may not reach, network-wide (operator) and per account.
 struct BlockedDestinationsController {

@@ -1,5 +1,6 @@
 import Hummingbird
 import Inventory
+import NetworkData
 import Platform
 
 /// `/v1/carriers`: upstream carriers and their rate decks. Operator only: customers and agents get `403`.

@@ -1,5 +1,6 @@
 import Hummingbird
 import Inventory
+import NetworkData
 import Porting
 import Telephony
 

@@ -1,5 +1,6 @@
 import Hummingbird
 import Inventory
+import NetworkData
 import Platform
 
 /// `/v1/trunks`: customers' SIP trunks.

@@ -1,5 +1,7 @@
+import Accounts
 import Emergency
 import Foundation
+import NetworkData
 import Platform
 import SQLKit
 import Store

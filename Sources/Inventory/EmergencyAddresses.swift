@@ -1,3 +1,4 @@
+import Accounts
 import Emergency
 import Foundation
 import Platform

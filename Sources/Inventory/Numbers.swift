@@ -1,4 +1,6 @@
+import Accounts
 import Foundation
+import NetworkData
 import Platform
 import SQLKit
 import Store
@@ -265,15 +267,9 @@ public struct NumberInventory: Sendable {
         guard account != principal.accountId || !principal.isOperator else {
             throw ServiceError.invalid("account_id", "the operator orders on behalf of a customer account: name it")
         }
-        let row = try await store.read { database in
-            try await database.raw("SELECT kind, status FROM accounts WHERE id = \(bind: account)").first()
-        }
-        guard let row, try row.decode(column: "kind", as: String.self) == AccountKind.customer.rawValue else {
-            throw ServiceError.notFound("account")
-        }
-        guard try row.decode(column: "status", as: String.self) == AccountStatus.active.rawValue else {
-            throw ServiceError(.conflict, "the account is not active")
-        }
+        let found = try await store.read { database in try await AccountDirectory.fetchAccount(account, in: database) }
+        guard let found, found.kind == .customer else { throw ServiceError.notFound("account") }
+        guard found.status == .active else { throw ServiceError(.conflict, "the account is not active") }
         return account
     }
 

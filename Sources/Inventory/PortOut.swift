@@ -1,4 +1,5 @@
 import Foundation
+import NetworkData
 import SQLKit
 import Store
 import Telephony

@@ -1,4 +1,6 @@
+import Accounts
 import Logging
+import NetworkData
 import Platform
 import ServiceLifecycle
 import Store

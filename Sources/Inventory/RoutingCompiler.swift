@@ -1,5 +1,7 @@
+import Accounts
 import Foundation
 import Logging
+import NetworkData
 import Platform
 import Routing
 import SQLKit

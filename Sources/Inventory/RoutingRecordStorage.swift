@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NetworkData
 import Observability
 import Platform
 import Routing

@@ -1,5 +1,7 @@
+import Accounts
 import Crypto
 import Foundation
+import NetworkData
 import Platform
 import SQLKit
 import Store
@@ -7,13 +9,6 @@ import Telephony
 import Timekeeping
 
 // MARK: - Model
-
-/// How SIP reaches a trunk host.
-public enum SIPTransport: String, Sendable, Codable, CaseIterable {
-    case udp
-    case tcp
-    case tls
-}
 
 /// One of a trunk's PBX or SBC addresses. Calls go to the lowest `priority` first and are shared among equal
 /// priorities by `weight` (RFC 3263 §4.4 semantics, as for DNS SRV).
@@ -440,12 +435,7 @@ public struct TrunkDirectory: Sendable {
             )
             taken += configuration.sourceAddresses.compactMap { CIDRBlock($0) }
         }
-        for row in try await database.raw("SELECT configuration FROM carriers").all() {
-            let configuration = try JSONDecoder().decode(
-                CarrierConfiguration.self, from: Data(try row.decode(column: "configuration", as: String.self).utf8)
-            )
-            taken += configuration.sourceAddresses.compactMap { CIDRBlock($0) }
-        }
+        taken += try await CarrierDirectory.sourceAddresses(in: database)
         for (index, block) in blocks.enumerated()
         where taken.contains(where: { $0.contains(block.address) || block.contains($0.address) }) {
             throw ServiceError(.conflict, field: "source_addresses[\(index)]",

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Inventory
+import NetworkData
 import Platform
 import SQLKit
 import Store
@@ -365,7 +366,7 @@ public struct PortOrders: Sendable {
     private static func sources(of order: PortOrder, in database: any SQLDatabase) async throws -> [PhoneNumber: PortSource] {
         var sources: [PhoneNumber: PortSource] = [:]
         for number in order.numbers {
-            sources[number] = try await NumberInventory.portSource(of: number, in: database).get()
+            sources[number] = try await PortSource.of(number, in: database).get()
         }
         return sources
     }

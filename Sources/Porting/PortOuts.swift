@@ -1,3 +1,4 @@
+import Accounts
 import Crypto
 import CryptoExtras
 import Foundation
@@ -149,9 +150,9 @@ public struct PortOuts: Sendable {
             accountId: account, zip: zip, approvalRequired: draft.approvalRequired ?? true, lockedUntil: nil, updatedAt: now
         )
         try await store.transaction { database in
-            guard let row = try await database.raw("SELECT kind FROM accounts WHERE id = \(bind: account)").first(),
-                try row.decode(column: "kind", as: String.self) == AccountKind.customer.rawValue
-            else { throw ServiceError.notFound("account") }
+            guard try await AccountDirectory.fetchAccount(account, in: database)?.kind == .customer else {
+                throw ServiceError.notFound("account")
+            }
             try await database.raw("""
                 INSERT INTO port_out_protection (account_id, pin_hash, pin_salt, zip, approval_required, failed_pins, locked_until,
                     updated_at, updated_by)
@@ -232,12 +233,11 @@ public struct PortOuts: Sendable {
                 owners.insert(owner)
             }
             let accountId = owners.count == 1 ? owners.first : nil
-            let account = try await database.raw("""
-                SELECT name FROM accounts WHERE id = \(bind: draft.accountNumber) AND kind = 'customer'\(database.forUpdate)
-                """).first()
+            let account = try await AccountDirectory.fetchAccount(draft.accountNumber, in: database, forUpdate: true)
+                .flatMap { $0.kind == .customer ? $0 : nil }
             let named = account != nil && accountId == draft.accountNumber
             if !owners.isEmpty, !named { reasons.insert(.accountNumberMismatch) }
-            if named, let name = try account?.decode(column: "name", as: String.self),
+            if named, let name = account?.name,
                 Self.comparable(name) != Self.comparable(draft.businessName)
             {
                 reasons.insert(.nameMismatch)

@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Platform
 import SQLKit
@@ -122,8 +123,9 @@ public struct WebhookEndpoints: Sendable {
         )
         let secret = Identifier.secret(prefix: "whsec_")
         try await store.transaction { database in
-            guard try await database.raw("SELECT id FROM accounts WHERE id = \(bind: account)\(database.forUpdate)").first() != nil
-            else { throw ServiceError.notFound("account") }
+            guard try await AccountDirectory.fetchAccount(account, in: database, forUpdate: true) != nil else {
+                throw ServiceError.notFound("account")
+            }
             let count = try await database.raw("""
                 SELECT COUNT(*) AS count FROM webhook_endpoints WHERE account_id = \(bind: account) AND deleted_at IS NULL
                 """).first()?.decode(column: "count", as: Int.self) ?? 0

@@ -2,6 +2,7 @@ import ArgumentParser
 import Crypto
 import Foundation
 import Identity
+import NetworkData
 import SwiftASN1
 import Timekeeping
 import X509

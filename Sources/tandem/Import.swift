@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Inventory
 import Logging
+import NetworkData
 import Platform
 import Schema
 import Store

@@ -6,6 +6,7 @@ import Identity
 import Hummingbird
 import Inventory
 import Logging
+import NetworkData
 import Observability
 import Platform
 import Porting

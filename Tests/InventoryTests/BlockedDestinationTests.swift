@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import NetworkData
 import Platform
 import Routing
 import Store

@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import NetworkData
 import Platform
 import SQLKit
 import Store

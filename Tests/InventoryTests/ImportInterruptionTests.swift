@@ -1,6 +1,7 @@
 import Foundation
 import Inventory
 import Logging
+import NetworkData
 import Platform
 import Schema
 import SQLKit
@@ -304,39 +305,96 @@ struct DatabaseContents: Equatable {
 // MARK: - The tandem executable
 
 /// A run of the built `tandem` executable, its standard output and error collected as they come.
-final class TandemProcess {
+///
+/// Started with `posix_spawn`, not Foundation's `Process`: on Linux `Process.run()` has crashed (a bad pointer
+/// in a `memmove`, copying entries of the process's descriptor table) when the test process held some 1,400 open
+/// descriptors, as it does while the whole suite runs on PostgreSQL.
+final class TandemProcess: @unchecked Sendable {
     /// The executable, built next to the tests.
     static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("tandem")
 
-    private let process = Process()
+    struct SpawnFailure: Error, CustomStringConvertible {
+        var call: String
+        var code: Int32
+        var description: String { "\(call) failed: \(String(cString: strerror(code)))" }
+    }
+
+    /// The child's process id.
+    let identifier: pid_t
     private let collected = Collected()
 
     private final class Collected: Sendable {
         let data = Mutex(Data())
     }
+    /// The wait status once the child is reaped.
+    private let exitStatus = Mutex<Int32?>(nil)
 
     /// Starts `tandem` with `arguments`; with `pauseAfterRows`, the import test hook is on.
     init(_ arguments: [String], pauseAfterRows: Int? = nil) throws {
-        process.executableURL = Self.executable
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment[ImportPauseHook.environmentVariable] = pauseAfterRows.map(String.init)
-        process.environment = environment
-        let pipe = Pipe()
-        let collected = collected
-        pipe.fileHandleForReading.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if chunk.isEmpty {
-                handle.readabilityHandler = nil
-            } else {
-                collected.data.withLock { $0.append(chunk) }
-            }
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw SpawnFailure(call: "pipe", code: errno) }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        // Output and error into the pipe. The pipe's own ends close in the child (FD_CLOEXEC), as do the sockets and
+        // files the suite opens (NIO, SQLite and PostgreSQL open theirs close-on-exec).
+        posix_spawn_file_actions_adddup2(&actions, ends[1], STDOUT_FILENO)
+        posix_spawn_file_actions_adddup2(&actions, ends[1], STDERR_FILENO)
+        let argv = ([Self.executable.path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, Self.executable.path, &actions, nil, argv, envp)
+        close(ends[1])
+        guard spawned == 0 else {
+            close(ends[0])
+            throw SpawnFailure(call: "posix_spawn", code: spawned)
         }
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
+        identifier = pid
+        // A thread of its own reads the pipe to its end, so that no blocking read waits on the test's executor.
+        let (reader, collected) = (ends[0], collected)
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 4_096)
+            while true {
+                let count = read(reader, &buffer, buffer.count)
+                if count > 0 {
+                    collected.data.withLock { $0.append(contentsOf: buffer[0..<count]) }
+                } else if count == 0 || errno != EINTR {
+                    break
+                }
+            }
+            close(reader)
+        }
     }
+
+    /// Whether the child still runs; reaps it once it has ended.
+    var isRunning: Bool {
+        exitStatus.withLock { status in
+            if status != nil { return false }
+            var raw: Int32 = 0
+            guard waitpid(identifier, &raw, WNOHANG) == identifier else { return true }
+            status = raw
+            return false
+        }
+    }
+
+    /// How the child ended: by exiting or by a signal (only meaningful once it is not running).
+    var terminationReason: Process.TerminationReason {
+        let raw = exitStatus.withLock { $0 } ?? 0
+        return raw & 0x7f == 0 ? .exit : .uncaughtSignal
+    }
+
+    /// The exit status, or the number of the signal that ended the child.
+    var terminationStatus: Int32 {
+        let raw = exitStatus.withLock { $0 } ?? 0
+        return raw & 0x7f == 0 ? (raw >> 8) & 0xff : raw & 0x7f
+    }
+
+    var output: String { collected.data.withLock { String(decoding: $0, as: UTF8.self) } }
 
     /// How long a run may take to start working or to finish: long, because on PostgreSQL every run migrates,
     /// and migrations queue on one lock with those of every other test running at the time.
@@ -354,16 +412,11 @@ final class TandemProcess {
         )
     }
 
-    var identifier: pid_t { process.processIdentifier }
-    var terminationReason: Process.TerminationReason { process.terminationReason }
-    var terminationStatus: Int32 { process.terminationStatus }
-    var output: String { collected.data.withLock { String(decoding: $0, as: UTF8.self) } }
-
     /// Waits until the output contains `text`: `false` when the process ends or the time is up first.
     func waitForOutput(containing text: some StringProtocol, timeout: Duration = patience) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while !output.contains(text) {
-            guard process.isRunning, ContinuousClock.now < deadline else { return output.contains(text) }
+            guard isRunning, ContinuousClock.now < deadline else { return output.contains(text) }
             try await Task.sleep(for: .milliseconds(20))
         }
         return true
@@ -372,7 +425,7 @@ final class TandemProcess {
     /// Waits until the process has exited: `false` when it is still running once the time is up.
     func waitForExit(timeout: Duration = .seconds(20)) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        while isRunning {
             guard ContinuousClock.now < deadline else { return false }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -381,8 +434,12 @@ final class TandemProcess {
 
     /// Kills the process if it is still running, and reaps it.
     func killIfRunning() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        guard isRunning else { return }
+        kill(identifier, SIGKILL)
+        exitStatus.withLock { status in
+            var raw: Int32 = 0
+            while waitpid(identifier, &raw, 0) == -1 && errno == EINTR {}
+            status = raw
+        }
     }
 }

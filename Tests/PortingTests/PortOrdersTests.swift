@@ -1,4 +1,5 @@
 import Foundation
+import NetworkData
 import Platform
 import Synchronization
 import Inventory

@@ -1,7 +1,9 @@
+import Accounts
 import Emergency
 import Foundation
 import Inventory
 import Logging
+import NetworkData
 import Platform
 import Porting
 import Schema

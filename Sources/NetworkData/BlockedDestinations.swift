@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Platform
 import Routing
@@ -39,6 +40,11 @@ public struct BlockedDestinations: Sendable {
     let store: Store
     let clock: WallClock
 
+    public init(store: Store, clock: WallClock) {
+        self.store = store
+        self.clock = clock
+    }
+
     /// The most blocks one account (or the network) may have.
     public static let maximumPerOwner = 10_000
 
@@ -77,7 +83,7 @@ public struct BlockedDestinations: Sendable {
         return try await store.transaction { database in
             let owner: SQLQueryString = account.map { "account_id = \(bind: $0)" } ?? "account_id IS NULL"
             if let account {
-                guard try await database.raw("SELECT id FROM accounts WHERE id = \(bind: account)").first() != nil else {
+                guard try await AccountDirectory.fetchAccount(account, in: database) != nil else {
                     throw ServiceError.notFound("account")
                 }
             }
@@ -124,7 +130,7 @@ public struct BlockedDestinations: Sendable {
     }
 
     /// Every block, compiled for routing.
-    static func compiled(in database: any SQLDatabase) async throws -> DestinationBlocks {
+    package static func compiled(in database: any SQLDatabase) async throws -> DestinationBlocks {
         var blocks = DestinationBlocks()
         for row in try await database.raw("SELECT prefix, account_id FROM blocked_destinations").all() {
             blocks.add(

@@ -126,7 +126,7 @@ public struct PortedNumbers: Sendable {
     /// it undipped until the feed brings the new LRN). Kept among the changes routing applies over its compiled
     /// table. Returns what a dip said of the number before. Runs in the caller's transaction.
     @discardableResult
-    static func change(
+    package static func change(
         _ number: PhoneNumber, to lrn: PhoneNumber?, at now: Date, in database: any SQLDatabase
     ) async throws -> PortedNumberTable.Dip {
         let tn = Int64(number.digits)
@@ -147,7 +147,7 @@ public struct PortedNumbers: Sendable {
     }
 
     /// The changes our ports made since the last import, as routing applies them.
-    static func changes(in database: any SQLDatabase) async throws -> [PhoneNumber: PhoneNumber?] {
+    package static func changes(in database: any SQLDatabase) async throws -> [PhoneNumber: PhoneNumber?] {
         var changes: [PhoneNumber: PhoneNumber?] = [:]
         for row in try await database.raw("SELECT tn, lrn FROM lnp_changes").all() {
             guard let number = PhoneNumber(digits: UInt64(try row.decode(column: "tn", as: Int64.self))) else { continue }

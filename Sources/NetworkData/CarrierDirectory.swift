@@ -89,9 +89,9 @@ public struct CarrierDraft: Sendable, Codable, Equatable {
 
 /// The stored configuration of a carrier (the columns that are not keys), as JSON. The routing compiler
 /// decodes it: keep these names.
-struct CarrierConfiguration: Codable {
-    var gateways: [CarrierGateway]
-    var sourceAddresses: [String]
+package struct CarrierConfiguration: Codable {
+    package var gateways: [CarrierGateway]
+    package var sourceAddresses: [String]
 }
 
 // MARK: - Directory
@@ -230,6 +230,15 @@ public struct CarrierDirectory: Sendable {
             SELECT id FROM carriers WHERE name = \(bind: carrier.name) AND id <> \(bind: carrier.id)
             """).first()
         if clash != nil { throw Self.nameTaken(carrier.name) }
+    }
+
+    /// Every carrier's source addresses: a trunk may not claim them (a customer's PBX must not pass for a carrier).
+    package static func sourceAddresses(in database: any SQLDatabase) async throws -> [CIDRBlock] {
+        try await database.raw("SELECT configuration FROM carriers").all().flatMap { row in
+            try JSONDecoder().decode(
+                CarrierConfiguration.self, from: Data(try row.decode(column: "configuration", as: String.self).utf8)
+            ).sourceAddresses.compactMap { CIDRBlock($0) }
+        }
     }
 
     private static func nameTaken(_ name: String) -> ServiceError {

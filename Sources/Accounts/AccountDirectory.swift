@@ -24,6 +24,18 @@ public struct Account: Sendable, Codable, Equatable {
     public var status: AccountStatus
     public var createdAt: Date
     public var updatedAt: Date
+
+    public init(
+        id: String, kind: AccountKind, name: String, agentId: String?, status: AccountStatus, createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.kind = kind
+        self.name = name
+        self.agentId = agentId
+        self.status = status
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }
 
 /// An API key as listed: never its secret.
@@ -171,7 +183,7 @@ public struct AccountDirectory: Sendable {
         }
     }
 
-    static func canSee(_ account: Account, _ principal: Principal) -> Bool {
+    package static func canSee(_ account: Account, _ principal: Principal) -> Bool {
         switch principal.role {
         case .operatorAdmin: true
         case .agent: account.id == principal.accountId || account.agentId == principal.accountId
@@ -179,7 +191,7 @@ public struct AccountDirectory: Sendable {
         }
     }
 
-    static func fetchAccount(_ id: String, in database: any SQLDatabase, forUpdate: Bool = false) async throws -> Account? {
+    package static func fetchAccount(_ id: String, in database: any SQLDatabase, forUpdate: Bool = false) async throws -> Account? {
         let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
         return try await database.raw("SELECT * FROM accounts WHERE id = \(bind: id)\(lock)").first().map(decodeAccount)
     }
@@ -351,7 +363,7 @@ public struct AccountDirectory: Sendable {
         }
     }
 
-    static func hash(_ secret: String) -> String {
+    package static func hash(_ secret: String) -> String {
         SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 

@@ -20,10 +20,10 @@ public struct ReferenceData: Sendable {
     public static let optionalColumns = ["block", "company_type"]
 
     /// Where a number is: what searches filter on and numbers inherit.
-    struct Location: Sendable {
-        var rateCenter: String
-        var state: String
-        var lata: String
+    package struct Location: Sendable {
+        package var rateCenter: String
+        package var state: String
+        package var lata: String
     }
 
     let store: Store
@@ -149,7 +149,7 @@ public struct ReferenceData: Sendable {
     // MARK: Rows
 
     /// Locations keyed by NPA-NXX (whole exchanges) and NPA-NXX-X (blocks), for the given exchanges.
-    static func locations(for npaNXXs: Set<String>, in database: any SQLDatabase) async throws -> [String: Location] {
+    package static func locations(for npaNXXs: Set<String>, in database: any SQLDatabase) async throws -> [String: Location] {
         var locations: [String: Location] = [:]
         for npa in Set(npaNXXs.map { String($0.prefix(3)) }).sorted() {
             let rows = try await database.raw(

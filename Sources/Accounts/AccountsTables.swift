@@ -1,0 +1,36 @@
+import Store
+
+/// The tables Accounts owns, as its parts of the migrations that make them. `TandemSchema` puts the parts in
+/// their one order; a part that has shipped never changes (a change is a new part in a new migration).
+public enum AccountsTables {
+    /// Migration 1 ("provisioning core"): accounts and their API keys.
+    public static func accountsAndKeys(_: DatabaseBackend) -> [String] {
+        [
+            """
+            CREATE TABLE accounts (
+                id TEXT PRIMARY KEY,
+                kind TEXT NOT NULL,
+                name TEXT NOT NULL,
+                agent_id TEXT REFERENCES accounts(id),
+                status TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX accounts_agent ON accounts(agent_id)",
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                account_id TEXT NOT NULL REFERENCES accounts(id),
+                role TEXT NOT NULL,
+                name TEXT NOT NULL,
+                secret_hash TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                created_by TEXT,
+                expires_at BIGINT,
+                revoked_at BIGINT,
+                replaced_by TEXT)
+            """,
+            "CREATE INDEX api_keys_account ON api_keys(account_id, id)",
+        ]
+    }
+}
