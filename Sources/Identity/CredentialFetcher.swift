@@ -60,17 +60,17 @@ public struct HTTPDocumentSource: DocumentSource {
     /// Turns an Expires time into a lifetime when the response carries no Date.
     let clock: WallClock
 
-    /// Uses `client`, which must not follow redirects itself (see ``makeClient()``).
+    /// Uses `client`, which must not follow redirects itself (see ``makeClient(connectTimeout:readTimeout:)``).
     public init(client: HTTPClient, configuration: FetchConfiguration = .init(), clock: WallClock) {
         self.client = client
         self.configuration = configuration
         self.clock = clock
     }
 
-    /// An HTTP client suited to this source: no automatic redirects, bounded connect time.
-    public static func makeClient(connectTimeout: TimeAmount = .seconds(1)) -> HTTPClient {
+    /// An HTTP client suited to this source: no automatic redirects, bounded connect and read times.
+    public static func makeClient(connectTimeout: TimeAmount = .seconds(1), readTimeout: TimeAmount = .seconds(2)) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: connectTimeout, read: .seconds(2))
+        configuration.timeout = .init(connect: connectTimeout, read: readTimeout)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

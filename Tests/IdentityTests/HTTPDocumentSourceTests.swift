@@ -55,7 +55,8 @@ struct HTTPDocumentSourceTests {
     /// Long enough for a loopback answer on a loaded machine, well short of the slow handler's 15 s.
     static let timeout = TimeAmount.milliseconds(10_000)
     /// For fetches whose server answers at once, where a timeout is never the answer being tested: long enough to
-    /// outlast a test machine that stalls every task for a minute while the rest of the suite runs.
+    /// outlast a test machine that stalls every task for a minute while the rest of the suite runs. The clients'
+    /// connect and read timeouts get it too; the fetch's own timeout is what cuts the slow servers.
     static let patient = TimeAmount.seconds(90)
 
     /// The fetch timeout for a path: short only where the server is slow on purpose.
@@ -64,7 +65,7 @@ struct HTTPDocumentSourceTests {
     }
 
     static func withSource(_ configuration: FetchConfiguration, _ body: (HTTPDocumentSource) async throws -> Void) async throws {
-        let client = HTTPDocumentSource.makeClient()
+        let client = HTTPDocumentSource.makeClient(connectTimeout: patient, readTimeout: patient)
         do {
             try await body(HTTPDocumentSource(client: client, configuration: configuration, clock: .system))
         } catch {
@@ -200,7 +201,7 @@ struct HTTPDocumentSourceTests {
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
-            let http = HTTPDocumentSource.makeClient()
+            let http = HTTPDocumentSource.makeClient(connectTimeout: Self.patient, readTimeout: Self.patient)
             let template = "http://127.0.0.1:\(client.port!)/cnam?tn={tn}"
             // Where the answer is at once, the timeout and budget outlast a machine that stalls every task for a
             // minute while the suite starts; only the budget test below is short, and only the budget can cut it.

@@ -320,6 +320,15 @@ final class TandemProcess: @unchecked Sendable {
         var description: String { "\(call) failed: \(String(cString: strerror(code)))" }
     }
 
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which the Glibc module does not
+    /// import: every descriptor from the given one up closes in the child.
+    private static let addCloseFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            fatalError("glibc 2.34 or later is needed: posix_spawn_file_actions_addclosefrom_np is missing")
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
     /// The child's process id.
     let identifier: pid_t
     private let collected = Collected()
@@ -340,10 +349,12 @@ final class TandemProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        // Output and error into the pipe. The pipe's own ends close in the child (FD_CLOEXEC), as do the sockets and
-        // files the suite opens (NIO, SQLite and PostgreSQL open theirs close-on-exec).
+        // Output and error into the pipe; every other descriptor closes in the child. Inherited, the suite's
+        // PostgreSQL sockets would stay open in a paused child after the tests closed them, and use up the
+        // server's connections.
         posix_spawn_file_actions_adddup2(&actions, ends[1], STDOUT_FILENO)
         posix_spawn_file_actions_adddup2(&actions, ends[1], STDERR_FILENO)
+        guard Self.addCloseFrom(&actions, 3) == 0 else { throw SpawnFailure(call: "posix_spawn_file_actions_addclosefrom_np", code: errno) }
         let argv = ([Self.executable.path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
