@@ -92,7 +92,6 @@ let package = Package(
                 "Accounts",
                 "Platform",
                 "Timekeeping",
-                "Inventory",
                 "Routing",
                 "Store",
                 "Telephony",
@@ -142,8 +141,6 @@ let package = Package(
         .target(
             name: "Observability",
             dependencies: [
-                "Routing",
-                "SIP",
                 .product(name: "Atomics", package: "swift-atomics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
