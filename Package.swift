@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Accounts", targets: ["Accounts"]),
         .library(name: "NetworkData", targets: ["NetworkData"]),
         .library(name: "Inventory", targets: ["Inventory"]),
+        .library(name: "RoutingFeed", targets: ["RoutingFeed"]),
         .library(name: "API", targets: ["API"]),
         .library(name: "Routing", targets: ["Routing"]),
         .library(name: "SIP", targets: ["SIP"]),
@@ -80,10 +81,19 @@ let package = Package(
         ),
         .target(
             name: "Guard",
+            dependencies: ["Routing"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Emergency",
+            dependencies: [
+                "Accounts",
+                "Platform",
+                "Store",
+                "Telephony",
+                "Timekeeping",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -108,6 +118,7 @@ let package = Package(
             name: "Porting",
             dependencies: [
                 "Accounts",
+                "Emergency",
                 "NetworkData",
                 "Platform",
                 "Timekeeping",
@@ -211,7 +222,6 @@ let package = Package(
                 "Platform",
                 "Timekeeping",
                 "Emergency",
-                "Observability",
                 "Routing",
                 "Telephony",
                 "Store",
@@ -219,6 +229,39 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RoutingFeed",
+            dependencies: [
+                "Accounts",
+                "Inventory",
+                "NetworkData",
+                "Observability",
+                "Platform",
+                "Routing",
+                "Store",
+                "Telephony",
+                "Timekeeping",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Demo",
+            dependencies: [
+                "Accounts",
+                "Emergency",
+                "Inventory",
+                "NetworkData",
+                "Platform",
+                "Porting",
+                "Store",
+                "Telephony",
+                "Timekeeping",
             ],
             swiftSettings: swiftSettings
         ),
@@ -233,6 +276,7 @@ let package = Package(
                 "Webhooks",
                 "Emergency",
                 "Inventory",
+                "RoutingFeed",
                 "Observability",
                 "Routing",
                 "Store",
@@ -247,13 +291,15 @@ let package = Package(
         ),
         .target(
             name: "Schema",
-            dependencies: ["Accounts", "Inventory", "NetworkData", "Platform", "Porting", "Store", "Webhooks"],
+            dependencies: ["Accounts", "Emergency", "Inventory", "NetworkData", "Platform", "Porting", "RoutingFeed", "Store", "Webhooks"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "tandem",
             dependencies: [
                 "Accounts",
+                "Demo",
+                "Guard",
                 "NetworkData",
                 "Schema",
                 "Platform",
@@ -270,6 +316,7 @@ let package = Package(
                 "Routing",
                 "SIPServer",
                 "Inventory",
+                "RoutingFeed",
                 "Store",
                 "Telephony",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -311,6 +358,7 @@ let package = Package(
                 "Platform",
                 "Timekeeping",
                 "Inventory",
+                "RoutingFeed",
                 "Porting",
                 "Routing",
                 "Store",
@@ -358,7 +406,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GuardTests",
-            dependencies: ["Guard"],
+            dependencies: ["Guard", "Routing", "Telephony"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -420,7 +468,7 @@ let package = Package(
                 "Platform",
                 "Timekeeping",
                 "Emergency",
-                "Inventory", "Observability", "Routing", "Store", "Telephony", "TestSupport",
+                "Inventory", "RoutingFeed", "Observability", "Routing", "Store", "Telephony", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
@@ -439,6 +487,7 @@ let package = Package(
                 "Webhooks",
                 "API",
                 "Inventory",
+                "RoutingFeed",
                 "Observability",
                 "Routing",
                 "Store",

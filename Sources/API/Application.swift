@@ -1,14 +1,10 @@
 import Foundation
 import Hummingbird
-import Inventory
 import Logging
-import Routing
 import NIOCore
 import Observability
-import Porting
 import ServiceLifecycle
 import Store
-import Webhooks
 
 /// How to run the HTTP API.
 public struct APIConfiguration: Sendable {
@@ -34,104 +30,102 @@ public enum OpenAPIDocument {
     }()
 }
 
+/// Where the HTTP server publishes emergency calls' locations (PIDF-LO, RFC 6442's location by reference): a
+/// location is this, `/`, and its address id.
+public let emergencyLocationsPath = "/v1/e911/locations"
+
 /// Where the HTTP server publishes the certificate chain of Tandem's STIR/SHAKEN signatures (the x5u).
 public let signingChainPath = "/sti/cert.pem"
 
 /// Builds the router: `/health`, `/metrics` and `/openapi.json` open to all, everything under `/v1` authenticated.
-///
-/// `/metrics` serves `metrics`, or, without them, metrics of the routing snapshot alone.
-///
-/// Port orders go to `porting`'s partner; without one, an empty simulated losing carrier answers (it knows no
-/// account, so it rejects every order). Port-outs follow `portOuts` (by default, a 72-hour approval window). With
-/// a `signingChain`, the chain is published at ``signingChainPath``, open to all. Webhook endpoints are checked
-/// against `webhooks` (by default, public hosts only).
-public func buildRouter(
-    provisioning: Provisioning, routing: RoutingTable = RoutingTable(), metrics: TandemMetrics? = nil,
-    porting: PortOrders? = nil, portOuts: PortOuts? = nil, signingChain: String? = nil,
-    webhooks: WebhookURLPolicy = WebhookURLPolicy()
-) -> Hummingbird.Router<APIContext> {
+/// With a signing chain, the chain is published at ``signingChainPath``, open to all.
+public func buildRouter(_ dependencies: APIDependencies) -> Hummingbird.Router<APIContext> {
     let router = Hummingbird.Router(context: APIContext.self)
-    let metrics = metrics ?? TandemMetrics(scraping: ScrapedFigures(snapshot: { (routing.current.version, routing.age) }))
     router.add(middleware: ProblemMiddleware())
-    router.get("health") { _, context in
-        let version: Int
-        do {
-            version = try await provisioning.store.schemaVersion()
-        } catch {
-            context.logger.error("health check: the database does not answer", metadata: ["error": "\(error)"])
-            throw Problem(status: .serviceUnavailable, code: "unavailable", title: "Service unavailable",
-                          detail: "the database does not answer")
-        }
-        return try json(
-            Health(status: "ok", database: provisioning.store.backend.rawValue, schemaVersion: version),
-            context: context
-        )
-    }
-    router.get("openapi.json") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(data: OpenAPIDocument.data))
-        )
-    }
-    if let signingChain {
-        // The x5u of every PASSporT Tandem signs: verifiers everywhere fetch it, so it needs no key.
-        router.get(RouterPath(signingChainPath)) { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "application/x-pem-file", .cacheControl: "public, max-age=3600"],
-                body: .init(byteBuffer: ByteBuffer(string: signingChain))
-            )
-        }
-    }
-    router.get("metrics") { _, _ in
-        Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: metrics.exposition()))
-        )
-    }
-    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(accounts: provisioning.accounts))
-    AccountsController(accounts: provisioning.accounts).addRoutes(to: v1)
-    NumbersController(numbers: provisioning.numbers).addRoutes(to: v1)
-    TrunksController(trunks: provisioning.trunks).addRoutes(to: v1)
-    RoutesController(table: routing, trunks: provisioning.trunks, clock: provisioning.clock).addRoutes(to: v1)
-    ReferenceController(reference: provisioning.reference).addRoutes(to: v1)
-    CarriersController(carriers: provisioning.carriers, rateDecks: provisioning.rateDecks).addRoutes(to: v1)
-    RoutingRecordsController(records: provisioning.routingRecords).addRoutes(to: v1)
-    BlockedDestinationsController(blocks: provisioning.blockedDestinations).addRoutes(to: v1)
-    E911Controller(addresses: provisioning.emergencyAddresses).addRoutes(to: v1)
-    PortOrdersController(
-        orders: porting ?? PortOrders(store: provisioning.store, partner: SimulatedLosingCarrier(records: []), clock: provisioning.clock),
-        lrns: provisioning.networkLRNs
-    ).addRoutes(to: v1)
-    PortOutsController(portOuts: portOuts ?? PortOuts(store: provisioning.store, numbers: provisioning.numbers, clock: provisioning.clock)).addRoutes(to: v1)
-    WebhooksController(endpoints: WebhookEndpoints(store: provisioning.store, policy: webhooks, clock: provisioning.clock)).addRoutes(to: v1)
+    OpenRoutes(store: dependencies.store, metrics: dependencies.metrics, signingChain: dependencies.signingChain)
+        .addRoutes(to: router)
+    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
+    AccountsController(accounts: dependencies.accounts).addRoutes(to: v1)
+    NumbersController(numbers: dependencies.numbers).addRoutes(to: v1)
+    TrunksController(trunks: dependencies.trunks).addRoutes(to: v1)
+    RoutesController(table: dependencies.routing, trunks: dependencies.trunks, clock: dependencies.clock).addRoutes(to: v1)
+    ReferenceController(reference: dependencies.reference).addRoutes(to: v1)
+    CarriersController(carriers: dependencies.carriers, rateDecks: dependencies.rateDecks).addRoutes(to: v1)
+    RoutingRecordsController(records: dependencies.routingRecords).addRoutes(to: v1)
+    BlockedDestinationsController(blocks: dependencies.blockedDestinations).addRoutes(to: v1)
+    E911Controller(addresses: dependencies.emergencyAddresses, bindings: dependencies.emergencyBindings).addRoutes(to: v1)
+    PortOrdersController(orders: dependencies.portOrders, lrns: dependencies.networkLRNs).addRoutes(to: v1)
+    PortOutsController(portOuts: dependencies.portOuts).addRoutes(to: v1)
+    WebhooksController(endpoints: dependencies.webhookEndpoints).addRoutes(to: v1)
     return router
 }
 
-/// Builds the HTTP application over a running provisioning layer. The caller runs the store (as a service
-/// of its own group, or by adding it to `services`).
+/// Builds the HTTP application over running services. The caller runs the store (as a service of its own
+/// group, or by adding it to `services`).
 public func buildApplication(
-    provisioning: Provisioning,
-    routing: RoutingTable,
-    metrics: TandemMetrics? = nil,
-    porting: PortOrders? = nil,
-    portOuts: PortOuts? = nil,
-    signingChain: String? = nil,
-    webhooks: WebhookURLPolicy = WebhookURLPolicy(),
+    _ dependencies: APIDependencies,
     configuration: APIConfiguration,
-    services: [any Service] = [],
+    services: [any Service],
     logger: Logger,
-    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void
 ) -> Application<RouterResponder<APIContext>> {
     Application(
-        router: buildRouter(
-            provisioning: provisioning, routing: routing, metrics: metrics, porting: porting, portOuts: portOuts,
-            signingChain: signingChain, webhooks: webhooks
-        ),
+        router: buildRouter(dependencies),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,
         onServerRunning: onServerRunning,
         logger: logger
     )
+}
+
+/// The routes open to all: health, the OpenAPI document, metrics, and the signing chain verifiers fetch.
+struct OpenRoutes: Sendable {
+    let store: Store
+    let metrics: TandemMetrics
+    let signingChain: String?
+
+    func addRoutes(to router: Hummingbird.Router<APIContext>) {
+        router.get("health", use: health)
+        router.get("openapi.json", use: openAPIDocument)
+        router.get("metrics", use: exposition)
+        if signingChain != nil {
+            // The x5u of every PASSporT Tandem signs: verifiers everywhere fetch it, so it needs no key.
+            router.get(RouterPath(signingChainPath), use: chain)
+        }
+    }
+
+    @Sendable func health(_: Request, context: APIContext) async throws -> Response {
+        let version: Int
+        do {
+            version = try await store.schemaVersion()
+        } catch {
+            context.logger.error("health check: the database does not answer", metadata: ["error": "\(error)"])
+            throw Problem(status: .serviceUnavailable, code: "unavailable", title: "Service unavailable",
+                          detail: "the database does not answer")
+        }
+        return try json(Health(status: "ok", database: store.backend.rawValue, schemaVersion: version), context: context)
+    }
+
+    @Sendable func openAPIDocument(_: Request, context _: APIContext) async throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(data: OpenAPIDocument.data))
+        )
+    }
+
+    @Sendable func exposition(_: Request, context _: APIContext) async throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.exposition()))
+        )
+    }
+
+    @Sendable func chain(_: Request, context _: APIContext) async throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/x-pem-file", .cacheControl: "public, max-age=3600"],
+            body: .init(byteBuffer: ByteBuffer(string: signingChain ?? ""))
+        )
+    }
 }
 
 /// The body of `GET /health`.

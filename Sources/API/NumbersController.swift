@@ -7,7 +7,7 @@ import NIOCore
 import Telephony
 
 /// `/v1/numbers` and `/v1/inventory`: search, order, reserve, assign, release, history; operator stock.
-struct NumbersController {
+struct NumbersController: Sendable {
     let numbers: NumberInventory
 
     /// The body of reserve and order: either named numbers, or a quantity of numbers matching a search.
@@ -69,95 +69,138 @@ struct NumbersController {
     }
 
     func addRoutes(to group: RouterGroup<APIContext>) {
-        group.get("numbers/available") { request, context in
-            let criteria = SearchCriteria(
-                npa: request.query("npa"), npanxx: request.query("npanxx"), rateCenter: request.query("rate_center"),
-                state: request.query("state"), lata: request.query("lata"), contains: request.query("contains"),
-                startsWith: request.query("starts_with"), endsWith: request.query("ends_with")
-            )
-            let page = try await numbers.search(criteria.search(), page: request.page(), by: context.caller())
-            return try json(page, context: context)
+        group.get("numbers/available", use: search)
+        group.get("numbers", use: list)
+        group.get("numbers/:number", use: show)
+        group.get("numbers/:number/history", use: history)
+        group.get("numbers/:number/failover", use: showFailover)
+        group.put("numbers/:number/failover", use: setFailover)
+        group.get("numbers/:number/cnam", use: showCallerName)
+        group.put("numbers/:number/cnam", use: setCallerName)
+        group.delete("numbers/:number/cnam", use: clearCallerName)
+        group.get("cnam/:number", use: lookUpCallerName)
+        group.post("numbers/reserve", use: reserve)
+        group.post("numbers/order", use: order)
+        group.post("numbers/release", use: release)
+        group.post("numbers/assign", use: assign)
+        group.post("numbers/unassign", use: unassign)
+        group.post("inventory/numbers", use: addStock)
+    }
+
+    /// GET /v1/numbers/available: numbers in stock matching a search, paged.
+    @Sendable func search(_ request: Request, context: APIContext) async throws -> Response {
+        let criteria = SearchCriteria(
+            npa: request.query("npa"), npanxx: request.query("npanxx"), rateCenter: request.query("rate_center"),
+            state: request.query("state"), lata: request.query("lata"), contains: request.query("contains"),
+            startsWith: request.query("starts_with"), endsWith: request.query("ends_with")
+        )
+        let page = try await numbers.search(criteria.search(), page: request.page(), by: context.caller())
+        return try json(page, context: context)
+    }
+
+    /// GET /v1/numbers: the caller's numbers, paged.
+    @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
+        let page = try await numbers.numbers(
+            accountId: request.query("account_id"), status: request.query("status", as: NumberStatus.self),
+            trunkId: request.query("trunk_id"), page: request.page(), by: context.caller()
+        )
+        return try json(page, context: context)
+    }
+
+    /// GET /v1/numbers/{number}: one number.
+    @Sendable func show(_: Request, context: APIContext) async throws -> Response {
+        try json(try await numbers.number(try pathNumber(context), by: context.caller()), context: context)
+    }
+
+    /// GET /v1/numbers/{number}/history: a number's history, oldest first, paged.
+    @Sendable func history(_ request: Request, context: APIContext) async throws -> Response {
+        let page = try await numbers.history(try pathNumber(context), page: request.page(), by: context.caller())
+        return try json(page, context: context)
+    }
+
+    /// GET /v1/numbers/{number}/failover: a number's failover targets.
+    @Sendable func showFailover(_: Request, context: APIContext) async throws -> Response {
+        let number = try pathNumber(context)
+        let targets = try await numbers.failover(of: number, by: context.caller())
+        return try json(Failover(number: number, targets: targets), context: context)
+    }
+
+    /// PUT /v1/numbers/{number}/failover: replaces a number's failover targets.
+    @Sendable func setFailover(_ request: Request, context: APIContext) async throws -> Response {
+        var request = request
+        let number = try pathNumber(context)
+        let body = try await request.decodeJSON(as: Failover.self, context: context)
+        let targets = try await numbers.setFailover(of: number, to: body.targets, by: context.caller())
+        return try json(Failover(number: number, targets: targets), context: context)
+    }
+
+    /// GET /v1/numbers/{number}/cnam: a number's caller name.
+    @Sendable func showCallerName(_: Request, context: APIContext) async throws -> Response {
+        let number = try pathNumber(context)
+        let name = try await numbers.callerName(of: number, by: context.caller())
+        return try json(CallerNameBody(number: number, name: name?.text), context: context)
+    }
+
+    /// PUT /v1/numbers/{number}/cnam: sets a number's caller name.
+    @Sendable func setCallerName(_ request: Request, context: APIContext) async throws -> Response {
+        var request = request
+        let number = try pathNumber(context)
+        let body = try await request.decodeJSON(as: CallerNameBody.self, context: context)
+        guard let raw = body.name else { throw Problem.badRequest("name is required (DELETE clears it)", field: "name") }
+        let name: CallerName
+        do throws(CallerName.NameError) {
+            name = try CallerName(normalizing: raw)
+        } catch {
+            throw Problem.badRequest(error.description, field: "name")
         }
-        group.get("numbers") { request, context in
-            let page = try await numbers.numbers(
-                accountId: request.query("account_id"), status: request.query("status", as: NumberStatus.self),
-                trunkId: request.query("trunk_id"), page: request.page(), by: context.caller()
-            )
-            return try json(page, context: context)
+        let stored = try await numbers.setCallerName(of: number, to: name, by: context.caller())
+        return try json(CallerNameBody(number: number, name: stored?.text), context: context)
+    }
+
+    /// DELETE /v1/numbers/{number}/cnam: clears a number's caller name.
+    @Sendable func clearCallerName(_: Request, context: APIContext) async throws -> Response {
+        _ = try await numbers.setCallerName(of: try pathNumber(context), to: nil, by: context.caller())
+        return Response(status: .noContent)
+    }
+
+    /// GET /v1/cnam/{number}: a CNAM dip on one of our assigned numbers (404 without a name).
+    @Sendable func lookUpCallerName(_: Request, context: APIContext) async throws -> Response {
+        let number = try pathNumber(context)
+        guard let name = try await numbers.lookUpCallerName(number, by: context.caller()) else {
+            throw Problem(status: .notFound, code: "not-found", title: "Not found", detail: "no caller name for \(number.e164)")
         }
-        group.get("numbers/:number") { _, context in
-            try json(try await numbers.number(try pathNumber(context), by: context.caller()), context: context)
-        }
-        group.get("numbers/:number/history") { request, context in
-            let page = try await numbers.history(try pathNumber(context), page: request.page(), by: context.caller())
-            return try json(page, context: context)
-        }
-        group.get("numbers/:number/failover") { _, context in
-            let number = try pathNumber(context)
-            let targets = try await numbers.failover(of: number, by: context.caller())
-            return try json(Failover(number: number, targets: targets), context: context)
-        }
-        group.put("numbers/:number/failover") { request, context in
-            var request = request
-            let number = try pathNumber(context)
-            let body = try await request.decodeJSON(as: Failover.self, context: context)
-            let targets = try await numbers.setFailover(of: number, to: body.targets, by: context.caller())
-            return try json(Failover(number: number, targets: targets), context: context)
-        }
-        group.get("numbers/:number/cnam") { _, context in
-            let number = try pathNumber(context)
-            let name = try await numbers.callerName(of: number, by: context.caller())
-            return try json(CallerNameBody(number: number, name: name?.text), context: context)
-        }
-        group.put("numbers/:number/cnam") { request, context in
-            var request = request
-            let number = try pathNumber(context)
-            let body = try await request.decodeJSON(as: CallerNameBody.self, context: context)
-            guard let raw = body.name else { throw Problem.badRequest("name is required (DELETE clears it)", field: "name") }
-            let name: CallerName
-            do throws(CallerName.NameError) {
-                name = try CallerName(normalizing: raw)
-            } catch {
-                throw Problem.badRequest(error.description, field: "name")
-            }
-            let stored = try await numbers.setCallerName(of: number, to: name, by: context.caller())
-            return try json(CallerNameBody(number: number, name: stored?.text), context: context)
-        }
-        group.delete("numbers/:number/cnam") { _, context in
-            _ = try await numbers.setCallerName(of: try pathNumber(context), to: nil, by: context.caller())
-            return Response(status: .noContent)
-        }
-        group.get("cnam/:number") { _, context in
-            let number = try pathNumber(context)
-            guard let name = try await numbers.lookUpCallerName(number, by: context.caller()) else {
-                throw Problem(status: .notFound, code: "not-found", title: "Not found", detail: "no caller name for \(number.e164)")
-            }
-            return try json(CallerNameBody(number: number, name: name.text), context: context)
-        }
-        group.post("numbers/reserve") { request, context in
-            try await select(request, context, reserve: true)
-        }
-        group.post("numbers/order") { request, context in
-            try await select(request, context, reserve: false)
-        }
-        group.post("numbers/release") { request, context in
-            var request = request
-            let body = try await request.decodeJSON(as: NumberList.self, context: context)
-            return try json(try await numbers.release(body.numbers, by: context.caller()), context: context)
-        }
-        group.post("numbers/assign") { request, context in
-            var request = request
-            let body = try await request.decodeJSON(as: TrunkAssignment.self, context: context)
-            return try json(try await numbers.assign(body.numbers, trunkId: body.trunkId, by: context.caller()), context: context)
-        }
-        group.post("numbers/unassign") { request, context in
-            var request = request
-            let body = try await request.decodeJSON(as: NumberList.self, context: context)
-            return try json(try await numbers.unassign(body.numbers, by: context.caller()), context: context)
-        }
-        group.post("inventory/numbers") { request, context in
-            try await addStock(request, context)
-        }
+        return try json(CallerNameBody(number: number, name: name.text), context: context)
+    }
+
+    /// POST /v1/numbers/reserve: reserves named numbers, or a quantity matching a search.
+    @Sendable func reserve(_ request: Request, context: APIContext) async throws -> Response {
+        try await select(request, context, reserve: true)
+    }
+
+    /// POST /v1/numbers/order: orders named numbers, or a quantity matching a search.
+    @Sendable func order(_ request: Request, context: APIContext) async throws -> Response {
+        try await select(request, context, reserve: false)
+    }
+
+    /// POST /v1/numbers/release: gives numbers back.
+    @Sendable func release(_ request: Request, context: APIContext) async throws -> Response {
+        var request = request
+        let body = try await request.decodeJSON(as: NumberList.self, context: context)
+        return try json(try await numbers.release(body.numbers, by: context.caller()), context: context)
+    }
+
+    /// POST /v1/numbers/assign: assigns numbers to a trunk.
+    @Sendable func assign(_ request: Request, context: APIContext) async throws -> Response {
+        var request = request
+        let body = try await request.decodeJSON(as: TrunkAssignment.self, context: context)
+        return try json(try await numbers.assign(body.numbers, trunkId: body.trunkId, by: context.caller()), context: context)
+    }
+
+    /// POST /v1/numbers/unassign: takes numbers off their trunk.
+    @Sendable func unassign(_ request: Request, context: APIContext) async throws -> Response {
+        var request = request
+        let body = try await request.decodeJSON(as: NumberList.self, context: context)
+        return try json(try await numbers.unassign(body.numbers, by: context.caller()), context: context)
     }
 
     private func select(_ request: Request, _ context: APIContext, reserve: Bool) async throws -> Response {
@@ -181,7 +224,8 @@ struct NumbersController {
         return try json(result, context: context)
     }
 
-    private func addStock(_ request: Request, _ context: APIContext) async throws -> Response {
+    /// POST /v1/inventory/numbers: adds numbers and ranges to the operator's stock (JSON, or text one a line).
+    @Sendable func addStock(_ request: Request, context: APIContext) async throws -> Response {
         var request = request
         let caller = try context.caller()
         try caller.requireOperator()

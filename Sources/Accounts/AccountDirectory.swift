@@ -239,6 +239,27 @@ public struct AccountDirectory: Sendable {
         }
     }
 
+    /// Whether any unrevoked key with `role` exists (`serve` issues a bootstrap operator key when none does).
+    public func hasActiveKey(role: Role) async throws -> Bool {
+        try await store.read { database in
+            try await database.raw("SELECT id FROM api_keys WHERE role = \(bind: role.rawValue) AND revoked_at IS NULL LIMIT 1")
+                .first() != nil
+        }
+    }
+
+    /// Revokes the unrevoked keys the system issued under names starting with `prefix` (the previous run's demo
+    /// keys); returns how many.
+    @discardableResult
+    public func revokeSystemKeys(namedWith prefix: String) async throws -> Int {
+        try await store.transaction { database in
+            try await database.raw("""
+                UPDATE api_keys SET revoked_at = \(bind: clock.unixSeconds())
+                WHERE substr(name, 1, \(bind: prefix.count)) = \(bind: prefix) AND created_by = 'system' AND revoked_at IS NULL
+                RETURNING id
+                """).all().count
+        }
+    }
+
     private func insertKey(
         accountId: String, role: Role, name: String, expiresAt: Date?, by actor: String, in database: any SQLDatabase
     ) async throws -> IssuedKey {

@@ -90,7 +90,7 @@ extension NumberInventory {
     }
 
     /// Every number's failover targets, in order, for the routing snapshot.
-    static func allFailoverTargets(in database: any SQLDatabase) async throws -> [UInt64: [FailoverTarget]] {
+    package static func allFailoverTargets(in database: any SQLDatabase) async throws -> [UInt64: [FailoverTarget]] {
         var targets: [UInt64: [FailoverTarget]] = [:]
         for row in try await database.raw("SELECT tn, target_trunk, target_number FROM number_failover ORDER BY tn, position").all() {
             targets[try row.phoneNumber().digits, default: []].append(try failoverTarget(row))

@@ -62,35 +62,6 @@ public enum InventoryTables {
         ]
     }
 
-    /// Migration 4 ("routing records"): one row per routing decision.
-    public static func routingRecords(_ backend: DatabaseBackend) -> [String] {
-        let identity = backend.identityColumn
-        // One row per routing decision. `at` is in Unix milliseconds; `carriers` and `costs` (micros) are
-        // comma-separated lists in the same order, cheapest first.
-        return [
-            """
-            CREATE TABLE routing_records (
-                id \(identity),
-                at BIGINT NOT NULL,
-                call_id TEXT NOT NULL,
-                source TEXT NOT NULL,
-                trunk_id TEXT,
-                dialed TEXT NOT NULL,
-                normalized TEXT,
-                lrn TEXT,
-                jurisdiction TEXT,
-                status BIGINT NOT NULL,
-                reason TEXT NOT NULL,
-                carriers TEXT NOT NULL,
-                costs TEXT NOT NULL,
-                price_micros BIGINT,
-                caller_id_flagged BIGINT NOT NULL)
-            """,
-            "CREATE INDEX routing_records_at ON routing_records(at)",
-            "CREATE INDEX routing_records_trunk ON routing_records(trunk_id, at)",
-        ]
-    }
-
     /// Migration 5 ("number failover targets"): each number's failover targets, in order.
     public static func numberFailover(_: DatabaseBackend) -> [String] {
         // A number's failover targets in order: each row names a trunk or a number (10 digits), not both.
@@ -108,39 +79,10 @@ public enum InventoryTables {
         ]
     }
 
-    /// Migration 7 ("E911 addresses, MSAG and bindings"): the MSAG, validated E911 addresses, their bindings to
-    /// numbers, and their events.
-    public static func emergencyAddresses(_ backend: DatabaseBackend) -> [String] {
-        let identity = backend.identityColumn
-        // MSAG street ranges; e911_addresses hold validated, normalized addresses (the CLDXF fields as JSON in
-        // `address`); number_e911 binds a number to one; e911_events record who changed which, and when.
-        return [
-            """
-            CREATE TABLE msag_ranges (
-                state TEXT NOT NULL,
-                community TEXT NOT NULL,
-                street TEXT NOT NULL,
-                street_name TEXT NOT NULL,
-                low BIGINT NOT NULL,
-                high BIGINT NOT NULL,
-                parity TEXT NOT NULL,
-                esn TEXT NOT NULL,
-                psap TEXT NOT NULL,
-                range TEXT NOT NULL)
-            """,
-            "CREATE INDEX msag_ranges_street ON msag_ranges(state, community, street)",
-            "CREATE INDEX msag_ranges_name ON msag_ranges(state, street_name)",
-            """
-            CREATE TABLE e911_addresses (
-                id TEXT PRIMARY KEY,
-                account_id TEXT NOT NULL REFERENCES accounts(id),
-                address TEXT NOT NULL,
-                line TEXT NOT NULL,
-                esn TEXT NOT NULL,
-                psap TEXT NOT NULL,
-                created_at BIGINT NOT NULL)
-            """,
-            "CREATE INDEX e911_addresses_account ON e911_addresses(account_id, id)",
+    /// Migration 7 ("E911 addresses, MSAG and bindings"), the numbers' part: `number_e911` binds a number to one
+    /// of its owner's validated addresses.
+    public static func numberEmergencyBindings(_: DatabaseBackend) -> [String] {
+        [
             """
             CREATE TABLE number_e911 (
                 tn TEXT PRIMARY KEY REFERENCES numbers(tn),
@@ -148,15 +90,6 @@ public enum InventoryTables {
                 bound_at BIGINT NOT NULL)
             """,
             "CREATE INDEX number_e911_address ON number_e911(address_id)",
-            """
-            CREATE TABLE e911_events (
-                id \(identity),
-                at BIGINT NOT NULL,
-                tn TEXT,
-                address_id TEXT NOT NULL,
-                action TEXT NOT NULL,
-                actor TEXT NOT NULL)
-            """,
         ]
     }
 

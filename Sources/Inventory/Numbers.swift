@@ -512,7 +512,7 @@ public struct NumberInventory: Sendable {
 
     // MARK: Rows
 
-    static func fetchRecord(_ number: PhoneNumber, forUpdate: Bool = false, in database: any SQLDatabase) async throws -> NumberRecord? {
+    package static func fetchRecord(_ number: PhoneNumber, forUpdate: Bool = false, in database: any SQLDatabase) async throws -> NumberRecord? {
         let lock: SQLQueryString = forUpdate ? database.forUpdate : ""
         return try await database.raw("SELECT * FROM numbers WHERE tn = \(bind: number.national)\(lock)").first().map(decodeRecord)
     }
@@ -568,7 +568,7 @@ public struct NumberInventory: Sendable {
 
 extension SQLRow {
     /// The `tn` column as a number.
-    func phoneNumber() throws -> PhoneNumber {
+    package func phoneNumber() throws -> PhoneNumber {
         let digits = try decode(column: "tn", as: String.self)
         guard let number = PhoneNumber(digits) else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "stored number '\(digits)' is invalid"))

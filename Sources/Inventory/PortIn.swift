@@ -7,37 +7,6 @@ import Telephony
 import Timekeeping
 
 extension NumberInventory {
-    /// Whether each number can be ported in: a NANP geographic number (toll-free numbers move through their
-    /// RespOrg, not a port), not already ours, not on another open port order, with reference data, in a LATA
-    /// where we have an LRN. Each number gets its source or the reason it cannot be ported.
-    public static func portability(
-        of numbers: [PhoneNumber], in database: any SQLDatabase
-    ) async throws -> [PhoneNumber: Result<PortSource, ServiceError>] {
-        var verdicts: [PhoneNumber: Result<PortSource, ServiceError>] = [:]
-        for number in numbers {
-            verdicts[number] = try await portability(of: number, in: database)
-        }
-        return verdicts
-    }
-
-    private static func portability(of number: PhoneNumber, in database: any SQLDatabase) async throws -> Result<PortSource, ServiceError> {
-        switch DialedNumber(classifying: number.e164) {
-        case .geographic: break
-        case .tollFree: return .failure(.invalid("numbers", "toll-free numbers move through their RespOrg, not a port"))
-        default: return .failure(.invalid("numbers", "\(number.e164) is not a US or Canadian geographic number"))
-        }
-        // A number we ported out may come back; any other row means it is ours already.
-        if let record = try await fetchRecord(number, in: database), record.status != .portedOut {
-            return .failure(ServiceError(.conflict, record.status == .portingIn ? "already being ported in" : "already ours"))
-        }
-        let open = try await database.raw("""
-            SELECT o.id FROM port_order_numbers n JOIN port_orders o ON o.id = n.order_id
-            WHERE n.tn = \(bind: number.national) AND o.state NOT IN ('completed', 'canceled')
-            """).first()
-        if open != nil { return .failure(ServiceError(.conflict, "already on an open port order")) }
-        return try await PortSource.of(number, in: database)
-    }
-
     /// Records numbers a submitted port-in order brings as porting-in for its account.
     ///
     /// - Throws: a conflict when a number became ours (or another order's) since the order was made.
@@ -116,6 +85,13 @@ extension NumberInventory {
             reason: nil, at: now, in: database
         )
         try await RoutingEpoch.bump(in: database)
+    }
+
+    /// When a port-in order's cutover forwarding ends (the latest end among its numbers still forwarded), in the
+    /// caller's transaction; `nil` when none of its numbers is.
+    package static func cutoverEnd(orderId: String, in database: any SQLDatabase) async throws -> Date? {
+        try await database.raw("SELECT MAX(ends_at) AS ends_at FROM cutover_forwards WHERE order_id = \(bind: orderId)").first()?
+            .decode(column: "ends_at", as: Int64?.self).map { Date(unixSeconds: $0) }
     }
 
     /// Ends a port-in order's cutover forwarding that is still running; returns how many numbers it covered.

@@ -1,3 +1,4 @@
+import Emergency
 import Foundation
 import NetworkData
 import SQLKit
@@ -32,11 +33,10 @@ extension NumberInventory {
                 continue
             }
             if let binding = try await database.raw("SELECT address_id FROM number_e911 WHERE tn = \(bind: number.national)").first() {
-                try await database.raw("""
-                    INSERT INTO e911_events (at, tn, address_id, action, actor)
-                    VALUES (\(bind: now.unixSeconds), \(bind: number.national),
-                        \(bind: try binding.decode(column: "address_id", as: String.self)), 'unbound-ported-out', \(bind: actor))
-                    """).run()
+                try await EmergencyAddresses.recordEvent(
+                    "unbound-ported-out", number: number, address: try binding.decode(column: "address_id", as: String.self),
+                    actor: actor, at: now, in: database
+                )
             }
             try await transition(record, .portOut, account: account, trunk: nil, reason: reason, actor: actor, in: database)
             try await PortedNumbers.change(number, to: nil, at: now, in: database)

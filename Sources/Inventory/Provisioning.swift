@@ -1,4 +1,5 @@
 import Accounts
+import Emergency
 import Logging
 import NetworkData
 import Platform
@@ -7,7 +8,7 @@ import Store
 import Timekeeping
 
 /// The provisioning services over one store: accounts and keys, numbers, trunks, reference data, carriers, rate
-/// decks, ported numbers, and the routing records.
+/// decks and ported numbers.
 public struct Provisioning: Sendable {
     public let store: Store
     /// The clock every service here reads.
@@ -19,9 +20,9 @@ public struct Provisioning: Sendable {
     public let carriers: CarrierDirectory
     public let rateDecks: RateDecks
     public let portedNumbers: PortedNumbers
-    public let routingRecords: RoutingRecords
     public let blockedDestinations: BlockedDestinations
     public let emergencyAddresses: EmergencyAddresses
+    public let emergencyBindings: EmergencyBindings
     public let networkLRNs: NetworkLRNs
 
     public init(store: Store, numbers configuration: NumberInventory.Configuration = .init(), clock: WallClock) {
@@ -34,9 +35,9 @@ public struct Provisioning: Sendable {
         self.carriers = CarrierDirectory(store: store, clock: clock)
         self.rateDecks = RateDecks(store: store, clock: clock)
         self.portedNumbers = PortedNumbers(store: store, clock: clock)
-        self.routingRecords = RoutingRecords(store: store, clock: clock)
         self.blockedDestinations = BlockedDestinations(store: store, clock: clock)
         self.emergencyAddresses = EmergencyAddresses(store: store, clock: clock)
+        self.emergencyBindings = EmergencyBindings(store: store, clock: clock)
         self.networkLRNs = NetworkLRNs(store: store, clock: clock)
     }
 }

@@ -227,15 +227,15 @@ public struct TrunkDraft: Sendable, Codable, Equatable {
     }
 }
 
-/// The stored configuration of a trunk (the columns that are not keys), as JSON.
-struct TrunkConfiguration: Codable {
-    var hosts: [TrunkHost]
-    var sourceAddresses: [String]
-    var maxChannels: Int
-    var maxCallsPerSecond: Int
-    var callerId: CallerIDPolicy
+/// The stored configuration of a trunk (the columns that are not keys), as JSON; the routing feed decodes it too.
+package struct TrunkConfiguration: Codable {
+    package var hosts: [TrunkHost]
+    package var sourceAddresses: [String]
+    package var maxChannels: Int
+    package var maxCallsPerSecond: Int
+    package var callerId: CallerIDPolicy
     /// Absent in trunks stored before signing was configurable: those sign all calls.
-    var identity: IdentityPolicy?
+    package var identity: IdentityPolicy?
 }
 
 // MARK: - Directory
@@ -516,6 +516,12 @@ public struct TrunkDirectory: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(configuration), as: UTF8.self)
+    }
+
+    /// The account a trunk belongs to, in the caller's transaction; `nil` when there is no such trunk.
+    package static func owner(ofTrunk id: String, in database: any SQLDatabase) async throws -> String? {
+        try await database.raw("SELECT account_id FROM trunks WHERE id = \(bind: id)").first()?
+            .decode(column: "account_id", as: String.self)
     }
 
     private static func decode(_ row: any SQLRow) throws -> Trunk {

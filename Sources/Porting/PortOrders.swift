@@ -1,4 +1,5 @@
 import Crypto
+import Emergency
 import Foundation
 import Inventory
 import NetworkData
@@ -49,14 +50,14 @@ public struct PortOrders: Sendable {
         let now = Date(unixSeconds: clock.now().unixSeconds)
         return try await store.transaction { database in
             if let trunk = draft.trunkId {
-                let owner = try await database.raw("SELECT account_id FROM trunks WHERE id = \(bind: trunk)").first()?
-                    .decode(column: "account_id", as: String.self)
-                guard owner == account else { throw ServiceError.notFound("trunk") }
+                guard try await TrunkDirectory.owner(ofTrunk: trunk, in: database) == account else {
+                    throw ServiceError.notFound("trunk")
+                }
             }
             if let address = draft.e911AddressId {
-                let owner = try await database.raw("SELECT account_id FROM e911_addresses WHERE id = \(bind: address)").first()?
-                    .decode(column: "account_id", as: String.self)
-                guard owner == account else { throw ServiceError.invalid("e911_address_id", "is not a validated address of the account") }
+                guard try await EmergencyAddresses.owner(ofAddress: address, in: database) == account else {
+                    throw ServiceError.invalid("e911_address_id", "is not a validated address of the account")
+                }
             }
             var failed: [NumberResult] = []
             var parsed: [PhoneNumber] = []
@@ -68,7 +69,7 @@ public struct PortOrders: Sendable {
                 }
             }
             var byCarrier: [String: [(PhoneNumber, PortSource)]] = [:]
-            for (number, verdict) in try await NumberInventory.portability(of: Array(Set(parsed)), in: database).sorted(by: { $0.key < $1.key }) {
+            for (number, verdict) in try await Self.portability(of: Array(Set(parsed)), in: database).sorted(by: { $0.key < $1.key }) {
                 switch verdict {
                 case .success(let source): byCarrier[source.ocn, default: []].append((number, source))
                 case .failure(let error): failed.append(NumberResult.failure(number.e164, error))
@@ -261,7 +262,7 @@ public struct PortOrders: Sendable {
                 sources, account: order.accountId, trunk: order.trunkId, cutover: cutover, actor: actor, at: now, in: database
             )
             if let address = order.e911AddressId {
-                try await EmergencyAddresses.bind(
+                try await EmergencyBindings.bind(
                     order.numbers, to: address, account: order.accountId, actor: actor, at: now, in: database
                 )
             }
@@ -399,13 +400,10 @@ public struct PortOrders: Sendable {
 
     private static func decode(_ row: any SQLRow, in database: any SQLDatabase) async throws -> PortOrder {
         let id = try row.decode(column: "id", as: String.self)
-        // The numbers, each with its cutover forwarding's end while it has one.
-        let rows = try await database.raw("""
-            SELECT n.tn, f.ends_at FROM port_order_numbers n LEFT JOIN cutover_forwards f ON f.tn = n.tn AND f.order_id = n.order_id
-            WHERE n.order_id = \(bind: id) ORDER BY n.tn
-            """).all()
+        let rows = try await database.raw("SELECT tn FROM port_order_numbers WHERE order_id = \(bind: id) ORDER BY tn").all()
         let numbers = try rows.map { try PhoneNumber(parsing: try $0.decode(column: "tn", as: String.self)) }
-        let cutoverEndsAt = try rows.compactMap { try $0.decode(column: "ends_at", as: Int64?.self) }.max()
+        // The end of the order's cutover forwarding, while one of its numbers still has it.
+        let cutoverEndsAt = try await NumberInventory.cutoverEnd(orderId: id, in: database)
         let state = try row.decode(column: "state", as: String.self)
         let detail = try row.decode(column: "state_detail", as: String?.self).map { Data($0.utf8) }
         let decoder = JSONDecoder()
@@ -422,7 +420,7 @@ public struct PortOrders: Sendable {
             e911AddressId: try row.decode(column: "e911_address_id", as: String?.self),
             callerName: try row.decode(column: "caller_name", as: String?.self).flatMap { try? CallerName(normalizing: $0) },
             cutoverForwardHours: try row.decode(column: "cutover_forward_hours", as: Int?.self),
-            cutoverEndsAt: cutoverEndsAt.map { Date(unixSeconds: $0) },
+            cutoverEndsAt: cutoverEndsAt,
             createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
         )

@@ -223,9 +223,8 @@ public struct PortOuts: Sendable {
             var reasons: Set<PortOutRejectReason> = []
             var owners: Set<String> = []
             for number in requested {
-                let row = try await database.raw("SELECT status, account_id FROM numbers WHERE tn = \(bind: number.national)").first()
-                guard let row, try row.decode(column: "status", as: String.self) == NumberStatus.assigned.rawValue,
-                    let owner = try row.decode(column: "account_id", as: String?.self)
+                guard let record = try await NumberInventory.fetchRecord(number, in: database), record.status == .assigned,
+                    let owner = record.accountId
                 else {
                     reasons.insert(.unknownNumber)
                     continue

@@ -11,8 +11,7 @@ import Telephony
 public enum Router {
     /// Routes one call. Never throws: every failure is a refusal with its SIP status.
     public static func decide(_ request: CallRequest, in snapshot: RoutingSnapshot, explain: Bool = false) -> RoutingDecision {
-        var decision = RoutingDecision(outcome: .refuse(Refusal(status: 500, reason: "no decision")), steps: [],
-                                       sourceTrunk: nil, normalized: nil, callerIDFlagged: false, lrn: nil, jurisdiction: nil)
+        var decision = RoutingDecision(outcome: .refuse(Refusal(status: 500, reason: "no decision")))
         // Filled in by another function: one that assigns to the decision and then returns it copies it whole
         // (retaining everything in it) on the way out.
         record(request, in: snapshot, explain: explain, into: &decision)

@@ -113,4 +113,11 @@ public struct RoutingDecision: Sendable {
     public var callsPerSecondLimit: Int?
     /// For 911 and 933: who called, from where, for the emergency provider and the customer's notification.
     public var emergency: EmergencyCall?
+
+    /// A decision with its outcome and steps, and nothing else known yet.
+    public init(outcome: RoutingOutcome, steps: [String] = []) {
+        self.outcome = outcome
+        self.steps = steps
+        self.callerIDFlagged = false
+    }
 }

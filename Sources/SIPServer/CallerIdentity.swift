@@ -59,7 +59,7 @@ public struct CallerIdentityService: Sendable {
         guard let caller = call.caller else { return (CallerInfo(verstat: .noValidation, name: nil), nil) }
         let identity = Self.shakenIdentity(request)
         // dest names the called party as To does (RFC 8224 §5.2); the Request-URI may carry a rewritten number.
-        let called = (try? request.headers.to()).map { RedirectResponder.number($0.uri.user ?? $0.uri.opaque) } ?? call.dialed
+        let called = (try? request.headers.to()).map { CallParties.number($0.uri.user ?? $0.uri.opaque) } ?? call.dialed
         let ownName = (try? PhoneNumber(parsing: caller)).flatMap { snapshot.number($0)?.callerName }
         let canonical = canonicalTelephoneNumber(caller)
         let cachedVerification: Verification? = if let identity, let verifier {

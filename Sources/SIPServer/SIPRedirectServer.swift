@@ -1,3 +1,4 @@
+import Guard
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -33,14 +34,14 @@ public struct SIPServerConfiguration: Sendable {
 /// The SIP redirect server: UDP and TCP listeners on one address, answering through a ``RedirectResponder``.
 ///
 /// A `Service`: `run()` binds both sockets, serves until graceful shutdown, then closes them.
-public struct SIPRedirectServer: Service {
+public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
     let configuration: SIPServerConfiguration
-    let responder: RedirectResponder
+    let responder: RedirectResponder<Admission>
     let logger: Logger
     let onBound: @Sendable (_ udp: SocketAddress?, _ tcp: SocketAddress?) async -> Void
 
     public init(
-        configuration: SIPServerConfiguration, responder: RedirectResponder, logger: Logger,
+        configuration: SIPServerConfiguration, responder: RedirectResponder<Admission>, logger: Logger,
         onBound: @escaping @Sendable (_ udp: SocketAddress?, _ tcp: SocketAddress?) async -> Void = { _, _ in }
     ) {
         self.configuration = configuration
@@ -196,16 +197,16 @@ private func datagram(_ answer: RedirectAnswer, to remote: SocketAddress, alloca
 }
 
 /// One datagram is one message (RFC 3261 §18.3); malformed ones are dropped, as nothing can be answered.
-private final class UDPHandler: ChannelInboundHandler {
+private final class UDPHandler<Admission: AdmissionPolicy>: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
-    private let responder: RedirectResponder
+    private let responder: RedirectResponder<Admission>
     private var parser: SIPParser
     private let maximumDatagramSize: Int
     private let logger: Logger
 
-    init(responder: RedirectResponder, parser: SIPParser, maximumDatagramSize: Int, logger: Logger) {
+    init(responder: RedirectResponder<Admission>, parser: SIPParser, maximumDatagramSize: Int, logger: Logger) {
         self.responder = responder
         self.parser = parser
         self.maximumDatagramSize = maximumDatagramSize
@@ -262,14 +263,14 @@ private final class UDPHandler: ChannelInboundHandler {
 // MARK: - TCP
 
 /// Messages framed by Content-Length; responses go back on the same connection (RFC 3261 §18.2.2).
-private final class TCPHandler: ChannelInboundHandler {
+private final class TCPHandler<Admission: AdmissionPolicy>: ChannelInboundHandler {
     typealias InboundIn = SIPFrame
     typealias OutboundOut = ByteBuffer
 
-    private let responder: RedirectResponder
+    private let responder: RedirectResponder<Admission>
     private let logger: Logger
 
-    init(responder: RedirectResponder, logger: Logger) {
+    init(responder: RedirectResponder<Admission>, logger: Logger) {
         self.responder = responder
         self.logger = logger
     }

@@ -1,15 +1,17 @@
 import Accounts
+import Emergency
 import Inventory
 import NetworkData
 import Platform
 import Porting
+import RoutingFeed
 import Store
 import Webhooks
 
 /// Tandem's schema, as the one ordered list of migrations that builds it.
 ///
-/// Each table's statements live beside the module that owns it (`AccountsTables`, `NetworkDataTables`,
-/// `InventoryTables`, `PortingTables`, `WebhooksTables`, `PlatformTables`); this list only puts the owners'
+/// Each table's statements live beside the module that owns it (`AccountsTables`, `EmergencyTables`, `NetworkDataTables`,
+/// `InventoryTables`, `RoutingFeedTables`, `PortingTables`, `WebhooksTables`, `PlatformTables`); this list only puts the owners'
 /// parts in order, so that a database made by any release upgrades in place. Append new migrations; never edit
 /// one that has shipped.
 ///
@@ -28,10 +30,13 @@ public enum TandemSchema {
             version: 3, name: "carriers, rate decks and ported numbers",
             parts: [NetworkDataTables.carriersRateDecksAndPortedNumbers]
         ),
-        Migration(version: 4, name: "routing records", parts: [InventoryTables.routingRecords]),
+        Migration(version: 4, name: "routing records", parts: [RoutingFeedTables.routingRecords]),
         Migration(version: 5, name: "number failover targets", parts: [InventoryTables.numberFailover]),
         Migration(version: 6, name: "blocked destinations", parts: [NetworkDataTables.blockedDestinations]),
-        Migration(version: 7, name: "E911 addresses, MSAG and bindings", parts: [InventoryTables.emergencyAddresses]),
+        Migration(
+            version: 7, name: "E911 addresses, MSAG and bindings",
+            parts: [EmergencyTables.addressesAndMSAG, InventoryTables.numberEmergencyBindings, EmergencyTables.addressEvents]
+        ),
         Migration(
             version: 8, name: "port-in orders and network LRNs",
             parts: [NetworkDataTables.networkLRNs, PortingTables.portOrders]

@@ -97,12 +97,7 @@ struct Bench: AsyncParsableCommand {
                 _ = try await provisioning.reference.replace(with: SyntheticNANP(exchanges: max(wanted * 2, 5_000)))
             }
             let exchanges = Array(SyntheticNANP(exchanges: max(wanted * 2, 5_000)).filter { $0.block == nil }.prefix(wanted))
-            let (held, sold) = try await provisioning.store.read { database in
-                let row = try await database.raw("""
-                    SELECT COUNT(*) AS held, SUM(CASE WHEN status = 'assigned' THEN 1 ELSE 0 END) AS sold FROM numbers
-                    """).first()
-                return (try row?.decode(column: "held", as: Int.self) ?? 0, try row?.decode(column: "sold", as: Int?.self) ?? 0)
-            }
+            let (held, sold) = try await provisioning.numbers.counts()
             let started = ContinuousClock.now
             if held < wanted * 10_000 {
                 for (index, exchange) in exchanges.enumerated().dropFirst(held / 10_000) {
@@ -117,12 +112,7 @@ struct Bench: AsyncParsableCommand {
             if sold == 0 {
                 // About a third of the inventory is sold, so that searches skip over rows as they would in production.
                 let owner = try await provisioning.accounts.bootstrapOperator(name: "Operator")
-                try await provisioning.store.transaction { database in
-                    try await database.raw("""
-                        UPDATE numbers SET status = 'assigned', account_id = \(bind: owner.id)
-                        WHERE status = 'available' AND (tn LIKE '%1' OR tn LIKE '%4' OR tn LIKE '%7')
-                        """).run()
-                }
+                try await provisioning.numbers.assignSyntheticShare(to: owner.id)
             }
             return exchanges
         }

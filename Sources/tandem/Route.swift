@@ -4,6 +4,7 @@ import Foundation
 import Inventory
 import Logging
 import Routing
+import RoutingFeed
 import Schema
 import Store
 import Timekeeping

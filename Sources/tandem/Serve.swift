@@ -2,6 +2,8 @@ import API
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Demo
+import Guard
 import Identity
 import Hummingbird
 import Inventory
@@ -11,6 +13,7 @@ import Observability
 import Platform
 import Porting
 import Routing
+import RoutingFeed
 import Schema
 import SIPServer
 import ServiceLifecycle
@@ -131,8 +134,9 @@ struct Serve: AsyncParsableCommand {
             recordsDropped: { records.dropped },
             noticesDropped: { emergencyCalls.dropped }
         ))
+        let routingRecords = RoutingRecords(store: store, clock: clock)
         let recordWriter = RoutingRecordWriter(
-            records: provisioning.routingRecords, queue: records,
+            records: routingRecords, queue: records,
             configuration: .init(retention: .seconds(recordRetentionDays * 86_400)), metrics: metrics, logger: logger
         )
         let baseURL = publicURL ?? "http://\(http.host):\(http.port)"
@@ -145,7 +149,8 @@ struct Serve: AsyncParsableCommand {
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: sip.host, port: sip.port),
             responder: RedirectResponder(
-                clock: clock, table: table, records: records, metrics: metrics, locationBaseURL: baseURL, identity: identity,
+                clock: clock, table: table, admission: AdmissionPolicies { CallsPerSecondPolicy(limiter: CallRateLimiter()) },
+                records: records, metrics: metrics, emergencyLocations: baseURL + emergencyLocationsPath, identity: identity,
                 emergencyCalls: emergencyCalls
             ),
             logger: logger
@@ -160,14 +165,13 @@ struct Serve: AsyncParsableCommand {
         )
         // Routing starts once the schema is migrated and the first snapshot is published.
         let ready = StartupGate()
+        let dependencies = APIDependencies(
+            provisioning: provisioning, routing: table, routingRecords: routingRecords, metrics: metrics,
+            portOrders: porting, portOuts: portOuts,
+            webhookEndpoints: WebhookEndpoints(store: store, policy: webhookPolicy, clock: clock), signingChain: signingChain
+        )
         var app = buildApplication(
-            provisioning: provisioning,
-            routing: table,
-            metrics: metrics,
-            porting: porting,
-            portOuts: portOuts,
-            signingChain: signingChain,
-            webhooks: webhookPolicy,
+            dependencies,
             configuration: .init(host: http.host, port: http.port),
             // Services stop in reverse order: the SIP server first, then the emergency notifier and the record
             // writer write what is left while the store is still open.
@@ -192,7 +196,7 @@ struct Serve: AsyncParsableCommand {
                 Self.printKeys(try await DemoData.issueKeys(provisioning))
             } else {
                 let operatorAccount = try await provisioning.accounts.bootstrapOperator(name: "Operator")
-                if try await !Self.hasOperatorKey(store) {
+                if try await !provisioning.accounts.hasActiveKey(role: .operatorAdmin) {
                     let issued = try await provisioning.accounts.issueKeyAsSystem(
                         accountId: operatorAccount.id, role: .operatorAdmin, name: "bootstrap operator"
                     )
@@ -261,12 +265,6 @@ struct Serve: AsyncParsableCommand {
             )
         }
         return (service, published)
-    }
-
-    private static func hasOperatorKey(_ store: Store) async throws -> Bool {
-        try await store.read { database in
-            try await database.raw("SELECT id FROM api_keys WHERE role = 'operator-admin' AND revoked_at IS NULL").first() != nil
-        }
     }
 
     private static func printKeys(_ keys: DemoData.Keys) {

@@ -6,8 +6,12 @@ import Inventory
 import Logging
 import Routing
 import NIOCore
+import Observability
+import Porting
+import RoutingFeed
 import Telephony
 import TestSupport
+import Webhooks
 import Testing
 
 /// Runs `body` against the API router (no sockets) over a fresh fixture on the given database.
@@ -62,7 +66,7 @@ private func runAPI(
             compiler: RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example"), clock: fixture.clock), table: routing,
             logger: .test("test")
         ).refresh()
-        let app = Application(router: buildRouter(provisioning: fixture.provisioning, routing: routing, porting: fixture.porting))
+        let app = Application(router: buildRouter(fixture.apiDependencies(routing: routing)))
         try await app.test(.router) { client in
             try await body(fixture, client)
         }
@@ -190,7 +194,7 @@ struct ForeignResources: Sendable {
              "account_number":"\(fixture.globex.accountId)","business_name":"Globex","zip":"20001","pin":"8642"}
             """, .created)
         try #require(portOut["state"] as? String == "pending-approval", "the port-out must await Globex's answer")
-        try await fixture.provisioning.routingRecords.insert([
+        try await fixture.routingRecords.insert([
             RoutingRecord(
                 at: fixture.clock.unixMilliseconds(), callID: "globex-call", source: IPAddress("198.51.100.1")!, trunkId: trunk,
                 dialed: "+12025550100", normalized: "+12025550100", lrn: nil, jurisdiction: nil, status: 302,
@@ -232,5 +236,21 @@ struct ForeignResources: Sendable {
             view[uri] = "\(response.status.code) \(response.text)"
         }
         return view
+    }
+}
+
+extension Fixture {
+    /// The fixture's routing records.
+    var routingRecords: RoutingRecords { RoutingRecords(store: provisioning.store, clock: clock) }
+
+    /// The API over the fixture's services: port orders to the fixture's losing carrier, webhooks to public hosts
+    /// only, and `/metrics` over `metrics` or, without them, the routing snapshot's figures alone.
+    func apiDependencies(routing: RoutingTable, metrics: TandemMetrics? = nil) -> APIDependencies {
+        APIDependencies(
+            provisioning: provisioning, routing: routing, routingRecords: routingRecords,
+            metrics: metrics ?? TandemMetrics(scraping: ScrapedFigures(snapshot: { (routing.current.version, routing.age) })),
+            portOrders: porting, portOuts: PortOuts(store: provisioning.store, numbers: provisioning.numbers, clock: clock),
+            webhookEndpoints: WebhookEndpoints(store: provisioning.store, clock: clock), signingChain: nil
+        )
     }
 }

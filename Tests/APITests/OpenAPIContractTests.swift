@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Porting
 import Routing
+import RoutingFeed
 import Telephony
 import Testing
 import TestSupport
@@ -99,7 +100,7 @@ struct OpenAPIContractTests {
             return [:]
         }
         if operation.template == "/v1/routing-records" {
-            try await fixture.provisioning.routingRecords.insert([RoutingRecord(
+            try await fixture.routingRecords.insert([RoutingRecord(
                 at: fixture.clock.unixMilliseconds(), callID: "acme-call", source: IPAddress("192.0.2.10")!,
                 trunkId: fixture.acmeTrunk.id, dialed: "+12025550100", normalized: "+12025550100", lrn: nil, jurisdiction: nil, status: 302,
                 reason: fixture.acmeTrunk.id, carriers: [], priceMicros: nil, callerIDFlagged: false
@@ -140,7 +141,7 @@ struct OpenAPIContractTests {
         _ = try await numbers.order([number.e164], accountId: fixture.acme.accountId, by: fixture.operatorPrincipal)
         _ = try await numbers.assign([number.e164], trunkId: fixture.acmeTrunk.id, by: fixture.acme)
         if operation.template == "/v1/numbers/{number}/e911", operation.method != .put {
-            _ = try await fixture.provisioning.emergencyAddresses.bind(number, to: fixture.acmeAddress.id, by: fixture.acme)
+            _ = try await fixture.provisioning.emergencyBindings.bind(number, to: fixture.acmeAddress.id, by: fixture.acme)
         }
         if operation.template == "/v1/cnam/{number}" {
             _ = try await numbers.setCallerName(of: number, to: try CallerName(normalizing: "Acme Dental"), by: fixture.acme)
@@ -289,7 +290,7 @@ struct OpenAPIContractTests {
         let contract = try OpenAPIContract()
         try await TestDatabase.sqlite.withStore { store in
             let fixture = try await Fixture.make(store)
-            let router = buildRouter(provisioning: fixture.provisioning, porting: fixture.porting)
+            let router = buildRouter(fixture.apiDependencies(routing: RoutingTable()))
             let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
             let documented = Set(contract.operations.map(\.testDescription))
             #expect(registered.subtracting(documented).isEmpty, "undocumented routes")

@@ -6,6 +6,7 @@ import Inventory
 import Logging
 import Observability
 import Routing
+import RoutingFeed
 import Telephony
 import TestSupport
 import Testing
@@ -26,7 +27,7 @@ struct RoutingRecordsAPITests {
     func tenantIsolation(_ database: TestDatabase) async throws {
         try await withAPI(database) { fixture, client in
             let acme = fixture.acmeTrunk.id, globex = fixture.globexTrunk.id
-            try await fixture.provisioning.routingRecords.insert([
+            try await fixture.routingRecords.insert([
                 record("a1", trunk: acme), record("g1", trunk: globex), record("c1", trunk: nil),
                 record("a2", trunk: acme), record("x1", trunk: "trk_deleted"),
             ])
@@ -53,7 +54,7 @@ struct RoutingRecordsAPITests {
     @Test("pages newest first by an id cursor; a bad cursor or limit names the parameter")
     func paging() async throws {
         try await withAPI(.sqlite) { fixture, client in
-            try await fixture.provisioning.routingRecords.insert(
+            try await fixture.routingRecords.insert(
                 (0..<5).map { record("p\($0)", trunk: fixture.acmeTrunk.id) }
             )
             var seen: [String] = []
@@ -93,7 +94,7 @@ struct RoutingRecordsAPITests {
             queue.offer(record("m1", trunk: nil))
             queue.offer(record("m2", trunk: nil))
             let app = Application(
-                router: buildRouter(provisioning: fixture.provisioning, routing: routing, metrics: metrics)
+                router: buildRouter(fixture.apiDependencies(routing: routing, metrics: metrics))
             )
             try await app.test(.router) { client in
                 let response = try await client.send(.get, "/metrics", key: nil)

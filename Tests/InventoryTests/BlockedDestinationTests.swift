@@ -3,6 +3,7 @@ import Inventory
 import NetworkData
 import Platform
 import Routing
+import RoutingFeed
 import Store
 import Telephony
 import TestSupport

@@ -2,6 +2,7 @@ import Foundation
 import Inventory
 import Platform
 import Routing
+import RoutingFeed
 import Store
 import Telephony
 import TestSupport

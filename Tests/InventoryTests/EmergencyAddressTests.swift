@@ -3,6 +3,7 @@ import Foundation
 import Inventory
 import Platform
 import Routing
+import RoutingFeed
 import Store
 import Telephony
 import TestSupport
@@ -41,20 +42,20 @@ struct EmergencyAddressTests {
             #expect(address.esn == "104" && address.psap == "DC-OUC")
             #expect(address.line == "400 N CAPITOL ST, RM 12, WASHINGTON DC 20001")
 
-            #expect(try await e911.unbound(accountId: nil, page: try PageRequest(), by: fixture.acme).data.map(\.number) == [Self.number])
-            let binding = try await e911.bind(Self.number, to: address.id, by: fixture.acme)
+            #expect(try await fixture.provisioning.emergencyBindings.unbound(accountId: nil, page: try PageRequest(), by: fixture.acme).data.map(\.number) == [Self.number])
+            let binding = try await fixture.provisioning.emergencyBindings.bind(Self.number, to: address.id, by: fixture.acme)
             #expect(binding.address == address)
-            #expect(try await e911.binding(of: Self.number, by: fixture.acme).address.id == address.id)
-            #expect(try await e911.unbound(accountId: nil, page: try PageRequest(), by: fixture.acme).data.isEmpty)
+            #expect(try await fixture.provisioning.emergencyBindings.binding(of: Self.number, by: fixture.acme).address.id == address.id)
+            #expect(try await fixture.provisioning.emergencyBindings.unbound(accountId: nil, page: try PageRequest(), by: fixture.acme).data.isEmpty)
             // Routing picks the binding up: a 911 call from the number carries its location.
             let snapshot = try await RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example"), clock: fixture.clock).compile(version: 1)
             let call = CallRequest(source: IPAddress("192.0.2.10")!, dialed: "911", caller: Self.number.e164, callID: "e", time: fixture.clock.unixSeconds())
             #expect(Router.decide(call, in: snapshot).emergency?.location?.addressId == address.id)
 
             // Binding again replaces the binding.
-            _ = try await e911.bind(Self.number, to: address.id, by: fixture.acme)
-            try await e911.unbind(Self.number, by: fixture.acme)
-            await #expect { try await e911.binding(of: Self.number, by: fixture.acme) } throws: { Self.code($0) == .notFound }
+            _ = try await fixture.provisioning.emergencyBindings.bind(Self.number, to: address.id, by: fixture.acme)
+            try await fixture.provisioning.emergencyBindings.unbind(Self.number, by: fixture.acme)
+            await #expect { try await fixture.provisioning.emergencyBindings.binding(of: Self.number, by: fixture.acme) } throws: { Self.code($0) == .notFound }
             let actions = try await store.read { database in
                 try await database.raw("SELECT action, actor FROM e911_events ORDER BY id").all()
                     .map { try $0.decode(column: "action", as: String.self) }
@@ -62,7 +63,7 @@ struct EmergencyAddressTests {
             #expect(actions.suffix(4) == ["address-created", "bound", "bound", "unbound"])
 
             // The binding never passes to the number's next owner: releasing the number drops it.
-            _ = try await e911.bind(Self.number, to: address.id, by: fixture.acme)
+            _ = try await fixture.provisioning.emergencyBindings.bind(Self.number, to: address.id, by: fixture.acme)
             _ = try await fixture.provisioning.numbers.release([Self.number.e164], by: fixture.acme)
             let kept = try await store.read { try await $0.raw("SELECT COUNT(*) AS n FROM number_e911").first()!.decode(column: "n", as: Int.self) }
             #expect(kept == 0)
@@ -97,19 +98,19 @@ struct EmergencyAddressTests {
             let e911 = fixture.provisioning.emergencyAddresses
             try await Self.assigned(fixture)
             await #expect { try await e911.address(fixture.acmeAddress.id, by: fixture.globex) } throws: { Self.code($0) == .notFound }
-            await #expect { try await e911.bind(Self.number, to: fixture.acmeAddress.id, by: fixture.globex) }
+            await #expect { try await fixture.provisioning.emergencyBindings.bind(Self.number, to: fixture.acmeAddress.id, by: fixture.globex) }
                 throws: { Self.code($0) == .notFound }
             let globexAddress = try await e911.create(
                 AddressDraft(street: "12 Main St", city: "Bethesda", state: "MD", zip: "20814"), accountId: nil, by: fixture.globex
             )
-            await #expect { try await e911.bind(Self.number, to: globexAddress.id, by: fixture.acme) }
+            await #expect { try await fixture.provisioning.emergencyBindings.bind(Self.number, to: globexAddress.id, by: fixture.acme) }
                 throws: { Self.code($0) == .notFound }
-            await #expect { try await e911.bind(Self.number, to: globexAddress.id, by: fixture.operatorPrincipal) }
+            await #expect { try await fixture.provisioning.emergencyBindings.bind(Self.number, to: globexAddress.id, by: fixture.operatorPrincipal) }
                 throws: { ($0 as? ServiceError)?.field == "address_id" }
-            await #expect { try await e911.bind(Self.number, to: fixture.acmeAddress.id, by: fixture.acmeReader) }
+            await #expect { try await fixture.provisioning.emergencyBindings.bind(Self.number, to: fixture.acmeAddress.id, by: fixture.acmeReader) }
                 throws: { Self.code($0) == .forbidden }
             let stock = PhoneNumber("+12025550043")!
-            await #expect { try await e911.bind(stock, to: fixture.acmeAddress.id, by: fixture.operatorPrincipal) }
+            await #expect { try await fixture.provisioning.emergencyBindings.bind(stock, to: fixture.acmeAddress.id, by: fixture.operatorPrincipal) }
                 throws: { Self.code($0) == .notFound }
             #expect(try await e911.addresses(accountId: nil, page: try PageRequest(), by: fixture.globex).data.map(\.id) == [globexAddress.id])
         }

@@ -2,6 +2,7 @@ import Foundation
 import Inventory
 import Logging
 import Routing
+import RoutingFeed
 import Store
 import Telephony
 import TestSupport

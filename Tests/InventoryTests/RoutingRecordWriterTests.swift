@@ -4,6 +4,7 @@ import Logging
 import Observability
 import Platform
 import Routing
+import RoutingFeed
 import SQLKit
 import ServiceLifecycle
 import ServiceLifecycleTestKit

@@ -1,6 +1,7 @@
 import Foundation
 import NetworkData
 import Platform
+import RoutingFeed
 import Synchronization
 import Inventory
 import Porting
@@ -207,7 +208,7 @@ struct PortOrdersTests {
             }
 
             _ = try await orders.activate(order.id, by: fixture.operatorPrincipal)
-            let binding = try await fixture.provisioning.emergencyAddresses.binding(of: porting, by: fixture.acme)
+            let binding = try await fixture.provisioning.emergencyBindings.binding(of: porting, by: fixture.acme)
             #expect(binding.address.id == fixture.acmeAddress.id)
             #expect(try await fixture.provisioning.numbers.callerName(of: porting, by: fixture.acme)?.text == "Acme Dental",
                     "the caller name moves with the number")

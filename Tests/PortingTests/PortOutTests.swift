@@ -3,6 +3,7 @@ import Inventory
 import Platform
 import Porting
 import Routing
+import RoutingFeed
 import SQLKit
 import Store
 import Synchronization
@@ -36,7 +37,7 @@ private func withPortOuts(
         let inventory = fixture.provisioning.numbers
         _ = try await inventory.order(numbers.map(\.e164), accountId: fixture.acme.accountId, by: fixture.operatorPrincipal)
         _ = try await inventory.assign(numbers.map(\.e164), trunkId: fixture.acmeTrunk.id, by: fixture.acme)
-        _ = try await fixture.provisioning.emergencyAddresses.bind(numbers[0], to: fixture.acmeAddress.id, by: fixture.acme)
+        _ = try await fixture.provisioning.emergencyBindings.bind(numbers[0], to: fixture.acmeAddress.id, by: fixture.acme)
         let portOuts = PortOuts(
             store: store, numbers: inventory, configuration: .init(maximumFailedPINs: 3, lockout: .seconds(86_400)),
             clock: time.clock
@@ -156,7 +157,7 @@ struct PortOutTests {
                 #expect(record.status == .portedOut && record.trunkId == nil)
             }
             // The number leaves without its E911 address: no binding is left, and Acme is told the number is gone.
-            await #expect { try await fixture.provisioning.emergencyAddresses.binding(of: numbers[0], by: fixture.acme) } throws: {
+            await #expect { try await fixture.provisioning.emergencyBindings.binding(of: numbers[0], by: fixture.acme) } throws: {
                 ($0 as? ServiceError)?.code == .conflict && "\($0)".contains("this one is ported-out")
             }
             let bindings = try await store.read { database in

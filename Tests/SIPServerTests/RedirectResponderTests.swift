@@ -86,7 +86,7 @@ struct RedirectResponderTests {
 
     @Test("911: the callback number and the location by reference (RFC 6442); without an address, a warning")
     func emergencyHeaders() throws {
-        let responder = RedirectResponder(clock: .system, table: table(), locationBaseURL: "https://tandem.example.net")
+        let responder = RedirectResponder(clock: .system, table: table(), emergencyLocations: "https://tandem.example.net/v1/e911/locations")
         let located = try #require(responder.respond(to: request(uri: "sip:911@tandem.example", callID: "e1"), from: acmeSource))
         #expect(located.status == 302)
         #expect(located.headers.values("P-Asserted-Identity") == ["<sip:+12025550101@psap.example;user=phone>"])
@@ -163,7 +163,7 @@ struct RedirectResponderTests {
     func protocolRefusals(message: SIPMessage, status: Int) throws {
         let response = try #require(responder.respond(to: message, from: acmeSource))
         #expect(response.status == status)
-        if status == 405 { #expect(response.headers["Allow"] == RedirectResponder.allowed) }
+        if status == 405 { #expect(response.headers["Allow"] == RedirectMethods.allowed) }
         if status == 420 { #expect(response.headers["Unsupported"] == "100rel, timer") }
         if status == 400 { #expect(response.headers["Warning"]?.hasPrefix("399 tandem \"") == true) }
     }
@@ -191,7 +191,7 @@ struct RedirectResponderTests {
     @Test("OPTIONS gets 200 with Allow; responses are never answered")
     func options() throws {
         let response = try #require(responder.respond(to: request("OPTIONS", uri: "sip:tandem.example"), from: IPAddress("10.9.9.9")!))
-        #expect(response.status == 200 && response.headers["Allow"] == RedirectResponder.allowed)
+        #expect(response.status == 200 && response.headers["Allow"] == RedirectMethods.allowed)
         var parser = SIPParser()
         let reply = try parser.parse(ByteBuffer(string:
             "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 1.2.3.4;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\n"

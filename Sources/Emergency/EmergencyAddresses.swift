@@ -1,5 +1,4 @@
 import Accounts
-import Emergency
 import Foundation
 import Platform
 import SQLKit
@@ -33,20 +32,18 @@ public struct AddressRefusal: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-/// A number's E911 binding.
-public struct E911Binding: Sendable, Codable, Equatable {
-    public var number: PhoneNumber
-    public var address: E911Address
-    public var boundAt: Date
-}
-
-/// E911: validated civic addresses, the MSAG they are validated against, and the binding of numbers to them.
+/// E911 addresses: the MSAG, and the validated civic addresses of each account's that numbers are bound to
+/// (bindings are the numbers' side, in Inventory's `EmergencyBindings`).
 ///
-/// An address is stored only once it is MSAG-valid; a number may be bound only to a valid address of its owner's.
-/// Every binding change is recorded with who and when.
+/// An address is stored only once it is MSAG-valid. Every change is recorded with who and when.
 public struct EmergencyAddresses: Sendable {
     let store: Store
     let clock: WallClock
+
+    public init(store: Store, clock: WallClock) {
+        self.store = store
+        self.clock = clock
+    }
 
     // MARK: MSAG
 
@@ -194,7 +191,7 @@ public struct EmergencyAddresses: Sendable {
     /// One of the caller's addresses (any, for the operator).
     public func address(_ id: String, by principal: Principal) async throws -> E911Address {
         try principal.requireCustomerOrOperator()
-        return try await store.read { try await visibleAddress(id, principal, in: $0) }
+        return try await store.read { try await Self.visibleAddress(id, principal, in: $0) }
     }
 
     /// The caller's addresses (the operator: all, or one account's), by id.
@@ -210,128 +207,28 @@ public struct EmergencyAddresses: Sendable {
         return Page(fetched: fetched, limit: page.limit, cursor: \.id)
     }
 
-    // MARK: Bindings
-
-    /// Binds one of the caller's numbers to one of its owner's addresses (replacing any earlier binding).
-    public func bind(_ number: PhoneNumber, to addressId: String, by principal: Principal) async throws -> E911Binding {
-        try principal.requireWrite()
-        try principal.requireCustomerOrOperator()
-        let now = Date(unixSeconds: clock.now().unixSeconds)
-        return try await store.transaction { database in
-            let owner = try await Self.owner(of: number, principal, forUpdate: true, in: database)
-            let address = try await visibleAddress(addressId, principal, in: database)
-            guard address.accountId == owner else {
-                throw ServiceError.invalid("address_id", "the address belongs to another account than the number")
-            }
-            try await Self.storeBinding(number, to: addressId, actor: principal.actor, at: now, in: database)
-            try await RoutingEpoch.bump(in: database)
-            return E911Binding(number: number, address: address, boundAt: now)
-        }
-    }
-
-    /// Binds numbers that just became the account's (a port-in's) to one of its addresses, in the caller's
-    /// transaction, recording each binding with who and when.
-    public static func bind(
-        _ numbers: [PhoneNumber], to addressId: String, account: String, actor: String, at now: Date, in database: any SQLDatabase
-    ) async throws {
-        let owner = try await database.raw("SELECT account_id FROM e911_addresses WHERE id = \(bind: addressId)").first()?
+    /// The account an address belongs to, in the caller's transaction; `nil` when there is no such address.
+    package static func owner(ofAddress id: String, in database: any SQLDatabase) async throws -> String? {
+        try await database.raw("SELECT account_id FROM e911_addresses WHERE id = \(bind: id)").first()?
             .decode(column: "account_id", as: String.self)
-        guard owner == account else { throw ServiceError(.conflict, "the order's E911 address is not the account's") }
-        for number in numbers {
-            try await storeBinding(number, to: addressId, actor: actor, at: now, in: database)
-        }
-    }
-
-    /// Removes a number's binding; the number then has no emergency address.
-    public func unbind(_ number: PhoneNumber, by principal: Principal) async throws {
-        try principal.requireWrite()
-        try principal.requireCustomerOrOperator()
-        let now = Date(unixSeconds: clock.now().unixSeconds)
-        try await store.transaction { database in
-            _ = try await Self.owner(of: number, principal, forUpdate: true, in: database)
-            guard let row = try await database.raw("SELECT address_id FROM number_e911 WHERE tn = \(bind: number.national)").first()
-            else { throw ServiceError.notFound("E911 binding") }
-            try await database.raw("DELETE FROM number_e911 WHERE tn = \(bind: number.national)").run()
-            try await Self.recordEvent(
-                "unbound", number: number, address: try row.decode(column: "address_id", as: String.self), actor: principal.actor,
-                at: now, in: database
-            )
-            try await RoutingEpoch.bump(in: database)
-        }
-    }
-
-    /// A number's binding.
-    public func binding(of number: PhoneNumber, by principal: Principal) async throws -> E911Binding {
-        try principal.requireCustomerOrOperator()
-        return try await store.read { database in
-            let owner = try await Self.owner(of: number, principal, in: database)
-            guard let row = try await database.raw("""
-                SELECT b.bound_at, a.* FROM number_e911 b JOIN e911_addresses a ON a.id = b.address_id
-                WHERE b.tn = \(bind: number.national) AND a.account_id = \(bind: owner)
-                """).first()
-            else { throw ServiceError.notFound("E911 binding") }
-            return E911Binding(
-                number: number, address: try Self.decode(row),
-                boundAt: Date(unixSeconds: try row.decode(column: "bound_at", as: Int64.self))
-            )
-        }
-    }
-
-    /// The caller's assigned numbers (the operator: everyone's) that have no E911 address: numbers that
-    /// reach the emergency route with no location to give.
-    public func unbound(accountId: String?, page: PageRequest, by principal: Principal) async throws -> Page<NumberRecord> {
-        try principal.requireCustomerOrOperator()
-        let scope = try principal.listScope(accountId, column: "n.account_id")
-        let after = try page.cursor.map { cursor throws(ServiceError) -> String in
-            guard let number = PhoneNumber(cursor) else { throw .invalid("cursor", "is not a number from a previous page") }
-            return number.national
-        } ?? ""
-        let fetched: [NumberRecord] = try await store.read { database in
-            try await database.raw("""
-                SELECT n.* FROM numbers n LEFT JOIN number_e911 b ON b.tn = n.tn
-                WHERE n.status = 'assigned' AND b.tn IS NULL AND \(scope) AND n.tn > \(bind: after)
-                ORDER BY n.tn LIMIT \(literal: page.limit + 1)
-                """).all().map(NumberInventory.decodeRecord)
-        }
-        return Page(fetched: fetched, limit: page.limit, cursor: \.number.e164)
     }
 
     // MARK: Rows
 
-    /// The owner of a number the caller may manage; others' numbers are not found.
-    private static func owner(
-        of number: PhoneNumber, _ principal: Principal, forUpdate: Bool = false, in database: any SQLDatabase
-    ) async throws -> String {
-        guard let record = try await NumberInventory.fetchRecord(number, forUpdate: forUpdate, in: database), let owner = record.accountId,
-            principal.isOperator || owner == principal.accountId
-        else { throw ServiceError.notFound("number") }
-        guard record.status == .assigned else {
-            throw ServiceError(.conflict, "only an assigned number has an E911 address; this one is \(record.status.rawValue)")
-        }
-        return owner
+    /// An address, in the caller's transaction; `nil` when there is no such address.
+    package static func address(_ id: String, in database: any SQLDatabase) async throws -> E911Address? {
+        try await database.raw("SELECT * FROM e911_addresses WHERE id = \(bind: id)").first().map(decode)
     }
 
-    private func visibleAddress(_ id: String, _ principal: Principal, in database: any SQLDatabase) async throws -> E911Address {
-        guard let row = try await database.raw("SELECT * FROM e911_addresses WHERE id = \(bind: id)").first() else {
-            throw ServiceError.notFound("address")
-        }
-        let address = try Self.decode(row)
+    /// An address the caller may see, in the caller's transaction; others' addresses are not found.
+    package static func visibleAddress(_ id: String, _ principal: Principal, in database: any SQLDatabase) async throws -> E911Address {
+        guard let address = try await address(id, in: database) else { throw ServiceError.notFound("address") }
         guard principal.isOperator || address.accountId == principal.accountId else { throw ServiceError.notFound("address") }
         return address
     }
 
-    /// Binds a number to an address (replacing any earlier binding) and records it.
-    private static func storeBinding(
-        _ number: PhoneNumber, to addressId: String, actor: String, at now: Date, in database: any SQLDatabase
-    ) async throws {
-        try await database.raw("""
-            INSERT INTO number_e911 (tn, address_id, bound_at) VALUES (\(bind: number.national), \(bind: addressId), \(bind: now.unixSeconds))
-            ON CONFLICT (tn) DO UPDATE SET address_id = excluded.address_id, bound_at = excluded.bound_at
-            """).run()
-        try await recordEvent("bound", number: number, address: addressId, actor: actor, at: now, in: database)
-    }
-
-    private static func recordEvent(
+    /// Records a change to an address or a number's binding to one, with who and when, in the caller's transaction.
+    package static func recordEvent(
         _ action: String, number: PhoneNumber?, address: String, actor: String, at now: Date, in database: any SQLDatabase
     ) async throws {
         try await database.raw("""

@@ -1,9 +1,9 @@
 import Accounts
 import Emergency
 import Foundation
+import Inventory
 import NetworkData
 import Platform
-import SQLKit
 import Store
 import Telephony
 import Timekeeping
@@ -130,10 +130,8 @@ public enum DemoData {
     public static func seed(_ provisioning: Provisioning) async throws -> Bool {
         _ = try await provisioning.accounts.bootstrapOperator(id: operatorId, name: "Tandem Demo Carrier")
         // The marker is written last; every step before it tolerates a previous, interrupted attempt.
-        let seeded = try await provisioning.store.read { database in
-            try await database.raw("SELECT id FROM import_runs WHERE kind = 'demo'").first() != nil
-        }
-        if seeded { return false }
+        let runs = ImportRuns(store: provisioning.store, clock: provisioning.clock)
+        if try await runs.hasCompleted(kind: "demo") { return false }
 
         if try await provisioning.reference.count() == 0 {
             _ = try await provisioning.reference.replace(with: SyntheticNANP(exchanges: exchanges))
@@ -195,12 +193,7 @@ public enum DemoData {
             lrns[exchange.lata] = try PhoneNumber(npa: exchange.npa, nxx: exchange.nxx, line: 999)
         }
         for (lata, lrn) in lrns { try await provisioning.networkLRNs.set(lata: lata, lrn: lrn, by: seeder) }
-        try await provisioning.store.transaction { database in
-            try await database.raw("""
-                INSERT INTO import_runs (kind, source, rows, completed_at)
-                VALUES ('demo', 'tandem serve --demo', \(bind: numbers.count), \(bind: provisioning.clock.unixSeconds()))
-                """).run()
-        }
+        try await runs.record(kind: "demo", source: "tandem serve --demo", rows: numbers.count)
         return true
     }
 
@@ -226,17 +219,12 @@ public enum DemoData {
             AddressDraft(street: "200 Clinton Avenue West, Suite 300", floor: "3", city: "Huntsville", state: "AL", zip: "35801"),
             accountId: acmeId, by: seeder
         )
-        _ = try await e911.bind(acmeNumber, to: office.id, by: seeder)
+        _ = try await provisioning.emergencyBindings.bind(acmeNumber, to: office.id, by: seeder)
     }
 
     /// Revokes the previous run's demo keys and issues new ones for the operator and for Acme.
     public static func issueKeys(_ provisioning: Provisioning) async throws -> Keys {
-        try await provisioning.store.transaction { database in
-            try await database.raw("""
-                UPDATE api_keys SET revoked_at = \(bind: provisioning.clock.unixSeconds())
-                WHERE name LIKE 'demo %' AND created_by = 'system' AND revoked_at IS NULL
-                """).run()
-        }
+        try await provisioning.accounts.revokeSystemKeys(namedWith: "demo ")
         return Keys(
             operatorKey: try await provisioning.accounts.issueKeyAsSystem(
                 accountId: operatorId, role: .operatorAdmin, name: "demo operator"

@@ -1,5 +1,6 @@
 import Accounts
 import Foundation
+import Inventory
 import Logging
 import NetworkData
 import Platform

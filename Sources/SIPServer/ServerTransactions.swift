@@ -1,0 +1,145 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import SIP
+import Telephony
+
+// The server-transaction layer (RFC 3261 §17.2): what a request is answered with, how a retransmission finds
+// the answer already given, and how long that answer is remembered.
+
+/// An answer to send, and the top Via of the request it answers: the transport stamps that Via and sends the
+/// answer by it (RFC 3261 §18.2.1, §18.2.2).
+struct RedirectAnswer: Sendable {
+    var response: SIPEncodedResponse
+    var topVia: SIPVia?
+    /// When caller identity needs fetching: the better answer, within the fetches' budgets. `response` is what
+    /// to send if they run out.
+    var complete: (@Sendable () async -> RedirectAnswer)?
+    /// When the answer waits: the 100 Trying to send at once, so the client stops retransmitting (RFC 3261 §17.2.1).
+    var trying: SIPEncodedResponse?
+
+    init(response: SIPEncodedResponse, topVia: SIPVia?, trying: SIPEncodedResponse? = nil,
+         complete: (@Sendable () async -> RedirectAnswer)? = nil) {
+        self.response = response
+        self.topVia = topVia
+        self.trying = trying
+        self.complete = complete
+    }
+
+    /// The provisional answer to send while this one waits, if it does.
+    var provisional: RedirectAnswer? {
+        trying.map { RedirectAnswer(response: $0, topVia: topVia) }
+    }
+}
+
+/// What identifies an INVITE transaction for its retransmissions (RFC 3261 §17.2.3), and the peer that sent it.
+struct TransactionKey: Equatable, Sendable {
+    var source: IPAddress
+    var callID: String
+    var sequence: UInt32
+    var method: SIPMethod
+    var branch: String
+    /// A 64-bit digest of the rest, with the process's random hashing seed: the cache's index. Two keys may share
+    /// one, so the cache compares the whole key before it answers.
+    let digest: UInt64
+
+    init(_ request: SIPRequest, _ validated: SIPValidatedHeaders, method: SIPMethod, source: IPAddress) {
+        self.init(
+            source: source, callID: request.headers.callID ?? "", sequence: validated.cseq?.number ?? 0,
+            method: method, branch: validated.topVia?.branch ?? ""
+        )
+    }
+
+    /// A key; `digest` replaces the computed one, so that tests can make two keys collide.
+    init(source: IPAddress, callID: String, sequence: UInt32, method: SIPMethod, branch: String, digest: UInt64? = nil) {
+        self.source = source
+        self.callID = callID
+        self.sequence = sequence
+        self.method = method
+        self.branch = branch
+        if let digest {
+            self.digest = digest
+        } else {
+            var hasher = Hasher()
+            hasher.combine(source)
+            hasher.combine(callID)
+            hasher.combine(sequence)
+            hasher.combine(method)
+            hasher.combine(branch)
+            self.digest = UInt64(UInt(bitPattern: hasher.finalize()))
+        }
+    }
+}
+
+/// The answers given to recent INVITEs, so that retransmissions get the same one (RFC 3261 §17.2.1).
+///
+/// Bounded: once full, the oldest answer is forgotten first. Entries also expire after 32 s (timer H's
+/// 64*T1), after which a retransmission is treated as a new request. The table is indexed by the keys' digests,
+/// which hash and compare as one integer; an entry answers only the key it was stored for. Of two keys with one
+/// digest, the later answer replaces the earlier, whose retransmissions are then routed again.
+final class AnswerCache: Sendable {
+    private struct Entry {
+        var key: TransactionKey
+        var response: SIPEncodedResponse
+        var at: NIODeadline
+        /// The answer waits for caller identity; until it comes, retransmissions are absorbed.
+        var pending: Bool
+    }
+
+    /// What the cache knows of a transaction.
+    enum Lookup {
+        case answered(SIPEncodedResponse)
+        case pending
+    }
+
+    private struct State {
+        var answers: [UInt64: Entry] = [:]
+        var order: [UInt64] = []
+        var head = 0
+    }
+
+    private let capacity: Int
+    private let lifetime = TimeAmount.seconds(32)
+    private let state = NIOLockedValueBox(State())
+
+    init(capacity: Int) {
+        precondition(capacity > 0)
+        self.capacity = capacity
+        // Room for every answer from the start: growing the table would copy it while requests wait.
+        self.state.withLockedValue { $0.answers.reserveCapacity(capacity) }
+    }
+
+    func lookup(_ key: TransactionKey) -> Lookup? {
+        state.withLockedValue { state in
+            guard let entry = state.answers[key.digest], entry.key == key, entry.at + lifetime > .now() else {
+                return nil
+            }
+            return entry.pending ? .pending : .answered(entry.response)
+        }
+    }
+
+    /// The answer given to `key`, when it has been given.
+    func answer(_ key: TransactionKey) -> SIPEncodedResponse? {
+        guard case .answered(let response)? = lookup(key) else { return nil }
+        return response
+    }
+
+    func contains(_ key: TransactionKey) -> Bool {
+        lookup(key) != nil
+    }
+
+    func store(_ response: SIPEncodedResponse, for key: TransactionKey, pending: Bool = false) {
+        state.withLockedValue { state in
+            let entry = Entry(key: key, response: response, at: .now(), pending: pending)
+            if state.answers.updateValue(entry, forKey: key.digest) != nil {
+                return
+            }
+            if state.order.count < capacity {
+                state.order.append(key.digest)
+            } else {
+                state.answers.removeValue(forKey: state.order[state.head])
+                state.order[state.head] = key.digest
+                state.head = (state.head + 1) % capacity
+            }
+        }
+    }
+}
