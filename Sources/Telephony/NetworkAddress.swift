@@ -414,12 +414,17 @@ extension IPAddress {
     /// Ranges that do not reach the public internet, or may translate to one that does not: unspecified,
     /// loopback, private (RFC 1918, RFC 4193), shared (RFC 6598), link-local, benchmarking, documentation,
     /// multicast and reserved space, NAT64 (RFC 6052, RFC 8215), 6to4 (RFC 3056) and site-local.
+    /// The IANA special-purpose blocks (RFC 6890 and its updates) that are not globally reachable, and the
+    /// IPv6 forms that embed an IPv4 address a peer could use to name one of the IPv4 blocks: IPv4-compatible
+    /// (`::/96`, deprecated by RFC 4291 but still parsed and routed by stacks), IPv4-translated
+    /// (`::ffff:0:0:0/96`, RFC 2765), NAT64 (`64:ff9b::/96`, RFC 6052) and 6to4 (`2002::/16`, with its relay
+    /// anycast `192.88.99.0/24`, RFC 7526).
     private static let nonPublicBlocks: [CIDRBlock] = [
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
-        "192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
-        "224.0.0.0/3",
-        "::/127", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10",
-        "fec0::/10", "ff00::/8",
+        "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24",
+        "203.0.113.0/24", "224.0.0.0/3",
+        "::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001:db8::/32", "2002::/16",
+        "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
     ].map { try! CIDRBlock(parsing: $0) }
 
     /// Whether the address is on the public internet: what a server may fetch from on a peer's say-so without

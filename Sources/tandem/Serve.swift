@@ -72,6 +72,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Let webhook endpoints be on loopback and private networks (a lab; --demo allows them).")
     var allowPrivateWebhooks = false
 
+    @Option(help: "Seconds after a 911 call in which the same caller's repeats from the same trunk are counted into one Kari's Law notification, not told one by one.")
+    var emergencyNoticeWindowSeconds = 60
+
     @Option(help: "Hours a customer has to approve a port-out request against its numbers.")
     var portOutApprovalHours = 72
 
@@ -100,6 +103,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--record-retention-days must be 1 to 3650")
         }
         guard (stiKey == nil) == (stiChain == nil) else { throw ValidationError("--sti-key and --sti-chain go together") }
+        guard (1...3_600).contains(emergencyNoticeWindowSeconds) else {
+            throw ValidationError("--emergency-notice-window-seconds must be 1 to 3600")
+        }
         guard (10...10_000).contains(verifyBudgetMs), (10...10_000).contains(cnamBudgetMs) else {
             throw ValidationError("--verify-budget-ms and --cnam-budget-ms must be 10 to 10000")
         }
@@ -145,7 +151,10 @@ struct Serve: AsyncParsableCommand {
         // Webhooks: the outbox's deliveries, and Kari's Law notifications of the emergency calls routing makes.
         let webhookPolicy = WebhookURLPolicy(allowPrivateNetworks: allowPrivateWebhooks || demo)
         let webhookDelivery = WebhookDelivery(store: store, configuration: .init(policy: webhookPolicy), clock: clock, logger: logger)
-        let emergencyNotifier = EmergencyNotifier(queue: emergencyCalls, store: store, delivery: webhookDelivery, logger: logger)
+        let emergencyNotifier = EmergencyNotifier(
+            queue: emergencyCalls, store: store, delivery: webhookDelivery,
+            configuration: .init(window: .seconds(emergencyNoticeWindowSeconds)), logger: logger
+        )
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: sip.host, port: sip.port),
             responder: RedirectResponder(

@@ -44,6 +44,15 @@ struct WebhookPolicyTests {
         ("http://[::1]/hook", "::1 is a loopback, private or reserved address; webhooks go to public hosts"),
         ("http://[::ffff:127.0.0.1]/hook", "::ffff:127.0.0.1 is a loopback, private or reserved address; webhooks go to public hosts"),
         ("http://localhost:8080/hook", "localhost is a loopback name; webhooks go to public hosts"),
+        ("http://localhost./hook", "localhost. is a loopback name; webhooks go to public hosts"),
+        ("http://tandem.localhost./hook", "tandem.localhost. is a loopback name; webhooks go to public hosts"),
+        // IPv6 forms that carry an IPv4 address: IPv4-compatible, IPv4-translated, NAT64; and the 6to4 relay.
+        ("http://[::127.0.0.1]/hook", "::127.0.0.1 is a loopback, private or reserved address; webhooks go to public hosts"),
+        ("http://[::a9fe:a9fe]/hook", "::a9fe:a9fe is a loopback, private or reserved address; webhooks go to public hosts"),
+        ("http://[::ffff:0:7f00:1]/hook", "::ffff:0:7f00:1 is a loopback, private or reserved address; webhooks go to public hosts"),
+        ("http://[64:ff9b::7f00:1]/hook", "64:ff9b::7f00:1 is a loopback, private or reserved address; webhooks go to public hosts"),
+        ("http://192.88.99.1/hook", "192.88.99.1 is a loopback, private or reserved address; webhooks go to public hosts"),
+        ("https://[2606:4700::1111]/hook", nil),
         ("http://2130706433/hook", "has an invalid host"),
         ("https:///hook", "has no host"),
     ] as [(String, String?)])
