@@ -85,23 +85,17 @@ extension RedirectResponder {
         }
     }
 
-    /// The refusal an INVITE gets before it is routed: no hops left, a URI scheme that names no number, or an
-    /// extension we do not support (emergency calls are routed regardless, RFC 3261 §8.2.2.3).
+    /// The refusal an INVITE gets before it is routed: no hops left, then what any request is refused for
+    /// (``RedirectResponder/headerRefusal(_:)``), except that an emergency call is routed whatever it requires.
     private func protocolRefusal(_ request: SIPRequest, _ validated: SIPValidatedHeaders) -> SIPEncodedResponse? {
         if validated.maxForwards == 0 {
             return encoder.refusal(request, status: 483, reason: "Too Many Hops", warning: nil)
         }
-        switch request.uri.scheme {
-        case .sip, .sips, .tel: break
-        default:
-            return encoder.refusal(request, status: 416, reason: "Unsupported URI Scheme", warning: nil)
+        guard let refusal = headerRefusal(request) else { return nil }
+        if refusal.status == 420, DialedNumber(classifying: CallParties.number(request.uri.user ?? request.uri.opaque)).isEmergency {
+            return nil
         }
-        let required = request.headers.values("Require")
-        guard !required.isEmpty, !DialedNumber(classifying: CallParties.number(request.uri.user ?? request.uri.opaque)).isEmergency
-        else { return nil }
-        var response = encoder.refusal(request, status: 420, reason: "Bad Extension", warning: nil)
-        response.addHeader("Unsupported", required.joined(separator: ", "))
-        return response
+        return refusal
     }
 }
 

@@ -45,17 +45,18 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
     let admission: Admission
 
     /// A responder. `emergencyLocations` is where emergency calls' locations are published
-    /// (`https://tandem.example.net/v1/e911/locations`): a location's URL is that, `/`, and its address id.
+    /// (`https://tandem.example.net/v1/e911/locations`): a location's URL is that, `/`, and its address id. The
+    /// answer cache holds at most `cacheCapacity` answers and `cacheBytes` bytes (64 MiB by default).
     public init(
         clock: WallClock, table: RoutingTable, admission: Admission, cacheCapacity: Int = 65_536,
-        serverName: String = "Tandem", records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil,
+        cacheBytes: Int = 64 << 20, serverName: String = "Tandem", records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil,
         emergencyLocations: String, identity: CallerIdentityService = CallerIdentityService(),
         emergencyCalls: EmergencyCallQueue? = nil
     ) {
         self.clock = clock
         self.table = table
         self.admission = admission
-        self.cache = AnswerCache(capacity: cacheCapacity)
+        self.cache = AnswerCache(capacity: cacheCapacity, byteBudget: cacheBytes)
         self.encoder = RedirectEncoder(serverName: serverName, emergencyLocations: emergencyLocations)
         self.records = records
         self.metrics = metrics
@@ -103,6 +104,10 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
         let response: SIPEncodedResponse
         switch request.method {
         case .options:
+            if let refusal = headerRefusal(request) {
+                response = refusal
+                break
+            }
             var options = SIPEncodedResponse(replyingTo: request, status: 200, reason: "OK", toTag: RedirectEncoder.tag(request))
             options.addHeader("Allow", RedirectMethods.allowed)
             options.addHeader("Accept", "application/sdp")
@@ -148,6 +153,22 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
             response = refused
         }
         return RedirectAnswer(response: response, topVia: validated.topVia)
+    }
+
+    /// What a request of a method we answer is refused for once its method is known (RFC 3261 §8.2.2): a
+    /// Request-URI scheme we do not understand (`416`), then an extension it requires that we do not support
+    /// (`420` with Unsupported; we support none). CANCEL and ACK are never refused for these (§8.2.2.3).
+    func headerRefusal(_ request: SIPRequest) -> SIPEncodedResponse? {
+        switch request.uri.scheme {
+        case .sip, .sips, .tel: break
+        default:
+            return encoder.refusal(request, status: 416, reason: "Unsupported URI Scheme", warning: nil)
+        }
+        let required = request.headers.values("Require")
+        guard !required.isEmpty else { return nil }
+        var response = encoder.refusal(request, status: 420, reason: "Bad Extension", warning: nil)
+        response.addHeader("Unsupported", required.joined(separator: ", "))
+        return response
     }
 }
 

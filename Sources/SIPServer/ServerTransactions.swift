@@ -72,17 +72,25 @@ struct TransactionKey: Equatable, Sendable {
 
 /// The answers given to recent INVITEs, so that retransmissions get the same one (RFC 3261 §17.2.1).
 ///
-/// Bounded: once full, the oldest answer is forgotten first. Entries also expire after 32 s (timer H's
-/// 64*T1), after which a retransmission is treated as a new request. The table is indexed by the keys' digests,
-/// which hash and compare as one integer; an entry answers only the key it was stored for. Of two keys with one
-/// digest, the later answer replaces the earlier, whose retransmissions are then routed again.
+/// Bounded twice: by the number of answers, and by their bytes (each answer's, with its key's Call-ID and branch
+/// and a fixed overhead), so that long Call-IDs cannot make a full cache large. When either is reached, the oldest
+/// answers are forgotten first. Entries also expire after 32 s (timer H's 64*T1), after which a retransmission is
+/// treated as a new request. The table is indexed by the keys' digests, which hash and compare as one integer; an
+/// entry answers only the key it was stored for. Of two keys with one digest, the later answer replaces the
+/// earlier, whose retransmissions are then routed again.
 final class AnswerCache: Sendable {
+    /// What an entry costs beyond its answer's bytes and its key's strings: the table slot, the key's other
+    /// fields, the strings' headers.
+    static let entryOverhead = 128
+
     private struct Entry {
         var key: TransactionKey
         var response: SIPEncodedResponse
         var at: NIODeadline
         /// The answer waits for caller identity; until it comes, retransmissions are absorbed.
         var pending: Bool
+        /// What the entry counts against the byte budget.
+        var cost: Int
     }
 
     /// What the cache knows of a transaction.
@@ -93,19 +101,27 @@ final class AnswerCache: Sendable {
 
     private struct State {
         var answers: [UInt64: Entry] = [:]
-        var order: [UInt64] = []
+        /// The digests in the order they were stored, oldest at `head`: a ring of `count` of `capacity` slots.
+        var order: [UInt64]
         var head = 0
+        var count = 0
+        var bytes = 0
     }
 
     private let capacity: Int
+    /// The most the entries may cost together, in bytes.
+    let byteBudget: Int
     private let lifetime = TimeAmount.seconds(32)
-    private let state = NIOLockedValueBox(State())
+    private let state: NIOLockedValueBox<State>
 
-    init(capacity: Int) {
-        precondition(capacity > 0)
+    init(capacity: Int, byteBudget: Int = 64 << 20) {
+        precondition(capacity > 0 && byteBudget > 0)
         self.capacity = capacity
+        self.byteBudget = byteBudget
         // Room for every answer from the start: growing the table would copy it while requests wait.
-        self.state.withLockedValue { $0.answers.reserveCapacity(capacity) }
+        var initial = State(order: Array(repeating: 0, count: capacity))
+        initial.answers.reserveCapacity(capacity)
+        self.state = NIOLockedValueBox(initial)
     }
 
     func lookup(_ key: TransactionKey) -> Lookup? {
@@ -127,19 +143,33 @@ final class AnswerCache: Sendable {
         lookup(key) != nil
     }
 
+    /// What the entries cost together now, in bytes.
+    var bytes: Int {
+        state.withLockedValue { $0.bytes }
+    }
+
     func store(_ response: SIPEncodedResponse, for key: TransactionKey, pending: Bool = false) {
+        let cost = response.byteCount + key.callID.utf8.count + key.branch.utf8.count + Self.entryOverhead
+        // An answer larger than the whole budget is not kept: its retransmissions are answered again.
+        guard cost <= byteBudget else { return }
         state.withLockedValue { state in
-            let entry = Entry(key: key, response: response, at: .now(), pending: pending)
-            if state.answers.updateValue(entry, forKey: key.digest) != nil {
-                return
-            }
-            if state.order.count < capacity {
-                state.order.append(key.digest)
+            let entry = Entry(key: key, response: response, at: .now(), pending: pending, cost: cost)
+            if let replaced = state.answers.updateValue(entry, forKey: key.digest) {
+                state.bytes += cost - replaced.cost
             } else {
-                state.answers.removeValue(forKey: state.order[state.head])
-                state.order[state.head] = key.digest
-                state.head = (state.head + 1) % capacity
+                if state.count == capacity { Self.forgetOldest(&state) }
+                state.order[(state.head + state.count) % capacity] = key.digest
+                state.count += 1
+                state.bytes += cost
             }
+            while state.bytes > byteBudget, state.count > 1 { Self.forgetOldest(&state) }
         }
+    }
+
+    private static func forgetOldest(_ state: inout State) {
+        let digest = state.order[state.head]
+        state.head = (state.head + 1) % state.order.count
+        state.count -= 1
+        if let forgotten = state.answers.removeValue(forKey: digest) { state.bytes -= forgotten.cost }
     }
 }

@@ -70,6 +70,8 @@ public struct EmergencyNotifier: Service {
         public var maximumWindows: Int
         /// How often open windows are checked for closing.
         public var closingInterval: Duration
+        /// The monotonic time windows are measured in (tests move it by hand).
+        package var now: @Sendable () -> ContinuousClock.Instant = { .now }
 
         public init(window: Duration = .seconds(60), maximumWindows: Int = 10_000, closingInterval: Duration = .seconds(1)) {
             precondition(window > .zero && maximumWindows > 0 && closingInterval > .zero)
@@ -103,11 +105,11 @@ public struct EmergencyNotifier: Service {
                 group.addTask {
                     // Closes the windows whose time is up, and tells their repeats.
                     while (try? await Task.sleep(for: configuration.closingInterval)) != nil {
-                        for summary in coalescer.state.withLock({ $0.close(at: .now) }) { await notify(summary) }
+                        for summary in coalescer.state.withLock({ $0.close(at: configuration.now()) }) { await notify(summary) }
                     }
                 }
                 for await notice in queue.notices {
-                    if coalescer.state.withLock({ $0.admit(notice, at: .now) }) {
+                    if coalescer.state.withLock({ $0.admit(notice, at: configuration.now()) }) {
                         await notify(notice)
                     }
                 }

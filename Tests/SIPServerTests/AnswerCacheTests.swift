@@ -47,6 +47,21 @@ struct AnswerCacheTests {
         #expect(cache.answer(otherSource) == nil)
     }
 
+    @Test("10,000 answers to 1.5 KB Call-IDs: the cache keeps to its byte budget, forgetting the oldest")
+    func byteBudget() {
+        let cache = AnswerCache(capacity: 10_000, byteBudget: 200_000)
+        let long = String(repeating: "x", count: 1_500)
+        for index in 0..<10_000 { cache.store(Self.answer(302), for: Self.key("\(index)-\(long)")) }
+        #expect(cache.bytes <= 200_000)
+        #expect(cache.bytes > 150_000, "the budget is used, not emptied")
+        #expect(cache.answer(Self.key("9999-\(long)"))?.status == 302)
+        #expect(cache.answer(Self.key("0-\(long)")) == nil)
+        let huge = Self.key(String(repeating: "y", count: 300_000))
+        cache.store(Self.answer(302), for: huge)
+        #expect(cache.answer(huge) == nil, "an answer over the whole budget is not kept")
+        #expect(cache.answer(Self.key("9999-\(long)"))?.status == 302, "and costs the others nothing")
+    }
+
     @Test func theOldestAnswerIsForgottenFirst() {
         let cache = AnswerCache(capacity: 2)
         let keys = (1...3).map { Self.key("call\($0)@example.com") }

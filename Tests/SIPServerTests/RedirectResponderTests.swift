@@ -156,7 +156,10 @@ struct RedirectResponderTests {
         (request(extra: []).withMaxForwardsZero, 483),
         (request(uri: "mailto:someone@example.com"), 416),
         (request(extra: ["Require: 100rel, timer"]), 420),
+        (request("OPTIONS", uri: "mailto:someone@example.com"), 416),
+        (request("OPTIONS", uri: "sip:tandem.example", extra: ["Require: 100rel, timer"]), 420),
         (request("REGISTER"), 405),
+        (request("REGISTER", uri: "mailto:someone@example.com"), 405),
         (request(version: "SIP/7.0"), 505),
         (request(cseqMethod: "OPTIONS"), 400),
     ] as [(SIPMessage, Int)])
@@ -166,6 +169,16 @@ struct RedirectResponderTests {
         if status == 405 { #expect(response.headers["Allow"] == RedirectMethods.allowed) }
         if status == 420 { #expect(response.headers["Unsupported"] == "100rel, timer") }
         if status == 400 { #expect(response.headers["Warning"]?.hasPrefix("399 tandem \"") == true) }
+    }
+
+    @Test("an emergency call is routed whatever extension it requires; an unknown URI scheme is still refused")
+    func emergencyRequire() throws {
+        let required = try #require(responder.respond(
+            to: request(uri: "sip:911@tandem.example", extra: ["Require: 100rel"], callID: "r1"), from: acmeSource))
+        #expect(required.status == 302)
+        let options = try #require(responder.respond(
+            to: request("OPTIONS", uri: "sip:tandem.example", extra: ["Require: 100rel"], callID: "r2"), from: acmeSource))
+        #expect(options.status == 420 && options.headers["Unsupported"] == "100rel")
     }
 
     @Test("Request-URI user parameters do not hide the number: 911 with phone-context, npdi and rn after a dip")

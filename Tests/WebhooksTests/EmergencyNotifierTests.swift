@@ -3,6 +3,7 @@ import Logging
 import Routing
 import SQLKit
 import Store
+import Synchronization
 import Telephony
 import TestSupport
 import Testing
@@ -34,10 +35,12 @@ struct EmergencyNotifierTests {
             let queue = EmergencyCallQueue()
             var logger = Logger(label: "test.kari")
             logger.logLevel = .critical
-            let notifier = EmergencyNotifier(
-                queue: queue, store: store, delivery: nil,
-                configuration: .init(window: .milliseconds(400), closingInterval: .milliseconds(50)), logger: logger
-            )
+            // The windows' time moves only when the test says: every call below falls in one window, however
+            // slowly the machine takes them.
+            let time = MovingTime()
+            var configuration = EmergencyNotifier.Configuration(window: .seconds(60), closingInterval: .milliseconds(20))
+            configuration.now = { time.now }
+            let notifier = EmergencyNotifier(queue: queue, store: store, delivery: nil, configuration: configuration, logger: logger)
             let running = Task { await notifier.run() }
             let at = fixture.clock.unixSeconds() * 1_000
             let caller = EmergencyCall(accountId: fixture.acme.accountId, callback: PhoneNumber("+12025550100"), location: nil)
@@ -51,6 +54,10 @@ struct EmergencyNotifierTests {
                 dialed: "911", call: EmergencyCall(accountId: fixture.acme.accountId, callback: PhoneNumber("+12025550101"), location: nil),
                 trunkId: fixture.acmeTrunk.id, callID: "other", at: at
             ))
+            // The other caller's call was offered last: once it is told, every repeat has been counted.
+            let early = try await waitFor(2, in: store)
+            #expect(early.count == 2, "the first call of each caller, at once")
+            time.advance(by: .seconds(61))
             let told = try await waitFor(3, in: store)
             queue.finish()
             await running.value
@@ -82,5 +89,16 @@ struct EmergencyNotifierTests {
             let told = try await events(store).compactMap { $0["data"] as? [String: Any] }
             #expect(told.map { $0["repeats"] as? Int ?? -1 }.sorted() == [0, 2])
         }
+    }
+}
+
+/// A monotonic time that moves only when told to.
+private final class MovingTime: Sendable {
+    private let instant = Mutex(ContinuousClock.now)
+
+    var now: ContinuousClock.Instant { instant.withLock { $0 } }
+
+    func advance(by duration: Duration) {
+        instant.withLock { $0 += duration }
     }
 }
