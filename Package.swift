@@ -13,22 +13,22 @@ let package = Package(
         .executable(name: "tandem", targets: ["tandem"]),
         .library(name: "Telephony", targets: ["Telephony"]),
         .library(name: "Timekeeping", targets: ["Timekeeping"]),
-        .library(name: "Platform", targets: ["Platform"]),
-        .library(name: "Schema", targets: ["Schema"]),
-        .library(name: "Store", targets: ["Store"]),
-        .library(name: "Accounts", targets: ["Accounts"]),
-        .library(name: "NetworkData", targets: ["NetworkData"]),
-        .library(name: "Inventory", targets: ["Inventory"]),
-        .library(name: "RoutingFeed", targets: ["RoutingFeed"]),
-        .library(name: "API", targets: ["API"]),
-        .library(name: "Routing", targets: ["Routing"]),
         .library(name: "SIP", targets: ["SIP"]),
+        .library(name: "Routing", targets: ["Routing"]),
+        .library(name: "Identity", targets: ["Identity"]),
+        .library(name: "Store", targets: ["Store"]),
         .library(name: "Observability", targets: ["Observability"]),
         .library(name: "Guard", targets: ["Guard"]),
+        .library(name: "Platform", targets: ["Platform"]),
+        .library(name: "Accounts", targets: ["Accounts"]),
+        .library(name: "NetworkData", targets: ["NetworkData"]),
         .library(name: "Emergency", targets: ["Emergency"]),
-        .library(name: "Porting", targets: ["Porting"]),
-        .library(name: "Identity", targets: ["Identity"]),
+        .library(name: "Inventory", targets: ["Inventory"]),
         .library(name: "Webhooks", targets: ["Webhooks"]),
+        .library(name: "Porting", targets: ["Porting"]),
+        .library(name: "RoutingFeed", targets: ["RoutingFeed"]),
+        .library(name: "Schema", targets: ["Schema"]),
+        .library(name: "API", targets: ["API"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -48,12 +48,72 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
+        // The pure cores: no module of ours below them.
         .target(
             name: "Telephony",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Timekeeping",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SIP",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // Cores over the numbering types, and the kernel's store and metrics.
+        .target(
+            name: "Routing",
+            dependencies: [
+                "Telephony",
+                .product(name: "Atomics", package: "swift-atomics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Identity",
+            dependencies: [
+                "Timekeeping",
+                "Telephony",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Store",
+            dependencies: [
+                "Timekeeping",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Observability",
+            dependencies: [
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Call admission over routing; the kernel every service shares.
+        .target(
+            name: "Guard",
+            dependencies: ["Routing"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -66,22 +126,29 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The owners of the tables, each over the ones before it.
         .target(
-            name: "Routing",
+            name: "Accounts",
             dependencies: [
-                "Telephony",
-                .product(name: "Atomics", package: "swift-atomics"),
+                "Platform",
+                "Store",
+                "Timekeeping",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "SIP",
-            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Guard",
-            dependencies: ["Routing"],
+            name: "NetworkData",
+            dependencies: [
+                "Accounts",
+                "Platform",
+                "Routing",
+                "Store",
+                "Telephony",
+                "Timekeeping",
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -93,6 +160,24 @@ let package = Package(
                 "Telephony",
                 "Timekeeping",
                 .product(name: "SQLKit", package: "sql-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Inventory",
+            dependencies: [
+                "Accounts",
+                "NetworkData",
+                "Platform",
+                "Timekeeping",
+                "Emergency",
+                "Routing",
+                "Telephony",
+                "Store",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -133,105 +218,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(
-            name: "Identity",
-            dependencies: [
-                "Timekeeping",
-                "Telephony",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "X509", package: "swift-certificates"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Observability",
-            dependencies: [
-                .product(name: "Atomics", package: "swift-atomics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "SIPServer",
-            dependencies: [
-                "Timekeeping",
-                "Guard",
-                "Identity",
-                "Observability",
-                "Routing",
-                "SIP",
-                "Telephony",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Store",
-            dependencies: [
-                "Timekeeping",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "PostgresKit", package: "postgres-kit"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Accounts",
-            dependencies: [
-                "Platform",
-                "Store",
-                "Timekeeping",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "SQLKit", package: "sql-kit"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "NetworkData",
-            dependencies: [
-                "Accounts",
-                "Platform",
-                "Routing",
-                "Store",
-                "Telephony",
-                "Timekeeping",
-                .product(name: "SQLKit", package: "sql-kit"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "Inventory",
-            dependencies: [
-                "Accounts",
-                "NetworkData",
-                "Platform",
-                "Timekeeping",
-                "Emergency",
-                "Routing",
-                "Telephony",
-                "Store",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        // The routing feed: the one reader of every owner's tables.
         .target(
             name: "RoutingFeed",
             dependencies: [
@@ -250,18 +237,27 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The schema, the edges and the demo.
         .target(
-            name: "Demo",
+            name: "Schema",
+            dependencies: ["Accounts", "Emergency", "Inventory", "NetworkData", "Platform", "Porting", "RoutingFeed", "Store", "Webhooks"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SIPServer",
             dependencies: [
-                "Accounts",
-                "Emergency",
-                "Inventory",
-                "NetworkData",
-                "Platform",
-                "Porting",
-                "Store",
-                "Telephony",
                 "Timekeeping",
+                "Guard",
+                "Identity",
+                "Observability",
+                "Routing",
+                "SIP",
+                "Telephony",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -290,10 +286,21 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "Schema",
-            dependencies: ["Accounts", "Emergency", "Inventory", "NetworkData", "Platform", "Porting", "RoutingFeed", "Store", "Webhooks"],
+            name: "Demo",
+            dependencies: [
+                "Accounts",
+                "Emergency",
+                "Inventory",
+                "NetworkData",
+                "Platform",
+                "Porting",
+                "Store",
+                "Telephony",
+                "Timekeeping",
+            ],
             swiftSettings: swiftSettings
         ),
+        // The executable: the one place that wires everything.
         .executableTarget(
             name: "tandem",
             dependencies: [
@@ -327,6 +334,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Tests: the shared fixtures, then one target per module.
         .target(
             name: "TestSupport",
             dependencies: [
@@ -435,6 +443,7 @@ let package = Package(
             name: "SIPServerTests",
             dependencies: [
                 "TestSupport",
+                "Guard",
                 "Timekeeping",
                 "Identity",
                 "Observability",

@@ -41,7 +41,8 @@ struct E911Controller: Sendable {
         group.post("e911/addresses", use: create)
         group.get("e911/addresses", use: list)
         group.get("e911/addresses/:id", use: show)
-        group.get("e911/locations/:id", use: showLocation)
+        // Published under emergencyLocationsPath: the SIP server's 911 answers point there.
+        group.get(RouterPath(String(emergencyLocationsPath.dropFirst("/v1/".count)) + "/:id"), use: showLocation)
         group.post("e911/validate", use: validate)
         group.get("e911/unbound", use: listUnbound)
         group.get("numbers/:number/e911", use: showBinding)

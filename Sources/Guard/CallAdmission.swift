@@ -19,8 +19,9 @@ public enum AdmissionVerdict: Sendable, Hashable {
 /// updated in place, beside the routing snapshot rather than in it. A new snapshot brings new limits (the
 /// decision carries them, as ``RoutingDecision/callsPerSecondLimit``) and leaves the counts as they were.
 public protocol AdmissionPolicy: Sendable {
-    /// The verdict on `call`, as routing decided it. Seen for every call but emergency calls, including those
-    /// routing refused (so that counters count attempts); a refusal here replaces only a redirect.
+    /// The verdict on `call`, as routing decided it. Asked for every call but emergency calls, including those
+    /// routing refused (so that counters count attempts), until a policy before it in the chain refuses the call;
+    /// a refusal here replaces only a redirect.
     func verdict(on call: CallRequest, routedAs decision: RoutingDecision) -> AdmissionVerdict
 }
 

@@ -7,8 +7,9 @@ import ServiceLifecycle
 import Store
 import Timekeeping
 
-/// The provisioning services over one store: accounts and keys, numbers, trunks, reference data, carriers, rate
-/// decks and ported numbers.
+/// The provisioning services over one store, made with one clock: accounts and keys, numbers, trunks, reference
+/// data, carriers, rate decks, ported numbers, blocked destinations, E911 addresses and bindings, and our LRNs.
+/// The executable and the tests build it once and take from it the services they wire.
 public struct Provisioning: Sendable {
     public let store: Store
     /// The clock every service here reads.

@@ -13,16 +13,18 @@ import Timekeeping
 /// 1. **Server transactions** (this file, ``AnswerCache``): ACK absorbed; a retransmitted INVITE (same Call-ID,
 ///    CSeq and branch, from the same source) gets the same answer, and one that arrives while the first copy's
 ///    answer waits for caller identity is absorbed; CANCEL of an answered INVITE gets 200, of an unknown one 481
-///    (RFC 3261 §9.2); OPTIONS → 200 with Allow (keep-alive pings from SBCs); other methods → 405 with Allow;
-///    a malformed request → 400 with the reason, a wrong SIP version → 505.
+///    (RFC 3261 §9.2); OPTIONS → 200 with Allow (keep-alive pings from SBCs), unless its Request-URI scheme is
+///    unknown (416) or it requires an extension (420); other methods → 405 with Allow; a malformed request → 400
+///    with the reason, a wrong SIP version → 505.
 /// 2. **The INVITE's call path** (`CallPath.swift`): protocol checks (Max-Forwards 0 → 483, an unknown
 ///    Request-URI scheme → 416, a Require we do not support → 420), the routing decision over the current
 ///    snapshot, **admission** (the `Admission` policies: calls per second first; emergency calls always pass),
-///    the routing record, Kari's Law notices, and **caller identity** (signing outbound, verifying and naming
-///    inbound callers).
+///    the routing record and Kari's Law notices.
 /// 3. **Response encoding** (``RedirectEncoder``): `302 Moved Temporarily` with the ordered Contacts (q-values,
-///    best first) and the next hop's headers, or the refusal's status with a Reason header (RFC 3326) and
+///    best first) and the emergency headers, or the refusal's status with a Reason header (RFC 3326) and
 ///    Retry-After when temporary.
+/// 4. **Caller identity** (``CallerIdentityService``) adds its headers to the 302: `Identity` on outbound calls,
+///    and on inbound calls P-Asserted-Identity with the verification status and caller name, within budgets.
 ///
 /// Responses are dropped: a redirect server sends none of its own requests. Every routing decision (not a
 /// retransmission's cached answer, nor a protocol refusal) is offered to the routing record queue, when there is
@@ -169,22 +171,6 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
         var response = encoder.refusal(request, status: 420, reason: "Bad Extension", warning: nil)
         response.addHeader("Unsupported", required.joined(separator: ", "))
         return response
-    }
-}
-
-extension RedirectResponder where Admission == CallsPerSecondPolicy {
-    /// A responder whose one admission policy is the trunks' calls-per-second limits, counted in `callLimiter`.
-    public init(
-        clock: WallClock, table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem",
-        records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil, callLimiter: CallRateLimiter = CallRateLimiter(),
-        emergencyLocations: String = "http://127.0.0.1:8080/v1/e911/locations",
-        identity: CallerIdentityService = CallerIdentityService(), emergencyCalls: EmergencyCallQueue? = nil
-    ) {
-        self.init(
-            clock: clock, table: table, admission: CallsPerSecondPolicy(limiter: callLimiter), cacheCapacity: cacheCapacity,
-            serverName: serverName, records: records, metrics: metrics, emergencyLocations: emergencyLocations,
-            identity: identity, emergencyCalls: emergencyCalls
-        )
     }
 }
 

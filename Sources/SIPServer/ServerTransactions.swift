@@ -3,8 +3,9 @@ import NIOCore
 import SIP
 import Telephony
 
-// The server-transaction layer (RFC 3261 §17.2): what a request is answered with, how a retransmission finds
-// the answer already given, and how long that answer is remembered.
+// The server-transaction layer's state (RFC 3261 §17.2): the answer a transport sends, the key a
+// retransmission is known by, and the cache that remembers answers for their transaction's lifetime.
+// RedirectResponder.answer(_:from:) is the layer's logic.
 
 /// An answer to send, and the top Via of the request it answers: the transport stamps that Via and sends the
 /// answer by it (RFC 3261 §18.2.1, §18.2.2).
