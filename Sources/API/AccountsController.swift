@@ -1,7 +1,6 @@
 import Accounts
 import Foundation
 import Hummingbird
-import Inventory
 import Platform
 
 /// `/v1/me`, `/v1/accounts` and `/v1/keys`: tenants and their API keys.
@@ -17,6 +16,7 @@ struct AccountsController: Sendable {
     struct AccountChange: Decodable {
         var name: String?
         var status: AccountStatus?
+        var trunkCeiling: TrunkCeiling?
     }
 
     struct NewKey: Decodable {
@@ -79,7 +79,8 @@ struct AccountsController: Sendable {
         var request = request
         let body = try await request.decodeJSON(as: AccountChange.self, context: context)
         let account = try await accounts.updateAccount(
-            context.parameters.require("id"), name: body.name, status: body.status, by: context.caller()
+            context.parameters.require("id"), name: body.name, status: body.status, trunkCeiling: body.trunkCeiling,
+            by: context.caller()
         )
         return try json(account, context: context)
     }

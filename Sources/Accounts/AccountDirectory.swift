@@ -14,6 +14,24 @@ public enum AccountStatus: String, Sendable, Codable, CaseIterable {
     case closed
 }
 
+/// The most a customer may set its own trunks' limits to; the operator sets it per account, and may itself set a
+/// trunk's limits past it.
+public struct TrunkCeiling: Sendable, Codable, Equatable {
+    /// What an account has until the operator says otherwise: modest, so that a stolen customer key cannot open a
+    /// trunk to a flood.
+    public static let standard = TrunkCeiling(maxCallsPerSecond: 10, maxChannels: 100)
+    /// What a ceiling may be set to.
+    public static let range = 1...100_000
+
+    public var maxCallsPerSecond: Int
+    public var maxChannels: Int
+
+    public init(maxCallsPerSecond: Int, maxChannels: Int) {
+        self.maxCallsPerSecond = maxCallsPerSecond
+        self.maxChannels = maxChannels
+    }
+}
+
 /// A tenant of the platform.
 public struct Account: Sendable, Codable, Equatable {
     public var id: String
@@ -22,17 +40,21 @@ public struct Account: Sendable, Codable, Equatable {
     /// The agent who referred this customer, if any.
     public var agentId: String?
     public var status: AccountStatus
+    /// The most the account may set its trunks' limits to.
+    public var trunkCeiling: TrunkCeiling
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
-        id: String, kind: AccountKind, name: String, agentId: String?, status: AccountStatus, createdAt: Date, updatedAt: Date
+        id: String, kind: AccountKind, name: String, agentId: String?, status: AccountStatus,
+        trunkCeiling: TrunkCeiling = .standard, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.kind = kind
         self.name = name
         self.agentId = agentId
         self.status = status
+        self.trunkCeiling = trunkCeiling
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -125,9 +147,10 @@ public struct AccountDirectory: Sendable {
 
     private static func insert(_ account: Account, into database: any SQLDatabase) async throws {
         try await database.raw("""
-            INSERT INTO accounts (id, kind, name, agent_id, status, created_at, updated_at)
+            INSERT INTO accounts (id, kind, name, agent_id, status, trunk_cps_ceiling, trunk_channel_ceiling, created_at, updated_at)
             VALUES (\(bind: account.id), \(bind: account.kind.rawValue), \(bind: account.name), \(bind: account.agentId),
-                    \(bind: account.status.rawValue), \(bind: account.createdAt.unixSeconds),
+                    \(bind: account.status.rawValue), \(bind: account.trunkCeiling.maxCallsPerSecond),
+                    \(bind: account.trunkCeiling.maxChannels), \(bind: account.createdAt.unixSeconds),
                     \(bind: account.updatedAt.unixSeconds))
             """).run()
     }
@@ -158,12 +181,20 @@ public struct AccountDirectory: Sendable {
         return Page(fetched: fetched, limit: page.limit, cursor: \.id)
     }
 
-    /// Changes an account's name or status (operator only).
+    /// Changes an account's name, status or trunk ceiling (operator only).
     public func updateAccount(
-        _ id: String, name: String?, status: AccountStatus?, by principal: Principal
+        _ id: String, name: String?, status: AccountStatus?, trunkCeiling: TrunkCeiling? = nil, by principal: Principal
     ) async throws -> Account {
         try principal.requireOperator()
         let name = try name.map { name throws(ServiceError) in try Validate.name(name, field: "name", maximum: 100) }
+        if let trunkCeiling {
+            guard TrunkCeiling.range.contains(trunkCeiling.maxCallsPerSecond) else {
+                throw ServiceError.invalid("trunk_ceiling.max_calls_per_second", "must be 1 to 100000")
+            }
+            guard TrunkCeiling.range.contains(trunkCeiling.maxChannels) else {
+                throw ServiceError.invalid("trunk_ceiling.max_channels", "must be 1 to 100000")
+            }
+        }
         return try await store.transaction { database in
             guard var account = try await Self.fetchAccount(id, in: database, forUpdate: true) else {
                 throw ServiceError.notFound("account")
@@ -173,9 +204,12 @@ public struct AccountDirectory: Sendable {
             }
             account.name = name ?? account.name
             account.status = status ?? account.status
+            account.trunkCeiling = trunkCeiling ?? account.trunkCeiling
             account.updatedAt = clock.now()
             try await database.raw("""
                 UPDATE accounts SET name = \(bind: account.name), status = \(bind: account.status.rawValue),
+                    trunk_cps_ceiling = \(bind: account.trunkCeiling.maxCallsPerSecond),
+                    trunk_channel_ceiling = \(bind: account.trunkCeiling.maxChannels),
                     updated_at = \(bind: account.updatedAt.unixSeconds) WHERE id = \(bind: id)
                 """).run()
             try await RoutingEpoch.bump(in: database)
@@ -203,6 +237,10 @@ public struct AccountDirectory: Sendable {
             name: try row.decode(column: "name", as: String.self),
             agentId: try row.decode(column: "agent_id", as: String?.self),
             status: try row.decodeEnum(column: "status"),
+            trunkCeiling: TrunkCeiling(
+                maxCallsPerSecond: try row.decode(column: "trunk_cps_ceiling", as: Int?.self) ?? TrunkCeiling.standard.maxCallsPerSecond,
+                maxChannels: try row.decode(column: "trunk_channel_ceiling", as: Int?.self) ?? TrunkCeiling.standard.maxChannels
+            ),
             createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
         )

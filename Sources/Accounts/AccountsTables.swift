@@ -33,4 +33,13 @@ public enum AccountsTables {
             "CREATE INDEX api_keys_account ON api_keys(account_id, id)",
         ]
     }
+
+    /// Migration 17 ("trunk ceilings"): the most each account may set its own trunks' limits to; `NULL` is
+    /// ``TrunkCeiling/standard``.
+    public static func trunkCeilings(_: DatabaseBackend) -> [String] {
+        [
+            "ALTER TABLE accounts ADD COLUMN trunk_cps_ceiling BIGINT",
+            "ALTER TABLE accounts ADD COLUMN trunk_channel_ceiling BIGINT",
+        ]
+    }
 }

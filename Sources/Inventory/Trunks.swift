@@ -268,16 +268,18 @@ public struct TrunkDirectory: Sendable {
         guard let hosts = draft.hosts else { throw ServiceError.invalid("hosts", "is required") }
         guard let sources = draft.sourceAddresses else { throw ServiceError.invalid("source_addresses", "is required") }
         let now = clock.now()
-        let trunk = try Self.validated(Trunk(
-            id: Identifier.make(prefix: "trk"), accountId: accountId, name: name, hosts: hosts, sourceAddresses: sources,
-            maxChannels: draft.maxChannels ?? 30, maxCallsPerSecond: draft.maxCallsPerSecond ?? 5,
-            callerId: draft.callerId ?? CallerIDPolicy(), identity: identity, createdAt: now, updatedAt: now
-        ))
         return try await store.transaction { database in
             guard let account = try await AccountDirectory.fetchAccount(accountId, in: database),
                 AccountDirectory.canSee(account, principal)
             else { throw ServiceError.notFound("account") }
             guard account.kind == .customer else { throw ServiceError.invalid("account_id", "trunks belong to customer accounts") }
+            let defaults = Self.defaultLimits(for: account, by: principal)
+            let trunk = try Self.validated(Trunk(
+                id: Identifier.make(prefix: "trk"), accountId: accountId, name: name, hosts: hosts, sourceAddresses: sources,
+                maxChannels: draft.maxChannels ?? defaults.channels, maxCallsPerSecond: draft.maxCallsPerSecond ?? defaults.callsPerSecond,
+                callerId: draft.callerId ?? CallerIDPolicy(), identity: identity, createdAt: now, updatedAt: now
+            ))
+            try Self.requireWithinCeiling(trunk, previous: nil, account: account, by: principal)
             try await ensureNameFree(trunk, in: database)
             try await ensureSourcesFree(trunk, keeping: [], by: principal, in: database)
             // A concurrent create of the same name may pass the check above; the unique key settles it.
@@ -317,6 +319,7 @@ public struct TrunkDirectory: Sendable {
         try Self.requireCallerIDAuthority(draft, principal)
         return try await store.transaction { database in
             var trunk = try await visibleTrunk(id, principal, forUpdate: true, in: database)
+            let previous = trunk
             let previousSources = Set(trunk.sourceAddresses)
             if let accountId = draft.accountId, accountId != trunk.accountId {
                 throw ServiceError.invalid("account_id", "a trunk cannot move to another account")
@@ -332,6 +335,10 @@ public struct TrunkDirectory: Sendable {
             }
             trunk.updatedAt = clock.now()
             trunk = try Self.validated(trunk)
+            guard let account = try await AccountDirectory.fetchAccount(trunk.accountId, in: database) else {
+                throw ServiceError.notFound("trunk")
+            }
+            try Self.requireWithinCeiling(trunk, previous: previous, account: account, by: principal)
             try await ensureNameFree(trunk, in: database)
             try await ensureSourcesFree(trunk, keeping: previousSources, by: principal, in: database)
             try await database.raw("""

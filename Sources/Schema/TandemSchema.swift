@@ -54,5 +54,6 @@ public enum TandemSchema {
             parts: [PortingTables.cutoverForwardHours, InventoryTables.cutoverForwards, NetworkDataTables.lnpChanges]
         ),
         Migration(version: 16, name: "webhook secret rotation", parts: [WebhooksTables.secretRotation]),
+        Migration(version: 17, name: "trunk ceilings", parts: [AccountsTables.trunkCeilings]),
     ]
 }
