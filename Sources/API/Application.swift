@@ -47,7 +47,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Hummingbird.Router<A
     let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
     AccountsController(accounts: dependencies.accounts).addRoutes(to: v1)
     NumbersController(numbers: dependencies.numbers).addRoutes(to: v1)
-    TrunksController(trunks: dependencies.trunks).addRoutes(to: v1)
+    TrunksController(trunks: dependencies.trunks, holders: [dependencies.portOrders]).addRoutes(to: v1)
     RoutesController(table: dependencies.routing, trunks: dependencies.trunks, clock: dependencies.clock).addRoutes(to: v1)
     ReferenceController(reference: dependencies.reference).addRoutes(to: v1)
     CarriersController(carriers: dependencies.carriers, rateDecks: dependencies.rateDecks).addRoutes(to: v1)

@@ -6,6 +6,8 @@ import Platform
 /// `/v1/trunks`: customers' SIP trunks.
 struct TrunksController: Sendable {
     let trunks: TrunkDirectory
+    /// What else holds trunks, asked to let go of one before it is deleted.
+    let holders: [any TrunkHolder]
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("trunks", use: list)
@@ -43,7 +45,7 @@ struct TrunksController: Sendable {
 
     /// DELETE /v1/trunks/{id}: deletes a trunk.
     @Sendable func delete(_: Request, context: APIContext) async throws -> Response {
-        try await trunks.delete(context.parameters.require("id"), by: context.caller())
+        try await trunks.delete(context.parameters.require("id"), releasing: holders, by: context.caller())
         return Response(status: .noContent)
     }
 }

@@ -350,8 +350,9 @@ public struct TrunkDirectory: Sendable {
         }
     }
 
-    /// Deletes a trunk that no number points at.
-    public func delete(_ id: String, by principal: Principal) async throws {
+    /// Deletes a trunk that no number points at, after each of `holders` has let go of it in the same transaction
+    /// (a holder refuses while it still needs the trunk: port orders, for one).
+    public func delete(_ id: String, releasing holders: [any TrunkHolder], by principal: Principal) async throws {
         try principal.requireWrite()
         try principal.requireCustomerOrOperator()
         try await store.transaction { database in
@@ -366,14 +367,7 @@ public struct TrunkDirectory: Sendable {
             guard failover == 0 else {
                 throw ServiceError(.conflict, "\(failover) number\(failover == 1 ? " fails" : "s fail") over to this trunk; change their failover first")
             }
-            let porting = try await database.raw("""
-                SELECT COUNT(*) AS n FROM port_orders WHERE trunk_id = \(bind: id) AND state NOT IN ('completed', 'canceled')
-                """).first()?.decode(column: "n", as: Int.self) ?? 0
-            guard porting == 0 else {
-                throw ServiceError(.conflict, "\(porting) open port order\(porting == 1 ? " brings its numbers" : "s bring their numbers") to this trunk")
-            }
-            // Finished port orders keep their history, without the trunk.
-            try await database.raw("UPDATE port_orders SET trunk_id = NULL WHERE trunk_id = \(bind: id)").run()
+            for holder in holders { try await holder.release(trunk: id, in: database) }
             try await database.raw("DELETE FROM trunks WHERE id = \(bind: id)").run()
             try await RoutingEpoch.bump(in: database)
         }

@@ -86,13 +86,6 @@ struct TableOwnershipTests {
     /// routing snapshot and to scope routing records to a tenant (docs/architecture.md lists its queries).
     static let readModel: Set<String> = ["RoutingFeed"]
 
-    /// Uses of another module's table that the house issue has yet to move to their owner. The list only
-    /// shrinks: a use not listed fails the test, and so does a listed one that is gone.
-    static let knownExceptions: [String: String] = [
-        "Inventory writes port_orders": "deleting a trunk detaches finished port orders (Trunks.swift)",
-        "Inventory reads port_orders": "a trunk with open port orders cannot be deleted (Trunks.swift)",
-    ]
-
     @Test("no module writes another's tables, and only the routing feed's read model reads them")
     func tablesHaveOneOwner() throws {
         let files = try SourceFiles.all()
@@ -101,13 +94,11 @@ struct TableOwnershipTests {
         #expect(owners["numbers"] == "Inventory")
         #expect(owners["port_orders"] == "Porting")
         let violations = TableScanner.violations(in: files, readModel: Self.readModel)
-        let unlisted = violations.filter { Self.knownExceptions[$0.summary] == nil }
-        #expect(unlisted.isEmpty, """
-            a module uses a table it does not own; go through the owner's service instead:
-            \(unlisted.map(\.description).joined(separator: "\n"))
+        #expect(violations.isEmpty, """
+            a module uses a table it does not own; go through the owner's functions instead (in the caller's \
+            transaction where it needs one), or hand the owner's work in as Inventory's TrunkHolder does:
+            \(violations.map(\.description).joined(separator: "\n"))
             """)
-        let stale = Set(Self.knownExceptions.keys).subtracting(violations.map(\.summary))
-        #expect(stale.isEmpty, "these exceptions are gone from the sources; take them off the list: \(stale.sorted())")
     }
 
     @Test("the scan catches a module writing or reading another's table, and passes the owner and the read model")

@@ -165,7 +165,7 @@ struct TrunkTests {
             await #expect(throws: ServiceError.notFound("trunk")) {
                 try await trunks.update(fixture.globexTrunk.id, with: TrunkDraft(maxChannels: 1), by: fixture.acme)
             }
-            await #expect(throws: ServiceError.notFound("trunk")) { try await trunks.delete(fixture.globexTrunk.id, by: fixture.acme) }
+            await #expect(throws: ServiceError.notFound("trunk")) { try await trunks.delete(fixture.globexTrunk.id, releasing: [], by: fixture.acme) }
             #expect(try await trunks.trunks(accountId: nil, page: PageRequest(), by: fixture.operatorPrincipal).data.count == 2)
         }
     }
@@ -215,10 +215,10 @@ struct TrunkTests {
             let numbers = fixture.provisioning.numbers
             _ = try await numbers.order(["+12025550001"], accountId: nil, by: fixture.acme)
             _ = try await numbers.assign(["+12025550001"], trunkId: fixture.acmeTrunk.id, by: fixture.acme)
-            await #expect { try await fixture.provisioning.trunks.delete(fixture.acmeTrunk.id, by: fixture.acme) }
+            await #expect { try await fixture.provisioning.trunks.delete(fixture.acmeTrunk.id, releasing: [], by: fixture.acme) }
                 throws: { ($0 as? ServiceError)?.code == .conflict }
             _ = try await numbers.unassign(["+12025550001"], by: fixture.acme)
-            try await fixture.provisioning.trunks.delete(fixture.acmeTrunk.id, by: fixture.acme)
+            try await fixture.provisioning.trunks.delete(fixture.acmeTrunk.id, releasing: [], by: fixture.acme)
         }
     }
 }

@@ -104,9 +104,9 @@ struct FailoverProvisioningTests {
     func trunkInUse(database: TestDatabase) async throws {
         try await Self.withNumber(on: database) { store, fixture, recovery in
             _ = try await fixture.provisioning.numbers.setFailover(of: Self.number, to: [.trunk(recovery.id)], by: fixture.acme)
-            await #expect { try await fixture.provisioning.trunks.delete(recovery.id, by: fixture.acme) } throws: { Self.code($0) == .conflict }
+            await #expect { try await fixture.provisioning.trunks.delete(recovery.id, releasing: [], by: fixture.acme) } throws: { Self.code($0) == .conflict }
             _ = try await fixture.provisioning.numbers.setFailover(of: Self.number, to: [], by: fixture.acme)
-            try await fixture.provisioning.trunks.delete(recovery.id, by: fixture.acme)
+            try await fixture.provisioning.trunks.delete(recovery.id, releasing: [], by: fixture.acme)
         }
     }
 }

@@ -119,10 +119,10 @@ struct PortOrdersTests {
             let order = try #require(try await orders.create(
                 PortOrderDraft(numbers: [porting.e164], account: correct, loa: loa, trunkId: recovery.id), by: fixture.acme
             ).orders.first)
-            await #expect { try await fixture.provisioning.trunks.delete(recovery.id, by: fixture.acme) }
+            await #expect { try await fixture.provisioning.trunks.delete(recovery.id, releasing: [orders], by: fixture.acme) }
                 throws: { ($0 as? ServiceError)?.code == .conflict }
             _ = try await orders.cancel(order.id, by: fixture.acme)
-            try await fixture.provisioning.trunks.delete(recovery.id, by: fixture.acme)
+            try await fixture.provisioning.trunks.delete(recovery.id, releasing: [orders], by: fixture.acme)
             #expect(try await orders.order(order.id, by: fixture.acme).trunkId == nil)
         }
     }
