@@ -113,7 +113,7 @@ let package = Package(
         // Call admission over routing; the kernel every service shares.
         .target(
             name: "Guard",
-            dependencies: ["Routing"],
+            dependencies: ["Routing", "Telephony"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -47,6 +47,8 @@ public final class TandemMetrics: Sendable {
     public let recordsWritten: Counter
     /// Routing records lost because the store refused their batch.
     public let recordsLost: Counter
+    /// Routing records of calls from unknown sources left unwritten: only a sample of a flood is kept.
+    public let recordsSampledOut: Counter
 
     private let scraped: ScrapedFigures
     private let recordsDropped: Counter
@@ -77,6 +79,10 @@ public final class TandemMetrics: Sendable {
         )
         recordsLost = registry.makeCounter(
             name: "tandem_routing_records_lost_total", help: "Routing records lost because the store refused them."
+        )
+        recordsSampledOut = registry.makeCounter(
+            name: "tandem_routing_records_sampled_out_total",
+            help: "Routing records of calls from sources that are no trunk's or carrier's left unwritten (sampled)."
         )
         recordsDropped = registry.makeCounter(
             name: "tandem_routing_records_dropped_total", help: "Routing records dropped because the queue was full."

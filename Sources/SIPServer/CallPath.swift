@@ -36,8 +36,13 @@ extension RedirectResponder {
             decision = Router.decide(call, in: snapshot)
         }
         admission.admit(call, &decision)
-        records?.offer(RoutingRecord(request: call, decision: decision, at: milliseconds))
         let fromKnownSource = decision.sourceTrunk != nil || decision.fromCarrier
+        // A source that is no trunk's or carrier's is refused every time, but recorded only in samples.
+        if fromKnownSource || unknownSources.admit(source) {
+            records?.offer(RoutingRecord(request: call, decision: decision, at: milliseconds))
+        } else {
+            metrics?.recordsSampledOut.increment()
+        }
         let targets: [RouteTarget]
         switch decision.outcome {
         case .redirect(let chosen):

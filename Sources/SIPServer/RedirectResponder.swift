@@ -28,7 +28,8 @@ import Timekeeping
 ///
 /// Responses are dropped: a redirect server sends none of its own requests. Every routing decision (not a
 /// retransmission's cached answer, nor a protocol refusal) is offered to the routing record queue, when there is
-/// one, and timed in the metrics, when there are some.
+/// one, and timed in the metrics, when there are some; of calls from unknown sources, only a sample
+/// (``UnknownSourceSampler``).
 public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
     /// Gives each call its time: rate-deck rows, cutover windows and signatures go by it, and records carry it.
     let clock: WallClock
@@ -45,6 +46,8 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
     let emergencyCalls: EmergencyCallQueue?
     /// What a routed call passes before it is redirected.
     let admission: Admission
+    /// Which calls from unknown sources get a routing record.
+    let unknownSources: UnknownSourceSampler
 
     /// A responder. `emergencyLocations` is where emergency calls' locations are published
     /// (`https://tandem.example.net/v1/e911/locations`): a location's URL is that, `/`, and its address id. The
@@ -53,9 +56,10 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
         clock: WallClock, table: RoutingTable, admission: Admission, cacheCapacity: Int = 65_536,
         cacheBytes: Int = 64 << 20, serverName: String = "Tandem", records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil,
         emergencyLocations: String, identity: CallerIdentityService = CallerIdentityService(),
-        emergencyCalls: EmergencyCallQueue? = nil
+        emergencyCalls: EmergencyCallQueue? = nil, unknownSources: UnknownSourceSampler = UnknownSourceSampler()
     ) {
         self.clock = clock
+        self.unknownSources = unknownSources
         self.table = table
         self.admission = admission
         self.cache = AnswerCache(capacity: cacheCapacity, byteBudget: cacheBytes)

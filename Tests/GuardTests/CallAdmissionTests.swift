@@ -118,3 +118,27 @@ struct CallAdmissionTests {
         }
     }
 }
+
+@Suite("Sampling the records of unknown sources")
+struct UnknownSourceSamplerTests {
+    private let start = ContinuousClock.now
+    private let a = IPAddress("192.0.2.1")!
+    private let b = IPAddress("192.0.2.2")!
+
+    @Test("a source gets its burst, then one record a second; sources are sampled apart")
+    func perSource() {
+        let sampler = UnknownSourceSampler(.init(perSecond: 1, burst: 5, totalPerSecond: 1_000), at: start)
+        #expect((0..<100).filter { _ in sampler.admit(a, at: start) }.count == 5)
+        #expect((0..<100).filter { _ in sampler.admit(b, at: start) }.count == 5)
+        #expect((0..<100).filter { _ in sampler.admit(a, at: start + .seconds(1)) }.count == 1)
+        #expect(sampler.suppressed == 95 + 95 + 99)
+    }
+
+    @Test("all unknown sources together stay under the total, however many there are")
+    func total() {
+        let sampler = UnknownSourceSampler(.init(perSecond: 1, burst: 5, totalPerSecond: 50, maximumSources: 100), at: start)
+        let sources = (0..<5_000).map { IPAddress.v4(0xC633_0000 + UInt32($0)) }
+        #expect(sources.filter { sampler.admit($0, at: start) }.count == 50)
+        #expect(sources.filter { sampler.admit($0, at: start + .seconds(1)) }.count == 50)
+    }
+}

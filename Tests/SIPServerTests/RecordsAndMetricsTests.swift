@@ -192,3 +192,26 @@ struct RecordsAndMetricsTests {
         }
     }
 }
+
+@Suite("Calls from unknown sources under a flood")
+struct UnknownSourceFloodTests {
+    @Test("3,000 INVITEs from an address that is no trunk's: every one refused 403, a bounded sample recorded")
+    func floodIsSampled() throws {
+        let queue = RoutingRecordQueue(capacity: 10_000)
+        let metrics = TandemMetrics()
+        let responder = RedirectResponder(clock: .system, table: table(), records: queue, metrics: metrics)
+        let stranger = IPAddress("192.0.2.99")!
+        let started = ContinuousClock.now
+        let statuses = try (0..<3_000).map { index in
+            responder.respond(to: try message("INVITE", callID: "flood-\(index)"), from: stranger)?.status
+        }
+        let seconds = Int((ContinuousClock.now - started).components.seconds)
+        #expect(statuses.allSatisfy { $0 == 403 })
+        // The source's burst of 5, and one a second refilled while the flood ran (however slowly it ran).
+        let recorded = queue.count
+        #expect(recorded >= 5 && recorded <= 5 + seconds + 1, "\(recorded) records in \(seconds) s")
+        #expect(samples(metrics.exposition())["tandem_routing_records_sampled_out_total"] == Double(3_000 - recorded))
+        #expect(responder.respond(to: try message("INVITE", callID: "known"), from: acmeSource)?.status == 302)
+        #expect(queue.count == recorded + 1, "a trunk's call is always recorded")
+    }
+}

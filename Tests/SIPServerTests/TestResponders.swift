@@ -12,12 +12,13 @@ extension RedirectResponder where Admission == AdmissionPolicies<CallsPerSecondP
         clock: WallClock, table: RoutingTable, cacheCapacity: Int = 65_536, serverName: String = "Tandem",
         records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil, callLimiter: CallRateLimiter = CallRateLimiter(),
         emergencyLocations: String = "http://127.0.0.1:8080/v1/e911/locations",
-        identity: CallerIdentityService = CallerIdentityService(), emergencyCalls: EmergencyCallQueue? = nil
+        identity: CallerIdentityService = CallerIdentityService(), emergencyCalls: EmergencyCallQueue? = nil,
+        unknownSources: UnknownSourceSampler = UnknownSourceSampler()
     ) {
         self.init(
             clock: clock, table: table, admission: AdmissionPolicies { CallsPerSecondPolicy(limiter: callLimiter) }, cacheCapacity: cacheCapacity,
             serverName: serverName, records: records, metrics: metrics, emergencyLocations: emergencyLocations,
-            identity: identity, emergencyCalls: emergencyCalls
+            identity: identity, emergencyCalls: emergencyCalls, unknownSources: unknownSources
         )
     }
 }
