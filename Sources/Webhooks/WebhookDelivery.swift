@@ -5,6 +5,7 @@ import NIOCore
 import SQLKit
 import ServiceLifecycle
 import Store
+import Telephony
 import Timekeeping
 
 /// Why one attempt to deliver a webhook failed before the endpoint answered.
@@ -91,13 +92,7 @@ public struct WebhookDelivery: Service {
     }
 
     public func run() async throws {
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: Self.timeAmount(configuration.timeout), read: Self.timeAmount(configuration.timeout))
-            )
-        )
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration(pinning: nil))
         let (signal, interval) = (self.signal, configuration.pollInterval)
         await cancelWhenGracefulShutdown {
             await withTaskGroup(of: Void.self) { group in
@@ -193,13 +188,31 @@ public struct WebhookDelivery: Service {
         return secret
     }
 
+    /// How deliveries' HTTP clients work: no redirects, the configured timeouts, and, for a name resolved and
+    /// checked before the delivery, a connection to the checked address alone (async-http-client's `dnsOverride`
+    /// keeps the name for TLS and `Host`, and resolves nothing again).
+    private func clientConfiguration(pinning pinned: (host: String, address: IPAddress)?) -> HTTPClient.Configuration {
+        var client = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: Self.timeAmount(configuration.timeout), read: Self.timeAmount(configuration.timeout))
+        )
+        if let pinned { client.dnsOverride = [pinned.host: pinned.address.description] }
+        return client
+    }
+
     /// One attempt: the signed `POST`, then its outcome recorded.
-    private func deliver(_ job: Job, using client: HTTPClient) async {
+    private func deliver(_ job: Job, using shared: HTTPClient) async {
         var status: Int?
         var failure: String?
+        var pinnedClient: HTTPClient?
         do {
             guard let url = URL(string: job.url) else { throw WebhookDeliveryError("the endpoint's URL does not parse") }
-            try await configuration.policy.checkBeforeDelivery(url)
+            // A name is resolved once, here: the delivery connects to the address that was checked.
+            var client = shared
+            if let pinned = try await configuration.policy.resolveForDelivery(url) {
+                client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration(pinning: pinned))
+                pinnedClient = client
+            }
             var request = HTTPClientRequest(url: job.url)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -221,6 +234,7 @@ public struct WebhookDelivery: Service {
         } catch {
             failure = "the request failed: \(String(describing: error).prefix(200))"
         }
+        try? await pinnedClient?.shutdown()
         await record(job, status: status, failure: failure)
     }
 

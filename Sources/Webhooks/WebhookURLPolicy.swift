@@ -10,13 +10,17 @@ import Telephony
 /// routable (``IPAddress/isPubliclyRoutable``: loopback, private, link-local, shared, multicast, reserved) is
 /// refused, unless the server allows private networks (tests, the demo,
 /// a lab). Hosts are checked when the endpoint is created (addresses and `localhost` names) and again before
-/// every delivery (after DNS resolution, so that a public name later pointed at a private address is caught).
+/// every delivery: the name is resolved once, every address it resolves to is checked, and the delivery connects
+/// to a checked address (the name kept for TLS and `Host`), so a name that answers a public address to the check
+/// and a private one to the connection (DNS rebinding) cannot reach the private one.
 public struct WebhookURLPolicy: Sendable {
     /// URLs are at most this long.
     public static let maximumLength = 2_000
 
     /// Whether endpoints may be on loopback and private networks.
     public var allowPrivateNetworks: Bool
+    /// Resolves a host name to its addresses: the system's resolver, or a test's.
+    package var resolve: @Sendable (String) async -> [IPAddress] = { await IPAddress.resolve($0) }
 
     public init(allowPrivateNetworks: Bool = false) {
         self.allowPrivateNetworks = allowPrivateNetworks
@@ -60,22 +64,24 @@ public struct WebhookURLPolicy: Sendable {
         return url
     }
 
-    /// Checks the host of an endpoint's URL before a delivery: every address it resolves to must be permitted.
+    /// Resolves and checks the host of an endpoint's URL before a delivery: every address it resolves to must be
+    /// permitted. Returns the host name and the checked address the delivery must connect to, or `nil` when the
+    /// URL names an address (nothing to resolve) or the server allows private networks.
     ///
     /// - Throws: ``WebhookDeliveryError`` when the name does not resolve or resolves to a refused address.
-    func checkBeforeDelivery(_ url: URL) async throws {
-        guard !allowPrivateNetworks else { return }
+    func resolveForDelivery(_ url: URL) async throws -> (host: String, address: IPAddress)? {
+        guard !allowPrivateNetworks else { return nil }
         guard let host = Self.host(of: url) else { throw WebhookDeliveryError("the URL has no host") }
-        let addresses: [IPAddress]
         if let address = try? IPAddress(parsing: host) {
-            addresses = [address]
-        } else {
-            addresses = await IPAddress.resolve(host)
+            guard permits(address) else { throw WebhookDeliveryError("\(host) is not a public address") }
+            return nil
         }
-        guard !addresses.isEmpty else { throw WebhookDeliveryError("\(host) does not resolve") }
+        let addresses = await resolve(host)
+        guard let first = addresses.first else { throw WebhookDeliveryError("\(host) does not resolve") }
         if let refused = addresses.first(where: { !permits($0) }) {
             throw WebhookDeliveryError("\(host) resolves to \(refused), which is not a public address")
         }
+        return (host, first)
     }
 
     /// The URL's host, lowercased, without the brackets of an IPv6 literal.

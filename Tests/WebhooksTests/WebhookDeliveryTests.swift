@@ -230,6 +230,35 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("DNS rebinding: a name the check sees public and the system resolves to loopback never reaches loopback",
+          arguments: TestDatabase.available)
+    func rebindingCannotReachLoopback(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let receiver = WebhookReceiver()
+            try await receiver.serving { url in
+                // The endpoint names the receiver by a name the system resolves to loopback (made while private
+                // networks were allowed, as a name that later moved would be).
+                let named = url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+                let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: fixture.clock)
+                let created = try await endpoints.create(WebhookEndpointDraft(url: named), by: fixture.acme)
+                _ = try await submitPortOrder(fixture)
+                // Deliveries allow public hosts only, and the resolver the check asks answers a public address:
+                // the rebinding attacker's first answer. A second resolution would find loopback.
+                var policy = WebhookURLPolicy()
+                policy.resolve = { _ in [IPAddress("93.184.216.34")!] }
+                var once = fast
+                once.policy = policy
+                once.maximumAttempts = 1
+                once.timeout = .seconds(1)
+                let records = try await whileRunning(delivery(store, once, clock: fixture.clock)) {
+                    try await settled(endpoints, created.endpoint.id, fixture)
+                }
+                #expect(records.count == 2 && records.allSatisfy { $0.status == "failed" }, "\(records)")
+                #expect(await receiver.deliveries.isEmpty, "the delivery connected to the checked address, not to loopback")
+            }
+        }
+    }
+
     @Test("deleting an endpoint cancels its pending deliveries; its events stop", arguments: TestDatabase.available)
     func deletingCancels(database: TestDatabase) async throws {
         try await database.withFixture { store, fixture in
