@@ -173,7 +173,7 @@ public struct PortOrders: Sendable {
         try principal.requireWrite()
         try Self.validate(account)
         try await apply(.supplement, to: id, by: principal) { order, database in
-            try await database.raw("UPDATE port_orders SET account = \(bind: try Self.json(account)) WHERE id = \(bind: order.id)").run()
+            try await database.raw("UPDATE port_orders SET account = \(bind: try Self.json(account.stored)) WHERE id = \(bind: order.id)").run()
         }
         return try await askPartner(id, by: principal)
     }
@@ -377,7 +377,7 @@ public struct PortOrders: Sendable {
             INSERT INTO port_orders (id, account_id, trunk_id, losing_ocn, losing_carrier, state, account, loa, e911_address_id,
                 caller_name, cutover_forward_hours, created_at, updated_at)
             VALUES (\(bind: order.id), \(bind: order.accountId), \(bind: order.trunkId), \(bind: order.losingOcn),
-                \(bind: order.losingCarrier), \(bind: order.state), \(bind: try json(order.account)), \(bind: try json(order.loa)),
+                \(bind: order.losingCarrier), \(bind: order.state), \(bind: try json(order.account.stored)), \(bind: try json(order.loa)),
                 \(bind: order.e911AddressId), \(bind: order.callerName?.text), \(bind: order.cutoverForwardHours),
                 \(bind: order.createdAt.unixSeconds), \(bind: order.updatedAt.unixSeconds))
             """).run()

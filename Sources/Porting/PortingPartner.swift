@@ -30,7 +30,38 @@ public struct LosingCarrierAccount: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case businessName, serviceAddress, zip, accountNumber, pin, billingNumber, complexService
+        case businessName, serviceAddress, zip, accountNumber, pin, pinOnFile, billingNumber, complexService
+    }
+
+    /// The account as the API shows it: the PIN is write-only, as a password is; `pin_on_file` says whether one
+    /// was given. The store keeps it (``stored``): the losing carrier needs it with every request.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(businessName, forKey: .businessName)
+        try container.encode(serviceAddress, forKey: .serviceAddress)
+        try container.encode(zip, forKey: .zip)
+        try container.encode(accountNumber, forKey: .accountNumber)
+        try container.encode(pin != nil, forKey: .pinOnFile)
+        try container.encodeIfPresent(billingNumber, forKey: .billingNumber)
+        try container.encode(complexService, forKey: .complexService)
+    }
+
+    /// The account with its PIN, as the store keeps it and ``init(from:)`` reads it back.
+    package var stored: some Encodable & Sendable { Stored(account: self) }
+
+    private struct Stored: Encodable, Sendable {
+        let account: LosingCarrierAccount
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(account.businessName, forKey: .businessName)
+            try container.encode(account.serviceAddress, forKey: .serviceAddress)
+            try container.encode(account.zip, forKey: .zip)
+            try container.encode(account.accountNumber, forKey: .accountNumber)
+            try container.encodeIfPresent(account.pin, forKey: .pin)
+            try container.encodeIfPresent(account.billingNumber, forKey: .billingNumber)
+            try container.encode(account.complexService, forKey: .complexService)
+        }
     }
 
     /// Decodes the account; `complex_service` defaults to false.
