@@ -200,6 +200,11 @@ public struct WebhookDelivery: Service {
         return client
     }
 
+    /// How a failure starts when the endpoint answered with a status outside 2xx.
+    static let answeredPrefix = "the endpoint answered "
+    /// How a failure starts when no answer came (refused, timed out, TLS): the raw error follows, for the operator.
+    static let requestFailedPrefix = "the request failed: "
+
     /// One attempt: the signed `POST`, then its outcome recorded.
     private func deliver(_ job: Job, using shared: HTTPClient) async {
         var status: Int?
@@ -228,11 +233,11 @@ public struct WebhookDelivery: Service {
             status = Int(response.status.code)
             // The answer's body is not used; read a little of it so that the connection can be reused.
             _ = try? await response.body.collect(upTo: 64 * 1_024)
-            if !(200..<300).contains(Int(response.status.code)) { failure = "the endpoint answered \(response.status.code)" }
+            if !(200..<300).contains(Int(response.status.code)) { failure = Self.answeredPrefix + "\(response.status.code)" }
         } catch let error as WebhookDeliveryError {
             failure = error.reason
         } catch {
-            failure = "the request failed: \(String(describing: error).prefix(200))"
+            failure = Self.requestFailedPrefix + String(String(describing: error).prefix(200))
         }
         try? await pinnedClient?.shutdown()
         await record(job, status: status, failure: failure)

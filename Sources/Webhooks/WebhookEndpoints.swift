@@ -79,7 +79,9 @@ public struct WebhookDeliveryRecord: Sendable, Codable, Equatable {
     public var lastAttemptAt: Date?
     /// The HTTP status of the last attempt, when the endpoint answered.
     public var lastResponseStatus: Int?
-    /// Why the last attempt failed.
+    /// Why the last attempt failed: the detail for the operator; for a customer, only its class (the endpoint's
+    /// HTTP answer, or that it could not be reached, or that its host is refused), so that deliveries cannot be
+    /// used to learn which internal ports answer.
     public var lastError: String?
     public var deliveredAt: Date?
     public var createdAt: Date
@@ -221,7 +223,20 @@ public struct WebhookEndpoints: Sendable {
                 WHERE d.endpoint_id = \(bind: id) AND d.id < \(bind: before) ORDER BY d.id DESC LIMIT \(literal: page.limit + 1)
                 """).all().map(Self.decodeDelivery)
         }
-        return Page(fetched: fetched, limit: page.limit, cursor: { String($0.id) })
+        let shown = principal.isOperator ? fetched : fetched.map { record in
+            var record = record
+            record.lastError = record.lastError.map(Self.customerView(ofError:))
+            return record
+        }
+        return Page(fetched: shown, limit: page.limit, cursor: { String($0.id) })
+    }
+
+    /// What a customer is told of a failed attempt: the endpoint's HTTP answer as it is (it is the customer's own
+    /// server's), anything else only by its class.
+    static func customerView(ofError detail: String) -> String {
+        if detail.hasPrefix(WebhookDelivery.answeredPrefix) { return detail }
+        if detail.hasPrefix(WebhookDelivery.requestFailedPrefix) { return "the endpoint could not be reached" }
+        return "the endpoint's URL or host is refused: it must be a public host"
     }
 
     // MARK: Rows

@@ -255,6 +255,10 @@ struct WebhookDeliveryTests {
                 }
                 #expect(records.count == 2 && records.allSatisfy { $0.status == "failed" }, "\(records)")
                 #expect(await receiver.deliveries.isEmpty, "the delivery connected to the checked address, not to loopback")
+                // The customer learns only that the endpoint could not be reached; the operator, how.
+                #expect(records.allSatisfy { $0.lastError == "the endpoint could not be reached" }, "\(records)")
+                let detail = try await endpoints.deliveries(of: created.endpoint.id, page: PageRequest(), by: fixture.operatorPrincipal)
+                #expect(detail.data.allSatisfy { $0.lastError?.hasPrefix("the request failed: ") == true }, "\(detail.data)")
             }
         }
     }
