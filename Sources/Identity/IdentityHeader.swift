@@ -22,8 +22,10 @@ public struct IdentityHeader: Sendable, Hashable {
         ";info=<\(certificateURL)>;alg=ES256;ppt=\"shaken\""
     }
 
-    /// Parses a header value. The grammar is ASCII (RFC 8224 §4.1), so the value is scanned by its UTF-8 bytes,
-    /// not by `Character`: the token alone is several hundred bytes.
+    /// Parses a header value by RFC 8224 §4.1's grammar: the token, then `info` (required, a URI in angle
+    /// brackets), then any other parameters; `info`, `alg` and `ppt` at most once each. A value that breaks it is malformed, and so never
+    /// verifies, whatever the PASSporT's own `x5u` says. The grammar is ASCII, so the value is scanned by its
+    /// UTF-8 bytes, not by `Character`: the token alone is several hundred bytes.
     public init(parsing value: String) throws(VerificationFailure) {
         guard value.utf8.count <= Self.maximumLength else {
             throw .malformed("the Identity header is longer than \(Self.maximumLength) bytes")
@@ -33,12 +35,14 @@ public struct IdentityHeader: Sendable, Hashable {
         token = Substring(trimmed[..<tokenEnd].trimmingTrailingWhitespace)
         guard !token.isEmpty else { throw .malformed("the Identity header has no PASSporT") }
         var rest = trimmed[tokenEnd...]
+        var seen = (info: false, alg: false, ppt: false)
         while rest.first == ASCII.semicolon {
             rest = rest.dropFirst().trimmingLeadingWhitespace
             let nameEnd = rest.firstIndex(where: { $0 == ASCII.equals || $0 == ASCII.semicolon }) ?? rest.endIndex
             let name = Substring(rest[..<nameEnd].trimmingTrailingWhitespace).lowercased()
             rest = rest[nameEnd...]
             var parameter = rest[rest.startIndex..<rest.startIndex]
+            var bracketed = false
             if rest.first == ASCII.equals {
                 rest = rest.dropFirst().trimmingLeadingWhitespace
                 switch rest.first {
@@ -48,6 +52,7 @@ public struct IdentityHeader: Sendable, Hashable {
                     }
                     parameter = rest[rest.index(after: rest.startIndex)..<close]
                     rest = rest[rest.index(after: close)...]
+                    bracketed = true
                 case ASCII.quote:
                     let body = rest.dropFirst()
                     guard let close = body.firstIndex(of: ASCII.quote) else {
@@ -62,14 +67,28 @@ public struct IdentityHeader: Sendable, Hashable {
                 }
             }
             rest = rest.trimmingLeadingWhitespace
+            func once(_ seen: inout Bool) throws(VerificationFailure) {
+                guard !seen else { throw .malformed("the Identity header names \(name) twice") }
+                seen = true
+            }
             switch name {
-            case "info": info = String(Substring(parameter))
-            case "alg": algorithm = String(Substring(parameter))
-            case "ppt": extensionName = String(Substring(parameter))
+            case "info":
+                try once(&seen.info)
+                guard bracketed, !parameter.isEmpty else {
+                    throw .malformed("info must be a URI in angle brackets (RFC 8224 §4.1)")
+                }
+                info = String(Substring(parameter))
+            case "alg":
+                try once(&seen.alg)
+                algorithm = String(Substring(parameter))
+            case "ppt":
+                try once(&seen.ppt)
+                extensionName = String(Substring(parameter))
             default: break
             }
         }
         guard rest.isEmpty else { throw .malformed("unexpected text after the Identity header's parameters") }
+        guard info != nil else { throw .malformed("the Identity header has no info parameter (RFC 8224 §4.1)") }
     }
 }
 

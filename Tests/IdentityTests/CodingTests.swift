@@ -112,7 +112,12 @@ struct CodingTests {
         #expect(parsed.info == "https://x.example/a;b.pem")
         #expect(parsed.algorithm == "ES256")
         #expect(parsed.extensionName == "shaken")
-        for bad in ["", ";info=<https://x>", "a.b.c;info=<https://x", "a.b.c;ppt=\"shaken", String(repeating: "a", count: 9_000)] {
+        for bad in [
+            "", ";info=<https://x>", "a.b.c;info=<https://x", "a.b.c;ppt=\"shaken", String(repeating: "a", count: 9_000),
+            // RFC 8224 §4.1: info is required, in angle brackets, and no parameter comes twice.
+            "a.b.c", "a.b.c;alg=ES256;ppt=\"shaken\"", "a.b.c;info=https://x.example/a.pem", "a.b.c;info=<>",
+            "a.b.c;info=<https://x.example/a.pem>;info=<https://y.example/b.pem>",
+        ] {
             #expect(throws: VerificationFailure.self, "\(bad.prefix(40))") { try IdentityHeader(parsing: bad) }
         }
     }

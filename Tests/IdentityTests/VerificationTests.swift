@@ -168,6 +168,10 @@ struct VerificationTests {
         Case(name: "dest is not the called number", failure: "number-mismatch") { pki in
             (try pki.signer.identityHeader(for: TestPKI.claims(dest: "13125550199")), nil, [])
         },
+        Case(name: "no info parameter, though the token's x5u is right", failure: "malformed") { pki in
+            let token = try pki.signer.token(for: TestPKI.claims())
+            return ("\(token);alg=ES256;ppt=\"shaken\"", nil, [])
+        },
         Case(name: "info is not the x5u", failure: "invalid-claim") { pki in
             let token = try pki.signer.token(for: TestPKI.claims())
             return ("\(token);info=<https://elsewhere.example/sp.pem>;alg=ES256;ppt=\"shaken\"", nil, [])
