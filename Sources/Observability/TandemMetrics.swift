@@ -49,6 +49,8 @@ public final class TandemMetrics: Sendable {
     public let recordsLost: Counter
     /// Routing records of calls from unknown sources left unwritten: only a sample of a flood is kept.
     public let recordsSampledOut: Counter
+    /// SIP TCP connections closed at accept, or to make room, by the connection limits.
+    public let tcpConnectionsShed: Counter
 
     private let scraped: ScrapedFigures
     private let recordsDropped: Counter
@@ -79,6 +81,10 @@ public final class TandemMetrics: Sendable {
         )
         recordsLost = registry.makeCounter(
             name: "tandem_routing_records_lost_total", help: "Routing records lost because the store refused them."
+        )
+        tcpConnectionsShed = registry.makeCounter(
+            name: "tandem_sip_tcp_connections_shed_total",
+            help: "SIP TCP connections closed by the connection limits (in total, or per unknown source)."
         )
         recordsSampledOut = registry.makeCounter(
             name: "tandem_routing_records_sampled_out_total",

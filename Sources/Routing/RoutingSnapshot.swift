@@ -16,6 +16,11 @@ public struct RoutingSnapshot: Sendable {
     /// What rating needs of each carrier, beside `carriers`: plain values, read without reference counting.
     let carrierRating: [CarrierRating]
     let sources: SourceTable
+
+    /// Whether `address` is a trunk's or a carrier's source: a peer whose calls are routed, not refused.
+    public func isKnownSource(_ address: IPAddress) -> Bool {
+        sources.source(for: address) != nil
+    }
     let numbers: [UInt64: NumberRoute]
     let emergency: EmergencyRoute?
     let carrierRates: CarrierRates

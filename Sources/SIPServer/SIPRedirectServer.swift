@@ -13,20 +13,30 @@ public struct SIPServerConfiguration: Sendable {
     public var port: Int
     /// Parser limits for every message received.
     public var parser: SIPParserConfiguration
-    /// TCP connections idle this long are closed.
+    /// TCP connections that complete no message (nor a CRLF keep-alive, RFC 5626) for this long are closed: a peer
+    /// that drips partial messages does not keep one open.
     public var tcpIdleTimeout: TimeAmount
+    /// TCP connections open at once at most. Past it, a new connection from a trunk's or carrier's address closes
+    /// the oldest connection from an unknown source to make room; any other new connection is closed at once.
+    public var maximumTCPConnections: Int
+    /// TCP connections open at once from one address that is no trunk's or carrier's.
+    public var maximumTCPConnectionsPerUnknownSource: Int
     /// The largest datagram taken over UDP: each of the datagrams read together gets a slot this size, and one that
     /// fills its slot was cut short by the kernel, so it is dropped rather than parsed. Larger messages come over
     /// TCP (RFC 3261 §18.1.1 sends any message near or over the path MTU that way).
     public var maximumDatagramSize: Int
 
     public init(host: String = "127.0.0.1", port: Int = 5060, parser: SIPParserConfiguration = .init(),
-                tcpIdleTimeout: TimeAmount = .seconds(300), maximumDatagramSize: Int = 8_192) {
+                tcpIdleTimeout: TimeAmount = .seconds(300), maximumTCPConnections: Int = 1_024,
+                maximumTCPConnectionsPerUnknownSource: Int = 16, maximumDatagramSize: Int = 8_192) {
         precondition(maximumDatagramSize >= 1_500, "a datagram slot must hold at least one Ethernet MTU")
+        precondition(maximumTCPConnections > 0 && maximumTCPConnectionsPerUnknownSource > 0)
         self.host = host
         self.port = port
         self.parser = parser
         self.tcpIdleTimeout = tcpIdleTimeout
+        self.maximumTCPConnections = maximumTCPConnections
+        self.maximumTCPConnectionsPerUnknownSource = maximumTCPConnectionsPerUnknownSource
         self.maximumDatagramSize = maximumDatagramSize
     }
 }
@@ -67,16 +77,25 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
                 }
             }
             .bind(host: configuration.host, port: configuration.port).get()
-        let connections = ConnectionRegistry()
+        let connections = ConnectionRegistry(
+            maximum: configuration.maximumTCPConnections, perUnknownSource: configuration.maximumTCPConnectionsPerUnknownSource
+        )
+        let table = responder.table
         let tcp = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelInitializer { channel in
-                connections.add(channel)
+                let source = channel.remoteAddress.flatMap(IPAddress.init)
+                let known = source.map { table.current.isKnownSource($0) } ?? false
+                guard connections.admit(channel, source: source, known: known) else {
+                    responder.metrics?.tcpConnectionsShed.increment()
+                    logger.debug("shed a SIP TCP connection over the limits", metadata: ["from": "\(source.map { "\($0)" } ?? "?")"])
+                    return channel.close()
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    try pipeline.addHandler(IdleStateHandler(readTimeout: configuration.tcpIdleTimeout))
                     try pipeline.addHandler(ByteToMessageHandler(SIPFrameDecoder(configuration: configuration.parser)))
+                    try pipeline.addHandler(MessageIdleTimer(timeout: configuration.tcpIdleTimeout))
                     try pipeline.addHandler(TCPHandler(responder: responder, logger: logger))
                 }
             }
@@ -98,23 +117,111 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
     }
 }
 
-/// The accepted TCP connections that are still open.
+/// The accepted TCP connections that are still open, within their limits: in total, and per unknown source.
 private final class ConnectionRegistry: Sendable {
-    private let open = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+    private struct Connection {
+        var channel: any Channel
+        var source: IPAddress?
+        var known: Bool
+        /// The order connections were accepted in: the oldest unknown one is shed first.
+        var sequence: UInt64
+    }
 
-    func add(_ channel: any Channel) {
+    private struct State {
+        var open: [ObjectIdentifier: Connection] = [:]
+        var perSource: [IPAddress: Int] = [:]
+        var sequence: UInt64 = 0
+    }
+
+    private let maximum: Int
+    private let perUnknownSource: Int
+    private let state = NIOLockedValueBox(State())
+
+    init(maximum: Int, perUnknownSource: Int) {
+        self.maximum = maximum
+        self.perUnknownSource = perUnknownSource
+    }
+
+    /// Takes an accepted connection within the limits, or returns `false` when it must be closed. A trunk's or
+    /// carrier's connection that finds no room closes the oldest unknown one instead.
+    func admit(_ channel: any Channel, source: IPAddress?, known: Bool) -> Bool {
         let id = ObjectIdentifier(channel)
-        open.withLockedValue { $0[id] = channel }
-        channel.closeFuture.whenComplete { [open] _ in
-            _ = open.withLockedValue { $0.removeValue(forKey: id) }
+        let (admitted, shed): (Bool, (any Channel)?) = state.withLockedValue { state in
+            if !known, let source, state.perSource[source, default: 0] >= perUnknownSource { return (false, nil) }
+            var shed: (any Channel)?
+            if state.open.count >= maximum {
+                guard known, let oldest = state.open.filter({ !$0.value.known }).min(by: { $0.value.sequence < $1.value.sequence })
+                else { return (false, nil) }
+                Self.remove(oldest.key, from: &state)
+                shed = oldest.value.channel
+            }
+            state.sequence += 1
+            state.open[id] = Connection(channel: channel, source: source, known: known, sequence: state.sequence)
+            if !known, let source { state.perSource[source, default: 0] += 1 }
+            return (true, shed)
+        }
+        shed?.close(promise: nil)
+        if admitted {
+            channel.closeFuture.whenComplete { [state] _ in
+                state.withLockedValue { Self.remove(id, from: &$0) }
+            }
+        }
+        return admitted
+    }
+
+    private static func remove(_ id: ObjectIdentifier, from state: inout State) {
+        guard let connection = state.open.removeValue(forKey: id) else { return }
+        if !connection.known, let source = connection.source {
+            state.perSource[source, default: 1] -= 1
+            if state.perSource[source] == 0 { state.perSource[source] = nil }
         }
     }
 
     func closeAll() async {
-        let channels = open.withLockedValue { Array($0.values) }
+        let channels = state.withLockedValue { $0.open.values.map(\.channel) }
         for channel in channels {
             try? await channel.close()
         }
+    }
+}
+
+/// Closes a TCP connection that completes no message or keep-alive for `timeout`. It sits after the framer, so
+/// only whole frames wind it: a peer that drips a partial message a byte at a time is closed all the same.
+private final class MessageIdleTimer: ChannelInboundHandler {
+    typealias InboundIn = SIPFrame
+    typealias InboundOut = SIPFrame
+
+    private let timeout: TimeAmount
+    private var deadline: Scheduled<Void>?
+
+    init(timeout: TimeAmount) {
+        self.timeout = timeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { wind(context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        wind(context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        wind(context)
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelInactive()
+    }
+
+    private func wind(_ context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
     }
 }
 
@@ -317,14 +424,6 @@ private final class TCPHandler<Admission: AdmissionPolicy>: ChannelInboundHandle
             context.close(promise: nil)
         }
         context.fireChannelWritabilityChanged()
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent {
-            context.close(promise: nil)
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -72,6 +72,15 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Let webhook endpoints be on loopback and private networks (a lab; --demo allows them).")
     var allowPrivateWebhooks = false
 
+    @Option(help: "SIP TCP connections open at once at most; past it, trunks' and carriers' connections replace unknown sources' oldest.")
+    var sipTcpMaxConnections = 1_024
+
+    @Option(help: "SIP TCP connections open at once from one address that is no trunk's or carrier's.")
+    var sipTcpMaxPerUnknownSource = 16
+
+    @Option(help: "Seconds a SIP TCP connection may go without a complete message or keep-alive before it is closed.")
+    var sipTcpIdleSeconds = 300
+
     @Option(help: "Seconds after a 911 call in which the same caller's repeats from the same trunk are counted into one Kari's Law notification, not told one by one.")
     var emergencyNoticeWindowSeconds = 60
 
@@ -103,6 +112,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--record-retention-days must be 1 to 3650")
         }
         guard (stiKey == nil) == (stiChain == nil) else { throw ValidationError("--sti-key and --sti-chain go together") }
+        guard sipTcpMaxConnections > 0, sipTcpMaxPerUnknownSource > 0, (1...86_400).contains(sipTcpIdleSeconds) else {
+            throw ValidationError("--sip-tcp-max-connections and --sip-tcp-max-per-unknown-source must be positive, --sip-tcp-idle-seconds 1 to 86400")
+        }
         guard (1...3_600).contains(emergencyNoticeWindowSeconds) else {
             throw ValidationError("--emergency-notice-window-seconds must be 1 to 3600")
         }
@@ -117,6 +129,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "tandem")
         logger.logLevel = logLevel
+        Self.raiseOpenFileLimit(logger: logger)
         let location = try DatabaseLocation(parsing: database.database)
         let store = try await Store.open(location, logger: logger)
         // The one clock every service of this process reads.
@@ -156,7 +169,10 @@ struct Serve: AsyncParsableCommand {
             configuration: .init(window: .seconds(emergencyNoticeWindowSeconds)), logger: logger
         )
         let sipServer = SIPRedirectServer(
-            configuration: SIPServerConfiguration(host: sip.host, port: sip.port),
+            configuration: SIPServerConfiguration(
+                host: sip.host, port: sip.port, tcpIdleTimeout: .seconds(Int64(sipTcpIdleSeconds)),
+                maximumTCPConnections: sipTcpMaxConnections, maximumTCPConnectionsPerUnknownSource: sipTcpMaxPerUnknownSource
+            ),
             responder: RedirectResponder(
                 clock: clock, table: table, admission: AdmissionPolicies { CallsPerSecondPolicy(limiter: CallRateLimiter()) },
                 records: records, metrics: metrics, emergencyLocations: baseURL + emergencyLocationsPath, identity: identity,
@@ -274,6 +290,25 @@ struct Serve: AsyncParsableCommand {
             )
         }
         return (service, published)
+    }
+
+    /// Raises the process's open-file limit to its hard limit: at a soft limit of 1,024, a thousand idle SIP
+    /// connections would leave the HTTP API no descriptor to accept with. The SIP server's own connection limit
+    /// (1,024 by default) then stays well below it.
+    private static func raiseOpenFileLimit(logger: Logger) {
+        #if canImport(Glibc)
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        #else
+        let resource = RLIMIT_NOFILE
+        #endif
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        let wanted = min(limit.rlim_max, 1 << 20)
+        var raised = limit
+        raised.rlim_cur = wanted
+        if setrlimit(resource, &raised) == 0 {
+            logger.debug("raised the open-file limit", metadata: ["from": "\(limit.rlim_cur)", "to": "\(wanted)"])
+        }
     }
 
     private static func printKeys(_ keys: DemoData.Keys) {
