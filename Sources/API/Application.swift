@@ -11,11 +11,15 @@ public struct APIConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var serverName: String
+    /// A connection that sends no complete request for this long is closed (Hummingbird's idle timeout, which runs
+    /// after HTTP decoding: a request head dripped a byte at a time does not wind it).
+    public var idleTimeout: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, serverName: String = "Tandem") {
+    public init(host: String = "127.0.0.1", port: Int = 8080, serverName: String = "Tandem", idleTimeout: Duration = .seconds(30)) {
         self.host = host
         self.port = port
         self.serverName = serverName
+        self.idleTimeout = idleTimeout
     }
 }
 
@@ -71,6 +75,7 @@ public func buildApplication(
 ) -> Application<RouterResponder<APIContext>> {
     Application(
         router: buildRouter(dependencies),
+        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,
         onServerRunning: onServerRunning,

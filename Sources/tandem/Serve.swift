@@ -72,6 +72,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Let webhook endpoints be on loopback and private networks (a lab; --demo allows them).")
     var allowPrivateWebhooks = false
 
+    @Option(help: "Seconds an HTTP connection may go without a complete request before it is closed (slow clients included).")
+    var httpIdleSeconds = 30
+
     @Option(help: "SIP TCP connections open at once at most; past it, trunks' and carriers' connections replace unknown sources' oldest.")
     var sipTcpMaxConnections = 1_024
 
@@ -112,6 +115,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--record-retention-days must be 1 to 3650")
         }
         guard (stiKey == nil) == (stiChain == nil) else { throw ValidationError("--sti-key and --sti-chain go together") }
+        guard (1...3_600).contains(httpIdleSeconds) else { throw ValidationError("--http-idle-seconds must be 1 to 3600") }
         guard sipTcpMaxConnections > 0, sipTcpMaxPerUnknownSource > 0, (1...86_400).contains(sipTcpIdleSeconds) else {
             throw ValidationError("--sip-tcp-max-connections and --sip-tcp-max-per-unknown-source must be positive, --sip-tcp-idle-seconds 1 to 86400")
         }
@@ -197,7 +201,7 @@ struct Serve: AsyncParsableCommand {
         )
         var app = buildApplication(
             dependencies,
-            configuration: .init(host: http.host, port: http.port),
+            configuration: .init(host: http.host, port: http.port, idleTimeout: .seconds(httpIdleSeconds)),
             // Services stop in reverse order: the SIP server first, then the emergency notifier and the record
             // writer write what is left while the store is still open.
             services: [
