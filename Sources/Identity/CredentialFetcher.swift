@@ -36,6 +36,8 @@ public struct FetchConfiguration: Sendable {
     /// Loopback and private networks that may nevertheless be fetched from. None in production: a forged x5u
     /// must not reach into the operator's network. Labs, demos and tests name theirs.
     public var allowedPrivateNetworks: [CIDRBlock]
+    /// Resolves a host name to its addresses: the system's resolver, or a test's.
+    package var resolve: @Sendable (String) async -> [IPAddress] = { await IPAddress.resolve($0) }
 
     public init(timeout: TimeAmount = .seconds(2), maximumSize: Int = 65_536, maximumRedirects: Int = 3,
                 allowedPrivateNetworks: [CIDRBlock] = []) {
@@ -50,10 +52,11 @@ public struct FetchConfiguration: Sendable {
 }
 
 /// Fetches certificates and revocation lists over HTTP(S), guarded against server-side request forgery: only
-/// http and https, no user info, and no host that resolves to a non-public address outside the allowed networks
-/// (the check resolves the name once, before the client connects: a name that changes its answer in between is a
-/// risk the allowed-network list cannot close). Redirects
-/// are followed by hand so each hop is checked the same way.
+/// http and https, no user info, and no host that resolves to a non-public address outside the allowed networks.
+/// A name is resolved once, every address it gives is checked, and the fetch connects to a checked address
+/// (async-http-client's `dnsOverride` keeps the name for TLS and `Host`), so a name that answers differently to
+/// the check and to the connection (DNS rebinding) cannot reach a refused address. Redirects are followed by hand
+/// so each hop is checked the same way.
 public struct HTTPDocumentSource: DocumentSource {
     let client: HTTPClient
     let configuration: FetchConfiguration
@@ -97,10 +100,12 @@ public struct HTTPDocumentSource: DocumentSource {
         let deadline = NIODeadline.now() + configuration.timeout
         var current = url
         for _ in 0...configuration.maximumRedirects {
-            try await check(current)
+            let pinned = try await check(current)
             let response: HTTPClientResponse
             do {
-                response = try await client.execute(HTTPClientRequest(url: current), deadline: deadline)
+                response = try await execute(HTTPClientRequest(url: current), pinning: pinned, deadline: deadline)
+            } catch let failure as VerificationFailure {
+                throw failure
             } catch {
                 throw .certificateUnavailable("fetching \(current) failed: \(error)")
             }
@@ -136,8 +141,41 @@ public struct HTTPDocumentSource: DocumentSource {
         throw .certificateURLRefused("\(url) redirects more than \(configuration.maximumRedirects) times")
     }
 
-    /// Refuses URLs a verifier must not fetch.
-    func check(_ text: String) async throws(VerificationFailure) {
+    /// Sends a request through the shared client, or, for a name that was resolved and checked, through a client
+    /// that connects to the checked address alone; the body is read before that client is shut down.
+    private func execute(
+        _ request: HTTPClientRequest, pinning pinned: (host: String, address: IPAddress)?, deadline: NIODeadline
+    ) async throws -> HTTPClientResponse {
+        guard let pinned else { return try await client.execute(request, deadline: deadline) }
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.timeout = .init(connect: self.configuration.timeout, read: self.configuration.timeout)
+        configuration.dnsOverride = [pinned.host: pinned.address.description]
+        let pinnedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let response = try await pinnedClient.execute(request, deadline: deadline)
+            // The body is taken whole (within the size limit) while the pinned client is up.
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: self.configuration.maximumSize)
+            } catch is NIOTooManyBytesError {
+                throw VerificationFailure.certificateInvalid(
+                    "\(request.url) is over the \(self.configuration.maximumSize) bytes allowed"
+                )
+            }
+            try await pinnedClient.shutdown()
+            var buffered = HTTPClientResponse(version: response.version, status: response.status, headers: response.headers)
+            buffered.body = .bytes(body)
+            return buffered
+        } catch {
+            try? await pinnedClient.shutdown()
+            throw error
+        }
+    }
+
+    /// Refuses URLs a verifier must not fetch. Returns the host name and the checked address to connect to, or
+    /// `nil` when the URL names an address (nothing was resolved).
+    @discardableResult
+    func check(_ text: String) async throws(VerificationFailure) -> (host: String, address: IPAddress)? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             throw .certificateURLRefused("'\(text)' is not an http or https URL")
         }
@@ -147,11 +185,14 @@ public struct HTTPDocumentSource: DocumentSource {
         guard let host = url.host, !host.isEmpty else { throw .certificateURLRefused("'\(text)' has no host") }
         let literal = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         let addresses: [IPAddress]
+        let named: Bool
         if let address = try? IPAddress(parsing: literal) {
             addresses = [address]
+            named = false
         } else {
-            addresses = await IPAddress.resolve(host)
+            addresses = await configuration.resolve(host)
             guard !addresses.isEmpty else { throw .certificateUnavailable("\(host) does not resolve") }
+            named = true
         }
         let refused = addresses.first { address in
             !address.isPubliclyRoutable && !configuration.allowedPrivateNetworks.contains { $0.contains(address) }
@@ -159,6 +200,7 @@ public struct HTTPDocumentSource: DocumentSource {
         if let address = refused {
             throw .certificateURLRefused("\(host) is at \(address), not a public address")
         }
+        return named ? (host, addresses[0]) : nil
     }
 
     /// Cache lifetime from Cache-Control (`no-store`, `no-cache` → 0; `max-age`) or else Expires, counted from the

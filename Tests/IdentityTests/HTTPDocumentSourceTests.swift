@@ -88,6 +88,38 @@ struct HTTPDocumentSourceTests {
         }
     }
 
+    @Test("a name is fetched by its checked address: one that rebinds to loopback after the check is not reached")
+    func rebindingCannotReachLoopback() async throws {
+        let pki = try TestPKI()
+        try await Self.withServer(pki) { base in
+            // Fetched by a name the system resolves to loopback, where the server is...
+            let named = base.replacingOccurrences(of: "127.0.0.1", with: "localhost") + "/sp.pem"
+            // ...while the check's resolver answers a public address, as a rebinding name's first answer would.
+            var configuration = FetchConfiguration(timeout: .seconds(3))
+            configuration.resolve = { _ in [IPAddress("93.184.216.34")!] }
+            try await Self.withSource(configuration) { source in
+                await #expect { try await source.fetch(named) } throws: { error in
+                    guard let failure = error as? VerificationFailure else { return false }
+                    return failure.code == "x5u-unavailable"
+                }
+            }
+            // The same name, resolved honestly, is refused before any connection...
+            try await Self.withSource(FetchConfiguration(timeout: .seconds(3))) { source in
+                await #expect { try await source.fetch(named) } throws: { ($0 as? VerificationFailure)?.code == "x5u-refused" }
+            }
+            // ...and, where loopback is allowed, fetched through the pinned address with its cache lifetime.
+            var allowed = FetchConfiguration(timeout: Self.patient, allowedPrivateNetworks: Self.loopback)
+            allowed.resolve = { _ in [IPAddress("127.0.0.1")!] }
+            try await Self.withSource(allowed) { source in
+                let document = try await source.fetch(named)
+                #expect(document.maxAge == 600)
+                #expect(try IdentityVerifier.certificates(document.bytes, from: named).count == 2)
+                let big = base.replacingOccurrences(of: "127.0.0.1", with: "localhost") + "/big"
+                await #expect { try await source.fetch(big) } throws: { ($0 as? VerificationFailure)?.code == "certificate-invalid" }
+            }
+        }
+    }
+
     @Test("bad answers are refused with the right failure", arguments: [
         ("/garbage", "verify:certificate-invalid"),
         ("/big", "certificate-invalid"),
