@@ -45,6 +45,8 @@ public let signingChainPath = "/sti/cert.pem"
 /// With a signing chain, the chain is published at ``signingChainPath``, open to all.
 public func buildRouter(_ dependencies: APIDependencies) -> Hummingbird.Router<APIContext> {
     let router = Hummingbird.Router(context: APIContext.self)
+    let methods = RouteMethods()
+    router.add(middleware: MethodNotAllowedMiddleware(methods: methods))
     router.add(middleware: ProblemMiddleware())
     OpenRoutes(store: dependencies.store, metrics: dependencies.metrics, signingChain: dependencies.signingChain)
         .addRoutes(to: router)
@@ -61,6 +63,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Hummingbird.Router<A
     PortOrdersController(orders: dependencies.portOrders, lrns: dependencies.networkLRNs).addRoutes(to: v1)
     PortOutsController(portOuts: dependencies.portOuts).addRoutes(to: v1)
     WebhooksController(endpoints: dependencies.webhookEndpoints).addRoutes(to: v1)
+    methods.register(router.routes.map { ($0.method, $0.path.description) })
     return router
 }
 

@@ -32,6 +32,9 @@ public struct Problem: Error, Sendable, Codable, Equatable, HTTPResponseError {
 
     public var status: HTTPResponse.Status { .init(code: statusCode) }
 
+    /// The type of the problem a request with no route gets.
+    static let noRoute = "urn:tandem:problem:no-route"
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
