@@ -11,8 +11,9 @@ public struct APIConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var serverName: String
-    /// A connection that sends no complete request for this long is closed (Hummingbird's idle timeout, which runs
-    /// after HTTP decoding: a request head dripped a byte at a time does not wind it).
+    /// A connection idle this long is closed (Hummingbird's idle timeout, which runs after HTTP decoding: a request
+    /// head dripped a byte at a time never completes, so it cannot keep a connection open; a body dripped part by
+    /// part still resets it, see docs/security.md).
     public var idleTimeout: Duration
 
     public init(host: String = "127.0.0.1", port: Int = 8080, serverName: String = "Tandem", idleTimeout: Duration = .seconds(30)) {

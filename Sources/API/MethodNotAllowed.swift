@@ -34,7 +34,9 @@ struct MethodNotAllowedMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let problem as Problem where problem.type == Problem.noRoute {
             let allowed = methods.allowed(for: request.uri.path)
-            guard !allowed.isEmpty else { throw problem }
+            // A path no route answers, or one whose patterns name this very method (a parameter route the router
+            // did not take), stays a 404.
+            guard !allowed.isEmpty, !allowed.contains(request.method) else { throw problem }
             let allow = allowed.map(\.rawValue).joined(separator: ", ")
             var response = try Problem(
                 status: .methodNotAllowed, code: "method-not-allowed", title: "Method Not Allowed",

@@ -39,6 +39,8 @@ struct EmergencyNoticeCoalescer {
     /// How many windows are open at most; past that, a call with no window is told at once, uncounted.
     let maximumWindows: Int
     private var open: [Key: Window] = [:]
+    /// Summaries of windows that expired and were replaced before ``close(at:)`` came to them.
+    private var replaced: [Summary] = []
 
     init(window: Duration, maximumWindows: Int) {
         precondition(maximumWindows > 0)
@@ -56,7 +58,12 @@ struct EmergencyNoticeCoalescer {
             open[key] = counted
             return false
         }
-        if open[key] == nil, open.count >= maximumWindows { return true }
+        if let expired = open[key] {
+            // The window is over but not yet closed: its repeats are told with the next closing.
+            if expired.repeats > 0 { replaced.append(Summary(first: expired.first, repeats: expired.repeats, last: expired.last)) }
+        } else if open.count >= maximumWindows {
+            return true
+        }
         open[key] = Window(opened: now, first: notice, last: notice)
         return true
     }
@@ -64,7 +71,8 @@ struct EmergencyNoticeCoalescer {
     /// Closes the windows opened `window` or longer before `now` (all of them, when `now` is `nil`), returning a
     /// summary for each that counted repeats.
     mutating func close(at now: ContinuousClock.Instant?) -> [Summary] {
-        var summaries: [Summary] = []
+        var summaries = replaced
+        replaced.removeAll()
         for (key, counted) in open where now.map({ counted.opened + window <= $0 }) ?? true {
             open[key] = nil
             if counted.repeats > 0 {

@@ -103,9 +103,12 @@ public struct EmergencyNotifier: Service {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    // Closes the windows whose time is up, and tells their repeats.
+                    // Closes the windows whose time is up, and tells their repeats. The writes run outside this
+                    // task's cancellation: stopping the loop at shutdown must not fail a summary already taken.
                     while (try? await Task.sleep(for: configuration.closingInterval)) != nil {
-                        for summary in coalescer.state.withLock({ $0.close(at: configuration.now()) }) { await notify(summary) }
+                        let summaries = coalescer.state.withLock { $0.close(at: configuration.now()) }
+                        guard !summaries.isEmpty else { continue }
+                        await Task { for summary in summaries { await notify(summary) } }.value
                     }
                 }
                 for await notice in queue.notices {

@@ -81,7 +81,9 @@ public struct WebhookURLPolicy: Sendable {
         if let refused = addresses.first(where: { !permits($0) }) {
             throw WebhookDeliveryError("\(host) resolves to \(refused), which is not a public address")
         }
-        return (host, first)
+        // The pin is keyed by the host as the HTTP client reads it from the URL, case and all: a key it would not
+        // find (`Rebind.example` against `rebind.example`) would let it resolve the name again.
+        return (url.host ?? host, first)
     }
 
     /// The URL's host, lowercased, without the brackets of an IPv6 literal.

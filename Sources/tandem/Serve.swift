@@ -72,7 +72,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Let webhook endpoints be on loopback and private networks (a lab; --demo allows them).")
     var allowPrivateWebhooks = false
 
-    @Option(help: "Seconds an HTTP connection may go without a complete request before it is closed (slow clients included).")
+    @Option(help: "Seconds an HTTP connection may stay idle before it is closed; a request head sent a byte at a time never completes, so it is closed too.")
     var httpIdleSeconds = 30
 
     @Option(help: "SIP TCP connections open at once at most; past it, trunks' and carriers' connections replace unknown sources' oldest.")

@@ -32,6 +32,18 @@ struct EmergencyNoticeCoalescerTests {
         #expect(reopened, "a new window opens")
     }
 
+    @Test("a window that expired before it was closed still tells its repeats when a new call replaces it")
+    func expiredWindowReplaced() {
+        var coalescer = EmergencyNoticeCoalescer(window: .seconds(60), maximumWindows: 100)
+        let first = coalescer.admit(notice("+12025550100", id: "a"), at: start)
+        let repeated = coalescer.admit(notice("+12025550100", id: "b"), at: start + .seconds(1))
+        // Past the window, before any closing: a new window opens, and the old one's repeat is not lost.
+        let reopened = coalescer.admit(notice("+12025550100", id: "c"), at: start + .seconds(61))
+        #expect(first && !repeated && reopened)
+        let summaries = coalescer.close(at: start + .seconds(62))
+        #expect(summaries.map(\.last.callID) == ["b"] && summaries.first?.repeats == 1)
+    }
+
     @Test("other callers, trunks and dialed codes have windows of their own; a window without repeats closes silently")
     func keys() {
         var coalescer = EmergencyNoticeCoalescer(window: .seconds(60), maximumWindows: 100)

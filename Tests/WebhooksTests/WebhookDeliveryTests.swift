@@ -238,7 +238,8 @@ struct WebhookDeliveryTests {
             try await receiver.serving { url in
                 // The endpoint names the receiver by a name the system resolves to loopback (made while private
                 // networks were allowed, as a name that later moved would be).
-                let named = url.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+                // In capitals: the pin must be keyed as the HTTP client reads the host, or it would resolve again.
+                let named = url.replacingOccurrences(of: "127.0.0.1", with: "LocalHost")
                 let endpoints = WebhookEndpoints(store: store, policy: loopback, clock: fixture.clock)
                 let created = try await endpoints.create(WebhookEndpointDraft(url: named), by: fixture.acme)
                 _ = try await submitPortOrder(fixture)
