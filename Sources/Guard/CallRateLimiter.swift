@@ -7,12 +7,7 @@ import Synchronization
 /// tracked, and the table is bounded: past `maximumTrunks` entries it starts afresh (every trunk gets a full
 /// bucket again), so no peer can grow it without bound.
 public final class CallRateLimiter: Sendable {
-    private struct Bucket {
-        var tokens: Double
-        var updated: ContinuousClock.Instant
-    }
-
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private let buckets = Mutex<[String: TokenBucket]>([:])
     private let maximumTrunks: Int
 
     public init(maximumTrunks: Int = 100_000) {
@@ -26,20 +21,7 @@ public final class CallRateLimiter: Sendable {
         return buckets.withLock { buckets in
             if buckets.count >= maximumTrunks, buckets[trunk] == nil { buckets.removeAll(keepingCapacity: true) }
             // One hash of the trunk's name: the bucket is updated where it is stored.
-            return Self.take(from: &buckets[trunk, default: Bucket(tokens: capacity, updated: now)], capacity: capacity, at: now)
+            return buckets[trunk, default: TokenBucket(tokens: capacity, updated: now)].take(rate: capacity, capacity: capacity, at: now)
         }
-    }
-
-    /// Refills `bucket` for the time since it was last updated, then takes a token if there is one.
-    private static func take(from bucket: inout Bucket, capacity: Double, at now: ContinuousClock.Instant) -> Bool {
-        let elapsed = bucket.updated.duration(to: now)
-        if elapsed > .zero {
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            bucket.tokens = min(capacity, bucket.tokens + seconds * capacity)
-            bucket.updated = now
-        }
-        let admitted = bucket.tokens >= 1
-        if admitted { bucket.tokens -= 1 }
-        return admitted
     }
 }

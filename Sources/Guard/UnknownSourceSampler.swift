@@ -31,27 +31,9 @@ public final class UnknownSourceSampler: Sendable {
         }
     }
 
-    private struct Bucket {
-        var tokens: Double
-        var updated: ContinuousClock.Instant
-
-        /// Refills for the time since the last update at `rate` up to `capacity`, then takes a token if there is one.
-        mutating func take(rate: Double, capacity: Double, at now: ContinuousClock.Instant) -> Bool {
-            let elapsed = updated.duration(to: now)
-            if elapsed > .zero {
-                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-                tokens = min(capacity, tokens + seconds * rate)
-                updated = now
-            }
-            guard tokens >= 1 else { return false }
-            tokens -= 1
-            return true
-        }
-    }
-
     private struct State {
-        var sources: [IPAddress: Bucket] = [:]
-        var total: Bucket
+        var sources: [IPAddress: TokenBucket] = [:]
+        var total: TokenBucket
         var suppressed = 0
     }
 
@@ -60,7 +42,7 @@ public final class UnknownSourceSampler: Sendable {
 
     public init(_ configuration: Configuration = .init(), at now: ContinuousClock.Instant = .now) {
         self.configuration = configuration
-        state = Mutex(State(total: Bucket(tokens: configuration.totalPerSecond, updated: now)))
+        state = Mutex(State(total: TokenBucket(tokens: configuration.totalPerSecond, updated: now)))
     }
 
     /// Whether a call from `source` gets a record; a call that does not is counted in ``suppressed``.
@@ -70,7 +52,7 @@ public final class UnknownSourceSampler: Sendable {
             if state.sources.count >= configuration.maximumSources, state.sources[source] == nil {
                 state.sources.removeAll(keepingCapacity: true)
             }
-            let fresh = Bucket(tokens: configuration.burst, updated: now)
+            let fresh = TokenBucket(tokens: configuration.burst, updated: now)
             let admitted = state.sources[source, default: fresh].take(rate: configuration.perSecond, capacity: configuration.burst, at: now)
                 && state.total.take(rate: configuration.totalPerSecond, capacity: configuration.totalPerSecond, at: now)
             if !admitted { state.suppressed += 1 }
