@@ -14,7 +14,7 @@ import Testing
 struct SlowClientTests {
     @Test("a request head dripped a byte at a time is closed after the idle timeout, and the API keeps answering")
     func slowlorisIsClosed() async throws {
-        try await TestDatabase.sqlite.withFixture { store, fixture in
+        try await TestDatabase.sqlite.withFixture { _, fixture in
             var logger = Logger(label: "test.slow")
             logger.logLevel = .critical
             let (ports, announce) = AsyncStream.makeStream(of: Int.self)
@@ -62,7 +62,6 @@ struct SlowClientTests {
             #expect(health.hasPrefix("HTTP/1.1 200"), "\(health.prefix(80))")
             await group.triggerGracefulShutdown()
             _ = try? await running.value
-            _ = store
         }
     }
 }
