@@ -24,3 +24,31 @@ wait_until_up() {
     done
     grep -q "Tandem is up" "$log"
 }
+
+# Checks, for the scripts that count them. Each needs $work, a scratch directory of the script's own.
+passed=0
+failed=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+# not_ok NAME [FILE]: a failed check, and the end of FILE (what it printed).
+not_ok() {
+    echo "FAIL $1"
+    [[ -z ${2:-} ]] || tail -20 "$2" | awk '{ print "     " $0 }'
+    failed=$((failed + 1))
+}
+# check NAME COMMAND...: one check that passes when COMMAND does. COMMAND runs as an `if` condition, where `set -e`
+# does not apply: a function of several steps must fail by itself at each (`|| return 1`), not only at its last.
+check() {
+    local name=$1
+    shift
+    if "$@" >"$work/check.out" 2>&1; then ok "$name"; else not_ok "$name" "$work/check.out"; fi
+}
+# poll SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds (0) or SECONDS have passed (1). What it last
+# printed is in $work/poll.out.
+poll() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@" >"$work/poll.out" 2>&1; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.2
+    done
+}

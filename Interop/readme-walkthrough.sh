@@ -25,15 +25,6 @@ port=${TANDEM_WALKTHROUGH_PORT:-18181}
 binary=$(tandem_binary)
 api="http://127.0.0.1:$port"
 fail() { echo "walk-through failed: $*"; exit 1; }
-# poll SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds (0) or SECONDS have passed (1).
-poll() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || return 1
-        sleep 0.2
-    done
-}
 # start: runs `tandem serve --demo` on the walk-through's database, waits until it is up and healthy, and reads
 # the demo keys it printed for this run into TANDEM_KEY and ACME_KEY.
 start() {

@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import Observability
 import ServiceLifecycle
 import Store
@@ -15,12 +18,18 @@ public struct APIConfiguration: Sendable {
     /// head dripped a byte at a time never completes, so it cannot keep a connection open; a body dripped part by
     /// part still resets it, see docs/security.md).
     public var idleTimeout: Duration
+    /// HTTPS with this server configuration; plain HTTP when `nil`.
+    public var tls: TLSConfiguration?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, serverName: String = "Tandem", idleTimeout: Duration = .seconds(30)) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, serverName: String = "Tandem", idleTimeout: Duration = .seconds(30),
+        tls: TLSConfiguration? = nil
+    ) {
         self.host = host
         self.port = port
         self.serverName = serverName
         self.idleTimeout = idleTimeout
+        self.tls = tls
     }
 }
 
@@ -69,17 +78,18 @@ public func buildRouter(_ dependencies: APIDependencies) -> Hummingbird.Router<A
 }
 
 /// Builds the HTTP application over running services. The caller runs the store (as a service of its own
-/// group, or by adding it to `services`).
+/// group, or by adding it to `services`). Throws when the TLS configuration cannot make a server context.
 public func buildApplication(
     _ dependencies: APIDependencies,
     configuration: APIConfiguration,
     services: [any Service],
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void
-) -> Application<RouterResponder<APIContext>> {
-    Application(
+) throws -> Application<RouterResponder<APIContext>> {
+    let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout)))
+    return Application(
         router: buildRouter(dependencies),
-        server: .http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout))),
+        server: try configuration.tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,
         onServerRunning: onServerRunning,

@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SIP
 import ServiceLifecycle
 import Telephony
@@ -25,10 +26,14 @@ public struct SIPServerConfiguration: Sendable {
     /// fills its slot was cut short by the kernel, so it is dropped rather than parsed. Larger messages come over
     /// TCP (RFC 3261 §18.1.1 sends any message near or over the path MTU that way).
     public var maximumDatagramSize: Int
+    /// SIP over TLS (RFC 3261 §26.2, `sips:`), on its own port (5061 by convention) with this server
+    /// configuration; off when `nil`. TLS connections count against the same limits as TCP ones.
+    public var tls: (port: Int, configuration: TLSConfiguration)?
 
     public init(host: String = "127.0.0.1", port: Int = 5060, parser: SIPParserConfiguration = .init(),
                 tcpIdleTimeout: TimeAmount = .seconds(300), maximumTCPConnections: Int = 1_024,
-                maximumTCPConnectionsPerUnknownSource: Int = 16, maximumDatagramSize: Int = 8_192) {
+                maximumTCPConnectionsPerUnknownSource: Int = 16, maximumDatagramSize: Int = 8_192,
+                tls: (port: Int, configuration: TLSConfiguration)? = nil) {
         precondition(maximumDatagramSize >= 1_500, "a datagram slot must hold at least one Ethernet MTU")
         precondition(maximumTCPConnections > 0 && maximumTCPConnectionsPerUnknownSource > 0)
         self.host = host
@@ -38,21 +43,30 @@ public struct SIPServerConfiguration: Sendable {
         self.maximumTCPConnections = maximumTCPConnections
         self.maximumTCPConnectionsPerUnknownSource = maximumTCPConnectionsPerUnknownSource
         self.maximumDatagramSize = maximumDatagramSize
+        self.tls = tls
     }
 }
 
-/// The SIP redirect server: UDP and TCP listeners on one address, answering through a ``RedirectResponder``.
+/// The SIP redirect server: UDP and TCP listeners on one address, and TLS on a port of its own when configured,
+/// answering through a ``RedirectResponder``.
 ///
-/// A `Service`: `run()` binds both sockets, serves until graceful shutdown, then closes them.
+/// A `Service`: `run()` binds the sockets, serves until graceful shutdown, then closes them.
 public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
+    /// Where the server's listeners are bound, once they are.
+    public struct BoundAddresses: Sendable {
+        public var udp: SocketAddress?
+        public var tcp: SocketAddress?
+        public var tls: SocketAddress?
+    }
+
     let configuration: SIPServerConfiguration
     let responder: RedirectResponder<Admission>
     let logger: Logger
-    let onBound: @Sendable (_ udp: SocketAddress?, _ tcp: SocketAddress?) async -> Void
+    let onBound: @Sendable (BoundAddresses) async -> Void
 
     public init(
         configuration: SIPServerConfiguration, responder: RedirectResponder<Admission>, logger: Logger,
-        onBound: @escaping @Sendable (_ udp: SocketAddress?, _ tcp: SocketAddress?) async -> Void = { _, _ in }
+        onBound: @escaping @Sendable (BoundAddresses) async -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.responder = responder
@@ -80,8 +94,38 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
         let connections = ConnectionRegistry(
             maximum: configuration.maximumTCPConnections, perUnknownSource: configuration.maximumTCPConnectionsPerUnknownSource
         )
+        let tcp = try await bindStream(port: configuration.port, tls: nil, connections: connections)
+        let tls: (any Channel)? = if let listener = configuration.tls {
+            try await bindStream(port: listener.port, tls: NIOSSLContext(configuration: listener.configuration), connections: connections)
+        } else {
+            nil
+        }
+        let bound = BoundAddresses(udp: udp.localAddress, tcp: tcp.localAddress, tls: tls?.localAddress)
+        logger.info("SIP redirect server listening", metadata: [
+            "udp": "\(bound.udp.map { "\($0)" } ?? "?")", "tcp": "\(bound.tcp.map { "\($0)" } ?? "?")",
+            "tls": "\(bound.tls.map { "\($0)" } ?? "off")",
+        ])
+        await onBound(bound)
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await udp.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            udp.close(promise: nil)
+            tcp.close(promise: nil)
+            tls?.close(promise: nil)
+        }
+        try? await tcp.closeFuture.get()
+        try? await tls?.closeFuture.get()
+        // Accepted connections are closed too, so that no request is answered (or recorded) after the server
+        // has stopped.
+        await connections.closeAll()
+    }
+
+    /// A stream listener (TCP, or TLS over TCP with `tls`) on `port`: each connection is admitted within the
+    /// limits, then framed by Content-Length and answered on the same connection.
+    private func bindStream(port: Int, tls: NIOSSLContext?, connections: ConnectionRegistry) async throws -> any Channel {
+        let (configuration, responder, logger) = (self.configuration, self.responder, self.logger)
         let table = responder.table
-        let tcp = try await ServerBootstrap(group: group)
+        return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelInitializer { channel in
@@ -94,26 +138,17 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
+                    if let tls {
+                        try pipeline.addHandler(NIOSSLServerHandler(context: tls))
+                    }
                     try pipeline.addHandler(ByteToMessageHandler(SIPFrameDecoder(configuration: configuration.parser)))
+                    // After the framer, so that a handshake that never completes, like a message that never does,
+                    // closes the connection once the idle timeout passes.
                     try pipeline.addHandler(MessageIdleTimer(timeout: configuration.tcpIdleTimeout))
                     try pipeline.addHandler(TCPHandler(responder: responder, logger: logger))
                 }
             }
-            .bind(host: configuration.host, port: configuration.port).get()
-        logger.info("SIP redirect server listening", metadata: [
-            "udp": "\(udp.localAddress.map { "\($0)" } ?? "?")", "tcp": "\(tcp.localAddress.map { "\($0)" } ?? "?")",
-        ])
-        await onBound(udp.localAddress, tcp.localAddress)
-        await withTaskCancellationOrGracefulShutdownHandler {
-            try? await udp.closeFuture.get()
-        } onCancelOrGracefulShutdown: {
-            udp.close(promise: nil)
-            tcp.close(promise: nil)
-        }
-        try? await tcp.closeFuture.get()
-        // Accepted connections are closed too, so that no request is answered (or recorded) after the server
-        // has stopped.
-        await connections.closeAll()
+            .bind(host: configuration.host, port: port).get()
     }
 }
 

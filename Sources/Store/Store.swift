@@ -55,7 +55,8 @@ public final class Store: Service, Sendable {
         self.logger = logger
     }
 
-    /// Opens a store. SQLite files are created when missing; PostgreSQL connects lazily once the store runs.
+    /// Opens a store. SQLite files are created when missing. PostgreSQL is connected to once, to fail here when it
+    /// cannot be reached; the pool connects as the store runs.
     public static func open(_ location: DatabaseLocation, logger: Logger) async throws -> Store {
         switch location {
         case .sqlite(let path):
@@ -74,13 +75,15 @@ public final class Store: Service, Sendable {
                 logger: logger
             )
         case .postgres(let target):
+            let tls = try target.clientTLS()
+            try await probe(target, tls: tls, logger: logger)
             var configuration = PostgresClient.Configuration(
                 host: target.host,
                 port: target.port,
                 username: target.username,
                 password: target.password,
                 database: target.database,
-                tls: .disable
+                tls: tls.forPool
             )
             if let schema = target.schema {
                 configuration.options.additionalStartupParameters = [("search_path", schema)]
@@ -91,6 +94,34 @@ public final class Store: Service, Sendable {
                 backend: .postgres, location: location, engine: .postgres(client, schema: target.schema), logger: logger
             )
         }
+    }
+
+    /// Connects once and closes again, so that a server that cannot be reached, a certificate that fails its
+    /// check or a refused password is an error when the store opens. The pool itself would wait and retry
+    /// without end, with every query waiting behind it.
+    private static func probe(_ target: PostgresLocation, tls: PostgresLocation.ClientTLS, logger: Logger) async throws(StoreError) {
+        do {
+            var configuration = PostgresConnection.Configuration(
+                host: target.host, port: target.port, username: target.username, password: target.password,
+                database: target.database, tls: try tls.forConnection
+            )
+            configuration.options.connectTimeout = .seconds(10)
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
+            throw StoreError.unreachable("cannot connect to \(target): \(Self.reason(error))")
+        }
+    }
+
+    /// A connection error as an operator reads it: PostgreSQL's own message where the server sent one, else the
+    /// underlying TLS or socket error.
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            if let underlying = error.underlying { return String(describing: underlying) }
+            return String(describing: error.code)
+        }
+        return String(describing: error)
     }
 
     private static func openSQLite(path: String, logger: Logger) async throws -> SQLiteConnection {
@@ -184,16 +215,34 @@ public final class Store: Service, Sendable {
                 throw error
             }
         case .postgres(let client, _):
-            do {
-                return try await client.withTransaction(logger: logger) { connection in
-                    try await body(connection.sql(queryLogLevel: .trace))
+            let logger = self.logger
+            return try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    let result = try await body(connection.sql(queryLogLevel: .trace))
+                    try await connection.query("COMMIT", logger: logger)
+                    return result
+                } catch {
+                    await Self.rollBack(connection, logger: logger)
+                    throw error
                 }
-            } catch let error as PostgresTransactionError {
-                // The caller's own error, once rolled back, is what it should see, as with SQLite.
-                if let closureError = error.closureError, error.rollbackError == nil { throw closureError }
-                throw error
             }
         }
+    }
+
+    /// Ends a failed transaction. The `ROLLBACK` runs in a task of its own, outside the caller's cancellation, as
+    /// with SQLite; when it fails (the connection broke midway), the connection is closed, so that the pool never
+    /// lends it again inside the failed transaction. After a failed `COMMIT`, the server has already ended the
+    /// transaction and the `ROLLBACK` is a harmless no-op.
+    private static func rollBack(_ connection: PostgresConnection, logger: Logger) async {
+        await Task {
+            do {
+                try await connection.query("ROLLBACK", logger: logger)
+            } catch {
+                logger.warning("a ROLLBACK failed: discarding the connection", metadata: ["error": "\(String(reflecting: error))"])
+                try? await connection.close()
+            }
+        }.value
     }
 
     // MARK: - Migrations

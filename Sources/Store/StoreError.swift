@@ -6,6 +6,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case schemaTooNew(found: Int, known: Int)
     /// The store was used after it was closed.
     case closed
+    /// The database server could not be reached, refused the connection, or failed its certificate check.
+    case unreachable(String)
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .schemaTooNew(let found, let known):
             "the database schema is at version \(found) but this build of Tandem knows only up to \(known); upgrade Tandem"
         case .closed: "the store is closed"
+        case .unreachable(let reason): reason
         }
     }
 }

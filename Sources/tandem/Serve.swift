@@ -20,12 +20,13 @@ import ServiceLifecycle
 import Synchronization
 import Store
 import Timekeeping
+import TransportSecurity
 import X509
 import Webhooks
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run the Tandem servers: the SIP redirect server (UDP and TCP) and the REST API."
+        abstract: "Run the Tandem servers: the SIP redirect server (UDP, TCP and TLS) and the REST API (HTTP or HTTPS)."
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -38,6 +39,21 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Where the SIP redirect server listens, on UDP and TCP.")
     var sip = Endpoint(host: "127.0.0.1", port: 5060)
+
+    @Option(help: "The TLS certificate chain (PEM, leaf first) for HTTPS and SIP over TLS. The files are read again when they change, without a restart.")
+    var tlsCertificate: String?
+
+    @Option(help: "The private key of --tls-certificate (unencrypted PEM).")
+    var tlsKey: String?
+
+    @Option(help: "The port of SIP over TLS (sips:) on the --sip host, with --tls-certificate.")
+    var sipTlsPort = 5061
+
+    @Option(help: "Seconds between checks of --tls-certificate and --tls-key for a renewed pair.")
+    var tlsReloadSeconds = 60
+
+    @Flag(help: "Serve the HTTP API in plain text on an address other than loopback (behind a TLS-terminating proxy).")
+    var allowPlainHttp = false
 
     @Option(help: "Where 911 and 933 calls go (HOST:PORT of the emergency provider's gateway). --demo defaults to 127.0.0.1:5090.")
     var emergencyRoute: Endpoint?
@@ -116,6 +132,17 @@ struct Serve: AsyncParsableCommand {
         }
         guard (stiKey == nil) == (stiChain == nil) else { throw ValidationError("--sti-key and --sti-chain go together") }
         guard (1...3_600).contains(httpIdleSeconds) else { throw ValidationError("--http-idle-seconds must be 1 to 3600") }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
+        if tlsCertificate == nil, !http.isLoopback, !allowPlainHttp {
+            throw ValidationError("""
+                --http \(http) is not a loopback address: serve HTTPS with --tls-certificate and --tls-key, or say \
+                --allow-plain-http (behind a TLS-terminating proxy)
+                """)
+        }
+        guard (1...65_535).contains(sipTlsPort), sipTlsPort != sip.port else {
+            throw ValidationError("--sip-tls-port must be a port (1 to 65535) other than --sip's")
+        }
+        guard (1...86_400).contains(tlsReloadSeconds) else { throw ValidationError("--tls-reload-seconds must be 1 to 86400") }
         guard sipTcpMaxConnections > 0, sipTcpMaxPerUnknownSource > 0, (1...86_400).contains(sipTcpIdleSeconds) else {
             throw ValidationError("--sip-tcp-max-connections and --sip-tcp-max-per-unknown-source must be positive, --sip-tcp-idle-seconds 1 to 86400")
         }
@@ -162,7 +189,9 @@ struct Serve: AsyncParsableCommand {
             records: routingRecords, queue: records,
             configuration: .init(retention: .seconds(recordRetentionDays * 86_400)), metrics: metrics, logger: logger
         )
-        let baseURL = publicURL ?? "http://\(http.host):\(http.port)"
+        let certificate = try serverCertificate(clock: clock, logger: logger)
+        let tls = certificate?.serverConfiguration()
+        let baseURL = publicURL ?? "\(tls == nil ? "http" : "https")://\(http)"
         let httpClient = HTTPDocumentSource.makeClient()
         let (identity, signingChain) = try callerIdentity(baseURL: baseURL, location: location, client: httpClient, clock: clock, logger: logger)
         // Webhooks: the outbox's deliveries, and Kari's Law notifications of the emergency calls routing makes.
@@ -175,7 +204,8 @@ struct Serve: AsyncParsableCommand {
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(
                 host: sip.host, port: sip.port, tcpIdleTimeout: .seconds(Int64(sipTcpIdleSeconds)),
-                maximumTCPConnections: sipTcpMaxConnections, maximumTCPConnectionsPerUnknownSource: sipTcpMaxPerUnknownSource
+                maximumTCPConnections: sipTcpMaxConnections, maximumTCPConnectionsPerUnknownSource: sipTcpMaxPerUnknownSource,
+                tls: tls.map { (port: sipTlsPort, configuration: $0) }
             ),
             responder: RedirectResponder(
                 clock: clock, table: table, admission: AdmissionPolicies { CallsPerSecondPolicy(limiter: CallRateLimiter()) },
@@ -199,9 +229,14 @@ struct Serve: AsyncParsableCommand {
             portOrders: porting, portOuts: portOuts,
             webhookEndpoints: WebhookEndpoints(store: store, policy: webhookPolicy, clock: clock), signingChain: signingChain
         )
-        var app = buildApplication(
+        let certificateReload = certificate.map { certificate in
+            PeriodicService("TLS certificate reload", every: .seconds(tlsReloadSeconds), logger: logger) { [logger] in
+                Self.reload(certificate, clock: clock, logger: logger)
+            }
+        }
+        var app = try buildApplication(
             dependencies,
-            configuration: .init(host: http.host, port: http.port, idleTimeout: .seconds(httpIdleSeconds)),
+            configuration: .init(host: http.host, port: http.port, idleTimeout: .seconds(httpIdleSeconds), tls: tls),
             // Services stop in reverse order: the SIP server first, then the emergency notifier and the record
             // writer write what is left while the store is still open.
             services: [
@@ -210,10 +245,13 @@ struct Serve: AsyncParsableCommand {
                 ready.gating(PeriodicService.portOutCompletion(portOuts: portOuts, logger: logger)),
                 ready.gating(publisher), ready.gating(recordWriter), ready.gating(webhookDelivery),
                 ready.gating(emergencyNotifier), ready.gating(sipServer),
-            ],
+            ] + (certificateReload.map { [$0] } ?? []),
             logger: logger,
-            onServerRunning: { [http, sip, demo] _ in
-                Self.printReady(http: http, sip: sip, demo: demo, location: location)
+            onServerRunning: { [http, sip, sipTlsPort, demo] _ in
+                Self.printReady(
+                    http: http, sip: sip, sipTLS: tls == nil ? nil : Endpoint(host: sip.host, port: sipTlsPort),
+                    demo: demo, location: location
+                )
             }
         )
         app.beforeServerStarts { [demo] in
@@ -246,6 +284,42 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         try await httpClient.shutdown()
+    }
+
+    /// The certificate for HTTPS and SIP over TLS, when one is configured.
+    private func serverCertificate(clock: WallClock, logger: Logger) throws -> ServerCertificate? {
+        guard let tlsCertificate, let tlsKey else { return nil }
+        let certificate = try ServerCertificate(files: .init(chain: tlsCertificate, key: tlsKey))
+        Self.noteExpiry(certificate, clock: clock, logger: logger)
+        return certificate
+    }
+
+    /// Reads the certificate files again when they changed; a bad pair is logged and the previous one kept.
+    private static func reload(_ certificate: ServerCertificate, clock: WallClock, logger: Logger) {
+        switch certificate.reloadIfChanged() {
+        case .unchanged:
+            break
+        case .reloaded:
+            logger.notice("reloaded the TLS certificate", metadata: ["file": "\(certificate.files.chain)"])
+            noteExpiry(certificate, clock: clock, logger: logger)
+        case .refused(let reason):
+            logger.error("the changed TLS certificate files cannot be used; still serving the previous certificate", metadata: [
+                "reason": "\(reason)",
+            ])
+        }
+    }
+
+    /// Logs when the certificate expires: a warning within 14 days, an error once it has.
+    private static func noteExpiry(_ certificate: ServerCertificate, clock: WallClock, logger: Logger) {
+        let remaining = certificate.expires.timeIntervalSince(clock.now())
+        let metadata: Logger.Metadata = ["file": "\(certificate.files.chain)", "expires": "\(certificate.expires)"]
+        if remaining <= 0 {
+            logger.error("the TLS certificate has expired", metadata: metadata)
+        } else if remaining < 14 * 86_400 {
+            logger.warning("the TLS certificate expires within 14 days", metadata: metadata)
+        } else {
+            logger.info("serving TLS", metadata: metadata)
+        }
     }
 
     /// Signing, verification and caller names as configured; and the chain to publish as the x5u, if signing.
@@ -323,13 +397,17 @@ struct Serve: AsyncParsableCommand {
             """)
     }
 
-    private static func printReady(http: Endpoint, sip: Endpoint, demo: Bool, location: DatabaseLocation) {
+    private static func printReady(http: Endpoint, sip: Endpoint, sipTLS: Endpoint?, demo: Bool, location: DatabaseLocation) {
+        let scheme = sipTLS == nil ? "http" : "https"
         var lines = [
             "Tandem is up.",
             "  database:  \(location)",
             "  SIP:       sip:\(sip) on UDP and TCP (a 302 redirect server: point your SBC or sipp here)",
-            "  HTTP API:  http://\(http)/v1   (OpenAPI: http://\(http)/openapi.json, health: http://\(http)/health)",
         ]
+        if let sipTLS { lines.append("  SIP TLS:   sips:\(sipTLS)") }
+        lines.append(
+            "  HTTP API:  \(scheme)://\(http)/v1   (OpenAPI: \(scheme)://\(http)/openapi.json, health: \(scheme)://\(http)/health)"
+        )
         if demo, let exchange = DemoData.stocked.first, DemoData.acmeNumbers.count > 1,
             let outbound = DemoData.outboundNumber, let ported = DemoData.portedNumbers.first?.number
         {

@@ -38,6 +38,11 @@ struct Endpoint: ExpressibleByArgument, CustomStringConvertible {
     }
 
     var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// Whether the host is a loopback address or name, reachable from this machine only.
+    var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 }
 
 /// Writes a line to standard output at once (unbuffered), so the banner and keys show immediately even when

@@ -1,11 +1,6 @@
 import API
-import Foundation
-import Hummingbird
-import Logging
 import NIOCore
 import NIOPosix
-import Routing
-import ServiceLifecycle
 import TestSupport
 import Testing
 
@@ -14,21 +9,7 @@ import Testing
 struct SlowClientTests {
     @Test("a request head dripped a byte at a time is closed after the idle timeout, and the API keeps answering")
     func slowlorisIsClosed() async throws {
-        try await TestDatabase.sqlite.withFixture { _, fixture in
-            var logger = Logger(label: "test.slow")
-            logger.logLevel = .critical
-            let (ports, announce) = AsyncStream.makeStream(of: Int.self)
-            let app = buildApplication(
-                fixture.apiDependencies(routing: RoutingTable()),
-                configuration: APIConfiguration(host: "127.0.0.1", port: 0, idleTimeout: .seconds(1)),
-                services: [], logger: logger,
-                onServerRunning: { channel in announce.yield(channel.localAddress?.port ?? 0) }
-            )
-            let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-            let running = Task { try await group.run() }
-            defer { running.cancel() }
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
+        try await withLiveAPI(APIConfiguration(idleTimeout: .seconds(1))) { port in
             func connect() async throws -> NIOAsyncChannel<ByteBuffer, ByteBuffer> {
                 try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                     .connect(host: "127.0.0.1", port: port) { channel in
@@ -60,8 +41,6 @@ struct SlowClientTests {
                 return answer
             }
             #expect(health.hasPrefix("HTTP/1.1 200"), "\(health.prefix(80))")
-            await group.triggerGracefulShutdown()
-            _ = try? await running.value
         }
     }
 }

@@ -48,7 +48,7 @@ struct DependencyTests {
     /// Our modules, bottom up: a module depends only on modules in layers below its own. The pure cores first,
     /// then the kernel, the owners of the tables, the routing feed over them, the edges, and the executable.
     static let layers: [[String]] = [
-        ["Telephony", "Timekeeping", "SIP"],
+        ["Telephony", "Timekeeping", "SIP", "TransportSecurity"],
         ["Routing", "Identity", "Store", "Observability"],
         ["Guard", "Platform"],
         ["Accounts"],

@@ -17,7 +17,7 @@ struct ConnectionLimitTests {
         let (bound, continuation) = AsyncStream<SocketAddress?>.makeStream()
         let server = SIPRedirectServer(
             configuration: configuration, responder: RedirectResponder(clock: .system, table: table),
-            logger: .test("test"), onBound: { _, tcp in continuation.yield(tcp) }
+            logger: .test("test"), onBound: { bound in continuation.yield(bound.tcp) }
         )
         let running = Task { try await server.run() }
         var addresses = bound.makeAsyncIterator()

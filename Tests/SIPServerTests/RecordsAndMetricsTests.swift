@@ -106,7 +106,7 @@ struct RecordsAndMetricsTests {
         let server = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0),
             responder: RedirectResponder(clock: .system, table: routing, records: queue, metrics: metrics),
-            logger: .test("test"), onBound: { udp, tcp in continuation.yield((udp, tcp)) }
+            logger: .test("test"), onBound: { bound in continuation.yield((bound.udp, bound.tcp)) }
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }

@@ -239,7 +239,7 @@ struct SIPRedirectServerSocketTests {
         let (bound, continuation) = AsyncStream<(SocketAddress?, SocketAddress?)>.makeStream()
         let observed = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0), responder: RedirectResponder(clock: .system, table: table()),
-            logger: .test("test"), onBound: { udp, tcp in continuation.yield((udp, tcp)) }
+            logger: .test("test"), onBound: { bound in continuation.yield((bound.udp, bound.tcp)) }
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await observed.run() }

@@ -14,7 +14,7 @@ struct ShutdownTests {
         let server = SIPRedirectServer(
             configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0),
             responder: RedirectResponder(clock: .system, table: RoutingTable()), logger: .test("test"),
-            onBound: { _, tcp in continuation.yield(tcp) }
+            onBound: { bound in continuation.yield(bound.tcp) }
         )
         let serving = Task { try await server.run() }
         var addresses = bound.makeAsyncIterator()

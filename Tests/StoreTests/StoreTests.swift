@@ -76,6 +76,29 @@ struct StoreTests {
         }
     }
 
+    @Test("a transaction whose connection dies midway fails with the error, and the store carries on")
+    func connectionDiesMidway() async throws {
+        guard TestDatabase.available.contains(.postgres) else { return }
+        try await TestDatabase.postgres.withStore { store in
+            for _ in 0..<3 {
+                await #expect(throws: (any Error).self) {
+                    try await store.transaction { database in
+                        let pid = try await database.raw("SELECT pg_backend_pid() AS pid").first()!.decode(column: "pid", as: Int.self)
+                        // Another connection ends this one's backend: the rest of the transaction, and its ROLLBACK, fail.
+                        try await store.read { other in
+                            _ = try await other.raw("SELECT pg_terminate_backend(\(bind: pid))").all()
+                        }
+                        _ = try await database.raw("SELECT 1 AS x").all()
+                    }
+                }
+            }
+            // The pool lends no dead connection afterwards: as many transactions as it has connections all succeed.
+            for _ in 0..<12 {
+                try await store.transaction { database in _ = try await database.raw("SELECT 1 AS x").all() }
+            }
+        }
+    }
+
     @Test("concurrent write transactions serialize instead of failing", arguments: TestDatabase.available)
     func concurrentWrites(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
@@ -147,8 +170,11 @@ struct StoreTests {
 
     @Test("database locations parse, and bad ones say why", arguments: [
         ("./tandem.db", "sqlite:./tandem.db"),
-        ("postgres://u:secret@db.example:5433/tandem", "postgres://u:***@db.example:5433/tandem"),
-        ("postgresql://u@localhost/tandem?schema=t1", "postgres://u@localhost:5432/tandem?schema=t1"),
+        ("postgres://u:secret@db.example:5433/tandem", "postgres://u:***@db.example:5433/tandem?sslmode=prefer"),
+        ("postgresql://u@localhost/tandem?schema=t1", "postgres://u@localhost:5432/tandem?schema=t1&sslmode=prefer"),
+        ("postgres://u@db/tandem?sslmode=verify-full&sslrootcert=/etc/ca.pem",
+         "postgres://u@db:5432/tandem?sslmode=verify-full&sslrootcert=/etc/ca.pem"),
+        ("postgres://u@db/tandem?sslmode=disable", "postgres://u@db:5432/tandem?sslmode=disable"),
     ])
     func locations(input: String, printed: String) throws {
         #expect(try DatabaseLocation(parsing: input).description == printed)
@@ -156,6 +182,8 @@ struct StoreTests {
 
     @Test("bad database locations are refused", arguments: [
         "", "postgres://localhost/tandem", "postgres://u@localhost/", "postgres://u@localhost/db?schema=Bad-Name",
+        "postgres://u@db/tandem?sslmode=allow", "postgres://u@db/tandem?sslmode=REQUIRE",
+        "postgres://u@db/tandem?sslmode=disable&sslrootcert=/etc/ca.pem", "postgres://u@db/tandem?sslcert=/etc/client.pem",
     ])
     func badLocations(input: String) {
         #expect(throws: StoreError.self) { try DatabaseLocation(parsing: input) }
