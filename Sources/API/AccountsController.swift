@@ -17,6 +17,7 @@ struct AccountsController: Sendable {
         var name: String?
         var status: AccountStatus?
         var trunkCeiling: TrunkCeiling?
+        var privateTrunkHosts: Bool?
     }
 
     struct NewKey: Decodable {
@@ -80,6 +81,7 @@ struct AccountsController: Sendable {
         let body = try await request.decodeJSON(as: AccountChange.self, context: context)
         let account = try await accounts.updateAccount(
             context.parameters.require("id"), name: body.name, status: body.status, trunkCeiling: body.trunkCeiling,
+            privateTrunkHosts: body.privateTrunkHosts,
             by: context.caller()
         )
         return try json(account, context: context)

@@ -42,12 +42,15 @@ public struct Account: Sendable, Codable, Equatable {
     public var status: AccountStatus
     /// The most the account may set its trunks' limits to.
     public var trunkCeiling: TrunkCeiling
+    /// Whether the account's own keys may point its trunks at loopback and private addresses (a customer on the
+    /// carrier's private network); only the operator sets it, and the operator's own changes are never held to it.
+    public var privateTrunkHosts: Bool
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: String, kind: AccountKind, name: String, agentId: String?, status: AccountStatus,
-        trunkCeiling: TrunkCeiling = .standard, createdAt: Date, updatedAt: Date
+        trunkCeiling: TrunkCeiling = .standard, privateTrunkHosts: Bool = false, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.kind = kind
@@ -55,6 +58,7 @@ public struct Account: Sendable, Codable, Equatable {
         self.agentId = agentId
         self.status = status
         self.trunkCeiling = trunkCeiling
+        self.privateTrunkHosts = privateTrunkHosts
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -147,11 +151,12 @@ public struct AccountDirectory: Sendable {
 
     private static func insert(_ account: Account, into database: any SQLDatabase) async throws {
         try await database.raw("""
-            INSERT INTO accounts (id, kind, name, agent_id, status, trunk_cps_ceiling, trunk_channel_ceiling, created_at, updated_at)
+            INSERT INTO accounts (id, kind, name, agent_id, status, trunk_cps_ceiling, trunk_channel_ceiling, private_trunk_hosts,
+                                  created_at, updated_at)
             VALUES (\(bind: account.id), \(bind: account.kind.rawValue), \(bind: account.name), \(bind: account.agentId),
                     \(bind: account.status.rawValue), \(bind: account.trunkCeiling.maxCallsPerSecond),
-                    \(bind: account.trunkCeiling.maxChannels), \(bind: account.createdAt.unixSeconds),
-                    \(bind: account.updatedAt.unixSeconds))
+                    \(bind: account.trunkCeiling.maxChannels), \(bind: account.privateTrunkHosts ? 1 : 0),
+                    \(bind: account.createdAt.unixSeconds), \(bind: account.updatedAt.unixSeconds))
             """).run()
     }
 
@@ -181,9 +186,10 @@ public struct AccountDirectory: Sendable {
         return Page(fetched: fetched, limit: page.limit, cursor: \.id)
     }
 
-    /// Changes an account's name, status or trunk ceiling (operator only).
+    /// Changes an account's name, status, trunk ceiling or leave to use private trunk hosts (operator only).
     public func updateAccount(
-        _ id: String, name: String?, status: AccountStatus?, trunkCeiling: TrunkCeiling? = nil, by principal: Principal
+        _ id: String, name: String?, status: AccountStatus?, trunkCeiling: TrunkCeiling? = nil, privateTrunkHosts: Bool? = nil,
+        by principal: Principal
     ) async throws -> Account {
         try principal.requireOperator()
         let name = try name.map { name throws(ServiceError) in try Validate.name(name, field: "name", maximum: 100) }
@@ -205,11 +211,13 @@ public struct AccountDirectory: Sendable {
             account.name = name ?? account.name
             account.status = status ?? account.status
             account.trunkCeiling = trunkCeiling ?? account.trunkCeiling
+            account.privateTrunkHosts = privateTrunkHosts ?? account.privateTrunkHosts
             account.updatedAt = clock.now()
             try await database.raw("""
                 UPDATE accounts SET name = \(bind: account.name), status = \(bind: account.status.rawValue),
                     trunk_cps_ceiling = \(bind: account.trunkCeiling.maxCallsPerSecond),
                     trunk_channel_ceiling = \(bind: account.trunkCeiling.maxChannels),
+                    private_trunk_hosts = \(bind: account.privateTrunkHosts ? 1 : 0),
                     updated_at = \(bind: account.updatedAt.unixSeconds) WHERE id = \(bind: id)
                 """).run()
             try await RoutingEpoch.bump(in: database)
@@ -241,6 +249,7 @@ public struct AccountDirectory: Sendable {
                 maxCallsPerSecond: try row.decode(column: "trunk_cps_ceiling", as: Int?.self) ?? TrunkCeiling.standard.maxCallsPerSecond,
                 maxChannels: try row.decode(column: "trunk_channel_ceiling", as: Int?.self) ?? TrunkCeiling.standard.maxChannels
             ),
+            privateTrunkHosts: (try row.decode(column: "private_trunk_hosts", as: Int?.self) ?? 0) != 0,
             createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
         )

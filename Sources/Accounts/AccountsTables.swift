@@ -42,4 +42,10 @@ public enum AccountsTables {
             "ALTER TABLE accounts ADD COLUMN trunk_channel_ceiling BIGINT",
         ]
     }
+
+    /// Migration 18 ("private trunk hosts"): whether the account's own keys may point its trunks at loopback and
+    /// private addresses; `NULL` or `0` is no.
+    public static func privateTrunkHosts(_: DatabaseBackend) -> [String] {
+        ["ALTER TABLE accounts ADD COLUMN private_trunk_hosts BIGINT"]
+    }
 }

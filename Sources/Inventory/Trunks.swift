@@ -280,6 +280,7 @@ public struct TrunkDirectory: Sendable {
                 callerId: draft.callerId ?? CallerIDPolicy(), identity: identity, createdAt: now, updatedAt: now
             ))
             try Self.requireWithinCeiling(trunk, previous: nil, account: account, by: principal)
+            try Self.requirePublicHosts(trunk, previous: nil, account: account, by: principal)
             try await ensureNameFree(trunk, in: database)
             try await ensureSourcesFree(trunk, keeping: [], by: principal, in: database)
             // A concurrent create of the same name may pass the check above; the unique key settles it.
@@ -339,6 +340,7 @@ public struct TrunkDirectory: Sendable {
                 throw ServiceError.notFound("trunk")
             }
             try Self.requireWithinCeiling(trunk, previous: previous, account: account, by: principal)
+            try Self.requirePublicHosts(trunk, previous: previous, account: account, by: principal)
             try await ensureNameFree(trunk, in: database)
             try await ensureSourcesFree(trunk, keeping: previousSources, by: principal, in: database)
             try await database.raw("""

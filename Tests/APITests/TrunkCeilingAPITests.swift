@@ -53,4 +53,52 @@ struct TrunkCeilingAPITests {
             #expect(again.status == .forbidden && again.object["detail"] as? String == "may be at most 500, the account's ceiling; the operator can raise it")
         }
     }
+
+    @Test("a customer's trunk hosts must be public unless the operator allows private ones; the operator is not held",
+          arguments: TestDatabase.available)
+    func privateHosts(database: TestDatabase) async throws {
+        try await withAPI(database) { fixture, client in
+            let trunk = "/v1/trunks/\(fixture.acmeTrunk.id)"
+            let acme = fixture.acmeKey
+            // The observation: link-local and loopback hosts became Contacts the SBC would dial.
+            for (address, index) in [("169.254.169.254", 0), ("127.0.0.1", 0), ("10.1.2.3", 0), ("fe80::1", 0),
+                                     ("::ffff:127.0.0.1", 0), ("localhost", 0), ("pbx.localhost", 0), ("printer.local", 0),
+                                     ("pbx", 0)] {
+                let hosts = #"[{"address":"\#(address)"}]"#
+                let changed = try await client.send(.patch, trunk, key: acme, json: #"{"hosts":\#(hosts)}"#)
+                #expect(changed.status == .forbidden && changed.object["field"] as? String == "hosts[\(index)].address",
+                        "\(address): \(changed.text)")
+                let created = try await client.send(.post, "/v1/trunks", key: acme, json: """
+                    {"name":"Branch \(address)","hosts":\(hosts),"source_addresses":["192.0.2.78"]}
+                    """)
+                #expect(created.status == .forbidden, "\(address): \(created.text)")
+            }
+            // The second of two hosts is named.
+            let second = try await client.send(.patch, trunk, key: acme,
+                                               json: #"{"hosts":[{"address":"pbx.acme.example"},{"address":"192.168.1.10"}]}"#)
+            #expect(second.object["field"] as? String == "hosts[1].address", "\(second.text)")
+            let unchanged = try await client.send(.get, trunk, key: acme)
+            #expect((unchanged.object["hosts"] as? [[String: Any]])?.first?["address"] as? String == fixture.acmeTrunk.hosts[0].address)
+
+            // Public addresses and names pass.
+            #expect(try await client.send(.patch, trunk, key: acme,
+                                          json: #"{"hosts":[{"address":"8.8.4.4"},{"address":"pbx.acme.example."}]}"#).status == .ok)
+
+            // The operator may point a customer's trunk anywhere, and the customer keeps that host through changes.
+            #expect(try await client.send(.patch, trunk, key: fixture.operatorKey,
+                                          json: #"{"hosts":[{"address":"10.0.0.5"}]}"#).status == .ok)
+            #expect(try await client.send(.patch, trunk, key: acme, json: #"{"hosts":[{"address":"10.0.0.5"},{"address":"pbx.acme.example"}]}"#).status == .ok)
+            #expect(try await client.send(.patch, trunk, key: acme, json: #"{"hosts":[{"address":"10.0.0.6"}]}"#).status == .forbidden)
+
+            // Only the operator gives an account leave for private hosts; then its own keys may use them.
+            let account = "/v1/accounts/\(fixture.acme.accountId)"
+            #expect(try await client.send(.patch, account, key: acme, json: #"{"private_trunk_hosts":true}"#).status == .forbidden)
+            let allowed = try await client.send(.patch, account, key: fixture.operatorKey, json: #"{"private_trunk_hosts":true}"#)
+            #expect(allowed.object["private_trunk_hosts"] as? Bool == true, "\(allowed.text)")
+            #expect(try await client.send(.patch, trunk, key: acme, json: #"{"hosts":[{"address":"10.0.0.6"}]}"#).status == .ok)
+            let withdrawn = try await client.send(.patch, account, key: fixture.operatorKey, json: #"{"private_trunk_hosts":false}"#)
+            #expect(withdrawn.object["private_trunk_hosts"] as? Bool == false)
+            #expect(try await client.send(.patch, trunk, key: acme, json: #"{"hosts":[{"address":"10.0.0.7"}]}"#).status == .forbidden)
+        }
+    }
 }

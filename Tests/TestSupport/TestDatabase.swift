@@ -187,7 +187,7 @@ public struct Fixture: Sendable {
             by: acme
         )
         let globexTrunk = try await provisioning.trunks.create(
-            TrunkDraft(name: "Globex SBC", hosts: [TrunkHost(address: "198.51.100.7", port: 5061, transport: .tls)],
+            TrunkDraft(name: "Globex SBC", hosts: [TrunkHost(address: "sbc.globex.example", port: 5061, transport: .tls)],
                        sourceAddresses: ["198.51.100.0/28"]),
             by: globex
         )
