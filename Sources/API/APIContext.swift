@@ -12,14 +12,15 @@ public struct APIContext: RequestContext {
     /// The authenticated caller; set by the authentication middleware on every `/v1` route.
     public var principal: Principal?
 
+    /// Requests carry at most this many bytes of body: JSON's limit (a 1,000-number bulk request is ~20 KB),
+    /// raised on the upload routes (``HTTPLimits``).
+    public var maxUploadSize: Int
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
+        self.maxUploadSize = HTTPLimits.defaultJSONBodyBytes
     }
-
-    /// Requests carry at most this many bytes of body (a 1,000-number bulk request is ~20 KB; inventory files
-    /// of ranges are small).
-    public var maxUploadSize: Int { 8 * 1024 * 1024 }
 
     public var requestDecoder: JSONDecoder { API.decoder }
     public var responseEncoder: JSONEncoder { API.encoder }
@@ -61,13 +62,17 @@ public enum API {
     }
 }
 
-/// Authenticates `Authorization: Bearer KEY` against the key store; anything else is a 401.
+/// Authenticates `Authorization: Bearer KEY` against the key store for every path under `/v1`; anything else is a
+/// 401. It runs before routing, so a path under `/v1` that no route answers, or a method it does not take, is
+/// told (`404`, `405`) only to a caller with a key: no one learns the API's shape without one.
 struct AuthenticationMiddleware: RouterMiddleware {
     let accounts: AccountDirectory
 
     func handle(
         _ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response
     ) async throws -> Response {
+        let path = request.uri.path
+        guard path == "/v1" || path.hasPrefix("/v1/") else { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.count < 256 else { throw Problem.unauthorized }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer",

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import Observability
+import Platform
 import ServiceLifecycle
 import Store
 
@@ -20,16 +21,22 @@ public struct APIConfiguration: Sendable {
     public var idleTimeout: Duration
     /// HTTPS with this server configuration; plain HTTP when `nil`.
     public var tls: TLSConfiguration?
+    /// Connections, request time, body sizes and requests per key.
+    public var limits: HTTPLimits
+    /// The bearer token `GET /metrics` asks for; open to all when `nil`.
+    public var metricsToken: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, serverName: String = "Tandem", idleTimeout: Duration = .seconds(30),
-        tls: TLSConfiguration? = nil
+        tls: TLSConfiguration? = nil, limits: HTTPLimits = HTTPLimits(), metricsToken: String? = nil
     ) {
         self.host = host
         self.port = port
         self.serverName = serverName
         self.idleTimeout = idleTimeout
         self.tls = tls
+        self.limits = limits
+        self.metricsToken = metricsToken
     }
 }
 
@@ -51,18 +58,25 @@ public let emergencyLocationsPath = "/v1/e911/locations"
 /// Where the HTTP server publishes the certificate chain of Tandem's STIR/SHAKEN signatures (the x5u).
 public let signingChainPath = "/sti/cert.pem"
 
-/// Builds the router: `/health`, `/metrics` and `/openapi.json` open to all, everything under `/v1` authenticated.
-/// With a signing chain, the chain is published at ``signingChainPath``, open to all.
-public func buildRouter(_ dependencies: APIDependencies) -> Hummingbird.Router<APIContext> {
+/// Builds the router: `/health` and `/openapi.json` open to all, `/metrics` too unless `metricsToken` names the
+/// bearer token it asks for, everything under `/v1` authenticated (before routing: unknown paths included) and
+/// held to its key's rate. With a signing chain, the chain is published at ``signingChainPath``, open to all.
+public func buildRouter(
+    _ dependencies: APIDependencies, limits: HTTPLimits = HTTPLimits(), metricsToken: String? = nil
+) -> Hummingbird.Router<APIContext> {
     let router = Hummingbird.Router(context: APIContext.self)
     let methods = RouteMethods()
     router.add(middleware: MethodNotAllowedMiddleware(methods: methods))
     router.add(middleware: ProblemMiddleware())
-    OpenRoutes(store: dependencies.store, metrics: dependencies.metrics, signingChain: dependencies.signingChain)
-        .addRoutes(to: router)
-    let v1 = router.group("v1").add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
+    router.add(middleware: BodyLimitMiddleware(bytes: limits.jsonBodyBytes))
+    router.add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
+    router.add(middleware: KeyRateMiddleware(limiter: KeyRateLimiter(limits: limits, metrics: dependencies.metrics)))
+    OpenRoutes(
+        store: dependencies.store, metrics: dependencies.metrics, metricsToken: metricsToken, signingChain: dependencies.signingChain
+    ).addRoutes(to: router)
+    let v1 = router.group("v1")
     AccountsController(accounts: dependencies.accounts).addRoutes(to: v1)
-    NumbersController(numbers: dependencies.numbers).addRoutes(to: v1)
+    NumbersController(numbers: dependencies.numbers, uploadBodyBytes: limits.uploadBodyBytes).addRoutes(to: v1)
     TrunksController(trunks: dependencies.trunks, holders: [dependencies.portOrders]).addRoutes(to: v1)
     RoutesController(table: dependencies.routing, trunks: dependencies.trunks, clock: dependencies.clock).addRoutes(to: v1)
     ReferenceController(reference: dependencies.reference).addRoutes(to: v1)
@@ -86,10 +100,21 @@ public func buildApplication(
     logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void
 ) throws -> Application<RouterResponder<APIContext>> {
-    let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: TimeAmount(configuration.idleTimeout)))
+    let (limits, metrics, tls) = (configuration.limits, dependencies.metrics, configuration.tls)
+    let gate = ConnectionGate(maximum: limits.maximumConnections, metrics: metrics)
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [RequestDeadlineHandler(deadline: limits.requestDeadline, metrics: metrics)],
+        idleTimeout: TimeAmount(configuration.idleTimeout)
+    )
+    // Each connection is admitted under the cap first, then (for HTTPS) shakes hands, then speaks HTTP/1.1.
+    let server = HTTPServerBuilder { responder in
+        let http = HTTP1Channel(responder: responder, configuration: http1)
+        guard let tls else { return CappedChildChannel(base: http, gate: gate) }
+        return CappedChildChannel(base: try TLSChannel(http, tlsConfiguration: tls), gate: gate)
+    }
     return Application(
-        router: buildRouter(dependencies),
-        server: try configuration.tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1,
+        router: buildRouter(dependencies, limits: limits, metricsToken: configuration.metricsToken),
+        server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: configuration.serverName),
         services: services,
         onServerRunning: onServerRunning,
@@ -97,10 +122,12 @@ public func buildApplication(
     )
 }
 
-/// The routes open to all: health, the OpenAPI document, metrics, and the signing chain verifiers fetch.
+/// The routes open to all: health, the OpenAPI document, metrics (unless a token guards them), and the signing
+/// chain verifiers fetch.
 struct OpenRoutes: Sendable {
     let store: Store
     let metrics: TandemMetrics
+    let metricsToken: String?
     let signingChain: String?
 
     func addRoutes(to router: Hummingbird.Router<APIContext>) {
@@ -132,8 +159,13 @@ struct OpenRoutes: Sendable {
         )
     }
 
-    @Sendable func exposition(_: Request, context _: APIContext) async throws -> Response {
-        Response(
+    @Sendable func exposition(_ request: Request, context _: APIContext) async throws -> Response {
+        if let metricsToken {
+            // Compared in constant time: the token is a secret, and the answer must not leak how much of it matched.
+            let presented = request.headers[.authorization].map { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : "" } ?? ""
+            guard Identifier.constantTimeEqual(presented, metricsToken) else { throw Problem.unauthorized }
+        }
+        return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: metrics.exposition()))
         )

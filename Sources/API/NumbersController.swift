@@ -9,6 +9,8 @@ import Telephony
 /// `/v1/numbers` and `/v1/inventory`: search, order, reserve, assign, release, history; operator stock.
 struct NumbersController: Sendable {
     let numbers: NumberInventory
+    /// The body limit of a stock upload (a text file of numbers and ranges).
+    let uploadBodyBytes: Int
 
     /// The body of reserve and order: either named numbers, or a quantity of numbers matching a search.
     struct Selection: Decodable {
@@ -84,7 +86,8 @@ struct NumbersController: Sendable {
         group.post("numbers/release", use: release)
         group.post("numbers/assign", use: assign)
         group.post("numbers/unassign", use: unassign)
-        group.post("inventory/numbers", use: addStock)
+        // Stock may come as a text file of numbers and ranges: the upload's body limit, not JSON's.
+        group.group("inventory/numbers").add(middleware: BodyLimitMiddleware(bytes: uploadBodyBytes)).post(use: addStock)
     }
 
     /// GET /v1/numbers/available: numbers in stock matching a search, paged.

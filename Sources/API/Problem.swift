@@ -16,6 +16,8 @@ public struct Problem: Error, Sendable, Codable, Equatable, HTTPResponseError {
     public var field: String?
     /// For an address the MSAG does not know: the ranges it may have meant (an extension member).
     public var candidates: [String]?
+    /// Seconds before the request may be tried again: sent as `Retry-After`, not in the body.
+    public var retryAfter: Int?
 
     enum CodingKeys: String, CodingKey {
         case type, title, detail, field, candidates
@@ -40,6 +42,7 @@ public struct Problem: Error, Sendable, Codable, Equatable, HTTPResponseError {
         encoder.outputFormatting = [.sortedKeys]
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if statusCode == 401 { headers[.wwwAuthenticate] = "Bearer realm=\"tandem\"" }
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try encoder.encode(self))))
     }
 
@@ -66,8 +69,10 @@ public struct Problem: Error, Sendable, Codable, Equatable, HTTPResponseError {
         case .conflict: (.conflict, "Conflict")
         case .illegalTransition: (.conflict, "Illegal lifecycle transition")
         case .insufficientInventory: (.conflict, "Not enough numbers available")
+        case .busy: (.serviceUnavailable, "Busy")
         }
         self.init(status: status, code: error.code.rawValue, title: title, detail: error.reason, field: error.field)
+        if error.code == .busy { retryAfter = 1 }
     }
 
     init(_ refusal: AddressRefusal) {

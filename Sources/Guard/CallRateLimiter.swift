@@ -21,7 +21,7 @@ public final class CallRateLimiter: Sendable {
         return buckets.withLock { buckets in
             if buckets.count >= maximumTrunks, buckets[trunk] == nil { buckets.removeAll(keepingCapacity: true) }
             // One hash of the trunk's name: the bucket is updated where it is stored.
-            return buckets[trunk, default: TokenBucket(tokens: capacity, updated: now)].take(rate: capacity, capacity: capacity, at: now)
+            return buckets[trunk, default: TokenBucket(capacity: capacity, at: now)].take(rate: capacity, capacity: capacity, at: now)
         }
     }
 }

@@ -42,7 +42,7 @@ public final class UnknownSourceSampler: Sendable {
 
     public init(_ configuration: Configuration = .init(), at now: ContinuousClock.Instant = .now) {
         self.configuration = configuration
-        state = Mutex(State(total: TokenBucket(tokens: configuration.totalPerSecond, updated: now)))
+        state = Mutex(State(total: TokenBucket(capacity: configuration.totalPerSecond, at: now)))
     }
 
     /// Whether a call from `source` gets a record; a call that does not is counted in ``suppressed``.
@@ -52,7 +52,7 @@ public final class UnknownSourceSampler: Sendable {
             if state.sources.count >= configuration.maximumSources, state.sources[source] == nil {
                 state.sources.removeAll(keepingCapacity: true)
             }
-            let fresh = TokenBucket(tokens: configuration.burst, updated: now)
+            let fresh = TokenBucket(capacity: configuration.burst, at: now)
             let admitted = state.sources[source, default: fresh].take(rate: configuration.perSecond, capacity: configuration.burst, at: now)
                 && state.total.take(rate: configuration.totalPerSecond, capacity: configuration.totalPerSecond, at: now)
             if !admitted { state.suppressed += 1 }

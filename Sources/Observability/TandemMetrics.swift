@@ -17,6 +17,9 @@ import Synchronization
 ///   address: each one reached the PSAP without a location, an alert to act on.
 /// - `tandem_emergency_notices_dropped_total`: emergency calls whose customer notification (Kari's Law) was dropped
 ///   because the notification queue was full; the calls themselves were routed.
+/// - `tandem_sip_tcp_connections_shed_total`, `tandem_http_connections_shed_total`,
+///   `tandem_http_requests_timed_out_total` and `tandem_http_requests_rate_limited_total`: what the edges' limits
+///   refused (docs/security.md).
 ///
 /// The hot path touches only atomics (the SIP counters, found through a lock-free table so that no request
 /// takes the registry's lock) and the histogram's short lock. Values owned by other parts (the snapshot, the
@@ -51,6 +54,12 @@ public final class TandemMetrics: Sendable {
     public let recordsSampledOut: Counter
     /// SIP TCP connections closed at accept, or to make room, by the connection limits.
     public let tcpConnectionsShed: Counter
+    /// HTTP connections closed at accept because the API's connection cap was reached.
+    public let httpConnectionsShed: Counter
+    /// HTTP requests closed because their body did not arrive within the request deadline.
+    public let httpRequestsTimedOut: Counter
+    /// API requests refused `429` by their key's rate limit.
+    public let httpRequestsRateLimited: Counter
 
     private let scraped: ScrapedFigures
     private let recordsDropped: Counter
@@ -85,6 +94,16 @@ public final class TandemMetrics: Sendable {
         tcpConnectionsShed = registry.makeCounter(
             name: "tandem_sip_tcp_connections_shed_total",
             help: "SIP TCP connections closed by the connection limits (in total, or per unknown source)."
+        )
+        httpConnectionsShed = registry.makeCounter(
+            name: "tandem_http_connections_shed_total", help: "HTTP connections closed at accept by the API's connection cap."
+        )
+        httpRequestsTimedOut = registry.makeCounter(
+            name: "tandem_http_requests_timed_out_total",
+            help: "HTTP connections closed because a request's body did not arrive within the request deadline."
+        )
+        httpRequestsRateLimited = registry.makeCounter(
+            name: "tandem_http_requests_rate_limited_total", help: "API requests refused 429 by their key's rate limit."
         )
         recordsSampledOut = registry.makeCounter(
             name: "tandem_routing_records_sampled_out_total",

@@ -17,6 +17,8 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
         case illegalTransition = "illegal-transition"
         /// A search or order asked for more than is available.
         case insufficientInventory = "insufficient-inventory"
+        /// The server is at its limit for work of this kind; the same request may succeed a moment later.
+        case busy
     }
 
     public let code: Code

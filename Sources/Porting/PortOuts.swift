@@ -123,12 +123,19 @@ public struct PortOuts: Sendable {
     let numbers: NumberInventory
     let configuration: Configuration
     let clock: WallClock
+    /// Where PINs are hashed: off the cooperative pool, one at a time, a few waiting (each hash costs tens of
+    /// milliseconds of CPU by design).
+    let hashing: ExpensiveWork
 
-    public init(store: Store, numbers: NumberInventory, configuration: Configuration = .init(), clock: WallClock) {
+    public init(
+        store: Store, numbers: NumberInventory, configuration: Configuration = .init(), clock: WallClock,
+        hashing: ExpensiveWork = ExpensiveWork()
+    ) {
         self.store = store
         self.numbers = numbers
         self.configuration = configuration
         self.clock = clock
+        self.hashing = hashing
     }
 
     // MARK: Protection
@@ -144,7 +151,7 @@ public struct PortOuts: Sendable {
         }
         let zip = try Self.zip(draft.zip, field: "zip")
         let salt = Identifier.secret(prefix: "", length: 24)
-        let hash = try Self.hash(pin: draft.pin, salt: salt)
+        let hash = try await hashing.run { [pin = draft.pin] in try Self.hash(pin: pin, salt: salt) }
         let now = Date(unixSeconds: clock.now().unixSeconds)
         let protection = PortOutProtection(
             accountId: account, zip: zip, approvalRequired: draft.approvalRequired ?? true, lockedUntil: nil, updatedAt: now
@@ -427,7 +434,8 @@ public struct PortOuts: Sendable {
         }
         guard let pin, !pin.isEmpty else { return (reasons + [.pinMissing], approval) }
         let stored = try row.decode(column: "pin_hash", as: String.self)
-        let presented = try Self.hash(pin: pin, salt: try row.decode(column: "pin_salt", as: String.self))
+        let salt = try row.decode(column: "pin_salt", as: String.self)
+        let presented = try await hashing.run { try Self.hash(pin: pin, salt: salt) }
         if Identifier.constantTimeEqual(stored, presented) {
             try await database.raw("UPDATE port_out_protection SET failed_pins = 0 WHERE account_id = \(bind: account)").run()
             return (reasons, approval)

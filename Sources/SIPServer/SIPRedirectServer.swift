@@ -17,6 +17,9 @@ public struct SIPServerConfiguration: Sendable {
     /// TCP connections that complete no message (nor a CRLF keep-alive, RFC 5626) for this long are closed: a peer
     /// that drips partial messages does not keep one open.
     public var tcpIdleTimeout: TimeAmount
+    /// A TCP message, once its first byte has come, must be complete within this: a peer that drips a message (or
+    /// holds a half-sent one) is closed long before the idle timeout.
+    public var tcpMessageDeadline: TimeAmount
     /// TCP connections open at once at most. Past it, a new connection from a trunk's or carrier's address closes
     /// the oldest connection from an unknown source to make room; any other new connection is closed at once.
     public var maximumTCPConnections: Int
@@ -31,7 +34,8 @@ public struct SIPServerConfiguration: Sendable {
     public var tls: (port: Int, configuration: TLSConfiguration)?
 
     public init(host: String = "127.0.0.1", port: Int = 5060, parser: SIPParserConfiguration = .init(),
-                tcpIdleTimeout: TimeAmount = .seconds(300), maximumTCPConnections: Int = 1_024,
+                tcpIdleTimeout: TimeAmount = .seconds(300), tcpMessageDeadline: TimeAmount = .seconds(10),
+                maximumTCPConnections: Int = 1_024,
                 maximumTCPConnectionsPerUnknownSource: Int = 16, maximumDatagramSize: Int = 8_192,
                 tls: (port: Int, configuration: TLSConfiguration)? = nil) {
         precondition(maximumDatagramSize >= 1_500, "a datagram slot must hold at least one Ethernet MTU")
@@ -40,6 +44,7 @@ public struct SIPServerConfiguration: Sendable {
         self.port = port
         self.parser = parser
         self.tcpIdleTimeout = tcpIdleTimeout
+        self.tcpMessageDeadline = tcpMessageDeadline
         self.maximumTCPConnections = maximumTCPConnections
         self.maximumTCPConnectionsPerUnknownSource = maximumTCPConnectionsPerUnknownSource
         self.maximumDatagramSize = maximumDatagramSize
@@ -141,10 +146,13 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
                     if let tls {
                         try pipeline.addHandler(NIOSSLServerHandler(context: tls))
                     }
+                    // Before the framer, the first byte of a message starts its deadline; after it, the whole
+                    // message (or keep-alive) ends the deadline and winds the idle timer. A TLS handshake that never
+                    // completes, like a message that never does, closes the connection once the idle timeout passes.
+                    let deadline = MessageDeadline(limit: configuration.tcpMessageDeadline)
+                    try pipeline.addHandler(MessageStartWatch(deadline: deadline))
                     try pipeline.addHandler(ByteToMessageHandler(SIPFrameDecoder(configuration: configuration.parser)))
-                    // After the framer, so that a handshake that never completes, like a message that never does,
-                    // closes the connection once the idle timeout passes.
-                    try pipeline.addHandler(MessageIdleTimer(timeout: configuration.tcpIdleTimeout))
+                    try pipeline.addHandler(MessageIdleTimer(timeout: configuration.tcpIdleTimeout, deadline: deadline))
                     try pipeline.addHandler(TCPHandler(responder: responder, logger: logger))
                 }
             }
@@ -220,17 +228,66 @@ private final class ConnectionRegistry: Sendable {
     }
 }
 
+/// The deadline of the message a TCP connection is receiving: armed by its first bytes, ended when it is whole.
+/// Both handlers that share it run on the connection's event loop.
+private final class MessageDeadline {
+    let limit: TimeAmount
+    private var timer: Scheduled<Void>?
+
+    init(limit: TimeAmount) {
+        self.limit = limit
+    }
+
+    /// Starts the deadline unless one is running.
+    func arm(_ context: ChannelHandlerContext) {
+        guard timer == nil else { return }
+        let channel = context.channel
+        timer = context.eventLoop.scheduleTask(in: limit) { channel.close(promise: nil) }
+    }
+
+    /// Ends the running deadline: the message it timed is whole.
+    func end() {
+        timer?.cancel()
+        timer = nil
+    }
+}
+
+/// Before the framer: bytes arriving while no message is being timed start a ``MessageDeadline``.
+private final class MessageStartWatch: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    private let deadline: MessageDeadline
+
+    init(deadline: MessageDeadline) {
+        self.deadline = deadline
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        deadline.arm(context)
+        context.fireChannelRead(data)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline.end()
+        context.fireChannelInactive()
+    }
+}
+
 /// Closes a TCP connection that completes no message or keep-alive for `timeout`. It sits after the framer, so
-/// only whole frames wind it: a peer that drips a partial message a byte at a time is closed all the same.
+/// only whole frames wind it: a peer that drips a partial message a byte at a time is closed all the same (and
+/// sooner, by the message's own deadline, which each whole frame ends).
 private final class MessageIdleTimer: ChannelInboundHandler {
     typealias InboundIn = SIPFrame
     typealias InboundOut = SIPFrame
 
     private let timeout: TimeAmount
+    private let messageDeadline: MessageDeadline
     private var deadline: Scheduled<Void>?
 
-    init(timeout: TimeAmount) {
+    init(timeout: TimeAmount, deadline: MessageDeadline) {
         self.timeout = timeout
+        self.messageDeadline = deadline
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -243,6 +300,7 @@ private final class MessageIdleTimer: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        messageDeadline.end()
         wind(context)
         context.fireChannelRead(data)
     }

@@ -91,6 +91,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds an HTTP connection may stay idle before it is closed; a request head sent a byte at a time never completes, so it is closed too.")
     var httpIdleSeconds = 30
 
+    @Option(help: "HTTP connections open at once at most; past it, new ones are closed at accept.")
+    var httpMaxConnections = 512
+
+    @Option(help: "Seconds a request may take from its head to the end of its body (a body dripped byte by byte is closed).")
+    var httpRequestSeconds = 60
+
+    @Option(help: "API requests a second per customer or agent key (bursts of 5 seconds' worth); past it, 429 with Retry-After.")
+    var apiRequestsPerSecond = 20
+
+    @Option(help: "API requests a second per operator key (bursts of 5 seconds' worth).")
+    var apiOperatorRequestsPerSecond = 100
+
+    @Option(help: "A file holding the bearer token GET /metrics asks for (Prometheus's authorization credentials); without it, /metrics is open to all.")
+    var metricsTokenFile: String?
+
     @Option(help: "SIP TCP connections open at once at most; past it, trunks' and carriers' connections replace unknown sources' oldest.")
     var sipTcpMaxConnections = 1_024
 
@@ -99,6 +114,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Seconds a SIP TCP connection may go without a complete message or keep-alive before it is closed.")
     var sipTcpIdleSeconds = 300
+
+    @Option(help: "Seconds a SIP TCP message may take to arrive whole once its first bytes have come.")
+    var sipTcpMessageSeconds = 10
 
     @Option(help: "Seconds after a 911 call in which the same caller's repeats from the same trunk are counted into one Kari's Law notification, not told one by one.")
     var emergencyNoticeWindowSeconds = 60
@@ -132,6 +150,12 @@ struct Serve: AsyncParsableCommand {
         }
         guard (stiKey == nil) == (stiChain == nil) else { throw ValidationError("--sti-key and --sti-chain go together") }
         guard (1...3_600).contains(httpIdleSeconds) else { throw ValidationError("--http-idle-seconds must be 1 to 3600") }
+        guard httpMaxConnections > 0, (1...3_600).contains(httpRequestSeconds) else {
+            throw ValidationError("--http-max-connections must be positive, --http-request-seconds 1 to 3600")
+        }
+        guard apiRequestsPerSecond > 0, apiOperatorRequestsPerSecond > 0 else {
+            throw ValidationError("--api-requests-per-second and --api-operator-requests-per-second must be positive")
+        }
         guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
         if tlsCertificate == nil, !http.isLoopback, !allowPlainHttp {
             throw ValidationError("""
@@ -143,6 +167,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--sip-tls-port must be a port (1 to 65535) other than --sip's")
         }
         guard (1...86_400).contains(tlsReloadSeconds) else { throw ValidationError("--tls-reload-seconds must be 1 to 86400") }
+        guard (1...3_600).contains(sipTcpMessageSeconds) else { throw ValidationError("--sip-tcp-message-seconds must be 1 to 3600") }
         guard sipTcpMaxConnections > 0, sipTcpMaxPerUnknownSource > 0, (1...86_400).contains(sipTcpIdleSeconds) else {
             throw ValidationError("--sip-tcp-max-connections and --sip-tcp-max-per-unknown-source must be positive, --sip-tcp-idle-seconds 1 to 86400")
         }
@@ -204,6 +229,7 @@ struct Serve: AsyncParsableCommand {
         let sipServer = SIPRedirectServer(
             configuration: SIPServerConfiguration(
                 host: sip.host, port: sip.port, tcpIdleTimeout: .seconds(Int64(sipTcpIdleSeconds)),
+                tcpMessageDeadline: .seconds(Int64(sipTcpMessageSeconds)),
                 maximumTCPConnections: sipTcpMaxConnections, maximumTCPConnectionsPerUnknownSource: sipTcpMaxPerUnknownSource,
                 tls: tls.map { (port: sipTlsPort, configuration: $0) }
             ),
@@ -236,7 +262,15 @@ struct Serve: AsyncParsableCommand {
         }
         var app = try buildApplication(
             dependencies,
-            configuration: .init(host: http.host, port: http.port, idleTimeout: .seconds(httpIdleSeconds), tls: tls),
+            configuration: .init(
+                host: http.host, port: http.port, idleTimeout: .seconds(httpIdleSeconds), tls: tls,
+                limits: HTTPLimits(
+                    maximumConnections: httpMaxConnections, requestDeadline: .seconds(httpRequestSeconds),
+                    operatorKeyRate: .init(perSecond: Double(apiOperatorRequestsPerSecond), burst: Double(5 * apiOperatorRequestsPerSecond)),
+                    customerKeyRate: .init(perSecond: Double(apiRequestsPerSecond), burst: Double(5 * apiRequestsPerSecond))
+                ),
+                metricsToken: try metricsToken()
+            ),
             // Services stop in reverse order: the SIP server first, then the emergency notifier and the record
             // writer write what is left while the store is still open.
             services: [
@@ -284,6 +318,16 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         try await httpClient.shutdown()
+    }
+
+    /// The token in --metrics-token-file, without its line end; at least 16 characters.
+    private func metricsToken() throws -> String? {
+        guard let metricsTokenFile else { return nil }
+        let token = try String(contentsOfFile: metricsTokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.count >= 16, !token.contains(where: \.isWhitespace) else {
+            throw ValidationError("--metrics-token-file must hold one token of at least 16 characters")
+        }
+        return token
     }
 
     /// The certificate for HTTPS and SIP over TLS, when one is configured.

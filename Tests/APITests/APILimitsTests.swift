@@ -4,15 +4,17 @@ import HummingbirdTesting
 import TestSupport
 import Testing
 
-/// The limits the README and the OpenAPI document promise: bodies of at most 8 MiB (413), bulk requests of at most
+/// The limits the README and the OpenAPI document promise: JSON bodies of at most 256 KiB and stock uploads of at
+/// most 8 MiB (413), bulk requests of at most
 /// 1,000 numbers and quantity orders of at most 500 (refused whole, naming the member), pages of 1 to 500 items, and
 /// cursors that are the `next_cursor` of a previous page.
 @Suite("API limits")
 struct APILimitsTests {
     // MARK: - Bodies
 
-    /// The documented largest body (`ContentTooLarge`: "larger than 8 MiB").
-    static let maximumBody = 8 * 1_024 * 1_024
+    /// The documented largest bodies (`ContentTooLarge`): JSON's, and a stock upload's.
+    static let maximumBody = 256 * 1_024
+    static let maximumUpload = 8 * 1_024 * 1_024
 
     /// A JSON order for +1 202-555-0001 that is exactly `size` bytes long: the padding is a member the API ignores.
     static func order(ofSize size: Int) -> String {
@@ -20,7 +22,7 @@ struct APILimitsTests {
         return head + String(repeating: "x", count: size - head.utf8.count - tail.utf8.count) + tail
     }
 
-    @Test("a body over 8 MiB is a 413 problem and changes nothing; one of 8 MiB is taken",
+    @Test("a JSON body over 256 KiB and an upload over 8 MiB are 413 problems and change nothing; one at the limit is taken",
           arguments: TestDatabase.available)
     func bodyTooLarge(database: TestDatabase) async throws {
         try await withAPI(database) { fixture, client in
@@ -33,7 +35,7 @@ struct APILimitsTests {
             let untouched = try await client.send(.get, "/v1/numbers/+12025550001", key: fixture.operatorKey)
             #expect(untouched.object["status"] as? String == "available", "\(untouched.text)")
 
-            let text = "+13125550000\n# " + String(repeating: "x", count: Self.maximumBody) + "\n"
+            let text = "+13125550000\n# " + String(repeating: "x", count: Self.maximumUpload) + "\n"
             let file = try await client.send(.post, "/v1/inventory/numbers", key: fixture.operatorKey, json: text,
                                              contentType: "text/plain")
             #expect(file.status == .contentTooLarge)
@@ -41,7 +43,7 @@ struct APILimitsTests {
             let unstocked = try await client.send(.get, "/v1/numbers/+13125550000", key: fixture.operatorKey)
             #expect(unstocked.status == .notFound)
 
-            // The limit is the size, not the content: the same order at exactly 8 MiB goes through.
+            // The limit is the size, not the content: the same order at exactly 256 KiB goes through.
             let atLimit = try await client.send(.post, "/v1/numbers/order", key: fixture.acmeKey,
                                                 json: Self.order(ofSize: Self.maximumBody))
             #expect(atLimit.status == .ok, "\(atLimit.text.prefix(300))")

@@ -19,12 +19,12 @@ import Testing
 /// Tests run in parallel, and each PostgreSQL store opens up to 10 connections to a server that takes 100: at most
 /// ``postgresSlots`` of them hold a store at once, so that hundreds of test cases do not exhaust the server.
 func withAPI(
-    _ database: TestDatabase, _ body: @Sendable (Fixture, any TestClientProtocol) async throws -> Void
+    _ database: TestDatabase, limits: HTTPLimits = .forTests, _ body: @Sendable (Fixture, any TestClientProtocol) async throws -> Void
 ) async throws {
-    guard database == .postgres else { return try await runAPI(database, body) }
+    guard database == .postgres else { return try await runAPI(database, limits: limits, body) }
     await postgresSlots.acquire()
     do {
-        try await runAPI(database, body)
+        try await runAPI(database, limits: limits, body)
     } catch {
         await postgresSlots.release()
         throw error
@@ -55,8 +55,18 @@ private actor TestSlots {
     }
 }
 
+extension HTTPLimits {
+    /// The default limits, but for the rate per key: a test makes requests faster than any client should.
+    static var forTests: HTTPLimits {
+        var limits = HTTPLimits()
+        limits.operatorKeyRate = .init(perSecond: 1_000_000, burst: 1_000_000)
+        limits.customerKeyRate = .init(perSecond: 1_000_000, burst: 1_000_000)
+        return limits
+    }
+}
+
 private func runAPI(
-    _ database: TestDatabase, _ body: @Sendable (Fixture, any TestClientProtocol) async throws -> Void
+    _ database: TestDatabase, limits: HTTPLimits, _ body: @Sendable (Fixture, any TestClientProtocol) async throws -> Void
 ) async throws {
     try await database.withStore { store in
         let fixture = try await Fixture.make(store)
@@ -66,7 +76,7 @@ private func runAPI(
             compiler: RoutingCompiler(store: store, emergency: EmergencyRoute(host: "psap.example"), clock: fixture.clock), table: routing,
             logger: .test("test")
         ).refresh()
-        let app = Application(router: buildRouter(fixture.apiDependencies(routing: routing)))
+        let app = Application(router: buildRouter(fixture.apiDependencies(routing: routing), limits: limits))
         try await app.test(.router) { client in
             try await body(fixture, client)
         }

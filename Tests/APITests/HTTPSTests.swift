@@ -38,7 +38,7 @@ struct HTTPSTests {
             certificateChain: try NIOSSLCertificate.fromPEMFile(files.chain).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: files.key, format: .pem))
         )
-        try await withLiveAPI(APIConfiguration(tls: tls)) { port in
+        try await withLiveAPI(APIConfiguration(tls: tls)) { port, _ in
             let request = "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 
             let secure = try await Self.fetch(request, port: port, trusting: files.authority)

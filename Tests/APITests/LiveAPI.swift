@@ -7,9 +7,9 @@ import TestSupport
 import Testing
 
 /// Runs the API on a real listener (a free port on 127.0.0.1) over a fresh SQLite fixture with `configuration`,
-/// hands `body` the port, then shuts the server down.
+/// hands `body` the port and the fixture, then shuts the server down.
 func withLiveAPI(
-    _ configuration: APIConfiguration, _ body: (Int) async throws -> Void
+    _ configuration: APIConfiguration, _ body: (Int, Fixture) async throws -> Void
 ) async throws {
     try await TestDatabase.sqlite.withFixture { _, fixture in
         var logger = Logger(label: "test.live")
@@ -26,7 +26,7 @@ func withLiveAPI(
         defer { running.cancel() }
         var iterator = ports.makeAsyncIterator()
         let port = try #require(await iterator.next())
-        try await body(port)
+        try await body(port, fixture)
         await group.triggerGracefulShutdown()
         _ = try? await running.value
     }

@@ -290,7 +290,7 @@ struct OpenAPIContractTests {
         let contract = try OpenAPIContract()
         try await TestDatabase.sqlite.withStore { store in
             let fixture = try await Fixture.make(store)
-            let router = buildRouter(fixture.apiDependencies(routing: RoutingTable()))
+            let router = buildRouter(fixture.apiDependencies(routing: RoutingTable()), limits: .forTests)
             let registered = Set(router.routes.map { "\($0.method.rawValue) \($0.path.description)" })
             let documented = Set(contract.operations.map(\.testDescription))
             #expect(registered.subtracting(documented).isEmpty, "undocumented routes")

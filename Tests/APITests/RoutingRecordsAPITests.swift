@@ -94,7 +94,7 @@ struct RoutingRecordsAPITests {
             queue.offer(record("m1", trunk: nil))
             queue.offer(record("m2", trunk: nil))
             let app = Application(
-                router: buildRouter(fixture.apiDependencies(routing: routing, metrics: metrics))
+                router: buildRouter(fixture.apiDependencies(routing: routing, metrics: metrics), limits: .forTests)
             )
             try await app.test(.router) { client in
                 let response = try await client.send(.get, "/metrics", key: nil)

@@ -140,4 +140,37 @@ struct ConnectionLimitTests {
             #expect(ContinuousClock.now - started < .seconds(6))
         }
     }
+
+    @Test("a message dripped between whole ones is closed at the message deadline, long before the idle timeout",
+          arguments: ["dripped", "half-sent"])
+    func messageDeadline(style: String) async throws {
+        try await serving(SIPServerConfiguration(
+            host: "127.0.0.1", port: 0, tcpIdleTimeout: .seconds(60), tcpMessageDeadline: .seconds(1)
+        )) { port in
+            let connection = try await connect(port)
+            let started = ContinuousClock.now
+            let closed = try await connection.executeThenClose { inbound, outbound in
+                // A keep-alive first: whole frames end the deadline, so only the partial message that follows is timed.
+                try await outbound.write(ByteBuffer(string: "\r\n\r\n"))
+                var chunks = inbound.makeAsyncIterator()
+                guard try await chunks.next().map({ String(buffer: $0) }) == "\r\n" else { return false }
+                let partial = "OPTIONS sip:tandem.example SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1;branch=z9hG4bK-d\r\n"
+                let sending = Task {
+                    if style == "half-sent" {
+                        try await outbound.write(ByteBuffer(string: partial))
+                    } else {
+                        for byte in partial.utf8 {
+                            try await outbound.write(ByteBuffer(bytes: [byte]))
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                    }
+                }
+                defer { sending.cancel() }
+                return (try? await chunks.next()) == nil
+            }
+            #expect(closed)
+            // The idle timeout is 60 s and a drip would last 8 s: only the 1 s message deadline closes it this early.
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
 }

@@ -1,0 +1,82 @@
+import Dispatch
+import Synchronization
+
+/// Runs CPU-heavy work (a deliberately slow hash, such as a port-out PIN's) off the cooperative thread pool, a few
+/// at a time, with a bounded queue behind them: past the queue, a caller is refused ``ServiceError/Code/busy`` at
+/// once, so a burst of such requests cannot starve the API's other work or pile up without end.
+public final class ExpensiveWork: Sendable {
+    private struct State {
+        var running = 0
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    /// How many run at once.
+    public let concurrency: Int
+    /// How many may wait for a turn.
+    public let queue: Int
+
+    public init(concurrency: Int = 1, queue: Int = 16) {
+        precondition(concurrency > 0 && queue >= 0)
+        self.concurrency = concurrency
+        self.queue = queue
+    }
+
+    /// How many callers wait for a turn now.
+    public var queued: Int {
+        state.withLock { $0.waiting.count }
+    }
+
+    /// Runs `work` on a thread of its own once there is room; throws `busy` when the queue is full.
+    public func run<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
+        try await enter()
+        defer { leave() }
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(with: Swift.Result { try work() })
+            }
+        }
+    }
+
+    private func enter() async throws(ServiceError) {
+        enum Admission { case now, wait, refuse }
+        let admission: Admission = state.withLock { state in
+            if state.running < concurrency {
+                state.running += 1
+                return .now
+            }
+            return state.waiting.count < queue ? .wait : .refuse
+        }
+        switch admission {
+        case .now:
+            return
+        case .refuse:
+            throw ServiceError(.busy, "the server is busy with work of this kind; try again in a second")
+        case .wait:
+            await withCheckedContinuation { continuation in
+                let admitted = state.withLock { state in
+                    // Room may have opened since the check above: take it rather than wait for a wake-up.
+                    if state.running < concurrency {
+                        state.running += 1
+                        return true
+                    }
+                    state.waiting.append(continuation)
+                    return false
+                }
+                if admitted { continuation.resume() }
+            }
+        }
+    }
+
+    /// Hands the turn to the next waiter, or frees it.
+    private func leave() {
+        let next: CheckedContinuation<Void, Never>? = state.withLock { state in
+            guard !state.waiting.isEmpty else {
+                state.running -= 1
+                return nil
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
+    }
+}
