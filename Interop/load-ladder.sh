@@ -93,8 +93,15 @@ sleep 2
 sed -e "s/@CHILDREN@/2/" -e "s/@PORT@/25260/" -e "s|@DBDIR@|$work|" Interop/kamailio/redirect.cfg >"$work/kamailio.cfg"
 kamailio -f "$work/kamailio.cfg" -P "$work/kamailio.pid" -m 2048 -M 64 -DD -E >"$work/kamailio.log" 2>&1 &
 pids+=($!)
-sleep 3
-kamailio_pids=$(pgrep -f "kamailio -f $work/kamailio.cfg" | tr '\n' ' ' || true)
+# Kamailio loads the prefix table before it forks its workers (several seconds for 100,000 prefixes): wait until
+# the set of its processes stops growing, or the workers' CPU is not counted (every step read 0.0 µs).
+kamailio_pids=
+for _ in $(seq 1 60); do
+    sleep 1
+    now=$(pgrep -f "kamailio -f $work/kamailio.cfg" | tr '\n' ' ' || true)
+    [[ -n $now && $now == "$kamailio_pids" && $(wc -w <<<"$now") -ge 4 ]] && break
+    kamailio_pids=$now
+done
 [[ -n $kamailio_pids ]] || { cat "$work/kamailio.log"; echo "kamailio did not start"; exit 1; }
 servers+=("kamailio 25260 $kamailio_pids")
 

@@ -13,18 +13,29 @@ public protocol CallerNameProvider: Sendable {
 /// A CNAM provider reached over HTTP, as most are: a GET to a URL template (`{tn}` is replaced by the number's
 /// canonical digits, `{e164}` by `+` and those digits), answering with the name as plain text or as JSON with a
 /// `name` field. 404 and an empty body mean no name.
+///
+/// Each lookup reaches the provider as an x5u is reached (``FetchConfiguration/check(_:)``): its name resolved
+/// once, every address checked, the connection made to a checked address; loopback and private networks only
+/// where `fetch` allows them.
 public struct HTTPCallerNameProvider: CallerNameProvider {
     public let template: String
     /// Sent as the Authorization header (`Basic ...`, `Bearer ...`), when set.
     public let authorization: String?
     let client: HTTPClient
     let timeout: TimeAmount
+    let fetch: FetchConfiguration
 
-    public init(template: String, authorization: String? = nil, client: HTTPClient, timeout: TimeAmount = .seconds(1)) {
+    public init(
+        template: String, authorization: String? = nil, client: HTTPClient, timeout: TimeAmount = .seconds(1),
+        fetch: FetchConfiguration = FetchConfiguration(maximumSize: 4_096)
+    ) {
         self.template = template
         self.authorization = authorization
         self.client = client
         self.timeout = timeout
+        var fetch = fetch
+        fetch.timeout = timeout
+        self.fetch = fetch
     }
 
     /// `user:password` as a Basic Authorization value.
@@ -36,10 +47,11 @@ public struct HTTPCallerNameProvider: CallerNameProvider {
         let url = template.replacingOccurrences(of: "{tn}", with: number).replacingOccurrences(of: "{e164}", with: "+" + number)
         var request = HTTPClientRequest(url: url)
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
-        let response = try await client.execute(request, timeout: timeout)
+        let pinned = try await fetch.check(url)
+        let response = try await fetchPinned(request, pinning: pinned, client: client, configuration: fetch, deadline: .now() + timeout)
         guard response.status != .notFound else { return nil }
         guard response.status == .ok else { throw ProviderError(status: Int(response.status.code)) }
-        let body = String(buffer: try await response.body.collect(upTo: 4_096))
+        let body = String(buffer: try await response.body.collect(upTo: fetch.maximumSize))
         var text = body
         if response.headers.first(name: "content-type")?.contains("json") == true {
             struct Answer: Decodable { var name: String? }

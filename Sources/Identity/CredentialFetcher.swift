@@ -100,10 +100,12 @@ public struct HTTPDocumentSource: DocumentSource {
         let deadline = NIODeadline.now() + configuration.timeout
         var current = url
         for _ in 0...configuration.maximumRedirects {
-            let pinned = try await check(current)
+            let pinned = try await configuration.check(current)
             let response: HTTPClientResponse
             do {
-                response = try await execute(HTTPClientRequest(url: current), pinning: pinned, deadline: deadline)
+                response = try await fetchPinned(
+                    HTTPClientRequest(url: current), pinning: pinned, client: client, configuration: configuration, deadline: deadline
+                )
             } catch let failure as VerificationFailure {
                 throw failure
             } catch {
@@ -141,68 +143,6 @@ public struct HTTPDocumentSource: DocumentSource {
         throw .certificateURLRefused("\(url) redirects more than \(configuration.maximumRedirects) times")
     }
 
-    /// Sends a request through the shared client, or, for a name that was resolved and checked, through a client
-    /// that connects to the checked address alone; the body is read before that client is shut down.
-    private func execute(
-        _ request: HTTPClientRequest, pinning pinned: (host: String, address: IPAddress)?, deadline: NIODeadline
-    ) async throws -> HTTPClientResponse {
-        guard let pinned else { return try await client.execute(request, deadline: deadline) }
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: self.configuration.timeout, read: self.configuration.timeout)
-        configuration.dnsOverride = [pinned.host: pinned.address.description]
-        let pinnedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        do {
-            let response = try await pinnedClient.execute(request, deadline: deadline)
-            // The body is taken whole (within the size limit) while the pinned client is up.
-            let body: ByteBuffer
-            do {
-                body = try await response.body.collect(upTo: self.configuration.maximumSize)
-            } catch is NIOTooManyBytesError {
-                throw VerificationFailure.certificateInvalid(
-                    "\(request.url) is over the \(self.configuration.maximumSize) bytes allowed"
-                )
-            }
-            try await pinnedClient.shutdown()
-            var buffered = HTTPClientResponse(version: response.version, status: response.status, headers: response.headers)
-            buffered.body = .bytes(body)
-            return buffered
-        } catch {
-            try? await pinnedClient.shutdown()
-            throw error
-        }
-    }
-
-    /// Refuses URLs a verifier must not fetch. Returns the host name and the checked address to connect to, or
-    /// `nil` when the URL names an address (nothing was resolved).
-    @discardableResult
-    func check(_ text: String) async throws(VerificationFailure) -> (host: String, address: IPAddress)? {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
-            throw .certificateURLRefused("'\(text)' is not an http or https URL")
-        }
-        guard url.user == nil, url.password == nil else {
-            throw .certificateURLRefused("'\(text)' carries user information")
-        }
-        guard let host = url.host, !host.isEmpty else { throw .certificateURLRefused("'\(text)' has no host") }
-        let literal = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        let addresses: [IPAddress]
-        let named: Bool
-        if let address = try? IPAddress(parsing: literal) {
-            addresses = [address]
-            named = false
-        } else {
-            addresses = await configuration.resolve(host)
-            guard !addresses.isEmpty else { throw .certificateUnavailable("\(host) does not resolve") }
-            named = true
-        }
-        let refused = addresses.first { address in
-            !address.isPubliclyRoutable && !configuration.allowedPrivateNetworks.contains { $0.contains(address) }
-        }
-        if let address = refused {
-            throw .certificateURLRefused("\(host) is at \(address), not a public address")
-        }
-        return named ? (host, addresses[0]) : nil
-    }
-
     /// Cache lifetime from Cache-Control (`no-store`, `no-cache` → 0; `max-age`) or else Expires, counted from the
     /// response's Date, or from `receivedAt` when it has none (RFC 9111 §4.2.1).
     static func maxAge(_ headers: HTTPHeaders, receivedAt: Date) -> Int? {
@@ -224,5 +164,69 @@ public struct HTTPDocumentSource: DocumentSource {
             return max(0, Int(date.timeIntervalSince(base)))
         }
         return nil
+    }
+}
+
+/// Sends a request through the shared `client`, or, for a name that was resolved and checked, through a client that
+/// connects to the checked address alone (async-http-client's `dnsOverride`, the name kept for TLS and `Host`); the
+/// body is read whole, within the configured size, before that client is shut down.
+func fetchPinned(
+    _ request: HTTPClientRequest, pinning pinned: (host: String, address: IPAddress)?, client: HTTPClient,
+    configuration: FetchConfiguration, deadline: NIODeadline
+) async throws -> HTTPClientResponse {
+    guard let pinned else { return try await client.execute(request, deadline: deadline) }
+    var pinnedConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+    pinnedConfiguration.timeout = .init(connect: configuration.timeout, read: configuration.timeout)
+    pinnedConfiguration.dnsOverride = [pinned.host: pinned.address.description]
+    let pinnedClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: pinnedConfiguration)
+    do {
+        let response = try await pinnedClient.execute(request, deadline: deadline)
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: configuration.maximumSize)
+        } catch is NIOTooManyBytesError {
+            throw VerificationFailure.certificateInvalid("\(request.url) is over the \(configuration.maximumSize) bytes allowed")
+        }
+        try await pinnedClient.shutdown()
+        var buffered = HTTPClientResponse(version: response.version, status: response.status, headers: response.headers)
+        buffered.body = .bytes(body)
+        return buffered
+    } catch {
+        try? await pinnedClient.shutdown()
+        throw error
+    }
+}
+
+extension FetchConfiguration {
+    /// Refuses URLs that must not be fetched: not http(s), with user information, or naming a host any of whose
+    /// addresses is not public (outside the allowed networks). Returns the host name and the checked address to
+    /// connect to, or `nil` when the URL names an address (nothing was resolved).
+    @discardableResult
+    func check(_ text: String) async throws(VerificationFailure) -> (host: String, address: IPAddress)? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw .certificateURLRefused("'\(text)' is not an http or https URL")
+        }
+        guard url.user == nil, url.password == nil else {
+            throw .certificateURLRefused("'\(text)' carries user information")
+        }
+        guard let host = url.host, !host.isEmpty else { throw .certificateURLRefused("'\(text)' has no host") }
+        let literal = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        let addresses: [IPAddress]
+        let named: Bool
+        if let address = try? IPAddress(parsing: literal) {
+            addresses = [address]
+            named = false
+        } else {
+            addresses = await resolve(host)
+            guard !addresses.isEmpty else { throw .certificateUnavailable("\(host) does not resolve") }
+            named = true
+        }
+        let refused = addresses.first { address in
+            !address.isPubliclyRoutable && !allowedPrivateNetworks.contains { $0.contains(address) }
+        }
+        if let address = refused {
+            throw .certificateURLRefused("\(host) is at \(address), not a public address")
+        }
+        return named ? (host, addresses[0]) : nil
     }
 }

@@ -82,6 +82,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The Authorization header value for --cnam-url (Basic ..., Bearer ...).")
     var cnamAuthorization: String?
 
+    @Flag(help: "Let --cnam-url's host be on loopback or a private network (a provider inside the carrier's own network).")
+    var allowPrivateCnam = false
+
     @Option(help: "Milliseconds an inbound call waits for the CNAM provider.")
     var cnamBudgetMs = 300
 
@@ -407,7 +410,12 @@ struct Serve: AsyncParsableCommand {
         }
         if let cnamURL {
             service.names = CallerNameLookup(
-                provider: HTTPCallerNameProvider(template: cnamURL, authorization: cnamAuthorization, client: client),
+                provider: HTTPCallerNameProvider(
+                    template: cnamURL, authorization: cnamAuthorization, client: client,
+                    fetch: FetchConfiguration(
+                        maximumSize: 4_096, allowedPrivateNetworks: allowPrivateCnam ? FetchConfiguration.everyNetwork : []
+                    )
+                ),
                 budget: .milliseconds(cnamBudgetMs)
             )
         }

@@ -237,8 +237,9 @@ struct HTTPDocumentSourceTests {
             let template = "http://127.0.0.1:\(client.port!)/cnam?tn={tn}"
             // Where the answer is at once, the timeout and budget outlast a machine that stalls every task for a
             // minute while the suite starts; only the budget test below is short, and only the budget can cut it.
+            let loopbackAllowed = FetchConfiguration(maximumSize: 4_096, allowedPrivateNetworks: Self.loopback)
             let provider = HTTPCallerNameProvider(
-                template: template, authorization: "Bearer secret", client: http, timeout: .seconds(90)
+                template: template, authorization: "Bearer secret", client: http, timeout: .seconds(90), fetch: loopbackAllowed
             )
             // The connection is opened outside the budget (on a loaded machine that alone can take seconds).
             // (Nothing here may throw before the client is shut down: a client dropped unshut stops the test process.)
@@ -252,8 +253,20 @@ struct HTTPDocumentSourceTests {
             // A budget of 10 s against an answer that takes 15 s.
             let hurried = CallerNameLookup(provider: provider, budget: .seconds(10))
             #expect(await hurried.name(for: "14155550123") == nil, "past the budget the call goes without a name")
-            let unauthorized = HTTPCallerNameProvider(template: template, client: http)
+            let unauthorized = HTTPCallerNameProvider(template: template, client: http, fetch: loopbackAllowed)
             await #expect(throws: (any Error).self) { try await unauthorized.name(for: "12025550143") }
+            // A provider on loopback is refused unless allowed, before any connection.
+            let unallowed = HTTPCallerNameProvider(template: template, authorization: "Bearer secret", client: http)
+            await #expect { try await unallowed.name(for: "12025550143") } throws: { ($0 as? VerificationFailure)?.code == "x5u-refused" }
+            // A name the check sees public and the system resolves to loopback (rebinding) is connected to at the
+            // checked address, never at loopback: no name comes back.
+            var rebinding = FetchConfiguration(maximumSize: 4_096)
+            rebinding.resolve = { _ in [IPAddress("93.184.216.34")!] }
+            let rebound = HTTPCallerNameProvider(
+                template: template.replacingOccurrences(of: "127.0.0.1", with: "localhost"), authorization: "Bearer secret",
+                client: http, timeout: .seconds(2), fetch: rebinding
+            )
+            #expect((try? await rebound.name(for: "12025550143")) == nil)
             try await http.shutdown()
         }
     }
