@@ -336,7 +336,9 @@ public struct TrunkDirectory: Sendable {
             }
             trunk.updatedAt = clock.now()
             trunk = try Self.validated(trunk)
-            guard let account = try await AccountDirectory.fetchAccount(trunk.accountId, in: database) else {
+            // The account's row is locked, so that changes to its trunks take turns: two renames to one name
+            // cannot both pass the name check below (on PostgreSQL the second would meet the unique key instead).
+            guard let account = try await AccountDirectory.fetchAccount(trunk.accountId, in: database, forUpdate: true) else {
                 throw ServiceError.notFound("trunk")
             }
             try Self.requireWithinCeiling(trunk, previous: previous, account: account, by: principal)

@@ -156,6 +156,36 @@ struct TrunkTests {
         }
     }
 
+    @Test("two trunks renamed to one name at once: one is renamed, the other refused 409, never a server error",
+          arguments: TestDatabase.available)
+    func concurrentRenames(database: TestDatabase) async throws {
+        try await database.withStore { store async throws in
+            let fixture = try await Fixture.make(store)
+            let trunks = fixture.provisioning.trunks
+            let second = try await trunks.create(
+                TrunkDraft(name: "Second", hosts: [TrunkHost(address: "b.acme.example")], sourceAddresses: ["192.0.2.12"]),
+                by: fixture.acme
+            )
+            for round in 0..<10 {
+                let name = "Shared \(round)"
+                let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                    for id in [fixture.acmeTrunk.id, second.id] {
+                        group.addTask {
+                            do {
+                                _ = try await trunks.update(id, with: TrunkDraft(name: name), by: fixture.acme)
+                                return "renamed"
+                            } catch let error as ServiceError where error.code == .conflict {
+                                return "conflict"
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }.sorted()
+                }
+                #expect(outcomes == ["conflict", "renamed"], "round \(round)")
+            }
+        }
+    }
+
     @Test("another tenant's trunk does not exist for a customer", arguments: TestDatabase.available)
     func isolation(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
