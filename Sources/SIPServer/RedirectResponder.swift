@@ -12,8 +12,8 @@ import Timekeeping
 /// The call path in layers, as SIP stacks split it:
 /// 1. **Server transactions** (this file, ``AnswerCache``): ACK absorbed; a retransmitted INVITE (same Call-ID,
 ///    CSeq and branch, from the same source) gets the same answer, and one that arrives while the first copy's
-///    answer waits for caller identity is absorbed; CANCEL of an answered INVITE gets 200, of an unknown one 481
-///    (RFC 3261 §9.2); OPTIONS → 200 with Allow (keep-alive pings from SBCs), unless its Request-URI scheme is
+///    answer waits for caller identity is absorbed; CANCEL of an answered INVITE gets 200, of an unknown one 481,
+///    and of one whose answer is pending 200, that INVITE then ending 487 (RFC 3261 §9.2); OPTIONS → 200 with Allow (keep-alive pings from SBCs), unless its Request-URI scheme is
 ///    unknown (416) or it requires an extension (420); other methods → 405 with Allow; a malformed request → 400
 ///    with the reason, a wrong SIP version → 505.
 /// 2. **The INVITE's call path** (`CallPath.swift`): protocol checks (Max-Forwards 0 → 483, an unknown
@@ -120,9 +120,9 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
             options.addHeader("Server", encoder.serverName)
             response = options
         case .cancel:
-            let answered = cache.contains(TransactionKey(request, validated, method: .invite, source: source))
-            response = SIPEncodedResponse(replyingTo: request, status: answered ? 200 : 481,
-                                          reason: answered ? "OK" : "Call/Transaction Does Not Exist",
+            let found = cache.cancel(TransactionKey(request, validated, method: .invite, source: source)) != .unknown
+            response = SIPEncodedResponse(replyingTo: request, status: found ? 200 : 481,
+                                          reason: found ? "OK" : "Call/Transaction Does Not Exist",
                                           toTag: RedirectEncoder.tag(request))
         case .invite:
             // The key includes the source, so that no peer can plant or read another's answer.
@@ -145,10 +145,15 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
                     response = invite.response
                     break
                 }
-                let (cache, topVia) = (self.cache, validated.topVia)
+                let (cache, topVia, encoder) = (self.cache, validated.topVia, self.encoder)
                 let trying = SIPEncodedResponse(replyingTo: request, status: 100, reason: "Trying")
                 return RedirectAnswer(response: invite.response, topVia: topVia, trying: trying) {
-                    let completed = await complete()
+                    var completed = await complete()
+                    // Cancelled while it waited: the INVITE ends 487 (RFC 3261 §9.2), not with a redirect the
+                    // caller no longer wants.
+                    if cacheable, cache.wasCancelled(key) {
+                        completed = encoder.refusal(request, status: 487, reason: "Request Terminated", warning: nil)
+                    }
                     if cacheable { cache.store(completed, for: key) }
                     return RedirectAnswer(response: completed, topVia: topVia)
                 }

@@ -25,10 +25,15 @@ public struct SIPServerConfiguration: Sendable {
     public var maximumTCPConnections: Int
     /// TCP connections open at once from one address that is no trunk's or carrier's.
     public var maximumTCPConnectionsPerUnknownSource: Int
-    /// The largest datagram taken over UDP: each of the datagrams read together gets a slot this size, and one that
-    /// fills its slot was cut short by the kernel, so it is dropped rather than parsed. Larger messages come over
-    /// TCP (RFC 3261 §18.1.1 sends any message near or over the path MTU that way).
+    /// The slot each datagram read gets: one that fills its slot was cut short by the kernel, so it is dropped
+    /// rather than parsed. The default, 65,536, is over the largest UDP payload (65,507 bytes over IPv4), so every
+    /// datagram a peer can send is taken whole and then held to the parser's message limit (RFC 3261 §18.1.1 asks
+    /// for TCP above the path MTU, but not every peer does). The 8 slots of a read come from NIO's pool of receive
+    /// buffers, so their size costs no allocation per read.
     public var maximumDatagramSize: Int
+    /// How long a shutdown waits for answers that wait on caller identity (each within its own budget) before it
+    /// closes the sockets.
+    public var shutdownDrain: Duration = .seconds(3)
     /// SIP over TLS (RFC 3261 §26.2, `sips:`), on its own port (5061 by convention) with this server
     /// configuration; off when `nil`. TLS connections count against the same limits as TCP ones.
     public var tls: (port: Int, configuration: TLSConfiguration)?
@@ -36,7 +41,7 @@ public struct SIPServerConfiguration: Sendable {
     public init(host: String = "127.0.0.1", port: Int = 5060, parser: SIPParserConfiguration = .init(),
                 tcpIdleTimeout: TimeAmount = .seconds(300), tcpMessageDeadline: TimeAmount = .seconds(10),
                 maximumTCPConnections: Int = 1_024,
-                maximumTCPConnectionsPerUnknownSource: Int = 16, maximumDatagramSize: Int = 8_192,
+                maximumTCPConnectionsPerUnknownSource: Int = 16, maximumDatagramSize: Int = 65_536,
                 tls: (port: Int, configuration: TLSConfiguration)? = nil) {
         precondition(maximumDatagramSize >= 1_500, "a datagram slot must hold at least one Ethernet MTU")
         precondition(maximumTCPConnections > 0 && maximumTCPConnectionsPerUnknownSource > 0)
@@ -68,6 +73,8 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
     let responder: RedirectResponder<Admission>
     let logger: Logger
     let onBound: @Sendable (BoundAddresses) async -> Void
+    /// The answers on their way after a 100 Trying, which a shutdown lets go out before it closes the sockets.
+    let deferred = DeferredAnswers()
 
     public init(
         configuration: SIPServerConfiguration, responder: RedirectResponder<Admission>, logger: Logger,
@@ -81,7 +88,7 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
 
     public func run() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
-        let (configuration, responder, logger) = (self.configuration, self.responder, self.logger)
+        let (configuration, responder, logger, deferred) = (self.configuration, self.responder, self.logger, self.deferred)
         let udp = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             // Up to 8 datagrams a system call (recvmmsg), each in a slot of the largest datagram taken.
@@ -91,7 +98,7 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(UDPHandler(
                         responder: responder, parser: SIPParser(configuration: configuration.parser),
-                        maximumDatagramSize: configuration.maximumDatagramSize, logger: logger
+                        maximumDatagramSize: configuration.maximumDatagramSize, deferred: deferred, logger: logger
                     ))
                 }
             }
@@ -114,9 +121,17 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
         await withTaskCancellationOrGracefulShutdownHandler {
             try? await udp.closeFuture.get()
         } onCancelOrGracefulShutdown: {
-            udp.close(promise: nil)
-            tcp.close(promise: nil)
-            tls?.close(promise: nil)
+            // Stop taking requests, let the answers that wait for caller identity go out (within their budgets),
+            // then close.
+            Task {
+                for channel in [udp, tcp, tls].compactMap({ $0 }) {
+                    try? await channel.setOption(.autoRead, value: false)
+                }
+                await deferred.drained(within: configuration.shutdownDrain)
+                udp.close(promise: nil)
+                tcp.close(promise: nil)
+                tls?.close(promise: nil)
+            }
         }
         try? await tcp.closeFuture.get()
         try? await tls?.closeFuture.get()
@@ -128,7 +143,7 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
     /// A stream listener (TCP, or TLS over TCP with `tls`) on `port`: each connection is admitted within the
     /// limits, then framed by Content-Length and answered on the same connection.
     private func bindStream(port: Int, tls: NIOSSLContext?, connections: ConnectionRegistry) async throws -> any Channel {
-        let (configuration, responder, logger) = (self.configuration, self.responder, self.logger)
+        let (configuration, responder, logger, deferred) = (self.configuration, self.responder, self.logger, self.deferred)
         let table = responder.table
         return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -153,10 +168,38 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
                     try pipeline.addHandler(MessageStartWatch(deadline: deadline))
                     try pipeline.addHandler(ByteToMessageHandler(SIPFrameDecoder(configuration: configuration.parser)))
                     try pipeline.addHandler(MessageIdleTimer(timeout: configuration.tcpIdleTimeout, deadline: deadline))
-                    try pipeline.addHandler(TCPHandler(responder: responder, logger: logger))
+                    try pipeline.addHandler(TCPHandler(responder: responder, deferred: deferred, logger: logger))
                 }
             }
             .bind(host: configuration.host, port: port).get()
+    }
+}
+
+/// The answers sent after a 100 Trying (caller identity fetched within its budget), counted so that a shutdown
+/// can let them go out before it closes the sockets.
+final class DeferredAnswers: Sendable {
+    private let running = NIOLockedValueBox(0)
+
+    /// Runs `work` (it writes the answer) in a task of its own, counted until it ends.
+    func start(_ work: @escaping @Sendable () async -> Void) {
+        running.withLockedValue { $0 += 1 }
+        Task {
+            await work()
+            running.withLockedValue { $0 -= 1 }
+        }
+    }
+
+    /// How many are on their way.
+    var count: Int {
+        running.withLockedValue { $0 }
+    }
+
+    /// Waits until none is on its way, or `limit` has passed.
+    func drained(within limit: Duration) async {
+        let deadline = ContinuousClock.now + limit
+        while count > 0, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }
 
@@ -412,12 +455,17 @@ private final class UDPHandler<Admission: AdmissionPolicy>: ChannelInboundHandle
     private let responder: RedirectResponder<Admission>
     private var parser: SIPParser
     private let maximumDatagramSize: Int
+    private let deferred: DeferredAnswers
     private let logger: Logger
 
-    init(responder: RedirectResponder<Admission>, parser: SIPParser, maximumDatagramSize: Int, logger: Logger) {
+    init(
+        responder: RedirectResponder<Admission>, parser: SIPParser, maximumDatagramSize: Int, deferred: DeferredAnswers,
+        logger: Logger
+    ) {
         self.responder = responder
         self.parser = parser
         self.maximumDatagramSize = maximumDatagramSize
+        self.deferred = deferred
         self.logger = logger
     }
 
@@ -452,7 +500,7 @@ private final class UDPHandler<Admission: AdmissionPolicy>: ChannelInboundHandle
             context.write(wrapOutboundOut(datagram(trying, to: remote, allocator: context.channel.allocator)), promise: nil)
         }
         let channel = context.channel
-        Task {
+        deferred.start {
             let completed = await complete()
             channel.writeAndFlush(datagram(completed, to: remote, allocator: channel.allocator), promise: nil)
         }
@@ -476,10 +524,12 @@ private final class TCPHandler<Admission: AdmissionPolicy>: ChannelInboundHandle
     typealias OutboundOut = ByteBuffer
 
     private let responder: RedirectResponder<Admission>
+    private let deferred: DeferredAnswers
     private let logger: Logger
 
-    init(responder: RedirectResponder<Admission>, logger: Logger) {
+    init(responder: RedirectResponder<Admission>, deferred: DeferredAnswers, logger: Logger) {
         self.responder = responder
+        self.deferred = deferred
         self.logger = logger
     }
 
@@ -509,7 +559,7 @@ private final class TCPHandler<Admission: AdmissionPolicy>: ChannelInboundHandle
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             }
             let channel = context.channel
-            Task {
+            deferred.start {
                 let completed = await complete()
                 var buffer = channel.allocator.buffer(capacity: 512)
                 completed.write(into: &buffer, source: remote)

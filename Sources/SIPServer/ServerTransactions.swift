@@ -90,6 +90,8 @@ final class AnswerCache: Sendable {
         var at: NIODeadline
         /// The answer waits for caller identity; until it comes, retransmissions are absorbed.
         var pending: Bool
+        /// A CANCEL came while the answer was pending: the INVITE is to be answered 487, not with what it waited for.
+        var cancelled = false
         /// What the entry counts against the byte budget.
         var cost: Int
     }
@@ -140,8 +142,33 @@ final class AnswerCache: Sendable {
         return response
     }
 
-    func contains(_ key: TransactionKey) -> Bool {
-        lookup(key) != nil
+    /// What a CANCEL finds of the INVITE transaction it names (RFC 3261 §9.2).
+    enum CancelOutcome {
+        /// No such transaction: 481.
+        case unknown
+        /// The INVITE was answered already: 200, and nothing more.
+        case answered
+        /// The INVITE's answer was pending: 200, and the INVITE is now to be answered 487 (``takeCancellation(_:)``).
+        case cancelledPending
+    }
+
+    /// Records a CANCEL of `key`'s INVITE, and says what it found.
+    func cancel(_ key: TransactionKey) -> CancelOutcome {
+        state.withLockedValue { state in
+            guard var entry = state.answers[key.digest], entry.key == key, entry.at + lifetime > .now() else { return .unknown }
+            guard entry.pending else { return .answered }
+            entry.cancelled = true
+            state.answers[key.digest] = entry
+            return .cancelledPending
+        }
+    }
+
+    /// Whether a CANCEL came for `key`'s INVITE while its answer was pending.
+    func wasCancelled(_ key: TransactionKey) -> Bool {
+        state.withLockedValue { state in
+            guard let entry = state.answers[key.digest], entry.key == key else { return false }
+            return entry.cancelled
+        }
     }
 
     /// What the entries cost together now, in bytes.

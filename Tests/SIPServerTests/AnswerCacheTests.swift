@@ -25,7 +25,7 @@ struct AnswerCacheTests {
         cache.store(Self.answer(302), for: first)
         #expect(cache.answer(first)?.status == 302)
         #expect(cache.answer(second) == nil)
-        #expect(!cache.contains(second))
+        #expect(cache.lookup(second) == nil)
         cache.store(Self.answer(503), for: second)
         #expect(cache.answer(second)?.status == 503)
         #expect(cache.answer(first) == nil)

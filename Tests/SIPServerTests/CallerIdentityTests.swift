@@ -5,7 +5,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Routing
 import SIP
-import SIPServer
+@testable import SIPServer
 import Telephony
 import Testing
 
@@ -293,6 +293,41 @@ struct CallerIdentityTests {
         #expect(first.headers.values("P-Asserted-Identity").first?.contains("TN-Validation-Passed") == true)
         #expect(again.headers.values("P-Asserted-Identity") == first.headers.values("P-Asserted-Identity"))
         #expect(try again.headers.to()?.tag == first.headers.to()?.tag)
+    }
+
+    @Test("a CANCEL while the answer waits for caller identity gets 200, and the INVITE ends 487, retransmissions too")
+    func cancelWhilePending() async throws {
+        let pki = try PKI(fetchDelay: .milliseconds(300))
+        let responder = RedirectResponder(
+            clock: .system, table: Self.table(signing: .init()), identity: CallerIdentityService(verifier: pki.verifier)
+        )
+        let claims = SHAKENClaims(attestation: .full, origin: "12025550101", destinations: ["12025550100"],
+                                  issuedAt: Int64(Date().timeIntervalSince1970), originIdentifier: Self.origid)
+        let message = Self.invite(identity: try pki.signer.identityHeader(for: claims), callID: "cancelled")
+        guard case .request(let invite) = message else { Issue.record("not a request"); return }
+        let pending = try #require(responder.answer(invite, from: Self.carrierSource))
+        let complete = try #require(pending.complete, "the answer waits for the signer's certificate")
+
+        // The CANCEL: the INVITE's Call-ID, branch and CSeq number, method CANCEL (RFC 3261 §9.1).
+        var cancel = invite
+        cancel.method = .cancel
+        cancel.headers.replaceOrAdd(name: "CSeq", value: "1 CANCEL")
+        // The transport's first answer, without waiting for what may follow.
+        let atOnce: (SIPMessage) -> SIPResponse? = { responder.respond(to: $0, from: Self.carrierSource) }
+        let cancelled = try #require(atOnce(.request(cancel)))
+        #expect(cancelled.status == 200)
+
+        let final = await complete()
+        #expect(final.response.status == 487, "the cancelled INVITE ends 487, not with the redirect it waited for")
+        #expect(atOnce(message)?.status == 487)
+        // A CANCEL of an INVITE that was answered before it came changes nothing.
+        let answered = Self.invite(callID: "answered-first")
+        #expect(await responder.respond(to: answered, from: Self.carrierSource)?.status == 302)
+        guard case .request(var late) = answered else { return }
+        late.method = .cancel
+        late.headers.replaceOrAdd(name: "CSeq", value: "1 CANCEL")
+        #expect(atOnce(.request(late))?.status == 200)
+        #expect(atOnce(answered)?.status == 302)
     }
 
     @Test("callers our records do not name are named by the CNAM provider, through its cache")

@@ -238,7 +238,9 @@ struct SIPRedirectServerSocketTests {
         // Port 0 binds an ephemeral port; the server reports it once bound.
         let (bound, continuation) = AsyncStream<(SocketAddress?, SocketAddress?)>.makeStream()
         let observed = SIPRedirectServer(
-            configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0), responder: RedirectResponder(clock: .system, table: table()),
+            // Datagram slots of 8 KiB, so that one larger than its slot can be sent (the default takes every datagram).
+            configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0, maximumDatagramSize: 8_192),
+            responder: RedirectResponder(clock: .system, table: table()),
             logger: .test("test"), onBound: { bound in continuation.yield((bound.udp, bound.tcp)) }
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -301,6 +303,50 @@ struct SIPRedirectServerSocketTests {
                     received += String(buffer: chunk)
                 }
                 #expect(received.hasPrefix("\r\nSIP/2.0 200 OK\r\n"))
+            }
+            group.cancelAll()
+        }
+    }
+
+    @Test("a datagram of 60,000 bytes, within the parser's message limit, is taken whole and answered")
+    func largeDatagrams() async throws {
+        let (bound, continuation) = AsyncStream<SocketAddress?>.makeStream()
+        let server = SIPRedirectServer(
+            configuration: SIPServerConfiguration(host: "127.0.0.1", port: 0), responder: RedirectResponder(clock: .system, table: table()),
+            logger: .test("test"), onBound: { bound in continuation.yield(bound.udp) }
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await server.run() }
+            var iterator = bound.makeAsyncIterator()
+            let port = try #require(await iterator.next()??.port)
+            let client = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.socketOption(.so_sndbuf), value: 256 * 1_024)
+                .bind(host: "127.0.0.1", port: 0)
+                .flatMapThrowing { try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: $0) }
+                .get()
+            func options(_ callID: String, size: Int) -> String {
+                let head = "OPTIONS sip:127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bK-\(callID);rport\r\n"
+                    + "From: <sip:p@127.0.0.1>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: \(callID)\r\nCSeq: 1 OPTIONS\r\n"
+                    + "Max-Forwards: 70\r\n"
+                let tail = "Content-Length: 0\r\n\r\n"
+                // Padding in headers of 800 bytes each, within the header count and line limits.
+                var padding = ""
+                var index = 0
+                while head.utf8.count + padding.utf8.count + tail.utf8.count + 820 <= size {
+                    padding += "X-Pad-\(index): " + String(repeating: "x", count: 800) + "\r\n"
+                    index += 1
+                }
+                let filler = size - head.utf8.count - padding.utf8.count - tail.utf8.count - "X-Last: \r\n".utf8.count
+                return head + padding + "X-Last: " + String(repeating: "y", count: max(0, filler)) + "\r\n" + tail
+            }
+            try await client.executeThenClose { inbound, outbound in
+                let server = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+                let large = options("large", size: 60_000)
+                #expect(large.utf8.count == 60_000)
+                try await outbound.write(AddressedEnvelope(remoteAddress: server, data: ByteBuffer(string: large)))
+                var responses = inbound.makeAsyncIterator()
+                let answer = String(buffer: try #require(try await responses.next()).data)
+                #expect(answer.hasPrefix("SIP/2.0 200 OK\r\n") && answer.contains("Call-ID: large\r\n"), "\(answer.prefix(200))")
             }
             group.cancelAll()
         }
