@@ -421,6 +421,7 @@ let package = Package(
                 "Timekeeping",
                 "Accounts", "Inventory", "NetworkData", "Platform", "Porting", "Routing", "Store", "Telephony", "TestSupport",
                 "Webhooks",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

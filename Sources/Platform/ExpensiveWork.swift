@@ -1,7 +1,7 @@
-import Dispatch
+import Foundation
 import Synchronization
 
-/// Runs CPU-heavy work (a deliberately slow hash, such as a port-out PIN's) off the cooperative thread pool, a few
+/// Runs CPU-heavy work (a deliberately slow hash, such as a port-out PIN's) on threads of its own, a few
 /// at a time, with a bounded queue behind them: past the queue, a caller is refused ``ServiceError/Code/busy`` at
 /// once, so a burst of such requests cannot starve the API's other work or pile up without end.
 public final class ExpensiveWork: Sendable {
@@ -22,6 +22,11 @@ public final class ExpensiveWork: Sendable {
         self.queue = queue
     }
 
+    /// How many run now.
+    public var running: Int {
+        state.withLock { $0.running }
+    }
+
     /// How many callers wait for a turn now.
     public var queued: Int {
         state.withLock { $0.waiting.count }
@@ -31,10 +36,14 @@ public final class ExpensiveWork: Sendable {
     public func run<Result: Sendable>(_ work: @escaping @Sendable () throws -> Result) async throws -> Result {
         try await enter()
         defer { leave() }
+        // A thread of its own: neither the cooperative pool nor Dispatch's shared workers (as few as the cores) are
+        // held while the work runs. Work of this kind is rare enough that a thread per job costs nothing that counts.
         return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async {
+            let thread = Thread {
                 continuation.resume(with: Swift.Result { try work() })
             }
+            thread.name = "tandem-expensive-work"
+            thread.start()
         }
     }
 

@@ -224,6 +224,9 @@ public struct PortOuts: Sendable {
         guard dueAt > now, dueAt.timeIntervalSince(now) <= 90 * 86_400 else {
             throw ServiceError.invalid("due_at", "must be in the next 90 days")
         }
+        // The PIN is hashed before the write transaction: the hash takes tens of milliseconds by design, and the
+        // store's writer must not wait on it.
+        let presented = try await presentedPIN(draft.pin, accountId: draft.accountNumber)
         return try await store.transaction { database in
             // The account at stake is the numbers' owner: it sees the request, rejected or not. Its data and PIN are
             // checked only when the request names it.
@@ -256,7 +259,9 @@ public struct PortOuts: Sendable {
             if open != nil { reasons.insert(.pendingPortOut) }
             var approvalRequired = true
             if named, let accountId {
-                let (pinReasons, approval) = try await checkProtection(accountId, zip: zip, pin: draft.pin, at: now, in: database)
+                let (pinReasons, approval) = try await checkProtection(
+                    accountId, zip: zip, pin: draft.pin, presented: presented, at: now, in: database
+                )
                 reasons.formUnion(pinReasons)
                 approvalRequired = approval
             }
@@ -419,8 +424,25 @@ public struct PortOuts: Sendable {
     /// The account's protection checks: ZIP, lock and PIN. A wrong PIN counts towards the lock; a right one resets
     /// the count. Returns the failed checks and whether the account approves port-outs (accounts without
     /// protection always do).
+    /// A PIN as a request presents it, hashed with the salt the account's PIN was stored under when it was read.
+    struct PresentedPIN: Sendable {
+        var salt: String
+        var hash: String
+    }
+
+    /// Hashes a request's PIN with the salt of the named account's stored PIN, if there is one to compare with.
+    private func presentedPIN(_ pin: String?, accountId: String) async throws -> PresentedPIN? {
+        guard let pin, !pin.isEmpty else { return nil }
+        let salt = try await store.read { database in
+            try await database.raw("SELECT pin_salt FROM port_out_protection WHERE account_id = \(bind: accountId)").first()?
+                .decode(column: "pin_salt", as: String.self)
+        }
+        guard let salt else { return nil }
+        return PresentedPIN(salt: salt, hash: try await hashing.run { try Self.hash(pin: pin, salt: salt) })
+    }
+
     private func checkProtection(
-        _ account: String, zip: String, pin: String?, at now: Date, in database: any SQLDatabase
+        _ account: String, zip: String, pin: String?, presented: PresentedPIN?, at now: Date, in database: any SQLDatabase
     ) async throws -> ([PortOutRejectReason], Bool) {
         guard let row = try await database.raw("""
             SELECT * FROM port_out_protection WHERE account_id = \(bind: account)\(database.forUpdate)
@@ -435,8 +457,10 @@ public struct PortOuts: Sendable {
         guard let pin, !pin.isEmpty else { return (reasons + [.pinMissing], approval) }
         let stored = try row.decode(column: "pin_hash", as: String.self)
         let salt = try row.decode(column: "pin_salt", as: String.self)
-        let presented = try await hashing.run { try Self.hash(pin: pin, salt: salt) }
-        if Identifier.constantTimeEqual(stored, presented) {
+        // Hashed before the transaction, unless the PIN was set anew since (then here, as a rare exception).
+        var presentedHash = presented?.salt == salt ? presented?.hash : nil
+        if presentedHash == nil { presentedHash = try await hashing.run { try Self.hash(pin: pin, salt: salt) } }
+        if let presentedHash, Identifier.constantTimeEqual(stored, presentedHash) {
             try await database.raw("UPDATE port_out_protection SET failed_pins = 0 WHERE account_id = \(bind: account)").run()
             return (reasons, approval)
         }

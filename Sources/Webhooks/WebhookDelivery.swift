@@ -77,11 +77,17 @@ public struct WebhookDelivery: Service {
     let configuration: Configuration
     let clock: WallClock
     let logger: Logger
+    /// Opens the endpoints' secrets as they are stored.
+    let secrets: WebhookSecretSealer
     private let signal = WakeSignal()
 
-    public init(store: Store, configuration: Configuration = .init(), clock: WallClock, logger: Logger) {
+    public init(
+        store: Store, configuration: Configuration = .init(), secrets: WebhookSecretSealer = .plaintext, clock: WallClock,
+        logger: Logger
+    ) {
         self.store = store
         self.configuration = configuration
+        self.secrets = secrets
         self.clock = clock
         self.logger = logger
     }
@@ -167,11 +173,12 @@ public struct WebhookDelivery: Service {
                     e.type, e.payload
                 FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id JOIN webhook_events e ON e.id = d.event_id
                 WHERE d.id IN (\(ids.map { "\(bind: $0)" as SQLQueryString }.joined(separator: ", "))) ORDER BY d.id
-                """).all().map { row in
+                """).all().map { [secrets] row in
                 Job(
                     id: try row.decode(column: "id", as: Int64.self), attempts: try row.decode(column: "attempts", as: Int.self),
                     url: try row.decode(column: "url", as: String.self),
-                    secrets: [try row.decode(column: "secret", as: String.self)] + (try Self.previousSecret(row, at: now).map { [$0] } ?? []),
+                    secrets: try ([try row.decode(column: "secret", as: String.self)]
+                        + (try Self.previousSecret(row, at: now).map { [$0] } ?? [])).map(secrets.open),
                     eventId: try row.decode(column: "event_id", as: String.self),
                     eventType: try row.decode(column: "type", as: String.self),
                     payload: try row.decode(column: "payload", as: String.self)

@@ -91,8 +91,9 @@ public struct WebhookDeliveryRecord: Sendable, Codable, Equatable {
 
 /// Accounts' webhook endpoints: where their events are sent and the secrets that sign them.
 ///
-/// A customer manages its own endpoints; the operator manages anyone's. An endpoint's secret is stored as it is
-/// (it must sign every delivery) and returned only by ``create(_:by:)``. Every endpoint's URL passes the
+/// A customer manages its own endpoints; the operator manages anyone's. An endpoint's secret must sign every
+/// delivery, so it is stored to be read back: sealed when a key is configured (``WebhookSecretSealer``), as it is
+/// otherwise; it is returned only by ``create(_:by:)`` and rotations. Every endpoint's URL passes the
 /// ``WebhookURLPolicy``.
 public struct WebhookEndpoints: Sendable {
     /// Endpoints per account, at most.
@@ -100,11 +101,16 @@ public struct WebhookEndpoints: Sendable {
 
     let store: Store
     let policy: WebhookURLPolicy
+    /// Seals each new secret before it is stored.
+    let secrets: WebhookSecretSealer
     let clock: WallClock
 
-    public init(store: Store, policy: WebhookURLPolicy = WebhookURLPolicy(), clock: WallClock) {
+    public init(
+        store: Store, policy: WebhookURLPolicy = WebhookURLPolicy(), secrets: WebhookSecretSealer = .plaintext, clock: WallClock
+    ) {
         self.store = store
         self.policy = policy
+        self.secrets = secrets
         self.clock = clock
     }
 
@@ -136,7 +142,7 @@ public struct WebhookEndpoints: Sendable {
             }
             try await database.raw("""
                 INSERT INTO webhook_endpoints (id, account_id, url, secret, events, description, created_at, created_by)
-                VALUES (\(bind: endpoint.id), \(bind: account), \(bind: endpoint.url), \(bind: secret),
+                VALUES (\(bind: endpoint.id), \(bind: account), \(bind: endpoint.url), \(bind: try secrets.seal(secret)),
                     \(bind: events.joined(separator: ",")), \(bind: description), \(bind: endpoint.createdAt.unixSeconds),
                     \(bind: principal.actor))
                 """).run()
@@ -186,7 +192,7 @@ public struct WebhookEndpoints: Sendable {
                 ? "NULL"
                 : "CASE WHEN previous_secret_expires_at > \(bind: now) THEN previous_secret ELSE secret END"
             try await database.raw("""
-                UPDATE webhook_endpoints SET previous_secret = \(previous), secret = \(bind: secret),
+                UPDATE webhook_endpoints SET previous_secret = \(previous), secret = \(bind: try secrets.seal(secret)),
                     previous_secret_expires_at = \(bind: expiresAt)
                 WHERE id = \(bind: id)
                 """).run()

@@ -91,6 +91,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Let webhook endpoints be on loopback and private networks (a lab; --demo allows them).")
     var allowPrivateWebhooks = false
 
+    @Option(help: "A file holding a 32-byte key (base64 or hex: openssl rand -base64 32) that seals webhook secrets at rest (AES-256-GCM). Keep it beside, not in, the database's backups.")
+    var secretsKeyFile: String?
+
     @Option(help: "Seconds an HTTP connection may stay idle before it is closed; a request head sent a byte at a time never completes, so it is closed too.")
     var httpIdleSeconds = 30
 
@@ -224,7 +227,10 @@ struct Serve: AsyncParsableCommand {
         let (identity, signingChain) = try callerIdentity(baseURL: baseURL, location: location, client: httpClient, clock: clock, logger: logger)
         // Webhooks: the outbox's deliveries, and Kari's Law notifications of the emergency calls routing makes.
         let webhookPolicy = WebhookURLPolicy(allowPrivateNetworks: allowPrivateWebhooks || demo)
-        let webhookDelivery = WebhookDelivery(store: store, configuration: .init(policy: webhookPolicy), clock: clock, logger: logger)
+        let sealer = try secretsKeyFile.map { WebhookSecretSealer(key: try WebhookSecretSealer.key(fromFile: $0)) } ?? .plaintext
+        let webhookDelivery = WebhookDelivery(
+            store: store, configuration: .init(policy: webhookPolicy), secrets: sealer, clock: clock, logger: logger
+        )
         let emergencyNotifier = EmergencyNotifier(
             queue: emergencyCalls, store: store, delivery: webhookDelivery,
             configuration: .init(window: .seconds(emergencyNoticeWindowSeconds)), logger: logger
@@ -256,7 +262,8 @@ struct Serve: AsyncParsableCommand {
         let dependencies = APIDependencies(
             provisioning: provisioning, routing: table, routingRecords: routingRecords, metrics: metrics,
             portOrders: porting, portOuts: portOuts,
-            webhookEndpoints: WebhookEndpoints(store: store, policy: webhookPolicy, clock: clock), signingChain: signingChain
+            webhookEndpoints: WebhookEndpoints(store: store, policy: webhookPolicy, secrets: sealer, clock: clock),
+            signingChain: signingChain
         )
         let certificateReload = certificate.map { certificate in
             PeriodicService("TLS certificate reload", every: .seconds(tlsReloadSeconds), logger: logger) { [logger] in
@@ -291,8 +298,14 @@ struct Serve: AsyncParsableCommand {
                 )
             }
         )
-        app.beforeServerStarts { [demo] in
+        app.beforeServerStarts { [demo, secretsKeyFile, logger] in
             try await store.migrate(TandemSchema.migrations, clock: clock)
+            // Every stored webhook secret must open with this configuration before anything is signed with it.
+            let sealed = try await sealer.sealStoredSecrets(in: store)
+            if sealed > 0 { logger.notice("sealed the webhook secrets stored before a key was configured", metadata: ["endpoints": "\(sealed)"]) }
+            if secretsKeyFile == nil, !demo {
+                logger.notice("no --secrets-key-file: webhook secrets are stored unsealed in the database")
+            }
             if demo {
                 if try await DemoData.seed(provisioning) {
                     say("Seeded demo data: 2 customers, an agent, trunks and \(DemoData.stockedExchanges * 1_000) numbers.")

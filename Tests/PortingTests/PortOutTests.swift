@@ -98,6 +98,31 @@ struct PortOutTests {
         }
     }
 
+    @Test("a request's PIN is hashed before its write transaction: while it waits for a turn to hash, other writes go on",
+          .timeLimit(.minutes(3)), arguments: TestDatabase.available)
+    func hashOutsideTheTransaction(database: TestDatabase) async throws {
+        try await withPortOuts(database) { store, fixture, _, time in
+            let hashing = ExpensiveWork(concurrency: 1, queue: 4)
+            let portOuts = PortOuts(store: store, numbers: fixture.provisioning.numbers, clock: time.clock, hashing: hashing)
+            _ = try await portOuts.protect(accountId: fixture.acme.accountId, PortOutProtectionDraft(pin: "2468", zip: "20001"),
+                                           by: fixture.acme)
+            // Another hash holds the only turn until the gate opens; the request's hash waits behind it.
+            let gate = DispatchSemaphore(value: 0)
+            let holder = Task { try await hashing.run { gate.wait() } }
+            while hashing.running < 1 { try await Task.sleep(for: .milliseconds(10)) }
+            let requested = Task { try await portOuts.request(request(fixture, [numbers[1]]), by: fixture.operatorPrincipal) }
+            while hashing.queued < 1 { try await Task.sleep(for: .milliseconds(10)) }
+            // On SQLite a write transaction holds the one writer: this write finishes only if the request holds none.
+            let trunk = try await fixture.provisioning.trunks.update(
+                fixture.acmeTrunk.id, with: TrunkDraft(name: "Acme PBX (renamed while a PIN waits)"), by: fixture.acme
+            )
+            #expect(trunk.name == "Acme PBX (renamed while a PIN waits)")
+            gate.signal()
+            try await holder.value
+            #expect(try await requested.value.state == .pendingApproval)
+        }
+    }
+
     @Test("wrong PINs in a row lock the account's port-outs, even for the right PIN, until the lock ends",
           arguments: TestDatabase.available)
     func lockout(database: TestDatabase) async throws {

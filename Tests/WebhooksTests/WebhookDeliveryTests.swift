@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Platform
 import Synchronization
@@ -23,11 +24,12 @@ private let fast = WebhookDelivery.Configuration(
 )
 
 private func delivery(
-    _ store: Store, _ configuration: WebhookDelivery.Configuration = fast, clock: WallClock
+    _ store: Store, _ configuration: WebhookDelivery.Configuration = fast, secrets: WebhookSecretSealer = .plaintext,
+    clock: WallClock
 ) -> WebhookDelivery {
     var logger = Logger(label: "test.webhooks")
     logger.logLevel = .error
-    return WebhookDelivery(store: store, configuration: configuration, clock: clock, logger: logger)
+    return WebhookDelivery(store: store, configuration: configuration, secrets: secrets, clock: clock, logger: logger)
 }
 
 private let account = LosingCarrierAccount(
@@ -93,6 +95,73 @@ struct WebhookDeliveryTests {
                 #expect(records.map(\.status) == ["delivered", "delivered"])
                 #expect(records.allSatisfy { $0.attempts == 1 && $0.lastResponseStatus == 200 && $0.deliveredAt != nil })
             }
+        }
+    }
+
+    @Test("with a secrets key, the stored secret is sealed and deliveries are still signed with the secret itself",
+          arguments: TestDatabase.available)
+    func sealedSecrets(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let sealer = WebhookSecretSealer(key: .init(size: .bits256))
+            let receiver = WebhookReceiver()
+            try await receiver.serving { url in
+                let endpoints = WebhookEndpoints(store: store, policy: loopback, secrets: sealer, clock: fixture.clock)
+                let created = try await endpoints.create(WebhookEndpointDraft(url: url), by: fixture.acme)
+                let stored = try await store.read { database in
+                    try await database.raw("SELECT secret FROM webhook_endpoints").first()!.decode(column: "secret", as: String.self)
+                }
+                #expect(stored.hasPrefix("sealed:v1:") && !stored.contains(created.secret), "the database holds no usable secret")
+                _ = try await submitPortOrder(fixture)
+                let received = try await whileRunning(delivery(store, secrets: sealer, clock: fixture.clock)) {
+                    try await receiver.waitFor(2)
+                }
+                for request in received {
+                    let signature = try #require(request.headers["tandem-signature"])
+                    #expect(WebhookSignature.verify(signature, body: request.body, secret: created.secret, now: fixture.clock.unixSeconds()))
+                }
+                // Without the key, or with another, the stored secrets are refused, not used.
+                await #expect(throws: SealingError.self) { try await WebhookSecretSealer.plaintext.sealStoredSecrets(in: store) }
+                await #expect(throws: SealingError.self) {
+                    try await WebhookSecretSealer(key: .init(size: .bits256)).sealStoredSecrets(in: store)
+                }
+                #expect(try await sealer.sealStoredSecrets(in: store) == 0, "nothing left to seal")
+            }
+        }
+    }
+
+    @Test("a secrets key file holds 32 bytes as base64 or hex; anything else is refused, naming the file")
+    func keyFiles() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-keys-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func file(_ text: String) throws -> String {
+            let path = directory.appendingPathComponent(UUID().uuidString).path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let bytes = Data((0..<32).map { UInt8($0) })
+        let fromBase64 = try WebhookSecretSealer.key(fromFile: file(bytes.base64EncodedString() + "\n"))
+        let fromHex = try WebhookSecretSealer.key(fromFile: file(bytes.map { String(format: "%02x", $0) }.joined()))
+        #expect(fromBase64 == fromHex)
+        for bad in ["", "short", Data(count: 16).base64EncodedString(), String(repeating: "zz", count: 32)] {
+            let path = try file(bad)
+            #expect(throws: ServiceError.self) { try WebhookSecretSealer.key(fromFile: path) }
+        }
+    }
+
+    @Test("secrets stored before a key was configured are sealed at start, a rotation's previous secret too", arguments: TestDatabase.available)
+    func sealingExistingSecrets(database: TestDatabase) async throws {
+        try await database.withFixture { store, fixture in
+            let plain = WebhookEndpoints(store: store, policy: loopback, clock: fixture.clock)
+            let created = try await plain.create(WebhookEndpointDraft(url: "http://127.0.0.1:9/hook"), by: fixture.acme)
+            _ = try await plain.rotateSecret(created.endpoint.id, WebhookSecretRotation(previousSecretHours: 24), by: fixture.acme)
+            let sealer = WebhookSecretSealer(key: .init(size: .bits256))
+            #expect(try await sealer.sealStoredSecrets(in: store) == 1)
+            let row = try await store.read { database in try await database.raw("SELECT secret, previous_secret FROM webhook_endpoints").first()! }
+            let secret = try row.decode(column: "secret", as: String.self)
+            let previous = try row.decode(column: "previous_secret", as: String?.self)
+            #expect(secret.hasPrefix("sealed:v1:") && previous?.hasPrefix("sealed:v1:") == true)
+            #expect(!secret.contains("whsec_") && previous?.contains(created.secret) == false)
         }
     }
 
