@@ -71,8 +71,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response
     ) async throws -> Response {
-        let path = request.uri.path
-        guard path == "/v1" || path.hasPrefix("/v1/") else { return try await next(request, context) }
+        // The router skips empty segments (`//v1/x` is `/v1/x`), so the first non-empty segment decides.
+        guard request.uri.path.split(separator: "/").first == "v1" else { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.count < 256 else { throw Problem.unauthorized }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer",

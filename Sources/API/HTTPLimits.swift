@@ -172,7 +172,10 @@ struct BodyLimitMiddleware: RouterMiddleware {
 /// Runs after authentication, so only real keys have buckets; buckets idle long enough to be full again are
 /// forgotten once there are many.
 final class KeyRateLimiter: Sendable {
-    private let buckets = Mutex<[String: TokenBucket]>([:])
+    /// Each key's bucket, with the rate it is held to (its role's).
+    private let buckets = Mutex<(byKey: [String: (bucket: TokenBucket, rate: HTTPLimits.KeyRate)], swept: ContinuousClock.Instant?)>(
+        ([:], nil)
+    )
     private let limits: HTTPLimits
     private let metrics: TandemMetrics?
     private static let forgetAbove = 10_000
@@ -185,12 +188,14 @@ final class KeyRateLimiter: Sendable {
     /// Takes a request from `principal`'s key; `nil` when admitted, else the seconds until it may try again.
     func take(_ principal: Principal, at now: ContinuousClock.Instant = .now) -> Int? {
         let rate = limits.rate(for: principal.role)
-        let wait: Double? = buckets.withLock { buckets in
-            if buckets.count > Self.forgetAbove {
-                buckets = buckets.filter { !$0.value.isFull(rate: rate.perSecond, capacity: rate.burst, at: now) }
+        let wait: Double? = buckets.withLock { state in
+            // Full buckets are the same as new ones: past many keys, they are forgotten, at most once a second.
+            if state.byKey.count > Self.forgetAbove, state.swept.map({ $0.duration(to: now) > .seconds(1) }) ?? true {
+                state.byKey = state.byKey.filter { !$0.value.bucket.isFull(rate: $0.value.rate.perSecond, capacity: $0.value.rate.burst, at: now) }
+                state.swept = now
             }
-            var bucket = buckets[principal.keyId] ?? TokenBucket(capacity: rate.burst, at: now)
-            defer { buckets[principal.keyId] = bucket }
+            var bucket = state.byKey[principal.keyId]?.bucket ?? TokenBucket(capacity: rate.burst, at: now)
+            defer { state.byKey[principal.keyId] = (bucket, rate) }
             return bucket.take(rate: rate.perSecond, capacity: rate.burst, at: now) ? nil : bucket.secondsUntilToken(rate: rate.perSecond)
         }
         guard let wait else { return nil }

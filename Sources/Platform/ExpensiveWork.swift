@@ -7,7 +7,7 @@ import Synchronization
 public final class ExpensiveWork: Sendable {
     private struct State {
         var running = 0
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        var waiting: [CheckedContinuation<Bool, Never>] = []
     }
 
     private let state = Mutex(State())
@@ -62,30 +62,40 @@ public final class ExpensiveWork: Sendable {
         case .refuse:
             throw ServiceError(.busy, "the server is busy with work of this kind; try again in a second")
         case .wait:
-            await withCheckedContinuation { continuation in
-                let admitted = state.withLock { state in
-                    // Room may have opened since the check above: take it rather than wait for a wake-up.
+            let admitted = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+                enum Turn { case now, queued, refused }
+                let turn: Turn = state.withLock { state in
+                    // Room may have opened since the check above: take it rather than wait for a wake-up. The queue
+                    // may have filled: checked again under this lock.
                     if state.running < concurrency {
                         state.running += 1
-                        return true
+                        return .now
                     }
+                    guard state.waiting.count < queue else { return .refused }
                     state.waiting.append(continuation)
-                    return false
+                    return .queued
                 }
-                if admitted { continuation.resume() }
+                switch turn {
+                case .now: continuation.resume(returning: true)
+                case .refused: continuation.resume(returning: false)
+                case .queued: break
+                }
+            }
+            guard admitted else {
+                throw ServiceError(.busy, "the server is busy with work of this kind; try again in a second")
             }
         }
     }
 
     /// Hands the turn to the next waiter, or frees it.
     private func leave() {
-        let next: CheckedContinuation<Void, Never>? = state.withLock { state in
+        let next: CheckedContinuation<Bool, Never>? = state.withLock { state in
             guard !state.waiting.isEmpty else {
                 state.running -= 1
                 return nil
             }
             return state.waiting.removeFirst()
         }
-        next?.resume()
+        next?.resume(returning: true)
     }
 }

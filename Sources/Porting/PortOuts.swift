@@ -421,9 +421,6 @@ public struct PortOuts: Sendable {
 
     // MARK: Checks
 
-    /// The account's protection checks: ZIP, lock and PIN. A wrong PIN counts towards the lock; a right one resets
-    /// the count. Returns the failed checks and whether the account approves port-outs (accounts without
-    /// protection always do).
     /// A PIN as a request presents it, hashed with the salt the account's PIN was stored under when it was read.
     struct PresentedPIN: Sendable {
         var salt: String
@@ -437,10 +434,15 @@ public struct PortOuts: Sendable {
             try await database.raw("SELECT pin_salt FROM port_out_protection WHERE account_id = \(bind: accountId)").first()?
                 .decode(column: "pin_salt", as: String.self)
         }
-        guard let salt else { return nil }
-        return PresentedPIN(salt: salt, hash: try await hashing.run { try Self.hash(pin: pin, salt: salt) })
+        // With no stored PIN to compare, the PIN is hashed all the same: the answer's timing must not tell whether
+        // the named account has port-out protection.
+        let hash = try await hashing.run { try Self.hash(pin: pin, salt: salt ?? "no-protection") }
+        return salt.map { PresentedPIN(salt: $0, hash: hash) }
     }
 
+    /// The account's protection checks: ZIP, lock and PIN. A wrong PIN counts towards the lock; a right one resets
+    /// the count. Returns the failed checks and whether the account approves port-outs (accounts without
+    /// protection always do).
     private func checkProtection(
         _ account: String, zip: String, pin: String?, presented: PresentedPIN?, at now: Date, in database: any SQLDatabase
     ) async throws -> ([PortOutRejectReason], Bool) {

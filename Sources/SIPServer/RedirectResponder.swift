@@ -148,14 +148,15 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
                 let (cache, topVia, encoder) = (self.cache, validated.topVia, self.encoder)
                 let trying = SIPEncodedResponse(replyingTo: request, status: 100, reason: "Trying")
                 return RedirectAnswer(response: invite.response, topVia: topVia, trying: trying) {
-                    var completed = await complete()
+                    let completed = await complete()
+                    guard cacheable else { return RedirectAnswer(response: completed, topVia: topVia) }
                     // Cancelled while it waited: the INVITE ends 487 (RFC 3261 §9.2), not with a redirect the
                     // caller no longer wants.
-                    if cacheable, cache.wasCancelled(key) {
-                        completed = encoder.refusal(request, status: 487, reason: "Request Terminated", warning: nil)
-                    }
-                    if cacheable { cache.store(completed, for: key) }
-                    return RedirectAnswer(response: completed, topVia: topVia)
+                    let final = cache.finish(
+                        key, completed: completed,
+                        cancelled: encoder.refusal(request, status: 487, reason: "Request Terminated", warning: nil)
+                    )
+                    return RedirectAnswer(response: final, topVia: topVia)
                 }
             }
         default:

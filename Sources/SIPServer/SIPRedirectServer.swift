@@ -121,8 +121,8 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
         await withTaskCancellationOrGracefulShutdownHandler {
             try? await udp.closeFuture.get()
         } onCancelOrGracefulShutdown: {
-            // Stop taking requests, let the answers that wait for caller identity go out (within their budgets),
-            // then close.
+            // Stop taking datagrams and new connections (connections already open may still be answered), let the
+            // answers that wait for caller identity go out (within their budgets), then close.
             Task {
                 for channel in [udp, tcp, tls].compactMap({ $0 }) {
                     try? await channel.setOption(.autoRead, value: false)

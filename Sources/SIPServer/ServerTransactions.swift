@@ -148,7 +148,7 @@ final class AnswerCache: Sendable {
         case unknown
         /// The INVITE was answered already: 200, and nothing more.
         case answered
-        /// The INVITE's answer was pending: 200, and the INVITE is now to be answered 487 (``takeCancellation(_:)``).
+        /// The INVITE's answer was pending: 200, and the INVITE is now to be answered 487 (``finish(_:completed:cancelled:)``).
         case cancelledPending
     }
 
@@ -163,12 +163,26 @@ final class AnswerCache: Sendable {
         }
     }
 
-    /// Whether a CANCEL came for `key`'s INVITE while its answer was pending.
-    func wasCancelled(_ key: TransactionKey) -> Bool {
-        state.withLockedValue { state in
-            guard let entry = state.answers[key.digest], entry.key == key else { return false }
-            return entry.cancelled
+    /// Ends `key`'s pending answer: `completed`, or `cancelled` when a CANCEL came while it waited. Decided and
+    /// stored under one lock, so that a CANCEL cannot slip in between (it would get 200 and the INVITE a 302).
+    func finish(_ key: TransactionKey, completed: SIPEncodedResponse, cancelled: SIPEncodedResponse) -> SIPEncodedResponse {
+        let final = state.withLockedValue { state -> SIPEncodedResponse? in
+            guard var entry = state.answers[key.digest], entry.key == key else { return nil }
+            let final = entry.cancelled ? cancelled : completed
+            let cost = final.byteCount + key.callID.utf8.count + key.branch.utf8.count + Self.entryOverhead
+            state.bytes += cost - entry.cost
+            entry.response = final
+            entry.pending = false
+            entry.cost = cost
+            state.answers[key.digest] = entry
+            return final
         }
+        guard let final else {
+            // The pending entry was forgotten (the cache was full): the answer is remembered anew.
+            store(completed, for: key)
+            return completed
+        }
+        return final
     }
 
     /// What the entries cost together now, in bytes.

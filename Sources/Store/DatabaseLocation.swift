@@ -44,7 +44,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     /// Whether and how the connection is encrypted and the server's certificate checked (`sslmode`).
     public var sslMode: PostgresSSLMode
     /// A PEM file of the certificate authorities trusted to sign the server's certificate (`sslrootcert`), or
-    /// `system` for the system's trust store, as libpq spells it.
+    /// `system` for the system's trust store, as libpq spells it (which then means `verify-full`).
     public var sslRootCertificate: String?
 
     /// Parses a `postgres://` URL.
@@ -89,6 +89,14 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             sslMode = .prefer
         }
         sslRootCertificate = query.first(where: { $0.name == "sslrootcert" })?.value.flatMap { $0.isEmpty ? nil : $0 }
+        // libpq (16 and later): the system's trust store means verify-full, and refuses any weaker mode, since any
+        // public authority can sign a certificate for some other name.
+        if sslRootCertificate == "system" {
+            if mode == nil { sslMode = .verifyFull }
+            guard sslMode == .verifyFull else {
+                throw StoreError.invalidLocation("sslrootcert=system needs sslmode=verify-full, got sslmode=\(sslMode.rawValue)")
+            }
+        }
         if sslMode == .disable, sslRootCertificate != nil {
             throw StoreError.invalidLocation("sslrootcert was given with sslmode=disable")
         }

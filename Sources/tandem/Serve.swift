@@ -169,8 +169,10 @@ struct Serve: AsyncParsableCommand {
                 --allow-plain-http (behind a TLS-terminating proxy)
                 """)
         }
-        guard (1...65_535).contains(sipTlsPort), sipTlsPort != sip.port else {
-            throw ValidationError("--sip-tls-port must be a port (1 to 65535) other than --sip's")
+        if tlsCertificate != nil {
+            guard (1...65_535).contains(sipTlsPort), sipTlsPort != sip.port else {
+                throw ValidationError("--sip-tls-port must be a port (1 to 65535) other than --sip's")
+            }
         }
         guard (1...86_400).contains(tlsReloadSeconds) else { throw ValidationError("--tls-reload-seconds must be 1 to 86400") }
         guard (1...3_600).contains(sipTcpMessageSeconds) else { throw ValidationError("--sip-tcp-message-seconds must be 1 to 3600") }

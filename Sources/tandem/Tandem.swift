@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Telephony
 
 @main
 struct Tandem: AsyncParsableCommand {
@@ -39,9 +40,11 @@ struct Endpoint: ExpressibleByArgument, CustomStringConvertible {
 
     var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
-    /// Whether the host is a loopback address or name, reachable from this machine only.
+    /// Whether the host is a loopback address (127.0.0.0/8, ::1) or `localhost`, reachable from this machine only.
     var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" { return true }
+        guard let address = IPAddress(host) else { return false }
+        return address == IPAddress("::1") || CIDRBlock("127.0.0.0/8")!.contains(address)
     }
 }
 

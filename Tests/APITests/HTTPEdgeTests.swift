@@ -57,7 +57,8 @@ struct HTTPEdgeTests {
     func unknownPathsNeedAKey() async throws {
         try await withAPI(.sqlite) { fixture, client in
             for (method, path) in [(HTTPRequest.Method.get, "/v1/no-such-thing"), (.get, "/v1"), (.delete, "/v1/me"),
-                                   (.put, "/v1/trunks"), (.get, "/v1/trunks/trk_x/nothing")] {
+                                   (.put, "/v1/trunks"), (.get, "/v1/trunks/trk_x/nothing"), (.get, "//v1/no-such-thing"),
+                                   (.get, "//v1/me")] {
                 let anonymous = try await client.send(method, path, key: nil)
                 #expect(anonymous.status == .unauthorized, "\(method) \(path): \(anonymous.status)")
                 #expect(anonymous.headers[.allow] == nil)

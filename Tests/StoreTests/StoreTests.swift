@@ -175,6 +175,8 @@ struct StoreTests {
         ("postgres://u@db/tandem?sslmode=verify-full&sslrootcert=/etc/ca.pem",
          "postgres://u@db:5432/tandem?sslmode=verify-full&sslrootcert=/etc/ca.pem"),
         ("postgres://u@db/tandem?sslmode=disable", "postgres://u@db:5432/tandem?sslmode=disable"),
+        // The system's trust store means verify-full, as libpq 16 has it.
+        ("postgres://u@db/tandem?sslrootcert=system", "postgres://u@db:5432/tandem?sslmode=verify-full&sslrootcert=system"),
     ])
     func locations(input: String, printed: String) throws {
         #expect(try DatabaseLocation(parsing: input).description == printed)
@@ -184,6 +186,7 @@ struct StoreTests {
         "", "postgres://localhost/tandem", "postgres://u@localhost/", "postgres://u@localhost/db?schema=Bad-Name",
         "postgres://u@db/tandem?sslmode=allow", "postgres://u@db/tandem?sslmode=REQUIRE",
         "postgres://u@db/tandem?sslmode=disable&sslrootcert=/etc/ca.pem", "postgres://u@db/tandem?sslcert=/etc/client.pem",
+        "postgres://u@db/tandem?sslmode=require&sslrootcert=system", "postgres://u@db/tandem?sslmode=verify-ca&sslrootcert=system",
     ])
     func badLocations(input: String) {
         #expect(throws: StoreError.self) { try DatabaseLocation(parsing: input) }
