@@ -121,12 +121,13 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
         await withTaskCancellationOrGracefulShutdownHandler {
             try? await udp.closeFuture.get()
         } onCancelOrGracefulShutdown: {
-            // Stop taking datagrams and new connections (connections already open may still be answered), let the
-            // answers that wait for caller identity go out (within their budgets), then close.
+            // Stop taking datagrams, connections and requests, let the answers that wait for caller identity go out
+            // (within their budgets), then close.
             Task {
                 for channel in [udp, tcp, tls].compactMap({ $0 }) {
                     try? await channel.setOption(.autoRead, value: false)
                 }
+                await connections.stopReading()
                 await deferred.drained(within: configuration.shutdownDrain)
                 udp.close(promise: nil)
                 tcp.close(promise: nil)
@@ -262,6 +263,14 @@ private final class ConnectionRegistry: Sendable {
         if !connection.known, let source = connection.source {
             state.perSource[source, default: 1] -= 1
             if state.perSource[source] == 0 { state.perSource[source] = nil }
+        }
+    }
+
+    /// Stops reading from every open connection: what they have sent is still answered, nothing more is taken.
+    func stopReading() async {
+        let channels = state.withLockedValue { $0.open.values.map(\.channel) }
+        for channel in channels {
+            try? await channel.setOption(.autoRead, value: false)
         }
     }
 
