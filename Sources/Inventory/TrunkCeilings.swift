@@ -56,6 +56,6 @@ extension TrunkDirectory {
         if let address = IPAddress(host) { return !address.isPubliclyRoutable }
         var name = host.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
-        return name == "localhost" || name.hasSuffix(".localhost") || name.hasSuffix(".local") || !name.contains(".")
+        return HostName.isLoopbackName(name) || name.hasSuffix(".local") || !name.contains(".")
     }
 }

@@ -382,6 +382,14 @@ public enum HostName: Sendable {
         }
     }
 
+    /// Whether a host name is loopback by definition (RFC 6761 §6.3): `localhost` and names under `.localhost`,
+    /// with or without the root's trailing dot, in any case.
+    public static func isLoopbackName(_ name: String) -> Bool {
+        var name = name.lowercased()
+        if name.hasSuffix(".") { name.removeLast() }
+        return name == "localhost" || name.hasSuffix(".localhost")
+    }
+
     private static func isLetterOrDigit(_ byte: UInt8) -> Bool {
         (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte)
     }

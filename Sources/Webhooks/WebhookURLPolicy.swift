@@ -55,9 +55,7 @@ public struct WebhookURLPolicy: Sendable {
             } catch {
                 throw .invalid(field, "has an invalid host: \(error.reason)")
             }
-            // A name may end in the root's dot (`localhost.`): the same name to a resolver.
-            let name = host.hasSuffix(".") ? String(host.dropLast()) : host
-            if !allowPrivateNetworks, name == "localhost" || name.hasSuffix(".localhost") {
+            if !allowPrivateNetworks, HostName.isLoopbackName(host) {
                 throw .invalid(field, "\(host) is a loopback name; webhooks go to public hosts")
             }
         }

@@ -42,7 +42,7 @@ struct Endpoint: ExpressibleByArgument, CustomStringConvertible {
 
     /// Whether the host is a loopback address (127.0.0.0/8, ::1) or `localhost`, reachable from this machine only.
     var isLoopback: Bool {
-        if host == "localhost" { return true }
+        if HostName.isLoopbackName(host) { return true }
         guard let address = IPAddress(host) else { return false }
         return address == IPAddress("::1") || CIDRBlock("127.0.0.0/8")!.contains(address)
     }
