@@ -48,8 +48,10 @@ server=$!
 wait_until_up "$work/serve.log" "$server" || { cat "$work/serve.log"; echo "FAIL the server did not start"; exit 1; }
 operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
 acme_key=$(grep -o 'ACME_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
+partner_key=$(grep -o 'PARTNER_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
 api() { curl -sS --fail-with-body -H "Authorization: Bearer $operator_key" -H 'Content-Type: application/json' "$@"; }
 acme() { curl -sS --fail-with-body -H "Authorization: Bearer $acme_key" -H 'Content-Type: application/json' "$@"; }
+rival() { curl -sS --fail-with-body -H "Authorization: Bearer $partner_key" -H 'Content-Type: application/json' "$@"; }
 
 # Acme's webhook receiver (Kari's Law notifications, port order changes), as the README registers it.
 hook_port=${TANDEM_HOOK_PORT:-28090}
@@ -291,11 +293,11 @@ wait_for "+12057095551 to route to Acme's PBX only in the live snapshot" \
 expect "the ported number rings Acme's PBX" 302 Contact "^ *<sip:\+12057095551@127\.0\.0\.1:5070[;>]" \
     -s +12057095551 -key caller "$acme_caller" -p 25086
 
-# Port-out, as the README does it: a wrong PIN is rejected; the right one waits for Acme's approval; once the operator
-# completes it, the number no longer rings Acme's PBX.
+# Port-out, as the README does it: the partner carrier files with its own key; a wrong PIN is rejected; the right one
+# waits for Acme's approval; once the operator completes it, the number no longer rings Acme's PBX.
 port_out() {
-    api -X POST "http://127.0.0.1:$http_port/v1/port-outs" -d '{"numbers":["+12057095551"],"gaining_carrier":"Rival Telecom",
-        "gaining_ocn":"7Q2X","account_number":"acc_acme","business_name":"Acme Dental Group","zip":"35801","pin":"'"$1"'"}'
+    rival -X POST "http://127.0.0.1:$http_port/v1/port-outs" -d '{"numbers":["+12057095551"],"account_number":"acc_acme",
+        "business_name":"Acme Dental Group","zip":"35801","pin":"'"$1"'"}'
 }
 port_out_flow() {
     local state request
@@ -303,8 +305,8 @@ port_out_flow() {
         >/dev/null || return 1
     state=$(port_out 1111 | jq -c '[.state, .reject_reasons]') || return 1
     [[ $state == '["rejected",["pin-mismatch"]]' ]] || { echo "wrong PIN: $state"; return 1; }
-    state=$(port_out 8642 | jq -c '[.state, .id]') || return 1
-    [[ $state == '["pending-approval","pout_'* ]] || { echo "right PIN: $state"; return 1; }
+    state=$(port_out 8642 | jq -c '[.state, .id, .gaining_ocn, .account_id]') || return 1
+    [[ $state == '["pending-approval","pout_'*'","7Q2X",null]' ]] || { echo "right PIN: $state"; return 1; }
     request=$(jq -r '.[1]' <<<"$state")
     state=$(acme -X POST "http://127.0.0.1:$http_port/v1/port-outs/$request/approve" | jq -r .state) || return 1
     [[ $state == approved ]] || { echo "approved: $state"; return 1; }
@@ -313,7 +315,8 @@ port_out_flow() {
     received port-out.status-changed "d['port_out']['id'] == '$request' and d['entry']['to_state'] == 'completed'" \
         || { echo "no port-out.status-changed event for $request:"; cat "$work/hooks.jsonl"; return 1; }
 }
-check "port-out: wrong PIN rejected, right PIN waits for and gets Acme's approval, completed, webhook sent" port_out_flow
+check "port-out: the partner's wrong PIN rejected, right PIN waits for and gets Acme's approval, completed, webhook sent" \
+    port_out_flow
 # Its new LRN is not known until the feed brings it: the call leaves through a carrier undipped (no npdi), first.
 wait_for "+12057095551 to leave through a carrier, undipped, in the live snapshot" \
     explained +12057095551 '.contacts[0].uri // "" | test("^sip:\\+12057095551@127\\.0\\.0\\.1:508")' || true

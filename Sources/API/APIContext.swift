@@ -68,6 +68,9 @@ public enum API {
 struct AuthenticationMiddleware: RouterMiddleware {
     let accounts: AccountDirectory
 
+    /// The first path segments under `/v1` a partner carrier's key may reach (reference data is public).
+    static let partnerResources: Set<Substring> = ["me", "accounts", "keys", "webhooks", "port-outs", "reference"]
+
     func handle(
         _ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response
     ) async throws -> Response {
@@ -81,6 +84,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if ![.get, .head].contains(request.method), [.customerRead, .agent].contains(principal.role) {
             throw Problem(status: .forbidden, code: "forbidden", title: "Forbidden",
                           detail: "the \(principal.role.rawValue) role is read-only")
+        }
+        // A partner carrier's key reaches its own account, keys and webhooks, reference data and the port-out requests;
+        // the services refuse it too, this keeps a new route from being open to it by default.
+        if principal.isPartner, !Self.partnerResources.contains(request.uri.path.split(separator: "/").dropFirst().first ?? "") {
+            throw Problem(status: .forbidden, code: "forbidden", title: "Forbidden",
+                          detail: "the partner role may only file and follow port-out requests")
         }
         var context = context
         context.principal = principal

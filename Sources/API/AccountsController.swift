@@ -11,6 +11,7 @@ struct AccountsController: Sendable {
         var name: String
         var kind: AccountKind
         var agentId: String?
+        var ocn: String?
     }
 
     struct AccountChange: Decodable {
@@ -65,7 +66,7 @@ struct AccountsController: Sendable {
         var request = request
         let body = try await request.decodeJSON(as: NewAccount.self, context: context)
         let account = try await accounts.createAccount(
-            name: body.name, kind: body.kind, agentId: body.agentId, by: context.caller()
+            name: body.name, kind: body.kind, agentId: body.agentId, ocn: body.ocn, by: context.caller()
         )
         return try json(account, status: .created, context: context)
     }

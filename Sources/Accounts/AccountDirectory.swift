@@ -45,12 +45,14 @@ public struct Account: Sendable, Codable, Equatable {
     /// Whether the account's own keys may point its trunks at loopback and private addresses (a customer on the
     /// carrier's private network); only the operator sets it, and the operator's own changes are never held to it.
     public var privateTrunkHosts: Bool
+    /// A partner carrier's Operating Company Number: the gaining carrier its port-out requests are filed as.
+    public var ocn: String?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: String, kind: AccountKind, name: String, agentId: String?, status: AccountStatus,
-        trunkCeiling: TrunkCeiling = .standard, privateTrunkHosts: Bool = false, createdAt: Date, updatedAt: Date
+        trunkCeiling: TrunkCeiling = .standard, privateTrunkHosts: Bool = false, ocn: String? = nil, createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.kind = kind
@@ -59,6 +61,7 @@ public struct Account: Sendable, Codable, Equatable {
         self.status = status
         self.trunkCeiling = trunkCeiling
         self.privateTrunkHosts = privateTrunkHosts
+        self.ocn = ocn
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -101,21 +104,24 @@ public struct AccountDirectory: Sendable {
 
     // MARK: Accounts
 
-    /// Creates a customer or agent account (operator only).
+    /// Creates a customer, agent or partner account (operator only); a partner carrier's account names its OCN.
     public func createAccount(
-        name: String, kind: AccountKind, agentId: String?, by principal: Principal
+        name: String, kind: AccountKind, agentId: String?, ocn: String? = nil, by principal: Principal
     ) async throws -> Account {
         try principal.requireOperator()
         let name = try Validate.name(name, field: "name", maximum: 100)
         guard kind != .operator else { throw ServiceError.invalid("kind", "only one operator account exists") }
         if agentId != nil, kind != .customer { throw ServiceError.invalid("agent_id", "only customers have agents") }
+        let ocn = try ocn.map { ocn throws(ServiceError) in try Validate.ocn(ocn, field: "ocn") }
+        if kind == .partner, ocn == nil { throw ServiceError.invalid("ocn", "a partner carrier's account names its OCN") }
+        if kind != .partner, ocn != nil { throw ServiceError.invalid("ocn", "only partner carriers have an OCN here") }
         return try await store.transaction { database in
             if let agentId {
                 let agent = try await Self.fetchAccount(agentId, in: database)
                 guard agent?.kind == .agent else { throw ServiceError.invalid("agent_id", "no agent account '\(agentId)'") }
             }
             let account = Account(
-                id: Identifier.make(prefix: "acc"), kind: kind, name: name, agentId: agentId, status: .active,
+                id: Identifier.make(prefix: "acc"), kind: kind, name: name, agentId: agentId, status: .active, ocn: ocn,
                 createdAt: clock.now(), updatedAt: clock.now()
             )
             try await Self.insert(account, into: database)
@@ -152,10 +158,10 @@ public struct AccountDirectory: Sendable {
     private static func insert(_ account: Account, into database: any SQLDatabase) async throws {
         try await database.raw("""
             INSERT INTO accounts (id, kind, name, agent_id, status, trunk_cps_ceiling, trunk_channel_ceiling, private_trunk_hosts,
-                                  created_at, updated_at)
+                                  ocn, created_at, updated_at)
             VALUES (\(bind: account.id), \(bind: account.kind.rawValue), \(bind: account.name), \(bind: account.agentId),
                     \(bind: account.status.rawValue), \(bind: account.trunkCeiling.maxCallsPerSecond),
-                    \(bind: account.trunkCeiling.maxChannels), \(bind: account.privateTrunkHosts ? 1 : 0),
+                    \(bind: account.trunkCeiling.maxChannels), \(bind: account.privateTrunkHosts ? 1 : 0), \(bind: account.ocn),
                     \(bind: account.createdAt.unixSeconds), \(bind: account.updatedAt.unixSeconds))
             """).run()
     }
@@ -177,7 +183,7 @@ public struct AccountDirectory: Sendable {
             let filter: SQLQueryString = switch principal.role {
             case .operatorAdmin: "1 = 1"
             case .agent: "(id = \(bind: principal.accountId) OR agent_id = \(bind: principal.accountId))"
-            case .customerAdmin, .customerRead: "id = \(bind: principal.accountId)"
+            case .customerAdmin, .customerRead, .partner: "id = \(bind: principal.accountId)"
             }
             return try await database.raw("""
                 SELECT * FROM accounts WHERE \(filter) AND id > \(bind: after) ORDER BY id LIMIT \(literal: page.limit + 1)
@@ -229,7 +235,7 @@ public struct AccountDirectory: Sendable {
         switch principal.role {
         case .operatorAdmin: true
         case .agent: account.id == principal.accountId || account.agentId == principal.accountId
-        case .customerAdmin, .customerRead: account.id == principal.accountId
+        case .customerAdmin, .customerRead, .partner: account.id == principal.accountId
         }
     }
 
@@ -250,6 +256,7 @@ public struct AccountDirectory: Sendable {
                 maxChannels: try row.decode(column: "trunk_channel_ceiling", as: Int?.self) ?? TrunkCeiling.standard.maxChannels
             ),
             privateTrunkHosts: (try row.decode(column: "private_trunk_hosts", as: Int?.self) ?? 0) != 0,
+            ocn: try row.decode(column: "ocn", as: String?.self),
             createdAt: Date(unixSeconds: try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Date(unixSeconds: try row.decode(column: "updated_at", as: Int64.self))
         )

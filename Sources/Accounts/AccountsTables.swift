@@ -48,4 +48,9 @@ public enum AccountsTables {
     public static func privateTrunkHosts(_: DatabaseBackend) -> [String] {
         ["ALTER TABLE accounts ADD COLUMN private_trunk_hosts BIGINT"]
     }
+
+    /// Migration 19 ("porting partners"): a partner carrier's OCN, which its port-out requests carry.
+    public static func partnerOCN(_: DatabaseBackend) -> [String] {
+        ["ALTER TABLE accounts ADD COLUMN ocn TEXT"]
+    }
 }

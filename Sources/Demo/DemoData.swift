@@ -9,12 +9,14 @@ import Telephony
 import Timekeeping
 
 /// The demo tenant set that `tandem serve --demo` starts with: a carrier, an agent, two customers with
-/// trunks and numbers, and a synthetic NANP reference dataset.
+/// trunks and numbers, a partner carrier that ports numbers away, and a synthetic NANP reference dataset.
 public enum DemoData {
     public static let operatorId = "acc_operator"
     public static let agentId = "acc_northside"
     public static let acmeId = "acc_acme"
     public static let globexId = "acc_globex"
+    /// Rival Telecom, a partner carrier (OCN 7Q2X) that files port-out requests with its own key.
+    public static let partnerId = "acc_rival"
     public static let acmeTrunkId = "trk_acme_main"
     public static let globexTrunkId = "trk_globex_hq"
     /// Exchanges in the demo's reference data.
@@ -122,6 +124,7 @@ public enum DemoData {
     public struct Keys: Sendable {
         public var operatorKey: IssuedKey
         public var acmeKey: IssuedKey
+        public var partnerKey: IssuedKey
     }
 
     /// Fills an empty database with the demo data; a database that already has it is left alone.
@@ -129,6 +132,11 @@ public enum DemoData {
     @discardableResult
     public static func seed(_ provisioning: Provisioning) async throws -> Bool {
         _ = try await provisioning.accounts.bootstrapOperator(id: operatorId, name: "Tandem Demo Carrier")
+        // Before the marker: a database seeded before partners existed gets it too (an existing one is left alone).
+        let now = provisioning.clock.now()
+        try await provisioning.accounts.insertAccount(Account(
+            id: partnerId, kind: .partner, name: "Rival Telecom", agentId: nil, status: .active, ocn: "7Q2X", createdAt: now, updatedAt: now
+        ))
         // The marker is written last; every step before it tolerates a previous, interrupted attempt.
         let runs = ImportRuns(store: provisioning.store, clock: provisioning.clock)
         if try await runs.hasCompleted(kind: "demo") { return false }
@@ -136,7 +144,6 @@ public enum DemoData {
         if try await provisioning.reference.count() == 0 {
             _ = try await provisioning.reference.replace(with: SyntheticNANP(exchanges: exchanges))
         }
-        let now = provisioning.clock.now()
         for (id, kind, name, agent) in [
             (agentId, AccountKind.agent, "Northside Telecom Partners", nil),
             (acmeId, .customer, "Acme Dental Group", agentId),
@@ -222,7 +229,7 @@ public enum DemoData {
         _ = try await provisioning.emergencyBindings.bind(acmeNumber, to: office.id, by: seeder)
     }
 
-    /// Revokes the previous run's demo keys and issues new ones for the operator and for Acme.
+    /// Revokes the previous run's demo keys and issues new ones for the operator, Acme and the partner carrier.
     public static func issueKeys(_ provisioning: Provisioning) async throws -> Keys {
         try await provisioning.accounts.revokeSystemKeys(namedWith: "demo ")
         return Keys(
@@ -231,6 +238,9 @@ public enum DemoData {
             ),
             acmeKey: try await provisioning.accounts.issueKeyAsSystem(
                 accountId: acmeId, role: .customerAdmin, name: "demo acme admin"
+            ),
+            partnerKey: try await provisioning.accounts.issueKeyAsSystem(
+                accountId: partnerId, role: .partner, name: "demo rival partner"
             )
         )
     }

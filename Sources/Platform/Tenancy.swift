@@ -8,6 +8,9 @@ public enum AccountKind: String, Sendable, Codable, CaseIterable {
     case customer
     /// A sales agent earning commission on the customers it referred.
     case agent
+    /// Another carrier that wins our numbers away (a gaining carrier): it files port-out requests with its own key
+    /// and follows the ones it filed, and sees nothing else.
+    case partner
 }
 
 /// What an API key may do. Each role belongs to one kind of account.
@@ -20,6 +23,8 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case customerRead = "customer-read"
     /// Read the accounts the agent referred.
     case agent
+    /// File port-out requests as the partner carrier, and follow and withdraw the ones it filed.
+    case partner
 
     /// The kind of account that may hold keys with this role.
     public var accountKind: AccountKind {
@@ -27,6 +32,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         case .operatorAdmin: .operator
         case .customerAdmin, .customerRead: .customer
         case .agent: .agent
+        case .partner: .partner
         }
     }
 }
@@ -62,7 +68,7 @@ public struct Principal: Sendable, Equatable {
     /// Refuses callers whose role is read-only.
     public func requireWrite() throws(ServiceError) {
         switch role {
-        case .operatorAdmin, .customerAdmin: return
+        case .operatorAdmin, .customerAdmin, .partner: return
         case .customerRead, .agent:
             throw ServiceError(.forbidden, "the \(role.rawValue) role is read-only")
         }
@@ -79,8 +85,21 @@ public struct Principal: Sendable, Equatable {
         guard isOperator else { throw ServiceError(.forbidden, "only the operator may do this") }
     }
 
-    /// Refuses agents, which see accounts but not numbers or trunks.
+    /// Whether the caller is a partner carrier (a gaining carrier filing port-out requests).
+    public var isPartner: Bool { role == .partner }
+
+    /// Refuses agents and partners, which see accounts (their own, and an agent's referrals) but not numbers, trunks
+    /// or anything else of a customer's.
     public func requireCustomerOrOperator() throws(ServiceError) {
+        switch role {
+        case .operatorAdmin, .customerAdmin, .customerRead: return
+        case .agent: throw ServiceError(.forbidden, "agents may not see numbers or trunks")
+        case .partner: throw ServiceError(.forbidden, "the partner role may only file and follow port-out requests")
+        }
+    }
+
+    /// Refuses agents, which hold nothing but their view of the accounts they referred: no webhooks, no port-outs.
+    public func refuseAgents() throws(ServiceError) {
         if role == .agent { throw ServiceError(.forbidden, "agents may not see numbers or trunks") }
     }
 }

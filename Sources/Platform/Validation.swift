@@ -25,4 +25,13 @@ package enum Validate {
         }
         return trimmed
     }
+
+    /// A carrier's Operating Company Number (NECA): 4 letters or digits, upper-cased.
+    package static func ocn(_ text: String, field: String) throws(ServiceError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        guard trimmed.utf8.count == 4, trimmed.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) }) else {
+            throw .invalid(field, "must be a 4-character OCN (letters and digits)")
+        }
+        return trimmed
+    }
 }

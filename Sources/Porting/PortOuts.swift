@@ -10,93 +10,18 @@ import Telephony
 import Timekeeping
 import Webhooks
 
-// MARK: - Model
-
-/// How an account protects its numbers from being ported away: its port-out PIN (stored only as a salted
-/// PBKDF2 hash), the ZIP code a request must name, and whether the account approves each port-out.
-public struct PortOutProtection: Sendable, Codable, Equatable {
-    public var accountId: String
-    public var zip: String
-    /// Whether each valid port-out request waits for the customer's approval (the default).
-    public var approvalRequired: Bool
-    /// Until when port-outs are refused after too many wrong PINs.
-    public var lockedUntil: Date?
-    public var updatedAt: Date
-}
-
-/// What an account sets: a PIN of 4 to 10 digits, its ZIP code, and whether it approves port-outs.
-public struct PortOutProtectionDraft: Sendable, Codable, Equatable {
-    public var pin: String
-    public var zip: String
-    public var approvalRequired: Bool?
-
-    public init(pin: String, zip: String, approvalRequired: Bool? = nil) {
-        self.pin = pin
-        self.zip = zip
-        self.approvalRequired = approvalRequired
-    }
-}
-
-/// A gaining carrier's request to port our numbers away, as the operator (or a partner integration) files it.
-public struct PortOutDraft: Sendable, Codable, Equatable {
-    public var numbers: [String]
-    public var gainingCarrier: String
-    public var gainingOcn: String
-    /// Our account number of the customer, as the end user gave it to the gaining carrier: the account id.
-    public var accountNumber: String
-    public var businessName: String
-    public var zip: String
-    public var pin: String?
-    /// When the numbers move, if the request is approved: within 90 days; by default at the end of the approval
-    /// window.
-    public var dueAt: Date?
-
-    public init(
-        numbers: [String], gainingCarrier: String, gainingOcn: String, accountNumber: String, businessName: String, zip: String,
-        pin: String?, dueAt: Date?
-    ) {
-        self.numbers = numbers
-        self.gainingCarrier = gainingCarrier
-        self.gainingOcn = gainingOcn
-        self.accountNumber = accountNumber
-        self.businessName = businessName
-        self.zip = zip
-        self.pin = pin
-        self.dueAt = dueAt
-    }
-}
-
-/// A port-out request against our numbers.
-public struct PortOut: Sendable, Codable, Equatable {
-    public var id: String
-    /// The account the request names, when it is one of our customers.
-    public var accountId: String?
-    public var numbers: [PhoneNumber]
-    public var gainingCarrier: String
-    public var gainingOcn: String
-    public var state: PortOutState
-    public var rejectReasons: [PortOutRejectReason]?
-    public var dueAt: Date
-    /// The customer's deadline to approve, while the request waits for it.
-    public var approveBy: Date?
-    public var createdAt: Date
-    public var updatedAt: Date
-}
-
-/// What a `port-out.status-changed` webhook event tells: the request after the change and its timeline entry.
-public struct PortOutChange: Sendable, Codable, Equatable {
-    public var portOut: PortOut
-    public var entry: PortOrderEventRecord
-}
-
 // MARK: - Port-outs
 
 /// Port-out requests against our numbers: checked against the account's data and port-out PIN, approved (or
 /// declined) by the customer within a window unless the account opted out, and completed at the due time, when
 /// the numbers leave the inventory as ported-out and routing and E911 forget them.
 ///
+/// Requests come from the operator (keying in a request that arrived by other means) or from a partner carrier's
+/// own key. A partner sees only the requests it filed, as a gaining carrier sees its LSRs: their state, reject
+/// reasons and due time, never the customer's account; it may withdraw them, never approve or complete them.
+///
 /// Every request is kept, rejected ones too (a run of wrong PINs is how port-out fraud shows), and every change is
-/// on the request's timeline with who and when, and sent to the account's webhooks.
+/// on the request's timeline with who and when, and sent to the account's webhooks (and the filing partner's).
 public struct PortOuts: Sendable {
     /// How long customers have to answer, and how wrong PINs lock an account.
     public struct Configuration: Sendable {
@@ -192,12 +117,14 @@ public struct PortOuts: Sendable {
 
     // MARK: Requests
 
-    /// Files a gaining carrier's request (the operator only) and checks it: the numbers must be the named
-    /// account's assigned numbers, on no other open request; the name and ZIP must match the account; and when
-    /// the account has a port-out PIN, the PIN too. A request failing any check is kept as `rejected` with every
-    /// reason; wrong PINs count towards the account's lock.
+    /// Files a gaining carrier's request (the operator, or the partner carrier as itself) and checks it: the
+    /// numbers must be the named account's assigned numbers, on no other open request; the name and ZIP must match
+    /// the account; and when the account has a port-out PIN, the PIN too. A request failing any check is kept as
+    /// `rejected` with every reason; wrong PINs count towards the account's lock.
     public func request(_ draft: PortOutDraft, by principal: Principal) async throws -> PortOut {
-        try principal.requireOperator()
+        guard principal.isOperator || principal.isPartner else {
+            throw ServiceError(.forbidden, "only the operator or a partner carrier may file port-out requests")
+        }
         guard (1...Self.maximumNumbers).contains(draft.numbers.count) else {
             throw ServiceError.invalid("numbers", "1 to \(Self.maximumNumbers) numbers")
         }
@@ -210,14 +137,12 @@ public struct PortOuts: Sendable {
             }
         }
         let requested = Array(Set(parsed)).sorted()
-        for (field, value) in [("gaining_carrier", draft.gainingCarrier), ("business_name", draft.businessName), ("account_number", draft.accountNumber)] {
+        for (field, value) in [("business_name", draft.businessName), ("account_number", draft.accountNumber)] {
             guard (1...200).contains(value.trimmingCharacters(in: .whitespaces).count) else {
                 throw ServiceError.invalid(field, "is required (at most 200 characters)")
             }
         }
-        guard (3...4).contains(draft.gainingOcn.count), draft.gainingOcn.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
-            throw ServiceError.invalid("gaining_ocn", "must be the gaining carrier's 4-character OCN")
-        }
+        let gaining = try await gainingCarrier(of: draft, by: principal)
         let zip = try Self.zip(draft.zip, field: "zip")
         let now = Date(unixSeconds: clock.now().unixSeconds)
         let dueAt = Date(unixSeconds: (draft.dueAt ?? now.addingTimeInterval(Double(configuration.approvalWindow.components.seconds))).unixSeconds)
@@ -270,34 +195,53 @@ public struct PortOuts: Sendable {
             let approveBy = state == .pendingApproval
                 ? min(dueAt, now.addingTimeInterval(Double(configuration.approvalWindow.components.seconds))) : nil
             let portOut = PortOut(
-                id: Identifier.make(prefix: "pout"), accountId: accountId, numbers: requested, gainingCarrier: draft.gainingCarrier,
-                gainingOcn: draft.gainingOcn.uppercased(), state: state, rejectReasons: ordered.isEmpty ? nil : ordered, dueAt: dueAt,
-                approveBy: approveBy, createdAt: now, updatedAt: now
+                id: Identifier.make(prefix: "pout"), accountId: accountId, filedBy: principal.isPartner ? principal.accountId : nil,
+                numbers: requested, gainingCarrier: gaining.name, gainingOcn: gaining.ocn, state: state,
+                rejectReasons: ordered.isEmpty ? nil : ordered, dueAt: dueAt, approveBy: approveBy, createdAt: now, updatedAt: now
             )
             try await Self.insert(portOut, in: database)
             try await record(portOut, event: "request", from: "received", detail: ordered.isEmpty ? nil : ordered.map(\.rawValue).joined(separator: ","),
                              actor: principal.actor, at: now, in: database)
-            return portOut
+            return portOut.seen(by: principal)
         }
     }
 
-    /// One request the caller may see: a customer's own (rejected ones against its numbers too), any for the operator.
+    /// The gaining carrier a request is filed for: the one the operator names, or the partner carrier itself.
+    private func gainingCarrier(of draft: PortOutDraft, by principal: Principal) async throws -> (name: String, ocn: String) {
+        guard principal.isPartner else {
+            let name = draft.gainingCarrier?.trimmingCharacters(in: .whitespaces) ?? ""
+            guard (1...200).contains(name.count) else { throw ServiceError.invalid("gaining_carrier", "is required (at most 200 characters)") }
+            guard let ocn = draft.gainingOcn, (3...4).contains(ocn.count), ocn.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+                throw ServiceError.invalid("gaining_ocn", "must be the gaining carrier's 4-character OCN")
+            }
+            return (name, ocn.uppercased())
+        }
+        let partner = try await store.read { try await AccountDirectory.fetchAccount(principal.accountId, in: $0) }
+        guard let partner, partner.kind == .partner, let ocn = partner.ocn else { throw ServiceError.notFound("account") }
+        if let named = draft.gainingOcn, named.trimmingCharacters(in: .whitespaces).uppercased() != ocn {
+            throw ServiceError.invalid("gaining_ocn", "a partner files requests under its own OCN, \(ocn)")
+        }
+        return (partner.name, ocn)
+    }
+
+    /// One request the caller may see: a customer's own (rejected ones against its numbers too), a partner's own
+    /// filing, any for the operator.
     public func portOut(_ id: String, by principal: Principal) async throws -> PortOut {
-        try principal.requireCustomerOrOperator()
-        return try await store.read { try await Self.visible(id, principal, forUpdate: false, in: $0) }
+        try principal.refuseAgents()
+        return try await store.read { try await Self.visible(id, principal, forUpdate: false, in: $0) }.seen(by: principal)
     }
 
     /// The requests the caller may see, by id.
     public func portOuts(page: PageRequest, by principal: Principal) async throws -> Page<PortOut> {
-        try principal.requireCustomerOrOperator()
-        let scope = try principal.listScope()
+        try principal.refuseAgents()
+        let scope = principal.isPartner ? "filed_by = \(bind: principal.accountId)" : try principal.listScope()
         let after = try page.idCursor(prefix: "pout") ?? ""
         let fetched: [PortOut] = try await store.read { database in
             var found: [PortOut] = []
             for row in try await database.raw("""
                 SELECT * FROM port_outs WHERE \(scope) AND id > \(bind: after) ORDER BY id LIMIT \(literal: page.limit + 1)
                 """).all() {
-                found.append(try await Self.decode(row, in: database))
+                found.append(try await Self.decode(row, in: database).seen(by: principal))
             }
             return found
         }
@@ -306,29 +250,33 @@ public struct PortOuts: Sendable {
 
     /// A request's timeline, oldest first.
     public func timeline(_ id: String, by principal: Principal) async throws -> [PortOrderEventRecord] {
-        try principal.requireCustomerOrOperator()
+        try principal.refuseAgents()
         return try await store.read { database in
-            _ = try await Self.visible(id, principal, forUpdate: false, in: database)
+            let portOut = try await Self.visible(id, principal, forUpdate: false, in: database)
             return try await database.raw("SELECT * FROM port_out_events WHERE port_out_id = \(bind: id) ORDER BY id").all()
-                .map(PortOrderEventRecord.init(row:))
+                .map { try portOut.entry(PortOrderEventRecord(row: $0), seenBy: principal) }
         }
     }
 
     /// The customer lets the numbers go at the due time.
     public func approve(_ id: String, by principal: Principal) async throws -> PortOut {
         try principal.requireWrite()
+        try principal.requireCustomerOrOperator()
         return try await apply(.approve, to: id, by: principal, actor: principal.actor)
     }
 
     /// The customer refuses the request (also after approving it, until the due time).
     public func decline(_ id: String, by principal: Principal) async throws -> PortOut {
         try principal.requireWrite()
+        try principal.requireCustomerOrOperator()
         return try await apply(.decline, to: id, by: principal, actor: principal.actor)
     }
 
-    /// The gaining carrier withdraws the request (filed by the operator).
+    /// The gaining carrier withdraws the request: the partner that filed it, or the operator for it.
     public func cancel(_ id: String, by principal: Principal) async throws -> PortOut {
-        try principal.requireOperator()
+        guard principal.isOperator || principal.isPartner else {
+            throw ServiceError(.forbidden, "only the gaining carrier (or the operator for it) may withdraw a port-out request")
+        }
         return try await apply(.cancel, to: id, by: principal, actor: principal.actor)
     }
 
@@ -398,11 +346,12 @@ public struct PortOuts: Sendable {
                 WHERE id = \(bind: id)
                 """).run()
             try await record(portOut, event: event.rawValue, from: from.rawValue, detail: detail, actor: actor, at: now, in: database)
-            return portOut
+            return portOut.seen(by: principal)
         }
     }
 
-    /// Records a timeline entry and sends it to the account's webhooks.
+    /// Records a timeline entry and sends it to the account's webhooks, and to the filing partner's as the partner
+    /// sees it.
     private func record(
         _ portOut: PortOut, event: String, from: String, detail: String?, actor: String, at now: Date, in database: any SQLDatabase
     ) async throws {
@@ -415,6 +364,13 @@ public struct PortOuts: Sendable {
         if let account = portOut.accountId {
             try await WebhookOutbox.enqueue(
                 .portOutStatusChanged, account: account, data: PortOutChange(portOut: portOut, entry: entry), at: now, in: database
+            )
+        }
+        if let partner = portOut.filedBy {
+            let view = Principal(accountId: partner, role: .partner, keyId: "")
+            try await WebhookOutbox.enqueue(
+                .portOutStatusChanged, account: partner,
+                data: PortOutChange(portOut: portOut.seen(by: view), entry: portOut.entry(entry, seenBy: view)), at: now, in: database
             )
         }
     }
@@ -504,15 +460,21 @@ public struct PortOuts: Sendable {
             throw ServiceError.notFound("port-out request")
         }
         let portOut = try await decode(row, in: database)
-        guard principal.isOperator || portOut.accountId == principal.accountId else { throw ServiceError.notFound("port-out request") }
+        let visible = switch principal.role {
+        case .operatorAdmin: true
+        case .partner: portOut.filedBy == principal.accountId
+        case .customerAdmin, .customerRead, .agent: portOut.accountId == principal.accountId
+        }
+        guard visible else { throw ServiceError.notFound("port-out request") }
         return portOut
     }
 
     private static func insert(_ portOut: PortOut, in database: any SQLDatabase) async throws {
         try await database.raw("""
-            INSERT INTO port_outs (id, account_id, gaining_carrier, gaining_ocn, state, reject_reasons, due_at, approve_by,
+            INSERT INTO port_outs (id, account_id, filed_by, gaining_carrier, gaining_ocn, state, reject_reasons, due_at, approve_by,
                 created_at, updated_at)
-            VALUES (\(bind: portOut.id), \(bind: portOut.accountId), \(bind: portOut.gainingCarrier), \(bind: portOut.gainingOcn),
+            VALUES (\(bind: portOut.id), \(bind: portOut.accountId), \(bind: portOut.filedBy), \(bind: portOut.gainingCarrier),
+                \(bind: portOut.gainingOcn),
                 \(bind: portOut.state.rawValue), \(bind: portOut.rejectReasons?.map(\.rawValue).joined(separator: ",")),
                 \(bind: portOut.dueAt.unixSeconds), \(bind: portOut.approveBy?.unixSeconds), \(bind: portOut.createdAt.unixSeconds),
                 \(bind: portOut.updatedAt.unixSeconds))
@@ -530,7 +492,8 @@ public struct PortOuts: Sendable {
             throw ServiceError(.conflict, "the request's stored state is unknown")
         }
         return PortOut(
-            id: id, accountId: try row.decode(column: "account_id", as: String?.self), numbers: numbers,
+            id: id, accountId: try row.decode(column: "account_id", as: String?.self),
+            filedBy: try row.decode(column: "filed_by", as: String?.self), numbers: numbers,
             gainingCarrier: try row.decode(column: "gaining_carrier", as: String.self),
             gainingOcn: try row.decode(column: "gaining_ocn", as: String.self), state: state,
             rejectReasons: try row.decode(column: "reject_reasons", as: String?.self)

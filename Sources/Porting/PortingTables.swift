@@ -129,4 +129,13 @@ public enum PortingTables {
         // How long a port-in order's numbers forward to their old path after activation, if at all.
         ["ALTER TABLE port_orders ADD COLUMN cutover_forward_hours BIGINT"]
     }
+
+    /// Migration 19 ("porting partners"): the partner carrier's account that filed a port-out request (`NULL`: the
+    /// operator filed it), which is the account that may follow and withdraw it.
+    public static func portOutFiler(_: DatabaseBackend) -> [String] {
+        [
+            "ALTER TABLE port_outs ADD COLUMN filed_by TEXT REFERENCES accounts(id)",
+            "CREATE INDEX port_outs_filer ON port_outs(filed_by, id)",
+        ]
+    }
 }

@@ -56,5 +56,6 @@ public enum TandemSchema {
         Migration(version: 16, name: "webhook secret rotation", parts: [WebhooksTables.secretRotation]),
         Migration(version: 17, name: "trunk ceilings", parts: [AccountsTables.trunkCeilings]),
         Migration(version: 18, name: "private trunk hosts", parts: [AccountsTables.privateTrunkHosts]),
+        Migration(version: 19, name: "porting partners", parts: [AccountsTables.partnerOCN, PortingTables.portOutFiler]),
     ]
 }

@@ -117,7 +117,7 @@ public struct WebhookEndpoints: Sendable {
     /// Registers an endpoint; its secret is in the answer, and nowhere else ever again.
     public func create(_ draft: WebhookEndpointDraft, by principal: Principal) async throws -> CreatedWebhookEndpoint {
         try principal.requireWrite()
-        try principal.requireCustomerOrOperator()
+        try principal.refuseAgents()
         let account = try principal.targetAccount(draft.accountId)
         let url = try policy.check(draft.url)
         let events = try Self.validate(events: draft.events)
@@ -152,13 +152,13 @@ public struct WebhookEndpoints: Sendable {
 
     /// One of the caller's endpoints (any, for the operator).
     public func endpoint(_ id: String, by principal: Principal) async throws -> WebhookEndpoint {
-        try principal.requireCustomerOrOperator()
+        try principal.refuseAgents()
         return try await store.read { try await Self.visible(id, principal, in: $0) }
     }
 
     /// The caller's endpoints (the operator: all, or one account's), by id.
     public func endpoints(accountId: String?, page: PageRequest, by principal: Principal) async throws -> Page<WebhookEndpoint> {
-        try principal.requireCustomerOrOperator()
+        try principal.refuseAgents()
         let scope = try principal.listScope(accountId)
         let after = try page.idCursor(prefix: "whk") ?? ""
         let fetched: [WebhookEndpoint] = try await store.read { database in
@@ -178,7 +178,7 @@ public struct WebhookEndpoints: Sendable {
         _ id: String, _ rotation: WebhookSecretRotation, by principal: Principal
     ) async throws -> CreatedWebhookEndpoint {
         try principal.requireWrite()
-        try principal.requireCustomerOrOperator()
+        try principal.refuseAgents()
         let hours = rotation.previousSecretHours ?? 24
         guard (0...168).contains(hours) else { throw ServiceError.invalid("previous_secret_hours", "must be 0 to 168 hours") }
         let now = clock.now().unixSeconds
@@ -204,7 +204,7 @@ public struct WebhookEndpoints: Sendable {
     /// Deletes an endpoint: it gets no more events, and its pending deliveries are canceled.
     public func delete(_ id: String, by principal: Principal) async throws {
         try principal.requireWrite()
-        try principal.requireCustomerOrOperator()
+        try principal.refuseAgents()
         let now = clock.now()
         try await store.transaction { database in
             _ = try await Self.visible(id, principal, forUpdate: true, in: database)
@@ -217,7 +217,7 @@ public struct WebhookEndpoints: Sendable {
 
     /// The deliveries to one of the caller's endpoints, newest first.
     public func deliveries(of id: String, page: PageRequest, by principal: Principal) async throws -> Page<WebhookDeliveryRecord> {
-        try principal.requireCustomerOrOperator()
+        try principal.refuseAgents()
         let before = try page.cursor.map { cursor throws(ServiceError) -> Int64 in
             guard let id = Int64(cursor), id > 0 else { throw .invalid("cursor", "is not a cursor from a previous page") }
             return id

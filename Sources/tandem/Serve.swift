@@ -461,6 +461,7 @@ struct Serve: AsyncParsableCommand {
             Demo API keys for this run (earlier runs' demo keys are revoked):
               export TANDEM_KEY=\(keys.operatorKey.secret)        # operator-admin
               export ACME_KEY=\(keys.acmeKey.secret)          # customer-admin of Acme Dental Group (\(DemoData.acmeId))
+              export PARTNER_KEY=\(keys.partnerKey.secret)       # partner: Rival Telecom (OCN 7Q2X) files port-outs
             """)
     }
 

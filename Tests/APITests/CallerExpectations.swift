@@ -10,6 +10,8 @@ import Testing
 ///   the operator's (carriers, stock, LRNs, accounts, caller-ID policies, filing port-outs, activating) is 403.
 /// - `customer-read` reads its own data (not its keys); every write is 403.
 /// - `agent` reads the accounts it referred and nothing of their numbers, trunks or porting: 403.
+/// - `partner` (a gaining carrier) reaches its own account, keys and webhooks and files, follows and withdraws its
+///   own port-out requests; it never sees whose numbers they are. Everything else is 403.
 /// - Another tenant's resource answers 404, exactly as a missing one; a list or filter shows the caller only its
 ///   own (another tenant's trunk filters to nothing), and a bulk request fails per number, as not found.
 ///
@@ -50,63 +52,65 @@ enum CallerExpectations {
         }
     }
 
-    /// What Acme's admin, Acme's read-only key, Acme's agent and another tenant (Globex's admin) get.
+    /// What Acme's admin, Acme's read-only key, Acme's agent, another tenant (Globex's admin) and a partner carrier
+    /// (Rival Telecom) get.
     struct Expected: Sendable {
         var owner: Answer
         var reader: Answer
         var agent: Answer
         var otherTenant: Answer
+        var partner: Answer
 
-        init(_ owner: Answer, _ reader: Answer, _ agent: Answer, _ otherTenant: Answer) {
-            (self.owner, self.reader, self.agent, self.otherTenant) = (owner, reader, agent, otherTenant)
+        init(_ owner: Answer, _ reader: Answer, _ agent: Answer, _ otherTenant: Answer, _ partner: Answer) {
+            (self.owner, self.reader, self.agent, self.otherTenant, self.partner) = (owner, reader, agent, otherTenant, partner)
         }
 
         /// The operator's alone: 403 to everyone else.
-        static let operatorOnly = Expected(403, 403, 403, 403)
+        static let operatorOnly = Expected(403, 403, 403, 403, 403)
     }
 
-    /// Per documented operation (`METHOD /template`): owner, reader, agent, other tenant.
+    /// Per documented operation (`METHOD /template`): owner, reader, agent, other tenant, partner.
     static let table: [String: Expected] = [
-        "GET /v1/me": Expected(200, 200, 200, 200),
-        "GET /v1/accounts": Expected(200, 200, 200, 200),
+        "GET /v1/me": Expected(200, 200, 200, 200, 200),
+        "GET /v1/accounts": Expected(200, 200, 200, 200, 200),
         "POST /v1/accounts": .operatorOnly,
-        "GET /v1/accounts/{id}": Expected(200, 200, 200, 404),
+        "GET /v1/accounts/{id}": Expected(200, 200, 200, 404, 404),
         "PATCH /v1/accounts/{id}": .operatorOnly,
-        "GET /v1/accounts/{id}/keys": Expected(200, 403, 403, 404),
-        "POST /v1/accounts/{id}/keys": Expected(201, 403, 403, 404),
-        "POST /v1/keys/{id}/rotate": Expected(201, 403, 403, 404),
-        "DELETE /v1/keys/{id}": Expected(200, 403, 403, 404),
-        "GET /v1/accounts/{id}/port-out-protection": Expected(200, 200, 403, 404),
-        "PUT /v1/accounts/{id}/port-out-protection": Expected(200, 403, 403, 404),
+        "GET /v1/accounts/{id}/keys": Expected(200, 403, 403, 404, 404),
+        "POST /v1/accounts/{id}/keys": Expected(201, 403, 403, 404, 404),
+        "POST /v1/keys/{id}/rotate": Expected(201, 403, 403, 404, 404),
+        "DELETE /v1/keys/{id}": Expected(200, 403, 403, 404, 404),
+        "GET /v1/accounts/{id}/port-out-protection": Expected(200, 200, 403, 404, 403),
+        "PUT /v1/accounts/{id}/port-out-protection": Expected(200, 403, 403, 404, 403),
 
-        "GET /v1/numbers/available": Expected(200, 200, 403, 200),
-        "GET /v1/numbers": Expected(200, 200, 403, 200),
-        "GET /v1/numbers/{number}": Expected(200, 200, 403, 404),
-        "GET /v1/numbers/{number}/history": Expected(200, 200, 403, 404),
-        "GET /v1/numbers/{number}/failover": Expected(200, 200, 403, 404),
-        "PUT /v1/numbers/{number}/failover": Expected(200, 403, 403, 404),
-        "GET /v1/numbers/{number}/cnam": Expected(200, 200, 403, 404),
-        "PUT /v1/numbers/{number}/cnam": Expected(200, 403, 403, 404),
-        "DELETE /v1/numbers/{number}/cnam": Expected(204, 403, 403, 404),
-        "GET /v1/numbers/{number}/e911": Expected(200, 200, 403, 404),
-        "PUT /v1/numbers/{number}/e911": Expected(200, 403, 403, 404),
-        "DELETE /v1/numbers/{number}/e911": Expected(204, 403, 403, 404),
-        "POST /v1/numbers/reserve": Expected(200, 403, 403, 404),
-        "POST /v1/numbers/order": Expected(200, 403, 403, 404),
-        "POST /v1/numbers/release": Expected(200, 403, 403, .perNumberNotFound),
-        "POST /v1/numbers/assign": Expected(200, 403, 403, .perNumberNotFound),
-        "POST /v1/numbers/unassign": Expected(200, 403, 403, .perNumberNotFound),
+        "GET /v1/numbers/available": Expected(200, 200, 403, 200, 403),
+        "GET /v1/numbers": Expected(200, 200, 403, 200, 403),
+        "GET /v1/numbers/{number}": Expected(200, 200, 403, 404, 403),
+        "GET /v1/numbers/{number}/history": Expected(200, 200, 403, 404, 403),
+        "GET /v1/numbers/{number}/failover": Expected(200, 200, 403, 404, 403),
+        "PUT /v1/numbers/{number}/failover": Expected(200, 403, 403, 404, 403),
+        "GET /v1/numbers/{number}/cnam": Expected(200, 200, 403, 404, 403),
+        "PUT /v1/numbers/{number}/cnam": Expected(200, 403, 403, 404, 403),
+        "DELETE /v1/numbers/{number}/cnam": Expected(204, 403, 403, 404, 403),
+        "GET /v1/numbers/{number}/e911": Expected(200, 200, 403, 404, 403),
+        "PUT /v1/numbers/{number}/e911": Expected(200, 403, 403, 404, 403),
+        "DELETE /v1/numbers/{number}/e911": Expected(204, 403, 403, 404, 403),
+        "POST /v1/numbers/reserve": Expected(200, 403, 403, 404, 403),
+        "POST /v1/numbers/order": Expected(200, 403, 403, 404, 403),
+        "POST /v1/numbers/release": Expected(200, 403, 403, .perNumberNotFound, 403),
+        "POST /v1/numbers/assign": Expected(200, 403, 403, .perNumberNotFound, 403),
+        "POST /v1/numbers/unassign": Expected(200, 403, 403, .perNumberNotFound, 403),
         // Caller names are published data: any customer may dip one of our numbers.
-        "GET /v1/cnam/{number}": Expected(200, 200, 403, 200),
+        "GET /v1/cnam/{number}": Expected(200, 200, 403, 200, 403),
         "POST /v1/inventory/numbers": .operatorOnly,
 
         // The example sets a caller-ID policy, which is the operator's.
-        "POST /v1/trunks": Expected(403, 403, 403, 404),
-        "GET /v1/trunks": Expected(200, 200, 403, 200),
-        "GET /v1/trunks/{id}": Expected(200, 200, 403, 404),
-        "PATCH /v1/trunks/{id}": Expected(200, 403, 403, 404),
-        "DELETE /v1/trunks/{id}": Expected(204, 403, 403, 404),
-        "GET /v1/reference/exchanges/{npanxx}": Expected(200, 200, 200, 200),
+        "POST /v1/trunks": Expected(403, 403, 403, 404, 403),
+        "GET /v1/trunks": Expected(200, 200, 403, 200, 403),
+        "GET /v1/trunks/{id}": Expected(200, 200, 403, 404, 403),
+        "PATCH /v1/trunks/{id}": Expected(200, 403, 403, 404, 403),
+        "DELETE /v1/trunks/{id}": Expected(204, 403, 403, 404, 403),
+        "GET /v1/reference/exchanges/{npanxx}": Expected(200, 200, 200, 200, 200),
 
         "GET /v1/carriers": .operatorOnly,
         "POST /v1/carriers": .operatorOnly,
@@ -115,49 +119,51 @@ enum CallerExpectations {
         "DELETE /v1/carriers/{id}": .operatorOnly,
         "GET /v1/carriers/{id}/ratedeck": .operatorOnly,
 
-        "GET /v1/routes/explain": Expected(200, 200, 403, 404),
-        "GET /v1/routing-records": Expected(200, 200, 403, .emptyPage),
+        "GET /v1/routes/explain": Expected(200, 200, 403, 404, 403),
+        "GET /v1/routing-records": Expected(200, 200, 403, .emptyPage, 403),
 
-        "GET /v1/blocked-destinations": Expected(200, 200, 403, 200),
-        "POST /v1/blocked-destinations": Expected(201, 403, 403, 404),
-        "DELETE /v1/blocked-destinations/{id}": Expected(204, 403, 403, 404),
+        "GET /v1/blocked-destinations": Expected(200, 200, 403, 200, 403),
+        "POST /v1/blocked-destinations": Expected(201, 403, 403, 404, 403),
+        "DELETE /v1/blocked-destinations/{id}": Expected(204, 403, 403, 404, 403),
 
-        "GET /v1/e911/addresses": Expected(200, 200, 403, 200),
+        "GET /v1/e911/addresses": Expected(200, 200, 403, 200, 403),
         // Without an account_id, an address is the caller's own.
-        "POST /v1/e911/addresses": Expected(201, 403, 403, 201),
-        "GET /v1/e911/addresses/{id}": Expected(200, 200, 403, 404),
-        "GET /v1/e911/locations/{id}": Expected(200, 200, 403, 404),
-        "POST /v1/e911/validate": Expected(200, 403, 403, 200),
-        "GET /v1/e911/unbound": Expected(200, 200, 403, 200),
+        "POST /v1/e911/addresses": Expected(201, 403, 403, 201, 403),
+        "GET /v1/e911/addresses/{id}": Expected(200, 200, 403, 404, 403),
+        "GET /v1/e911/locations/{id}": Expected(200, 200, 403, 404, 403),
+        "POST /v1/e911/validate": Expected(200, 403, 403, 200, 403),
+        "GET /v1/e911/unbound": Expected(200, 200, 403, 200, 403),
 
-        "GET /v1/webhooks": Expected(200, 200, 403, 200),
+        "GET /v1/webhooks": Expected(200, 200, 403, 200, 200),
         // Without an account_id, an endpoint is the caller's own.
-        "POST /v1/webhooks": Expected(201, 403, 403, 201),
-        "GET /v1/webhooks/{id}": Expected(200, 200, 403, 404),
-        "DELETE /v1/webhooks/{id}": Expected(204, 403, 403, 404),
-        "GET /v1/webhooks/{id}/deliveries": Expected(200, 200, 403, 404),
-        "POST /v1/webhooks/{id}/rotate-secret": Expected(200, 403, 403, 404),
+        "POST /v1/webhooks": Expected(201, 403, 403, 201, 201),
+        "GET /v1/webhooks/{id}": Expected(200, 200, 403, 404, 404),
+        "DELETE /v1/webhooks/{id}": Expected(204, 403, 403, 404, 404),
+        "GET /v1/webhooks/{id}/deliveries": Expected(200, 200, 403, 404, 404),
+        "POST /v1/webhooks/{id}/rotate-secret": Expected(200, 403, 403, 404, 404),
 
-        "GET /v1/port-orders": Expected(200, 200, 403, 200),
-        "POST /v1/port-orders": Expected(201, 403, 403, 404),
-        "GET /v1/port-orders/calendar": Expected(200, 200, 403, 200),
-        "GET /v1/port-orders/{id}": Expected(200, 200, 403, 404),
-        "GET /v1/port-orders/{id}/events": Expected(200, 200, 403, 404),
-        "POST /v1/port-orders/{id}/submit": Expected(200, 403, 403, 404),
-        "POST /v1/port-orders/{id}/supplement": Expected(200, 403, 403, 404),
-        "POST /v1/port-orders/{id}/cancel": Expected(200, 403, 403, 404),
+        "GET /v1/port-orders": Expected(200, 200, 403, 200, 403),
+        "POST /v1/port-orders": Expected(201, 403, 403, 404, 403),
+        "GET /v1/port-orders/calendar": Expected(200, 200, 403, 200, 403),
+        "GET /v1/port-orders/{id}": Expected(200, 200, 403, 404, 403),
+        "GET /v1/port-orders/{id}/events": Expected(200, 200, 403, 404, 403),
+        "POST /v1/port-orders/{id}/submit": Expected(200, 403, 403, 404, 403),
+        "POST /v1/port-orders/{id}/supplement": Expected(200, 403, 403, 404, 403),
+        "POST /v1/port-orders/{id}/cancel": Expected(200, 403, 403, 404, 403),
         "POST /v1/port-orders/{id}/activate": .operatorOnly,
-        "POST /v1/port-orders/{id}/end-cutover": Expected(200, 403, 403, 404),
-        "GET /v1/network/lrns": Expected(200, 200, 403, 200),
+        "POST /v1/port-orders/{id}/end-cutover": Expected(200, 403, 403, 404, 403),
+        "GET /v1/network/lrns": Expected(200, 200, 403, 200, 403),
         "PUT /v1/network/lrns/{lata}": .operatorOnly,
 
-        "GET /v1/port-outs": Expected(200, 200, 403, 200),
-        "POST /v1/port-outs": .operatorOnly,
-        "GET /v1/port-outs/{id}": Expected(200, 200, 403, 404),
-        "GET /v1/port-outs/{id}/events": Expected(200, 200, 403, 404),
-        "POST /v1/port-outs/{id}/approve": Expected(200, 403, 403, 404),
-        "POST /v1/port-outs/{id}/decline": Expected(200, 403, 403, 404),
-        "POST /v1/port-outs/{id}/cancel": .operatorOnly,
+        "GET /v1/port-outs": Expected(200, 200, 403, 200, .emptyPage),
+        // A partner files as itself; the example's OCN is Rival Telecom's.
+        "POST /v1/port-outs": Expected(403, 403, 403, 403, 201),
+        "GET /v1/port-outs/{id}": Expected(200, 200, 403, 404, 404),
+        "GET /v1/port-outs/{id}/events": Expected(200, 200, 403, 404, 404),
+        "POST /v1/port-outs/{id}/approve": Expected(200, 403, 403, 404, 403),
+        "POST /v1/port-outs/{id}/decline": Expected(200, 403, 403, 404, 403),
+        // Only the filing partner (or the operator) withdraws; the example's request is the operator's filing.
+        "POST /v1/port-outs/{id}/cancel": Expected(403, 403, 403, 403, 404),
         "POST /v1/port-outs/{id}/activate": .operatorOnly,
     ]
 }

@@ -88,7 +88,7 @@ struct AccountsTests {
         }
     }
 
-    @Test("agents see the customers they referred, customers only themselves", arguments: TestDatabase.available)
+    @Test("agents see the customers they referred, customers and partners only themselves", arguments: TestDatabase.available)
     func visibility(database: TestDatabase) async throws {
         try await database.withStore { store async throws in
             let fixture = try await Fixture.make(store)
@@ -96,7 +96,8 @@ struct AccountsTests {
             let agentSees = try await accounts.accounts(for: fixture.agent, page: PageRequest()).data.map(\.id)
             #expect(Set(agentSees) == [fixture.agent.accountId, fixture.acme.accountId])
             #expect(try await accounts.accounts(for: fixture.globex, page: PageRequest()).data.map(\.id) == [fixture.globex.accountId])
-            #expect(try await accounts.accounts(for: fixture.operatorPrincipal, page: PageRequest()).data.count == 4)
+            #expect(try await accounts.accounts(for: fixture.partner, page: PageRequest()).data.map(\.id) == [fixture.partner.accountId])
+            #expect(try await accounts.accounts(for: fixture.operatorPrincipal, page: PageRequest()).data.count == 5)
             await #expect(throws: ServiceError.notFound("account")) {
                 try await accounts.account(fixture.globex.accountId, for: fixture.agent)
             }

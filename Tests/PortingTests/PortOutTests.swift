@@ -229,6 +229,64 @@ struct PortOutTests {
         }
     }
 
+    @Test("a partner carrier files as itself, follows and withdraws only its own requests, and never sees the account",
+          arguments: TestDatabase.available)
+    func partnerCarrier(database: TestDatabase) async throws {
+        try await withPortOuts(database) { store, fixture, portOuts, _ in
+            let accounts = fixture.provisioning.accounts
+            let other = try await accounts.createAccount(
+                name: "Other Fiber", kind: .partner, agentId: nil, ocn: "9zzz", by: fixture.operatorPrincipal
+            )
+            #expect(other.ocn == "9ZZZ")
+            let otherKey = try await accounts.issueKey(accountId: other.id, role: .partner, name: "lsr", by: fixture.operatorPrincipal)
+            let otherPartner = Principal(accountId: other.id, role: .partner, keyId: otherKey.key.id)
+
+            var draft = request(fixture, [numbers[1], numbers[2]])
+            draft.gainingCarrier = nil
+            draft.gainingOcn = "1ABC"
+            await #expect { try await portOuts.request(draft, by: fixture.partner) } throws: {
+                ($0 as? ServiceError)?.field == "gaining_ocn"
+            }
+            draft.gainingOcn = nil
+            let filed = try await portOuts.request(draft, by: fixture.partner)
+            #expect(filed.state == .pendingApproval)
+            #expect(filed.gainingCarrier == "Rival Telecom" && filed.gainingOcn == "7Q2X" && filed.filedBy == fixture.partner.accountId)
+            #expect(filed.accountId == nil, "a partner never learns whose numbers they are")
+            #expect(try await portOuts.portOut(filed.id, by: fixture.acme).accountId == fixture.acme.accountId)
+            #expect(try await portOuts.portOut(filed.id, by: fixture.operatorPrincipal).filedBy == fixture.partner.accountId)
+
+            let operatorFiled = try await portOuts.request(request(fixture, [numbers[3]]), by: fixture.operatorPrincipal)
+            #expect(try await portOuts.portOuts(page: PageRequest(), by: fixture.partner).data.map(\.id) == [filed.id])
+            #expect(try await portOuts.portOuts(page: PageRequest(), by: otherPartner).data.isEmpty)
+            for id in [operatorFiled.id] {
+                await #expect { try await portOuts.portOut(id, by: fixture.partner) } throws: { ($0 as? ServiceError)?.code == .notFound }
+                await #expect { try await portOuts.cancel(id, by: fixture.partner) } throws: { ($0 as? ServiceError)?.code == .notFound }
+            }
+            await #expect { try await portOuts.portOut(filed.id, by: otherPartner) } throws: { ($0 as? ServiceError)?.code == .notFound }
+            await #expect { try await portOuts.cancel(filed.id, by: otherPartner) } throws: { ($0 as? ServiceError)?.code == .notFound }
+            await #expect { try await portOuts.approve(filed.id, by: fixture.partner) } throws: { ($0 as? ServiceError)?.code == .forbidden }
+            await #expect { try await portOuts.activate(filed.id, by: fixture.partner) } throws: { ($0 as? ServiceError)?.code == .forbidden }
+            await #expect { try await portOuts.protection(accountId: fixture.acme.accountId, by: fixture.partner) } throws: {
+                ($0 as? ServiceError)?.code == .forbidden
+            }
+
+            #expect(try await portOuts.approve(filed.id, by: fixture.acme).state == .approved)
+            let withdrawn = try await portOuts.cancel(filed.id, by: fixture.partner)
+            #expect(withdrawn.state == .canceled && withdrawn.accountId == nil)
+            let seen = try await portOuts.timeline(filed.id, by: fixture.partner)
+            #expect(seen.map(\.actor) == [fixture.partner.actor, "customer", fixture.partner.actor])
+            #expect(try await portOuts.timeline(filed.id, by: fixture.acme).map(\.actor)[1] == fixture.acme.actor)
+
+            let payloads = try await store.read { database in
+                try await database.raw("""
+                    SELECT payload FROM webhook_events WHERE account_id = \(bind: fixture.partner.accountId) ORDER BY created_at, id
+                    """).all().map { try $0.decode(column: "payload", as: String.self) }
+            }
+            #expect(payloads.count == 3, "the partner hears of its request, the approval and its withdrawal")
+            #expect(payloads.allSatisfy { !$0.contains(fixture.acme.accountId) && !$0.contains(fixture.acme.keyId) }, "\(payloads)")
+        }
+    }
+
     @Test("concurrent schedulers, a decline and a release during activation leave one consistent outcome",
           arguments: TestDatabase.available)
     func concurrentActivation(database: TestDatabase) async throws {

@@ -88,7 +88,7 @@ public enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConver
 }
 
 /// A provisioned world for tests: the operator, two customers (each with a trunk and an admin key), an agent
-/// who referred the first customer, reference data for two exchanges with numbers in stock, and a carrier with a
+/// who referred the first customer, a partner carrier, reference data for two exchanges with numbers in stock, and a carrier with a
 /// small prefix rate deck.
 public struct Fixture: Sendable {
     /// The one clock every service of the fixture reads.
@@ -99,11 +99,14 @@ public struct Fixture: Sendable {
     public let acmeReader: Principal
     public let globex: Principal
     public let agent: Principal
+    /// Rival Telecom (OCN 7Q2X), a partner carrier that files port-out requests for our numbers.
+    public let partner: Principal
     public let operatorKey: String
     public let acmeKey: String
     public let acmeReaderKey: String
     public let globexKey: String
     public let agentKey: String
+    public let partnerKey: String
     public let acmeTrunk: Trunk
     public let globexTrunk: Trunk
     public let carrier: Carrier
@@ -170,6 +173,9 @@ public struct Fixture: Sendable {
         let globexAccount = try await provisioning.accounts.createAccount(
             name: "Globex", kind: .customer, agentId: nil, by: operatorPrincipal
         )
+        let partnerAccount = try await provisioning.accounts.createAccount(
+            name: "Rival Telecom", kind: .partner, agentId: nil, ocn: "7Q2X", by: operatorPrincipal
+        )
         func key(_ account: Account, _ role: Role) async throws -> (Principal, String) {
             let issued = try await provisioning.accounts.issueKey(
                 accountId: account.id, role: role, name: role.rawValue, by: operatorPrincipal
@@ -180,6 +186,7 @@ public struct Fixture: Sendable {
         let (acmeReader, acmeReaderKey) = try await key(acmeAccount, .customerRead)
         let (globex, globexKey) = try await key(globexAccount, .customerAdmin)
         let (agent, agentKey) = try await key(agentAccount, .agent)
+        let (partner, partnerKey) = try await key(partnerAccount, .partner)
         _ = try await provisioning.reference.replace(with: exchanges)
         _ = try await provisioning.numbers.add(stock, by: operatorPrincipal)
         let acmeTrunk = try await provisioning.trunks.create(
@@ -210,8 +217,8 @@ public struct Fixture: Sendable {
         )
         return Fixture(
             provisioning: provisioning, operatorPrincipal: operatorPrincipal, acme: acme, acmeReader: acmeReader,
-            globex: globex, agent: agent, operatorKey: operatorKey.secret, acmeKey: acmeKey,
-            acmeReaderKey: acmeReaderKey, globexKey: globexKey, agentKey: agentKey, acmeTrunk: acmeTrunk,
+            globex: globex, agent: agent, partner: partner, operatorKey: operatorKey.secret, acmeKey: acmeKey,
+            acmeReaderKey: acmeReaderKey, globexKey: globexKey, agentKey: agentKey, partnerKey: partnerKey, acmeTrunk: acmeTrunk,
             globexTrunk: globexTrunk, carrier: carrier, acmeBlock: acmeBlock, acmeAddress: acmeAddress,
             porting: PortOrders(store: store, partner: SimulatedLosingCarrier(records: [losingCarrierRecord]), clock: clock)
         )
