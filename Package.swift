@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Store", targets: ["Store"]),
         .library(name: "Observability", targets: ["Observability"]),
         .library(name: "Guard", targets: ["Guard"]),
+        .library(name: "Rating", targets: ["Rating"]),
         .library(name: "Platform", targets: ["Platform"]),
         .library(name: "Accounts", targets: ["Accounts"]),
         .library(name: "NetworkData", targets: ["NetworkData"]),
@@ -122,9 +123,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Call admission over routing; the kernel every service shares.
+        // Call admission and rating over routing; the kernel every service shares.
         .target(
             name: "Guard",
+            dependencies: ["Routing", "Telephony"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Rating",
             dependencies: ["Routing", "Telephony"],
             swiftSettings: swiftSettings
         ),
@@ -438,6 +444,11 @@ let package = Package(
         .testTarget(
             name: "GuardTests",
             dependencies: ["Guard", "Routing", "Telephony"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RatingTests",
+            dependencies: ["Rating", "Routing", "Telephony"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -35,6 +35,17 @@ let package = Package(
             path: "Benchmarks/RoutingFixtures"
         ),
         .executableTarget(
+            name: "RatingBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Rating", package: "tandem"),
+                .product(name: "Routing", package: "tandem"),
+                .product(name: "Telephony", package: "tandem"),
+            ],
+            path: "Benchmarks/RatingBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "IdentityBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),

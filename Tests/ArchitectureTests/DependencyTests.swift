@@ -50,7 +50,7 @@ struct DependencyTests {
     static let layers: [[String]] = [
         ["Telephony", "Timekeeping", "SIP", "TransportSecurity"],
         ["Routing", "Identity", "Store", "Observability"],
-        ["Guard", "Platform"],
+        ["Guard", "Rating", "Platform"],
         ["Accounts"],
         ["NetworkData", "Emergency"],
         ["Inventory", "Webhooks"],
