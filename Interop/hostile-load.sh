@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Hostile load against `tandem serve --demo`, as an attacker on the network would try it (docs/security.md): a
 # flood of idle SIP TCP connections from many addresses that are no trunk's, slowloris on the HTTP API, a flood of
-# INVITEs from an unknown source, and a flood of 911 calls with fresh Call-IDs. After each, the server must answer
-# the API and SIP normally; at the end, its memory must have stayed within a stated bound.
+# INVITEs from an unknown source, a flood of 911 calls with fresh Call-IDs, and a flood of made-up API keys. After
+# each, the server must answer the API and SIP normally; at the end, its memory must have stayed within a stated
+# bound.
 #
 #   bash Interop/hostile-load.sh
 #   TANDEM_BINARY=/path/to/tandem bash Interop/hostile-load.sh     # run that binary; no `swift build`
 #
-# Loopback only (127.0.0.1, 127.0.0.2 and 127.0.1.x as attackers): ports 25660 (SIP), 28680 (HTTP), 28690
+# Loopback only (127.0.0.1, 127.0.0.2, 127.0.0.3 and 127.0.1.x as attackers): ports 25660 (SIP), 28680 (HTTP), 28690
 # (webhooks). Needs sipp, curl, jq and python3. About 40 s. Prints "ok" or "FAIL" for each check, then "hostile
 # load: N passed, M failed", and exits non-zero when a check failed.
 set -euo pipefail
@@ -116,6 +117,17 @@ PY
 }
 check "911 flood: one notice at once and one summary of the 499 repeats, not 500 deliveries" poll 15 notices
 check "after the 911 flood: the API and SIP answer" answers_normally
+
+# 5. 300 requests from 127.0.0.3 with made-up keys of the right shape (each would cost a key lookup): past the
+# source's burst of failed authentications (100, then 10 a second), it is refused 429 before any lookup.
+bad_key="tdm_$(head -c 36 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 48)"
+seq 300 | xargs -P 8 -I{} curl -sS -o /dev/null -w '%{http_code}\n' --interface 127.0.0.3 \
+    -H "Authorization: Bearer $bad_key" "http://127.0.0.1:$http_port/v1/me" >"$work/bad-keys.txt" || true
+unauthorized=$(grep -c '^401$' "$work/bad-keys.txt" || true)
+limited=$(grep -c '^429$' "$work/bad-keys.txt" || true)
+check "bad-key flood: $unauthorized of 300 looked up (401), $limited refused before a lookup (429)" \
+    bash -c "(( $unauthorized >= 100 && $unauthorized <= 150 && $unauthorized + $limited == 300 ))"
+check "after the bad-key flood: the API (from other addresses) and SIP answer" answers_normally
 
 peak_kib=$(awk '/^VmHWM/ { print $2 }' "/proc/$server/status")
 check "memory: peak resident $((peak_kib / 1024)) MiB, within ${memory_bound_mib} MiB" bash -c "(( $peak_kib / 1024 <= $memory_bound_mib ))"

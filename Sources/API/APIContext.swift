@@ -5,6 +5,7 @@ import Inventory
 import Logging
 import NIOCore
 import Platform
+import Telephony
 
 /// The request context of the Tandem API: who is calling, and JSON in snake_case with ISO 8601 dates.
 public struct APIContext: RequestContext {
@@ -15,11 +16,19 @@ public struct APIContext: RequestContext {
     /// Requests carry at most this many bytes of body: JSON's limit (a 1,000-number bulk request is ~20 KB),
     /// raised on the upload routes (``HTTPLimits``).
     public var maxUploadSize: Int
+    /// The peer's address, when the connection has one (a test's in-memory connection does not).
+    public var remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
         self.maxUploadSize = HTTPLimits.defaultJSONBodyBytes
+        self.remoteAddress = source.channel.remoteAddress
+    }
+
+    /// The peer's IP address, for per-source limits.
+    var sourceAddress: IPAddress? {
+        remoteAddress?.ipAddress.flatMap(IPAddress.init)
     }
 
     public var requestDecoder: JSONDecoder { API.decoder }
@@ -67,6 +76,8 @@ public enum API {
 /// told (`404`, `405`) only to a caller with a key: no one learns the API's shape without one.
 struct AuthenticationMiddleware: RouterMiddleware {
     let accounts: AccountDirectory
+    /// Refuses sources that keep failing to authenticate, before their keys cost a lookup.
+    let failures: FailedAuthenticationLimiter
 
     /// The first path segments under `/v1` a partner carrier's key may reach (reference data is public).
     static let partnerResources: Set<Substring> = ["me", "accounts", "keys", "webhooks", "port-outs", "reference"]
@@ -76,11 +87,19 @@ struct AuthenticationMiddleware: RouterMiddleware {
     ) async throws -> Response {
         // The router skips empty segments (`//v1/x` is `/v1/x`), so the first non-empty segment decides.
         guard request.uri.path.split(separator: "/").first == "v1" else { return try await next(request, context) }
-        guard let header = request.headers[.authorization], header.count < 256 else { throw Problem.unauthorized }
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer",
-            let principal = try await accounts.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces))
-        else { throw Problem.unauthorized }
+        let source = context.sourceAddress
+        if let source, let retryAfter = failures.refusal(for: source) {
+            var problem = Problem(
+                status: .tooManyRequests, code: "rate-limited", title: "Too many requests",
+                detail: "too many requests from this address failed to authenticate; try again in \(retryAfter) s"
+            )
+            problem.retryAfter = retryAfter
+            throw problem
+        }
+        guard let principal = try await authenticate(request) else {
+            if let source { failures.failed(from: source) }
+            throw Problem.unauthorized
+        }
         if ![.get, .head].contains(request.method), [.customerRead, .agent].contains(principal.role) {
             throw Problem(status: .forbidden, code: "forbidden", title: "Forbidden",
                           detail: "the \(principal.role.rawValue) role is read-only")
@@ -95,6 +114,14 @@ struct AuthenticationMiddleware: RouterMiddleware {
         context.principal = principal
         context.logger[metadataKey: "tandem.key"] = .string(principal.keyId)
         return try await next(request, context)
+    }
+
+    /// The principal of the request's `Authorization: Bearer` key; `nil` when there is none, or not a valid one.
+    private func authenticate(_ request: Request) async throws -> Principal? {
+        guard let header = request.headers[.authorization], header.count < 256 else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return try await accounts.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces))
     }
 }
 

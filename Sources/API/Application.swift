@@ -69,7 +69,9 @@ public func buildRouter(
     router.add(middleware: MethodNotAllowedMiddleware(methods: methods))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BodyLimitMiddleware(bytes: limits.jsonBodyBytes))
-    router.add(middleware: AuthenticationMiddleware(accounts: dependencies.accounts))
+    router.add(middleware: AuthenticationMiddleware(
+        accounts: dependencies.accounts, failures: FailedAuthenticationLimiter(limits: limits, metrics: dependencies.metrics)
+    ))
     router.add(middleware: KeyRateMiddleware(limiter: KeyRateLimiter(limits: limits, metrics: dependencies.metrics)))
     OpenRoutes(
         store: dependencies.store, metrics: dependencies.metrics, metricsToken: metricsToken, signingChain: dependencies.signingChain

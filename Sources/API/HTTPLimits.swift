@@ -8,6 +8,7 @@ import NIOHTTPTypes
 import Observability
 import Platform
 import Synchronization
+import Telephony
 
 /// What one client may take of the HTTP API: connections, time, body bytes and requests per key.
 public struct HTTPLimits: Sendable {
@@ -36,6 +37,9 @@ public struct HTTPLimits: Sendable {
     /// Requests a second per key: the operator's keys, and every other role's.
     public var operatorKeyRate: KeyRate
     public var customerKeyRate: KeyRate
+    /// Failed authentications per source address (an IPv6 /64 counts as one): past it, the source's requests
+    /// under `/v1` are refused `429` before their key is looked up, until the rate lets one through again.
+    public var failedAuthenticationRate: KeyRate
 
     /// JSON's body limit unless configured otherwise.
     public static let defaultJSONBodyBytes = 256 * 1024
@@ -43,7 +47,8 @@ public struct HTTPLimits: Sendable {
     public init(
         maximumConnections: Int = 512, requestDeadline: Duration = .seconds(60), jsonBodyBytes: Int = defaultJSONBodyBytes,
         uploadBodyBytes: Int = 8 * 1024 * 1024, operatorKeyRate: KeyRate = .init(perSecond: 100, burst: 500),
-        customerKeyRate: KeyRate = .init(perSecond: 20, burst: 100)
+        customerKeyRate: KeyRate = .init(perSecond: 20, burst: 100),
+        failedAuthenticationRate: KeyRate = .init(perSecond: 10, burst: 100)
     ) {
         precondition(maximumConnections > 0 && jsonBodyBytes > 0 && uploadBodyBytes >= jsonBodyBytes)
         self.maximumConnections = maximumConnections
@@ -52,6 +57,7 @@ public struct HTTPLimits: Sendable {
         self.uploadBodyBytes = uploadBodyBytes
         self.operatorKeyRate = operatorKeyRate
         self.customerKeyRate = customerKeyRate
+        self.failedAuthenticationRate = failedAuthenticationRate
     }
 
     func rate(for role: Role) -> KeyRate {
@@ -166,19 +172,49 @@ struct BodyLimitMiddleware: RouterMiddleware {
     }
 }
 
-// MARK: - Rate per key
+// MARK: - Rates per key and per source
 
-/// Holds each API key to its role's request rate (``HTTPLimits/KeyRate``); over it, `429` with `Retry-After`.
-/// Runs after authentication, so only real keys have buckets; buckets idle long enough to be full again are
-/// forgotten once there are many.
-final class KeyRateLimiter: Sendable {
-    /// Each key's bucket, with the rate it is held to (its role's).
-    private let buckets = Mutex<(byKey: [String: (bucket: TokenBucket, rate: HTTPLimits.KeyRate)], swept: ContinuousClock.Instant?)>(
+/// Token buckets by key, each held to the rate it was last taken at. Buckets idle long enough to be full again
+/// are the same as new ones: past many keys, they are forgotten, at most once a second.
+final class RateBuckets<Key: Hashable & Sendable>: Sendable {
+    private let state = Mutex<(buckets: [Key: (bucket: TokenBucket, rate: HTTPLimits.KeyRate)], swept: ContinuousClock.Instant?)>(
         ([:], nil)
     )
+    private static var forgetAbove: Int { 10_000 }
+
+    /// Takes a token from `key`'s bucket; `nil` when there was one, else the seconds until there is.
+    func take(_ key: Key, rate: HTTPLimits.KeyRate, at now: ContinuousClock.Instant = .now) -> Int? {
+        state.withLock { state in
+            if state.buckets.count > Self.forgetAbove, state.swept.map({ $0.duration(to: now) > .seconds(1) }) ?? true {
+                state.buckets = state.buckets.filter {
+                    !$0.value.bucket.isFull(rate: $0.value.rate.perSecond, capacity: $0.value.rate.burst, at: now)
+                }
+                state.swept = now
+            }
+            var bucket = state.buckets[key]?.bucket ?? TokenBucket(capacity: rate.burst, at: now)
+            defer { state.buckets[key] = (bucket, rate) }
+            guard !bucket.take(rate: rate.perSecond, capacity: rate.burst, at: now) else { return nil }
+            return max(1, Int(bucket.secondsUntilToken(rate: rate.perSecond).rounded(.up)))
+        }
+    }
+
+    /// The seconds until `key`'s bucket has a token, without taking one; `nil` when it has one now (or `key` has no
+    /// bucket: a new one is full).
+    func wait(_ key: Key, at now: ContinuousClock.Instant = .now) -> Int? {
+        state.withLock { state in
+            guard let (bucket, rate) = state.buckets[key] else { return nil }
+            let seconds = bucket.secondsUntilToken(rate: rate.perSecond, capacity: rate.burst, at: now)
+            return seconds > 0 ? max(1, Int(seconds.rounded(.up))) : nil
+        }
+    }
+}
+
+/// Holds each API key to its role's request rate (``HTTPLimits/KeyRate``); over it, `429` with `Retry-After`.
+/// Runs after authentication, so only real keys have buckets.
+final class KeyRateLimiter: Sendable {
+    private let buckets = RateBuckets<String>()
     private let limits: HTTPLimits
     private let metrics: TandemMetrics?
-    private static let forgetAbove = 10_000
 
     init(limits: HTTPLimits, metrics: TandemMetrics?) {
         self.limits = limits
@@ -187,20 +223,35 @@ final class KeyRateLimiter: Sendable {
 
     /// Takes a request from `principal`'s key; `nil` when admitted, else the seconds until it may try again.
     func take(_ principal: Principal, at now: ContinuousClock.Instant = .now) -> Int? {
-        let rate = limits.rate(for: principal.role)
-        let wait: Double? = buckets.withLock { state in
-            // Full buckets are the same as new ones: past many keys, they are forgotten, at most once a second.
-            if state.byKey.count > Self.forgetAbove, state.swept.map({ $0.duration(to: now) > .seconds(1) }) ?? true {
-                state.byKey = state.byKey.filter { !$0.value.bucket.isFull(rate: $0.value.rate.perSecond, capacity: $0.value.rate.burst, at: now) }
-                state.swept = now
-            }
-            var bucket = state.byKey[principal.keyId]?.bucket ?? TokenBucket(capacity: rate.burst, at: now)
-            defer { state.byKey[principal.keyId] = (bucket, rate) }
-            return bucket.take(rate: rate.perSecond, capacity: rate.burst, at: now) ? nil : bucket.secondsUntilToken(rate: rate.perSecond)
-        }
-        guard let wait else { return nil }
+        guard let wait = buckets.take(principal.keyId, rate: limits.rate(for: principal.role), at: now) else { return nil }
         metrics?.httpRequestsRateLimited.increment()
-        return max(1, Int(wait.rounded(.up)))
+        return wait
+    }
+}
+
+/// Counts failed authentications per source (``IPAddress/sourceGroup``) against
+/// ``HTTPLimits/failedAuthenticationRate``: a source that keeps presenting bad keys is refused before its keys cost
+/// a lookup.
+final class FailedAuthenticationLimiter: Sendable {
+    private let buckets = RateBuckets<IPAddress>()
+    private let rate: HTTPLimits.KeyRate
+    private let metrics: TandemMetrics?
+
+    init(limits: HTTPLimits, metrics: TandemMetrics?) {
+        self.rate = limits.failedAuthenticationRate
+        self.metrics = metrics
+    }
+
+    /// The seconds `source` must wait before it may try a key again; `nil` when it may now.
+    func refusal(for source: IPAddress, at now: ContinuousClock.Instant = .now) -> Int? {
+        guard let wait = buckets.wait(source.sourceGroup, at: now) else { return nil }
+        metrics?.httpRequestsRateLimited.increment()
+        return wait
+    }
+
+    /// Counts a failed authentication from `source`.
+    func failed(from source: IPAddress, at now: ContinuousClock.Instant = .now) {
+        _ = buckets.take(source.sourceGroup, rate: rate, at: now)
     }
 }
 

@@ -16,6 +16,15 @@ package struct TokenBucket: Sendable {
         tokens >= 1 ? 0 : (1 - tokens) / rate
     }
 
+    /// Seconds from `now` until the bucket has a token, refilling at `rate` up to `capacity` (0 when it has one), without
+    /// taking it.
+    package func secondsUntilToken(rate: Double, capacity: Double, at now: ContinuousClock.Instant) -> Double {
+        let elapsed = updated.duration(to: now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let available = min(capacity, tokens + max(0, seconds) * rate)
+        return available >= 1 ? 0 : (1 - available) / rate
+    }
+
     /// Whether the bucket has refilled to `capacity` by `now`: a full bucket is the same as a new one.
     package func isFull(rate: Double, capacity: Double, at now: ContinuousClock.Instant) -> Bool {
         let elapsed = updated.duration(to: now)

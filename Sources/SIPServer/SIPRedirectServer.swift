@@ -208,7 +208,7 @@ final class DeferredAnswers: Sendable {
 private final class ConnectionRegistry: Sendable {
     private struct Connection {
         var channel: any Channel
-        /// The source as the per-source limit counts it (``perSourceGroup(_:)``).
+        /// The source as the per-source limit counts it (``IPAddress/sourceGroup``).
         var source: IPAddress?
         var known: Bool
         /// The order connections were accepted in: the oldest unknown one is shed first.
@@ -234,7 +234,7 @@ private final class ConnectionRegistry: Sendable {
     /// carrier's connection that finds no room closes the oldest unknown one instead.
     func admit(_ channel: any Channel, source: IPAddress?, known: Bool) -> Bool {
         let id = ObjectIdentifier(channel)
-        let source = source.map(perSourceGroup)
+        let source = source.map(\.sourceGroup)
         let (admitted, shed): (Bool, (any Channel)?) = state.withLockedValue { state in
             if !known, let source, state.perSource[source, default: 0] >= perUnknownSource { return (false, nil) }
             var shed: (any Channel)?
@@ -280,12 +280,6 @@ private final class ConnectionRegistry: Sendable {
             try? await channel.close()
         }
     }
-}
-
-/// What the per-source connection limit counts as one source: an IPv4 address, or an IPv6 /64, the block one host
-/// (or one subscriber's LAN) is given and can draw any number of addresses from (RFC 4291 §2.5.1).
-func perSourceGroup(_ address: IPAddress) -> IPAddress {
-    address.isV4 ? address : CIDRBlock.masked(address, prefixLength: 64)
 }
 
 /// The deadline of the message a TCP connection is receiving: armed by its first bytes, ended when it is whole.

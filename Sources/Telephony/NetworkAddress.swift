@@ -83,6 +83,12 @@ extension IPAddress: CustomStringConvertible, LosslessStringConvertible {
         guard let address = try? IPAddress(parsing: description) else { return nil }
         self = address
     }
+
+    /// What a per-source limit counts as one source: an IPv4 address alone, an IPv6 address by its /64, the block
+    /// one host (or one subscriber's LAN) is given and can draw any number of addresses from (RFC 4291 §2.5.1).
+    public var sourceGroup: IPAddress {
+        isV4 ? self : CIDRBlock.masked(self, prefixLength: 64)
+    }
 }
 
 extension IPAddress: Codable {

@@ -103,11 +103,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a request may take from its head to the end of its body (a body dripped byte by byte is closed).")
     var httpRequestSeconds = 60
 
-    @Option(help: "API requests a second per customer or agent key (bursts of 5 seconds' worth); past it, 429 with Retry-After.")
+    @Option(help: "API requests a second per customer, agent or partner key (bursts of 5 seconds' worth); past it, 429 with Retry-After.")
     var apiRequestsPerSecond = 20
 
     @Option(help: "API requests a second per operator key (bursts of 5 seconds' worth).")
     var apiOperatorRequestsPerSecond = 100
+
+    @Option(help: "Failed API authentications a second per source address, an IPv6 /64 counting as one (bursts of 10 seconds' worth); past it, the source's /v1 requests get 429 before any key is looked up.")
+    var apiFailedAuthenticationsPerSecond = 10
 
     @Option(help: "A file holding the bearer token GET /metrics asks for (Prometheus's authorization credentials); without it, /metrics is open to all.")
     var metricsTokenFile: String?
@@ -159,8 +162,10 @@ struct Serve: AsyncParsableCommand {
         guard httpMaxConnections > 0, (1...3_600).contains(httpRequestSeconds) else {
             throw ValidationError("--http-max-connections must be positive, --http-request-seconds 1 to 3600")
         }
-        guard apiRequestsPerSecond > 0, apiOperatorRequestsPerSecond > 0 else {
-            throw ValidationError("--api-requests-per-second and --api-operator-requests-per-second must be positive")
+        guard apiRequestsPerSecond > 0, apiOperatorRequestsPerSecond > 0, apiFailedAuthenticationsPerSecond > 0 else {
+            throw ValidationError(
+                "--api-requests-per-second, --api-operator-requests-per-second and --api-failed-authentications-per-second must be positive"
+            )
         }
         guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
         if tlsCertificate == nil, !http.isLoopback, !allowPlainHttp {
@@ -279,7 +284,10 @@ struct Serve: AsyncParsableCommand {
                 limits: HTTPLimits(
                     maximumConnections: httpMaxConnections, requestDeadline: .seconds(httpRequestSeconds),
                     operatorKeyRate: .init(perSecond: Double(apiOperatorRequestsPerSecond), burst: Double(5 * apiOperatorRequestsPerSecond)),
-                    customerKeyRate: .init(perSecond: Double(apiRequestsPerSecond), burst: Double(5 * apiRequestsPerSecond))
+                    customerKeyRate: .init(perSecond: Double(apiRequestsPerSecond), burst: Double(5 * apiRequestsPerSecond)),
+                    failedAuthenticationRate: .init(
+                        perSecond: Double(apiFailedAuthenticationsPerSecond), burst: Double(10 * apiFailedAuthenticationsPerSecond)
+                    )
                 ),
                 metricsToken: try metricsToken()
             ),

@@ -30,6 +30,35 @@ struct HTTPEdgeTests {
         }
     }
 
+    @Test("a source whose keys keep failing is refused 429 before its keys are looked up, valid ones too; others are not")
+    func failedAuthenticationsPerSource() async throws {
+        var limits = HTTPLimits.forTests
+        // A token every 50 s: however slowly the machine runs the test, the source's bucket does not refill within it.
+        limits.failedAuthenticationRate = .init(perSecond: 0.02, burst: 3)
+        try await withLiveAPI(APIConfiguration(limits: limits)) { port, fixture in
+            func get(_ path: String, key: String?) async throws -> String {
+                let authorization = key.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+                return try await SlowClientTests.exchange(
+                    port, "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\(authorization)Connection: close\r\n\r\n"
+                )
+            }
+            #expect(try await get("/v1/me", key: fixture.operatorKey).hasPrefix("HTTP/1.1 200"), "a good key is not counted")
+            let guessed = "tdm_" + String(repeating: "a", count: 48)
+            for key in [guessed, nil, "tdm_short"] {
+                #expect(try await get("/v1/me", key: key).hasPrefix("HTTP/1.1 401"))
+            }
+            let refused = try await get("/v1/me", key: guessed)
+            #expect(refused.hasPrefix("HTTP/1.1 429"), "\(refused)")
+            #expect(refused.contains("urn:tandem:problem:rate-limited"))
+            let retryAfter = refused.split(separator: "\r\n").first { $0.lowercased().hasPrefix("retry-after:") }
+                .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }
+            #expect(retryAfter.map { (1...50).contains($0) } == true, "\(refused)")
+            #expect(try await get("/v1/me", key: fixture.operatorKey).hasPrefix("HTTP/1.1 429"),
+                    "the source waits, whatever key it sends next: a good one is not looked up either")
+            #expect(try await get("/health", key: nil).hasPrefix("HTTP/1.1 200"), "paths outside /v1 need no key and are not held")
+        }
+    }
+
     @Test("a JSON body past the JSON limit is refused 413 before it is read; a stock upload may be larger")
     func bodyLimits() async throws {
         var limits = HTTPLimits.forTests

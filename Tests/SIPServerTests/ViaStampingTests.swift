@@ -112,17 +112,3 @@ struct RetransmissionBytesTests {
         #expect(try answered() == first)
     }
 }
-
-@Suite("Per-source grouping")
-struct PerSourceGroupTests {
-    @Test("the per-source connection limit counts an IPv4 address alone, and an IPv6 address by its /64")
-    func groups() throws {
-        let v4 = try #require(IPAddress("198.51.100.7"))
-        #expect(perSourceGroup(v4) == v4)
-        let a = try #require(IPAddress("2001:db8:1:2:aaaa::1")), b = try #require(IPAddress("2001:db8:1:2:ffff:1:2:3"))
-        #expect(perSourceGroup(a) == perSourceGroup(b))
-        #expect(perSourceGroup(a) == IPAddress("2001:db8:1:2::"))
-        let otherSubnet = try #require(IPAddress("2001:db8:1:3::1"))
-        #expect(perSourceGroup(otherSubnet) != perSourceGroup(a))
-    }
-}

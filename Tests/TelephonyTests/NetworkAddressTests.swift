@@ -68,6 +68,20 @@ struct IPAddressTests {
     }
 }
 
+@Suite("Per-source grouping")
+struct SourceGroupTests {
+    @Test("a per-source limit counts an IPv4 address alone, and an IPv6 address by its /64")
+    func groups() throws {
+        let v4 = try #require(IPAddress("198.51.100.7"))
+        #expect(v4.sourceGroup == v4)
+        let a = try #require(IPAddress("2001:db8:1:2:aaaa::1")), b = try #require(IPAddress("2001:db8:1:2:ffff:1:2:3"))
+        #expect(a.sourceGroup == b.sourceGroup)
+        #expect(a.sourceGroup == IPAddress("2001:db8:1:2::"))
+        let otherSubnet = try #require(IPAddress("2001:db8:1:3::1"))
+        #expect(otherSubnet.sourceGroup != a.sourceGroup)
+    }
+}
+
 @Suite("CIDRBlock")
 struct CIDRBlockTests {
     @Test(
