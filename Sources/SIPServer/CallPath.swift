@@ -15,10 +15,19 @@ struct InviteAnswer {
 
 extension RedirectResponder {
     /// The INVITE's path: protocol checks, routing, admission, the record, emergency notices, identity, and the
-    /// response's encoding.
-    func answerInvite(_ request: SIPRequest, _ validated: SIPValidatedHeaders, from source: IPAddress) -> InviteAnswer {
+    /// response's encoding. `transport` is the socket's peer; the call's source is the address a trusted SBC names,
+    /// else that.
+    func answerInvite(_ request: SIPRequest, _ validated: SIPValidatedHeaders, from transport: IPAddress) -> InviteAnswer {
         if let refusal = protocolRefusal(request, validated) {
             return InviteAnswer(response: refusal, fromKnownSource: false)
+        }
+        let source: IPAddress
+        do {
+            source = try trustedProxies.callSource(of: request, from: transport)
+        } catch {
+            return InviteAnswer(
+                response: encoder.refusal(request, status: 400, reason: "Bad Request", warning: error.reason), fromKnownSource: false
+            )
         }
         let milliseconds = clock.unixMilliseconds()
         let call = CallRequest(

@@ -48,6 +48,8 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
     let admission: Admission
     /// Which calls from unknown sources get a routing record.
     let unknownSources: UnknownSourceSampler
+    /// The SBCs whose `X-Tandem-Source` names where their calls came from.
+    let trustedProxies: TrustedProxies
 
     /// A responder. `emergencyLocations` is where emergency calls' locations are published
     /// (`https://tandem.example.net/v1/e911/locations`): a location's URL is that, `/`, and its address id. The
@@ -56,9 +58,11 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
         clock: WallClock, table: RoutingTable, admission: Admission, cacheCapacity: Int = 65_536,
         cacheBytes: Int = 64 << 20, serverName: String = "Tandem", records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil,
         emergencyLocations: String, identity: CallerIdentityService = CallerIdentityService(),
-        emergencyCalls: EmergencyCallQueue? = nil, unknownSources: UnknownSourceSampler = UnknownSourceSampler()
+        emergencyCalls: EmergencyCallQueue? = nil, unknownSources: UnknownSourceSampler = UnknownSourceSampler(),
+        trustedProxies: TrustedProxies = TrustedProxies()
     ) {
         self.clock = clock
+        self.trustedProxies = trustedProxies
         self.unknownSources = unknownSources
         self.table = table
         self.admission = admission

@@ -18,6 +18,7 @@ import Schema
 import SIPServer
 import ServiceLifecycle
 import Synchronization
+import Telephony
 import Store
 import Timekeeping
 import TransportSecurity
@@ -127,6 +128,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a SIP TCP message may take to arrive whole once its first bytes have come.")
     var sipTcpMessageSeconds = 10
 
+    @Option(help: "An SBC (address or CIDR block, repeatable) whose X-Tandem-Source header names the address each of its calls came from; calls are routed as from there. Anyone else's header is ignored.")
+    var trustedSbc: [String] = []
+
     @Option(help: "Seconds after a 911 call in which the same caller's repeats from the same trunk are counted into one Kari's Law notification, not told one by one.")
     var emergencyNoticeWindowSeconds = 60
 
@@ -181,6 +185,13 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...86_400).contains(tlsReloadSeconds) else { throw ValidationError("--tls-reload-seconds must be 1 to 86400") }
         guard (1...3_600).contains(sipTcpMessageSeconds) else { throw ValidationError("--sip-tcp-message-seconds must be 1 to 3600") }
+        for block in trustedSbc {
+            do throws(AddressError) {
+                _ = try CIDRBlock(parsing: block)
+            } catch {
+                throw ValidationError("--trusted-sbc \(block): \(error.reason)")
+            }
+        }
         guard sipTcpMaxConnections > 0, sipTcpMaxPerUnknownSource > 0, (1...86_400).contains(sipTcpIdleSeconds) else {
             throw ValidationError("--sip-tcp-max-connections and --sip-tcp-max-per-unknown-source must be positive, --sip-tcp-idle-seconds 1 to 86400")
         }
@@ -252,7 +263,7 @@ struct Serve: AsyncParsableCommand {
             responder: RedirectResponder(
                 clock: clock, table: table, admission: AdmissionPolicies { CallsPerSecondPolicy(limiter: CallRateLimiter()) },
                 records: records, metrics: metrics, emergencyLocations: baseURL + emergencyLocationsPath, identity: identity,
-                emergencyCalls: emergencyCalls
+                emergencyCalls: emergencyCalls, trustedProxies: TrustedProxies(trustedSbc.compactMap(CIDRBlock.init))
             ),
             logger: logger
         )

@@ -352,3 +352,40 @@ struct SIPRedirectServerSocketTests {
         }
     }
 }
+
+@Suite("Calls through a trusted SBC")
+struct TrustedProxyTests {
+    static let sbc = IPAddress("198.51.100.1")!
+    let responder = RedirectResponder(
+        clock: .system, table: table(), trustedProxies: TrustedProxies([CIDRBlock("198.51.100.0/30")!])
+    )
+
+    func send(_ extra: [String], from source: IPAddress, call: Int) throws -> SIPResponse {
+        try #require(responder.respond(to: request(extra: extra, callID: "sbc-\(call)", branch: "z9hG4bK-sbc\(call)"), from: source))
+    }
+
+    @Test("a trusted SBC's X-Tandem-Source is the call's source; without it the call is the SBC's own")
+    func trusted() throws {
+        #expect(try send(["X-Tandem-Source: 192.0.2.10"], from: Self.sbc, call: 1).status == 302, "routed as Acme's trunk")
+        #expect(try send([], from: Self.sbc, call: 2).status == 403, "the SBC itself is no trunk's")
+        #expect(try send(["X-Tandem-Source: [2001:db8::5]"], from: Self.sbc, call: 3).status == 403, "an IPv6 literal, bracketed")
+    }
+
+    @Test("anyone else's X-Tandem-Source is ignored: a peer cannot pass for a customer's PBX")
+    func untrusted() throws {
+        let stranger = try #require(IPAddress("203.0.113.9"))
+        #expect(try send(["X-Tandem-Source: 192.0.2.10"], from: stranger, call: 4).status == 403)
+        let plain = RedirectResponder(clock: .system, table: table())
+        let response = try #require(plain.respond(to: request(extra: ["X-Tandem-Source: 192.0.2.10"], callID: "sbc-5"), from: Self.sbc))
+        #expect(response.status == 403, "no SBC is trusted unless configured")
+    }
+
+    @Test("a trusted SBC's source that is not one IP address is refused 400, saying why",
+          arguments: [(["X-Tandem-Source: pbx.acme.example"], "is not an IP address"),
+                      (["X-Tandem-Source: 192.0.2.10", "X-Tandem-Source: 192.0.2.11"], "appears more than once")])
+    func malformed(extra: [String], reason: String) throws {
+        let response = try send(extra, from: Self.sbc, call: 6)
+        #expect(response.status == 400)
+        #expect(response.headers["Warning"]?.contains(reason) == true, "\(response.headers["Warning"] ?? "")")
+    }
+}

@@ -13,12 +13,12 @@ extension RedirectResponder where Admission == AdmissionPolicies<CallsPerSecondP
         records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil, callLimiter: CallRateLimiter = CallRateLimiter(),
         emergencyLocations: String = "http://127.0.0.1:8080/v1/e911/locations",
         identity: CallerIdentityService = CallerIdentityService(), emergencyCalls: EmergencyCallQueue? = nil,
-        unknownSources: UnknownSourceSampler = UnknownSourceSampler()
+        unknownSources: UnknownSourceSampler = UnknownSourceSampler(), trustedProxies: TrustedProxies = TrustedProxies()
     ) {
         self.init(
             clock: clock, table: table, admission: AdmissionPolicies { CallsPerSecondPolicy(limiter: callLimiter) }, cacheCapacity: cacheCapacity,
             serverName: serverName, records: records, metrics: metrics, emergencyLocations: emergencyLocations,
-            identity: identity, emergencyCalls: emergencyCalls, unknownSources: unknownSources
+            identity: identity, emergencyCalls: emergencyCalls, unknownSources: unknownSources, trustedProxies: trustedProxies
         )
     }
 }
