@@ -131,7 +131,7 @@ let package = Package(
         ),
         .target(
             name: "Rating",
-            dependencies: ["Routing", "Telephony"],
+            dependencies: ["Routing", "Telephony", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -268,6 +268,7 @@ let package = Package(
                 "Guard",
                 "Identity",
                 "Observability",
+                "Rating",
                 "Routing",
                 "SIP",
                 "Telephony",
@@ -336,6 +337,7 @@ let package = Package(
                 "Platform",
                 "Timekeeping",
                 "Porting",
+                "Rating",
                 "Webhooks",
                 "API",
                 "Identity",
@@ -448,7 +450,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RatingTests",
-            dependencies: ["Rating", "Routing", "Telephony"],
+            dependencies: ["Rating", "Routing", "Telephony", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -476,6 +478,7 @@ let package = Package(
         .testTarget(
             name: "SIPServerTests",
             dependencies: [
+                "Rating",
                 "TestSupport",
                 "Guard",
                 "Timekeeping",
@@ -496,6 +499,7 @@ let package = Package(
         .testTarget(
             name: "StoreTests",
             dependencies: [
+                "Platform",
                 "Timekeeping",
                 "Schema", "Store", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),

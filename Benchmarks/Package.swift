@@ -38,6 +38,7 @@ let package = Package(
             name: "RatingBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Rating", package: "tandem"),
                 .product(name: "Routing", package: "tandem"),
                 .product(name: "Telephony", package: "tandem"),

@@ -38,8 +38,9 @@ public struct HTTPLimits: Sendable {
     public var operatorKeyRate: KeyRate
     public var customerKeyRate: KeyRate
     /// Failed authentications per source address (an IPv6 /64 counts as one): past it, the source's requests
-    /// under `/v1` are refused `429` before their key is looked up, until the rate lets one through again.
-    public var failedAuthenticationRate: KeyRate
+    /// under `/v1` are refused `429` before their key is looked up, until the rate lets one through again. `nil`:
+    /// no such limit (behind a proxy, where every client has the proxy's address).
+    public var failedAuthenticationRate: KeyRate?
 
     /// JSON's body limit unless configured otherwise.
     public static let defaultJSONBodyBytes = 256 * 1024
@@ -48,7 +49,7 @@ public struct HTTPLimits: Sendable {
         maximumConnections: Int = 512, requestDeadline: Duration = .seconds(60), jsonBodyBytes: Int = defaultJSONBodyBytes,
         uploadBodyBytes: Int = 8 * 1024 * 1024, operatorKeyRate: KeyRate = .init(perSecond: 100, burst: 500),
         customerKeyRate: KeyRate = .init(perSecond: 20, burst: 100),
-        failedAuthenticationRate: KeyRate = .init(perSecond: 10, burst: 100)
+        failedAuthenticationRate: KeyRate? = .init(perSecond: 10, burst: 100)
     ) {
         precondition(maximumConnections > 0 && jsonBodyBytes > 0 && uploadBodyBytes >= jsonBodyBytes)
         self.maximumConnections = maximumConnections
@@ -234,7 +235,7 @@ final class KeyRateLimiter: Sendable {
 /// a lookup.
 final class FailedAuthenticationLimiter: Sendable {
     private let buckets = RateBuckets<IPAddress>()
-    private let rate: HTTPLimits.KeyRate
+    private let rate: HTTPLimits.KeyRate?
     private let metrics: TandemMetrics?
 
     init(limits: HTTPLimits, metrics: TandemMetrics?) {
@@ -251,6 +252,7 @@ final class FailedAuthenticationLimiter: Sendable {
 
     /// Counts a failed authentication from `source`.
     func failed(from source: IPAddress, at now: ContinuousClock.Instant = .now) {
+        guard let rate else { return }
         _ = buckets.take(source.sourceGroup, rate: rate, at: now)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Telephony
 import X509
 
 /// Why signing credentials could not be loaded.

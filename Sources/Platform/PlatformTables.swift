@@ -10,4 +10,9 @@ public enum PlatformTables {
             "INSERT INTO routing_epoch (id, epoch) VALUES (1, 0)",
         ]
     }
+
+    /// Migration 20 ("server keys"): random keys the server makes once and keeps, by name (``ServerKeys``).
+    public static func serverKeys(_: DatabaseBackend) -> [String] {
+        ["CREATE TABLE server_keys (name TEXT PRIMARY KEY, key TEXT NOT NULL, created_at BIGINT NOT NULL)"]
+    }
 }

@@ -92,6 +92,9 @@ public enum UnratedReason: String, Sendable, Hashable, Codable {
     case noPriceList = "no-price-list"
     /// The price list has no rate for the destination at the call's start.
     case noRate = "no-rate"
+    /// The switch reports more billable seconds than any call has (``BillingRule/maximumSeconds``) or fewer than
+    /// none: a record to look at, not to bill.
+    case implausibleDuration = "implausible-duration"
 }
 
 /// A call's price to the customer and cost from the carrier.
@@ -127,6 +130,7 @@ public enum CallRater {
     public static func side(_ call: CallUsage, _ list: PriceList?) -> SideRating {
         if case .emergency = call.destination { return .free(.emergency) }
         guard call.answered else { return .free(.unanswered) }
+        guard (0...BillingRule.maximumSeconds).contains(call.billableSeconds) else { return .unrated(.implausibleDuration) }
         guard let list else { return .unrated(.noPriceList) }
         guard let rate = list.rate(for: call.destination, at: call.startedAt) else { return .unrated(.noRate) }
         guard let charge = BillingRule.charge(seconds: call.billableSeconds, rate: rate, terms: list.terms) else {

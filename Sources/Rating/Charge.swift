@@ -41,6 +41,10 @@ public struct Charge: Sendable, Hashable, Codable {
 
 /// The arithmetic every charge follows, stated once (docs/rating.md quotes it).
 public enum BillingRule {
+    /// The most billable seconds a call is rated for: a week. Longer is a switch's error (``CallRater`` leaves such a
+    /// call unrated); the arithmetic below takes at most this, so that no rate can overflow it.
+    public static let maximumSeconds: Int64 = 7 * 86_400
+
     /// The seconds billed for `seconds` of talk under `initial`/`increment` billing and a `minimum`:
     /// none for no second; else the initial increment covers the first `initial` seconds, each further
     /// `increment` seconds (or part of them) adds one increment, and the result is at least `minimum`.

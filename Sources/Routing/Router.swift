@@ -192,6 +192,9 @@ public enum Router {
             return true
         }
         note("\(number.e164) is ours: account \(route.accountId)")
+        decision.accountId = route.accountId
+        decision.toOurNumber = true
+        decision.destinationTrunk = route.trunkId
         if let forward = route.cutoverForward, time < forward.until {
             targets = cutoverTargets(route, forward, in: snapshot, time: time, decision: &decision, note: note)
         }
@@ -225,7 +228,7 @@ public enum Router {
         }
         // Forwarded legs are priced at the number's owner's rates: another account's records must not show them.
         if decision.price != nil, let source = decision.sourceTrunk, snapshot.trunks[source]?.route.accountId != route.accountId {
-            decision.price = nil
+            decision.priceRate = nil
         }
         guard !targets.isEmpty else {
             return .refuse(Refusal(status: 480, reason: "number not in service", retryAfter: 60))
@@ -330,6 +333,7 @@ public enum Router {
             note("destination \(prefix) is blocked for account \(account)")
             return .refuse(Refusal(status: 603, reason: "destination \(prefix) is blocked by policy"))
         }
+        if decision.accountId == nil { decision.accountId = account }
         guard let plan else {
             note("account \(account) has no rate plan")
             return .refuse(Refusal(status: 403, reason: "no rate plan for this account"))
@@ -338,7 +342,7 @@ public enum Router {
             note("the account's rate plan does not include this destination")
             return .refuse(Refusal(status: 403, reason: "destination not in the rate plan"))
         }
-        decision.price = price.perMinute
+        decision.priceRate = price
         note("the customer pays \(price.perMinute)/min")
         return withUnsafeTemporaryAllocation(of: Rate?.self, capacity: snapshot.carrierRates.slotCount) { costs in
             costs.initialize(repeating: nil)
@@ -371,7 +375,7 @@ public enum Router {
                         continue
                     }
                     note("carrier \(carrier().name) (\(carrier().id)): candidate at \(cost.perMinute)/min, priority \(rating.priority)")
-                    buffer[count] = Candidate(cost: cost.micros, priority: rating.priority, index: index)
+                    buffer[count] = Candidate(cost: cost.micros, priority: rating.priority, index: index, slot: Int32(slot))
                     count += 1
                 }
                 guard count > 0 else {
@@ -387,7 +391,8 @@ public enum Router {
                 targets.reserveCapacity(snapshot.maximumRoutes)
                 for candidate in candidates where targets.count < snapshot.maximumRoutes {
                     let carrier = snapshot.carriers[candidate.index]
-                    decision.carriers.append(ChosenCarrier(id: carrier.route.id, cost: Money(micros: candidate.cost)))
+                    // The slot was priced above: the candidate exists because its rate does.
+                    decision.carriers.append(ChosenCarrier(id: carrier.route.id, rate: costs[Int(candidate.slot)]!))
                     for gateway in carrier.route.gateways where targets.count < snapshot.maximumRoutes {
                         targets.append(RouteTarget(
                             user: user, host: gateway.address, port: gateway.port, transport: gateway.transport,
@@ -407,6 +412,8 @@ public enum Router {
         var priority: Int
         /// The carrier's place in the snapshot's carriers, which are in id order.
         var index: Int
+        /// The carrier's deck's slot, where its rate for the call is.
+        var slot: Int32
 
         static func < (lhs: Candidate, rhs: Candidate) -> Bool {
             (lhs.cost, lhs.priority, lhs.index) < (rhs.cost, rhs.priority, rhs.index)

@@ -77,15 +77,18 @@ public struct EmergencyCall: Sendable, Hashable {
     }
 }
 
-/// A carrier an outbound call was redirected to, and what it costs per minute.
+/// A carrier an outbound call was redirected to, and its rate for the call (per minute, with its increments).
 public struct ChosenCarrier: Sendable, Hashable {
     public var id: String
-    public var cost: Money
+    public var rate: Rate
 
-    public init(id: String, cost: Money) {
+    public init(id: String, rate: Rate) {
         self.id = id
-        self.cost = cost
+        self.rate = rate
     }
+
+    /// What the carrier charges per minute.
+    public var cost: Money { rate.perMinute }
 }
 
 /// A decision with the reasoning that led to it, for `explain` and routing records.
@@ -106,7 +109,19 @@ public struct RoutingDecision: Sendable {
     /// Outbound: the carriers in the redirect, cheapest first, with their per-minute cost, and what the
     /// customer pays.
     public var carriers: [ChosenCarrier] = []
-    public var price: Money?
+    /// The customer's rate for the call, from its plan.
+    public var priceRate: Rate?
+    /// What the customer pays per minute.
+    public var price: Money? { priceRate?.perMinute }
+
+    /// The customer the call is for: the calling trunk's account on an outbound call, the called number's owner on
+    /// a call to one of our numbers.
+    public var accountId: String?
+    /// The call is to one of our numbers (from a carrier, or from a trunk on-net).
+    public var toOurNumber = false
+    /// On a call to one of our numbers, the trunk the number is delivered to.
+    public var destinationTrunk: String?
+
     /// The call came from an upstream carrier rather than a customer trunk.
     public var fromCarrier = false
     /// The calls-per-second limit of the trunk the call came from, when one applies (never to emergency calls).

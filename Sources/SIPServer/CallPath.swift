@@ -1,4 +1,5 @@
 import Guard
+import Rating
 import Routing
 import SIP
 import Telephony
@@ -25,6 +26,7 @@ extension RedirectResponder {
         do {
             source = try trustedProxies.callSource(of: request, from: transport)
         } catch {
+            // Even a 911 call: from a source it cannot name, routing could only refuse it as the SBC's own (no trunk's).
             return InviteAnswer(
                 response: encoder.refusal(request, status: 400, reason: "Bad Request", warning: error.reason), fromKnownSource: false
             )
@@ -60,6 +62,10 @@ extension RedirectResponder {
             return InviteAnswer(response: encoder.refusal(request, refusal), fromKnownSource: fromKnownSource)
         }
         var response = encoder.redirect(request, to: targets)
+        // Only a trusted SBC gets the decision, for its records: it names the customer's and the carriers' rates.
+        if let decisions, trustedProxies.trusts(transport) {
+            response.addHeader(DecisionToken.header, decisions.seal(CallDecision(decision, callID: call.callID, at: call.time)))
+        }
         let host = targets.first?.host ?? ""
         if let emergency = decision.emergency {
             let dialed = decision.normalized ?? call.dialed

@@ -2,6 +2,7 @@ import Guard
 import Identity
 import NIOCore
 import Observability
+import Rating
 import Routing
 import SIP
 import Telephony
@@ -50,6 +51,8 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
     let unknownSources: UnknownSourceSampler
     /// The SBCs whose `X-Tandem-Source` names where their calls came from.
     let trustedProxies: TrustedProxies
+    /// Seals each redirect's decision into its `X-Tandem-Decision` header, for the SBC's records; `nil` adds none.
+    let decisions: DecisionToken?
 
     /// A responder. `emergencyLocations` is where emergency calls' locations are published
     /// (`https://tandem.example.net/v1/e911/locations`): a location's URL is that, `/`, and its address id. The
@@ -59,10 +62,11 @@ public struct RedirectResponder<Admission: AdmissionPolicy>: Sendable {
         cacheBytes: Int = 64 << 20, serverName: String = "Tandem", records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil,
         emergencyLocations: String, identity: CallerIdentityService = CallerIdentityService(),
         emergencyCalls: EmergencyCallQueue? = nil, unknownSources: UnknownSourceSampler = UnknownSourceSampler(),
-        trustedProxies: TrustedProxies = TrustedProxies()
+        trustedProxies: TrustedProxies = TrustedProxies(), decisions: DecisionToken? = nil
     ) {
         self.clock = clock
         self.trustedProxies = trustedProxies
+        self.decisions = decisions
         self.unknownSources = unknownSources
         self.table = table
         self.admission = admission

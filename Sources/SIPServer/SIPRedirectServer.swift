@@ -151,7 +151,8 @@ public struct SIPRedirectServer<Admission: AdmissionPolicy>: Service {
             .serverChannelOption(.backlog, value: 256)
             .childChannelInitializer { channel in
                 let source = channel.remoteAddress.flatMap(IPAddress.init)
-                let known = source.map { table.current.isKnownSource($0) } ?? false
+                // A trusted SBC's long-lived connection carries its customers' and carriers' calls: it is known too.
+                let known = source.map { table.current.isKnownSource($0) || responder.trustedProxies.trusts($0) } ?? false
                 guard connections.admit(channel, source: source, known: known) else {
                     responder.metrics?.tcpConnectionsShed.increment()
                     logger.debug("shed a SIP TCP connection over the limits", metadata: ["from": "\(source.map { "\($0)" } ?? "?")"])

@@ -57,5 +57,6 @@ public enum TandemSchema {
         Migration(version: 17, name: "trunk ceilings", parts: [AccountsTables.trunkCeilings]),
         Migration(version: 18, name: "private trunk hosts", parts: [AccountsTables.privateTrunkHosts]),
         Migration(version: 19, name: "porting partners", parts: [AccountsTables.partnerOCN, PortingTables.portOutFiler]),
+        Migration(version: 20, name: "server keys", parts: [PlatformTables.serverKeys]),
     ]
 }

@@ -84,10 +84,12 @@ extension IPAddress: CustomStringConvertible, LosslessStringConvertible {
         self = address
     }
 
-    /// What a per-source limit counts as one source: an IPv4 address alone, an IPv6 address by its /64, the block
-    /// one host (or one subscriber's LAN) is given and can draw any number of addresses from (RFC 4291 §2.5.1).
+    /// What a per-source limit counts as one source: an IPv4 address alone (also as a dual-stack socket gives it,
+    /// IPv4-mapped: `::ffff:a.b.c.d`), an IPv6 address by its /64, the block one host (or one subscriber's LAN) is
+    /// given and can draw any number of addresses from (RFC 4291 §2.5.1).
     public var sourceGroup: IPAddress {
-        isV4 ? self : CIDRBlock.masked(self, prefixLength: 64)
+        if case .v6(let high, let low) = self, high == 0, low >> 32 == 0xFFFF { return .v4(UInt32(truncatingIfNeeded: low)) }
+        return isV4 ? self : CIDRBlock.masked(self, prefixLength: 64)
     }
 }
 

@@ -12,6 +12,7 @@ import NetworkData
 import Observability
 import Platform
 import Porting
+import Rating
 import Routing
 import RoutingFeed
 import Schema
@@ -110,7 +111,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "API requests a second per operator key (bursts of 5 seconds' worth).")
     var apiOperatorRequestsPerSecond = 100
 
-    @Option(help: "Failed API authentications a second per source address, an IPv6 /64 counting as one (bursts of 10 seconds' worth); past it, the source's /v1 requests get 429 before any key is looked up.")
+    @Option(help: "Failed API authentications a second per source address, an IPv6 /64 counting as one (bursts of 10 seconds' worth); past it, the source's /v1 requests get 429 before any key is looked up. 0: no limit (behind a proxy, where every client has the proxy's address).")
     var apiFailedAuthenticationsPerSecond = 10
 
     @Option(help: "A file holding the bearer token GET /metrics asks for (Prometheus's authorization credentials); without it, /metrics is open to all.")
@@ -166,9 +167,10 @@ struct Serve: AsyncParsableCommand {
         guard httpMaxConnections > 0, (1...3_600).contains(httpRequestSeconds) else {
             throw ValidationError("--http-max-connections must be positive, --http-request-seconds 1 to 3600")
         }
-        guard apiRequestsPerSecond > 0, apiOperatorRequestsPerSecond > 0, apiFailedAuthenticationsPerSecond > 0 else {
+        guard apiRequestsPerSecond > 0, apiOperatorRequestsPerSecond > 0, apiFailedAuthenticationsPerSecond >= 0 else {
             throw ValidationError(
-                "--api-requests-per-second, --api-operator-requests-per-second and --api-failed-authentications-per-second must be positive"
+                "--api-requests-per-second and --api-operator-requests-per-second must be positive, "
+                    + "--api-failed-authentications-per-second 0 or more"
             )
         }
         guard (tlsCertificate == nil) == (tlsKey == nil) else { throw ValidationError("--tls-certificate and --tls-key go together") }
@@ -214,6 +216,8 @@ struct Serve: AsyncParsableCommand {
         let store = try await Store.open(location, logger: logger)
         // The one clock every service of this process reads.
         let clock = WallClock.system
+        // The schema first: the services below read the store as they are made (the decision token's kept key).
+        try await store.migrate(TandemSchema.migrations, clock: clock)
         let provisioning = Provisioning(
             store: store,
             numbers: .init(reservationTime: .seconds(reservationMinutes * 60), agingDays: agingDays),
@@ -243,6 +247,13 @@ struct Serve: AsyncParsableCommand {
         let baseURL = publicURL ?? "\(tls == nil ? "http" : "https")://\(http)"
         let httpClient = HTTPDocumentSource.makeClient()
         let (identity, signingChain) = try callerIdentity(baseURL: baseURL, location: location, client: httpClient, clock: clock, logger: logger)
+        // The key that signs each 302's decision token: derived from the secrets key when there is one, else kept in
+        // the database, so that every node and restart seals alike.
+        let decisions = if let secretsKeyFile {
+            DecisionToken(secretsKey: try WebhookSecretSealer.key(fromFile: secretsKeyFile))
+        } else {
+            DecisionToken(storedKey: try await ServerKeys.key(named: "decision-token", in: store, at: clock.unixSeconds()))
+        }
         // Webhooks: the outbox's deliveries, and Kari's Law notifications of the emergency calls routing makes.
         let webhookPolicy = WebhookURLPolicy(allowPrivateNetworks: allowPrivateWebhooks || demo)
         let sealer = try secretsKeyFile.map { WebhookSecretSealer(key: try WebhookSecretSealer.key(fromFile: $0)) } ?? .plaintext
@@ -263,7 +274,8 @@ struct Serve: AsyncParsableCommand {
             responder: RedirectResponder(
                 clock: clock, table: table, admission: AdmissionPolicies { CallsPerSecondPolicy(limiter: CallRateLimiter()) },
                 records: records, metrics: metrics, emergencyLocations: baseURL + emergencyLocationsPath, identity: identity,
-                emergencyCalls: emergencyCalls, trustedProxies: TrustedProxies(trustedSbc.compactMap(CIDRBlock.init))
+                emergencyCalls: emergencyCalls, trustedProxies: TrustedProxies(trustedSbc.compactMap(CIDRBlock.init)),
+                decisions: decisions
             ),
             logger: logger
         )
@@ -296,7 +308,7 @@ struct Serve: AsyncParsableCommand {
                     maximumConnections: httpMaxConnections, requestDeadline: .seconds(httpRequestSeconds),
                     operatorKeyRate: .init(perSecond: Double(apiOperatorRequestsPerSecond), burst: Double(5 * apiOperatorRequestsPerSecond)),
                     customerKeyRate: .init(perSecond: Double(apiRequestsPerSecond), burst: Double(5 * apiRequestsPerSecond)),
-                    failedAuthenticationRate: .init(
+                    failedAuthenticationRate: apiFailedAuthenticationsPerSecond == 0 ? nil : .init(
                         perSecond: Double(apiFailedAuthenticationsPerSecond), burst: Double(10 * apiFailedAuthenticationsPerSecond)
                     )
                 ),
@@ -320,7 +332,6 @@ struct Serve: AsyncParsableCommand {
             }
         )
         app.beforeServerStarts { [demo, secretsKeyFile, logger] in
-            try await store.migrate(TandemSchema.migrations, clock: clock)
             // Every stored webhook secret must open with this configuration before anything is signed with it.
             let sealed = try await sealer.sealStoredSecrets(in: store)
             if sealed > 0 { logger.notice("sealed the webhook secrets stored before a key was configured", metadata: ["endpoints": "\(sealed)"]) }

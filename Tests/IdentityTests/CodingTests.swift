@@ -1,5 +1,6 @@
 import Foundation
 import SwiftASN1
+import Telephony
 import Testing
 import X509
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Telephony
 import Testing
 import X509
 

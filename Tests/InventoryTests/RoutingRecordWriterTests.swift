@@ -23,7 +23,7 @@ private func record(_ index: Int, trunk: String? = "trk_a") -> RoutingRecord {
         trunkId: trunk, dialed: "13015550100", normalized: "+13015550100",
         lrn: index.isMultiple(of: 2) ? "+14105559000" : nil,
         jurisdiction: .interstate, status: 302, reason: "Cheap",
-        carriers: [.init(id: "car_a", cost: Money(micros: 4_000)), .init(id: "car_b", cost: Money(micros: 4_500))],
+        carriers: [.init(id: "car_a", rate: Rate(micros: 4_000)), .init(id: "car_b", rate: Rate(micros: 4_500))],
         priceMicros: 10_000, callerIDFlagged: index == 1
     )
 }

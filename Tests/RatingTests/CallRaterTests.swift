@@ -82,6 +82,11 @@ struct CallRaterTests {
         #expect(CallRater.side(answered(.nanp(dc, .interstate), seconds: 0), list) == .free(.noBillableSeconds))
         #expect(CallRater.side(answered(.nanp(dc, .interstate)), nil) == .unrated(.noPriceList))
         #expect(CallRater.side(answered(.international(digits: 33_123_456_789, count: 11)), list) == .unrated(.noRate))
+        for seconds in [BillingRule.maximumSeconds + 1, Int64.max, -1] {
+            #expect(CallRater.side(answered(.nanp(dc, .interstate), seconds: seconds), list) == .unrated(.implausibleDuration),
+                    "a switch's \(seconds) s is a record to look at, not a charge or a crash")
+        }
+        #expect(perMinute(CallRater.side(answered(.nanp(dc, .interstate), seconds: BillingRule.maximumSeconds), list)) == 10_000)
         #expect(CallRater.rate(answered(.nanp(dc, .interstate)), price: list, cost: nil).margin == nil)
     }
 

@@ -60,7 +60,7 @@ struct RoutingRecordTests {
         #expect(record.lrn == "+14105559000", "the ported number's LRN, from the snapshot's table")
         #expect(record.jurisdiction == .interstate)
         #expect(record.status == 302)
-        #expect(record.carriers == [.init(id: "car_cheap", cost: Money(micros: 4_000))])
+        #expect(record.carriers == [.init(id: "car_cheap", rate: Rate(micros: 4_000))])
         #expect(record.priceMicros == 10_000)
         #expect(!record.callerIDFlagged)
     }

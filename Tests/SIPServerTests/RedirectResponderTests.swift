@@ -1,7 +1,9 @@
+import Crypto
 import Foundation
 import NIOCore
 import NIOPosix
 import Observability
+import Rating
 import Routing
 import SIP
 import SIPServer
@@ -387,5 +389,68 @@ struct TrustedProxyTests {
         let response = try send(extra, from: Self.sbc, call: 6)
         #expect(response.status == 400)
         #expect(response.headers["Warning"]?.contains(reason) == true, "\(response.headers["Warning"] ?? "")")
+    }
+}
+
+@Suite("Decision tokens in redirects")
+struct DecisionHeaderTests {
+    let sealer = DecisionToken(key: SymmetricKey(data: Data(repeating: 3, count: 32)))
+
+    static let sbc = IPAddress("198.51.100.1")!
+    static let trusted = TrustedProxies([CIDRBlock("198.51.100.0/30")!])
+
+    @Test("a trusted SBC's call to one of our numbers: the 302 carries the decision sealed, for the number's owner and trunk")
+    func inbound() throws {
+        let responder = RedirectResponder(clock: .system, table: table(), trustedProxies: Self.trusted, decisions: sealer)
+        let redirect = try #require(responder.respond(to: request(extra: ["X-Tandem-Source: 192.0.2.10"]), from: Self.sbc))
+        #expect(redirect.status == 302)
+        let decision = try sealer.open(try #require(redirect.headers.values("X-Tandem-Decision").first))
+        #expect(decision.kind == .inbound && decision.accountId == "acc_acme" && decision.trunkId == "trk_acme")
+        #expect(decision.destination == "+12025550100" && decision.price == nil && decision.carriers.isEmpty)
+        #expect(decision.callDigest == CallDecision.digest(ofCallID: "call-1@192.0.2.10"), "bound to the call's Call-ID")
+        let refused = try #require(responder.respond(
+            to: request(extra: ["X-Tandem-Source: 203.0.113.9"], callID: "stranger"), from: Self.sbc
+        ))
+        #expect(refused.status == 403 && refused.headers.values("X-Tandem-Decision").isEmpty, "a refusal carries none")
+    }
+
+    @Test("a caller that is no trusted SBC never gets the decision: it names the customer's and the carriers' rates")
+    func onlyForTrustedSBCs() throws {
+        let responder = RedirectResponder(clock: .system, table: table(), trustedProxies: Self.trusted, decisions: sealer)
+        let direct = try #require(responder.respond(to: request(callID: "direct"), from: acmeSource))
+        #expect(direct.status == 302 && direct.headers.values("X-Tandem-Decision").isEmpty)
+    }
+
+    @Test("an outbound call: the customer's rate and each carrier's, with their increments, in the Contacts' order")
+    func outbound() throws {
+        var plan = RateDeck()
+        plan.add(prefix: "1", rate: Rate(micros: 10_000, initialSeconds: 6, incrementSeconds: 6))
+        var cheap = RateDeck()
+        cheap.add(prefix: "1303", rate: Rate(micros: 4_000, initialSeconds: 6, incrementSeconds: 6))
+        var dear = RateDeck()
+        dear.add(prefix: "1", rate: Rate(micros: 7_000, initialSeconds: 1, incrementSeconds: 1))
+        let acme = TrunkRoute(
+            id: "trk_acme", accountId: "acc_acme", accountActive: true,
+            hosts: [.init(address: "pbx.acme.example", port: 5060, transport: "udp", priority: 10, weight: 100)],
+            sources: [CIDRBlock("192.0.2.0/24")!], callerID: .init(allowAny: true, allowedPrefixes: [], rejectViolations: false)
+        )
+        let table = RoutingTable(RoutingSnapshot(
+            version: 1, epoch: 1, trunks: [acme], numbers: [], emergency: nil,
+            carriers: [CarrierRoute(id: "car_cheap", name: "Cheap", gateways: [.init(address: "gw.cheap.example")]),
+                       CarrierRoute(id: "car_dear", name: "Dear", gateways: [.init(address: "gw.dear.example")])],
+            carrierRates: CarrierRates(decks: ["car_cheap": cheap, "car_dear": dear]), customerDecks: ["acc_acme": plan]
+        ))
+        let responder = RedirectResponder(clock: .system, table: table, trustedProxies: Self.trusted, decisions: sealer)
+        let redirect = try #require(responder.respond(
+            to: request(uri: "sip:+13035550100@tandem.example;user=phone", extra: ["X-Tandem-Source: 192.0.2.10"], callID: "out-1"),
+            from: Self.sbc
+        ))
+        #expect(redirect.status == 302, "\(redirect.headers["Warning"] ?? "")")
+        let decision = try sealer.open(try #require(redirect.headers.values("X-Tandem-Decision").first))
+        #expect(decision.kind == .outbound && decision.accountId == "acc_acme" && decision.trunkId == "trk_acme")
+        #expect(decision.destination == "+13035550100" && decision.jurisdiction == .indeterminate)
+        #expect(decision.price == Rate(micros: 10_000, initialSeconds: 6, incrementSeconds: 6))
+        #expect(decision.carriers == [ChosenCarrier(id: "car_cheap", rate: Rate(micros: 4_000, initialSeconds: 6, incrementSeconds: 6)),
+                                      ChosenCarrier(id: "car_dear", rate: Rate(micros: 7_000, initialSeconds: 1, incrementSeconds: 1))])
     }
 }

@@ -1,6 +1,7 @@
 import Guard
 import Identity
 import Observability
+import Rating
 import Routing
 import SIPServer
 import Timekeeping
@@ -13,12 +14,14 @@ extension RedirectResponder where Admission == AdmissionPolicies<CallsPerSecondP
         records: RoutingRecordQueue? = nil, metrics: TandemMetrics? = nil, callLimiter: CallRateLimiter = CallRateLimiter(),
         emergencyLocations: String = "http://127.0.0.1:8080/v1/e911/locations",
         identity: CallerIdentityService = CallerIdentityService(), emergencyCalls: EmergencyCallQueue? = nil,
-        unknownSources: UnknownSourceSampler = UnknownSourceSampler(), trustedProxies: TrustedProxies = TrustedProxies()
+        unknownSources: UnknownSourceSampler = UnknownSourceSampler(), trustedProxies: TrustedProxies = TrustedProxies(),
+        decisions: DecisionToken? = nil
     ) {
         self.init(
             clock: clock, table: table, admission: AdmissionPolicies { CallsPerSecondPolicy(limiter: callLimiter) }, cacheCapacity: cacheCapacity,
             serverName: serverName, records: records, metrics: metrics, emergencyLocations: emergencyLocations,
-            identity: identity, emergencyCalls: emergencyCalls, unknownSources: unknownSources, trustedProxies: trustedProxies
+            identity: identity, emergencyCalls: emergencyCalls, unknownSources: unknownSources, trustedProxies: trustedProxies,
+            decisions: decisions
         )
     }
 }

@@ -79,6 +79,9 @@ struct SourceGroupTests {
         #expect(a.sourceGroup == IPAddress("2001:db8:1:2::"))
         let otherSubnet = try #require(IPAddress("2001:db8:1:3::1"))
         #expect(otherSubnet.sourceGroup != a.sourceGroup)
+        // IPv4 peers on a dual-stack socket are told apart as the IPv4 addresses they are, not all as ::/64.
+        #expect(IPAddress("::ffff:198.51.100.7")?.sourceGroup == v4)
+        #expect(IPAddress("::ffff:198.51.100.8")?.sourceGroup != v4)
     }
 }
 

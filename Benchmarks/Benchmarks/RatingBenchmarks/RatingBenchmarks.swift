@@ -1,4 +1,5 @@
 import Benchmark
+import Crypto
 import Rating
 import Routing
 import Telephony
@@ -64,6 +65,20 @@ let benchmarks: @Sendable () -> Void = {
         benchmark.startMeasurement()
         for iteration in benchmark.scaledIterations {
             blackHole(CallRater.rate(calls[iteration & 4_095], price: price, cost: cost))
+        }
+    }
+
+    Benchmark("DecisionToken.seal: an outbound call's decision, two carriers", configuration: .init(scalingFactor: .kilo)) { benchmark in
+        let sealer = DecisionToken(key: SymmetricKey(size: .bits256))
+        let decision = CallDecision(
+            decidedAt: 1_790_000_000, callDigest: CallDecision.digest(ofCallID: "a84b4c76e66710@pbx.acme.example"), kind: .outbound,
+            accountId: "acc_k3v9x0q2m7p1w8z4", trunkId: "trk_m7p1w8z4k3v9x0q2", destination: "+13035550100", jurisdiction: .interstate,
+            price: Rate(micros: 9_000, initialSeconds: 6, incrementSeconds: 6),
+            carriers: [ChosenCarrier(id: "car_x0q2m7p1w8z4k3v9", rate: Rate(micros: 4_000, initialSeconds: 6, incrementSeconds: 6)),
+                       ChosenCarrier(id: "car_p1w8z4k3v9x0q2m7", rate: Rate(micros: 4_500, initialSeconds: 1, incrementSeconds: 1))]
+        )
+        for _ in benchmark.scaledIterations {
+            blackHole(sealer.seal(decision))
         }
     }
 

@@ -18,12 +18,12 @@ public enum Base64URL {
     }
 
     /// How many characters `count` bytes encode to, without padding.
-    static func encodedLength(_ count: Int) -> Int {
+    package static func encodedLength(_ count: Int) -> Int {
         (count * 4 + 2) / 3
     }
 
     /// Appends `bytes`, encoded without padding, to `output`: the signer builds a whole token in one buffer.
-    static func append<Bytes: Sequence>(_ bytes: Bytes, to output: inout [UInt8]) where Bytes.Element == UInt8 {
+    package static func append<Bytes: Sequence>(_ bytes: Bytes, to output: inout [UInt8]) where Bytes.Element == UInt8 {
         var input = bytes.makeIterator()
         while let first = input.next() {
             let second = input.next()
