@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "Observability", targets: ["Observability"]),
         .library(name: "Guard", targets: ["Guard"]),
         .library(name: "Rating", targets: ["Rating"]),
+        .library(name: "CallRecords", targets: ["CallRecords"]),
         .library(name: "Platform", targets: ["Platform"]),
         .library(name: "Accounts", targets: ["Accounts"]),
         .library(name: "NetworkData", targets: ["NetworkData"]),
@@ -154,6 +155,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Call records, read and rated from the switches' files.
+        .target(
+            name: "CallRecords",
+            dependencies: ["Rating", "Routing", "Telephony"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -338,6 +345,7 @@ let package = Package(
                 "Timekeeping",
                 "Porting",
                 "Rating",
+                "CallRecords",
                 "Webhooks",
                 "API",
                 "Identity",
@@ -451,6 +459,11 @@ let package = Package(
         .testTarget(
             name: "RatingTests",
             dependencies: ["Rating", "Routing", "Telephony", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CallRecordsTests",
+            dependencies: ["CallRecords", "Rating", "Routing", "Telephony", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -247,13 +247,7 @@ struct Serve: AsyncParsableCommand {
         let baseURL = publicURL ?? "\(tls == nil ? "http" : "https")://\(http)"
         let httpClient = HTTPDocumentSource.makeClient()
         let (identity, signingChain) = try callerIdentity(baseURL: baseURL, location: location, client: httpClient, clock: clock, logger: logger)
-        // The key that signs each 302's decision token: derived from the secrets key when there is one, else kept in
-        // the database, so that every node and restart seals alike.
-        let decisions = if let secretsKeyFile {
-            DecisionToken(secretsKey: try WebhookSecretSealer.key(fromFile: secretsKeyFile))
-        } else {
-            DecisionToken(storedKey: try await ServerKeys.key(named: "decision-token", in: store, at: clock.unixSeconds()))
-        }
+        let decisions = try await Self.decisionTokens(secretsKeyFile: secretsKeyFile, store: store)
         // Webhooks: the outbox's deliveries, and Kari's Law notifications of the emergency calls routing makes.
         let webhookPolicy = WebhookURLPolicy(allowPrivateNetworks: allowPrivateWebhooks || demo)
         let sealer = try secretsKeyFile.map { WebhookSecretSealer(key: try WebhookSecretSealer.key(fromFile: $0)) } ?? .plaintext
@@ -484,6 +478,15 @@ struct Serve: AsyncParsableCommand {
         if setrlimit(resource, &raised) == 0 {
             logger.debug("raised the open-file limit", metadata: ["from": "\(limit.rlim_cur)", "to": "\(wanted)"])
         }
+    }
+
+    /// What seals and opens decision tokens: the key derived from the secrets key when there is one, else the one kept
+    /// in the database, so that every node, restart and `tandem cdrs rate` seals and opens alike.
+    static func decisionTokens(secretsKeyFile: String?, store: Store) async throws -> DecisionToken {
+        if let secretsKeyFile {
+            return DecisionToken(secretsKey: try WebhookSecretSealer.key(fromFile: secretsKeyFile))
+        }
+        return DecisionToken(storedKey: try await ServerKeys.key(named: "decision-token", in: store, at: WallClock.system.unixSeconds()))
     }
 
     private static func printKeys(_ keys: DemoData.Keys) {

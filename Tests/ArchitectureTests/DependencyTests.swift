@@ -51,7 +51,7 @@ struct DependencyTests {
         ["Telephony", "Timekeeping", "SIP", "TransportSecurity"],
         ["Routing", "Identity", "Store", "Observability"],
         ["Guard", "Rating", "Platform"],
-        ["Accounts"],
+        ["Accounts", "CallRecords"],
         ["NetworkData", "Emergency"],
         ["Inventory", "Webhooks"],
         ["Porting"],
