@@ -315,15 +315,19 @@ fi
 # silent) at Acme's rate and the answering carrier's, 911 free, the inbound calls without a customer price (inbound
 # charges are not in the plans yet).
 rated_cdrs() {
+    local answering
+    answering=$(api "http://127.0.0.1:$http_port/v1/carriers" \
+        | jq -r --argjson port "$gateway_port" '.data[] | select(.gateways[0].port == $port) | .id') || return 1
     "$binary" cdrs rate --database "$work/tandem.db" "$work"/sbc-acc/cdrs_*.log >"$work/rated.txt" 2>"$work/rated.err" \
-        || { cat "$work/rated.err"; return 1; }
-    python3 - "$work/rated.txt" "$outbound_number" <<'PY' || { cat "$work/rated.txt" "$work/rated.err"; return 1; }
+        || { cat "$work/rated.txt" "$work/rated.err"; return 1; }
+    python3 - "$work/rated.txt" "$answering" <<'PY' || { cat "$work/rated.txt" "$work/rated.err"; return 1; }
 import sys
+answering = sys.argv[2]
 lines = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
 header, rows, summary = lines[0], lines[1:-1], lines[-1][0]
 calls = [dict(zip(header, row)) for row in rows]
 outbound = [c for c in calls if c["kind"] == "o"]
-assert len(outbound) == 5 and all(c["price"][0].isdigit() and c["cost"][0].isdigit() and c["carrier"] != "-"
+assert len(outbound) == 5 and all(c["price"][0].isdigit() and c["cost"][0].isdigit() and c["carrier"] == answering
                                   and float(c["margin"]) > 0 and c["account"] == "acc_acme" for c in outbound), outbound
 assert [(c["price"], c["cost"]) for c in calls if c["kind"] == "e"] == [("free (emergency)", "free (emergency)")], calls
 assert [c["price"] for c in calls if c["kind"] == "i"] == ["unrated (no-rate)"] * 2, calls
@@ -331,7 +335,7 @@ assert summary == "8 CDRs: 6 rated on both sides, 2 not (see each line), 0 malfo
 print(f"{len(outbound)} outbound calls priced and costed, e.g. {outbound[0]['seconds']} s: {outbound[0]['price']} / {outbound[0]['cost']}")
 PY
 }
-check "tandem cdrs rate: each CDR rated from its token (outbound priced and costed, 911 free, inbound not priced yet)" \
+check "tandem cdrs rate: each CDR rated from its token (outbound priced, costed at the answering carrier's rate; 911 free)" \
     rated_cdrs
 
 # Tandem's own 302 is in its routing records, under the same Call-ID, where the source shows whose call it took

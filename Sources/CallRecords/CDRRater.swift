@@ -14,25 +14,30 @@ public struct RatedCDR: Sendable, Hashable {
         case otherCall = "other-call"
     }
 
+    /// The call's Call-ID, as the record has it.
     public var callID: String
+    /// What Tandem decided for the call, from the record's token; `nil` when the token did not open or was another's.
     public var decision: CallDecision?
-    /// The carrier that answered, found by the gateway the record names; `nil` for a customer's PBX, the emergency
-    /// provider, or a gateway no carrier has.
+    /// The carrier that answered, found by the gateway the record names among the token's carriers; `nil` for a
+    /// customer's PBX, the emergency provider, a gateway none of them has, or one several of them share.
     public var carrierId: String?
+    /// The price and the cost; `nil` with a ``problem``.
     public var rating: RatedCall?
+    /// Why the record could not be rated at all.
     public var problem: Problem?
 }
 
 /// Rates CDRs from the decision tokens they carry: the customer's rate and the answering carrier's, as routing
 /// chose them, with ``BillingRule``'s arithmetic. The carrier is the one whose gateway (host and port) the record
-/// names as the Contact that answered; the token proves the rate, not the gateway, so the gateway must be one of
-/// the carriers the token names.
+/// names as the Contact that answered; the token proves the rate, not the gateway, so the carrier must be one of
+/// those the token names (and the only one of them with that gateway). A token proves a decision, not that its call
+/// is rated once: whoever reads records must not count a Call-ID twice.
 public struct CDRRater: Sendable {
     private let tokens: DecisionToken
-    /// Carrier ids by gateway, as `host:port` (IPv6 hosts bracketed).
-    private let gateways: [String: String]
+    /// The carriers that have each gateway, by ``hostAndPort(ofURI:)``'s key (`host:port`, IPv6 hosts bracketed).
+    private let gateways: [String: [String]]
 
-    public init(tokens: DecisionToken, gateways: [String: String]) {
+    public init(tokens: DecisionToken, gateways: [String: [String]]) {
         self.tokens = tokens
         self.gateways = gateways
     }
@@ -56,8 +61,9 @@ public struct CDRRater: Sendable {
             return rated
         }
         rated.decision = decision
-        let carrier = Self.hostAndPort(ofURI: cdr.gateway).flatMap { gateways[$0] }
-            .flatMap { id in decision.carriers.first { $0.id == id } }
+        let owners = Self.hostAndPort(ofURI: cdr.gateway).flatMap { gateways[$0] } ?? []
+        let candidates = decision.carriers.filter { owners.contains($0.id) }
+        let carrier = candidates.count == 1 ? candidates.first : nil
         rated.carrierId = carrier?.id
         let seconds = cdr.billableSeconds
         rated.rating = RatedCall(
@@ -77,17 +83,33 @@ public struct CDRRater: Sendable {
         return .charged(charge)
     }
 
-    /// `host:port` of a SIP URI (`sip:+1...;npdi@127.0.0.1:25182;user=phone` → `127.0.0.1:25182`); port 5060 when
-    /// the URI names none.
-    static func hostAndPort(ofURI uri: String) -> String? {
+    /// The key a gateway is known by: `host:port`, an IPv6 host bracketed.
+    public static func key(host: String, port: Int) -> String {
+        (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+    }
+
+    /// The ``key(host:port:)`` of a SIP URI's host (`sip:+1...;npdi@127.0.0.1:25182;user=phone` →
+    /// `127.0.0.1:25182`); without a port, 5061 for `sips:` or `transport=tls`, else 5060 (RFC 3261 §19.1.2).
+    public static func hostAndPort(ofURI uri: String) -> String? {
         guard let at = uri.lastIndex(of: "@") else { return nil }
-        let hostPart = uri[uri.index(after: at)...].prefix { $0 != ";" && $0 != ">" }
+        let hostPart = uri[uri.index(after: at)...].prefix { $0 != ";" && $0 != ">" && $0 != "?" }
+        let secure = uri.lowercased().hasPrefix("sips:") || uri.lowercased().contains(";transport=tls")
+        let host: Substring, port: Int?
         if hostPart.hasPrefix("[") {
             guard let close = hostPart.firstIndex(of: "]") else { return nil }
-            let host = hostPart[...close]
+            host = hostPart[hostPart.index(after: hostPart.startIndex)..<close]
             let rest = hostPart[hostPart.index(after: close)...]
-            return rest.hasPrefix(":") ? "\(host)\(rest)" : "\(host):5060"
+            guard rest.isEmpty || rest.hasPrefix(":") else { return nil }
+            port = rest.isEmpty ? nil : Int(rest.dropFirst())
+            if !rest.isEmpty, port == nil { return nil }
+        } else if let colon = hostPart.lastIndex(of: ":") {
+            host = hostPart[..<colon]
+            guard let parsed = Int(hostPart[hostPart.index(after: colon)...]) else { return nil }
+            port = parsed
+        } else {
+            (host, port) = (hostPart, nil)
         }
-        return hostPart.contains(":") ? String(hostPart) : "\(hostPart):5060"
+        guard !host.isEmpty else { return nil }
+        return key(host: String(host), port: port ?? (secure ? 5061 : 5060))
     }
 }

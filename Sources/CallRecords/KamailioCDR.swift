@@ -9,13 +9,17 @@ public struct KamailioCDR: Sendable, Hashable {
     public var endedAt: Int64
     /// From confirmation to the BYE, to the microsecond.
     public var duration: Double
+    /// The caller's Call-ID, as the SBC passed it to Tandem and to every Contact.
     public var callID: String
-    /// When the INVITE and the answer reached the SBC, to the microsecond.
+    /// When the INVITE reached the SBC, to the microsecond.
     public var setupAt: Double
+    /// When the answer (the 200 OK) reached the SBC, to the microsecond.
     public var answeredAt: Double
     /// The address the call came from.
     public var source: String
+    /// The From URI's user.
     public var caller: String
+    /// The Request-URI's user, as the caller sent it.
     public var dialed: String
     /// The Contact that answered: a SIP URI from Tandem's 302.
     public var gateway: String
@@ -27,17 +31,20 @@ public struct KamailioCDR: Sendable, Hashable {
         "start_time", "end_time", "duration", "callid", "setup_time", "answer_time", "src_ip", "caller", "dialed", "gateway",
         "decision",
     ]
+    /// The longest line read.
+    public static let maximumLineBytes = 8_192
 
     /// Seconds a call is billed from: its duration, a started second counting whole (0.2 s → 1 s, 0 s → 0).
     public var billableSeconds: Int64 {
         Int64(duration.rounded(.up))
     }
 
-    /// Parses one line of the file (without its line end). db_flatstore writes a `|` inside a value as `%7C`.
-    public init(line: Substring) throws(CDRLineError) {
-        guard line.utf8.count <= 8_192 else { throw CDRLineError("the line is longer than 8192 bytes") }
-        let fields = line.split(separator: "|", omittingEmptySubsequences: false)
-            .map { $0.replacingOccurrences(of: "%7C", with: "|") }
+    /// Parses one line of the file, as bytes without its line end. Values are kept as written: db_flatstore writes
+    /// a `|` inside a value as `%7C` but leaves `%` alone, so the escape cannot be undone (a Call-ID may hold `%7C`).
+    public init(line: some Collection<UInt8>) throws(CDRLineError) {
+        guard line.count <= Self.maximumLineBytes else { throw CDRLineError("the line is longer than \(Self.maximumLineBytes) bytes") }
+        guard line.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) else { throw CDRLineError("the line holds a control character") }
+        let fields = line.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         guard fields.count == Self.columns.count else {
             throw CDRLineError("\(fields.count) columns, not \(Self.columns.count) (\(Self.columns.joined(separator: "|")))")
         }
@@ -69,9 +76,44 @@ public struct KamailioCDR: Sendable, Hashable {
 
 /// Why a line of a CDR file was not read: a phrase naming the column at fault.
 public struct CDRLineError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The phrase.
     public var description: String
 
+    /// An error saying `description`.
     public init(_ description: String) {
         self.description = description
+    }
+}
+
+/// Reads a file of lines as bytes, a chunk at a time (memory bounded by the longest line), with `\n` or `\r\n` line
+/// ends; a last line without its `\n` is still being written and is left out.
+public struct CDRFileLines: Sendable {
+    let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Calls `body` with each complete line (its number, from 1, and its bytes); a line longer than `limit` bytes is
+    /// handed over cut to `limit + 1` bytes, for the parser to refuse.
+    public func forEach(limit: Int = KamailioCDR.maximumLineBytes, _ body: (Int, ArraySlice<UInt8>) throws -> Void) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CDRLineError("cannot open \(path)") }
+        defer { try? handle.close() }
+        var pending: [UInt8] = []
+        var overlong = false
+        var number = 0
+        while let chunk = try handle.read(upToCount: 65_536), !chunk.isEmpty {
+            for byte in chunk {
+                guard byte == 0x0A else {
+                    if pending.count <= limit { pending.append(byte) } else { overlong = true }
+                    continue
+                }
+                number += 1
+                if pending.last == 0x0D && !overlong { pending.removeLast() }
+                if !pending.isEmpty { try body(number, pending[...]) }
+                pending.removeAll(keepingCapacity: true)
+                overlong = false
+            }
+        }
     }
 }

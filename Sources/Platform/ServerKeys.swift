@@ -20,6 +20,18 @@ public enum ServerKeys {
             return try await database.raw("SELECT key FROM server_keys WHERE name = \(bind: name)").first()?
                 .decode(column: "key", as: String.self)
         }
+        return try decode(stored, name: name)
+    }
+
+    /// The 32 bytes kept under `name`, or `nil` when the server has made none (nothing is written).
+    public static func existingKey(named name: String, in store: Store) async throws -> [UInt8]? {
+        let stored = try await store.read { database in
+            try await database.raw("SELECT key FROM server_keys WHERE name = \(bind: name)").first()?.decode(column: "key", as: String.self)
+        }
+        return try stored.map { text throws in try decode(text, name: name) }
+    }
+
+    private static func decode(_ stored: String?, name: String) throws -> [UInt8] {
         guard let stored, let bytes = Data(base64Encoded: stored), bytes.count == 32 else {
             throw ServiceError(.conflict, "the stored key '\(name)' is not 32 bytes of base64")
         }

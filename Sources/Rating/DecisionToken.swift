@@ -96,8 +96,8 @@ public enum DecisionTokenError: Error, Sendable, Equatable, CustomStringConverti
 /// carriers are `id:rate` joined by `~`, an absent value is `-`, and the signature is base64url. A field that holds
 /// anything but letters, digits, `_`, `+` and `-` is sealed as `-`.
 ///
-/// A token proves what Tandem decided for a call with this Call-ID; a record that carries it must be of that Call-ID,
-/// and a token is rated once (the ingestion of records checks both).
+/// A token proves what Tandem decided for a call with this Call-ID: a record that carries it must be of that Call-ID
+/// (``CallDecision/digest(ofCallID:)``), and whoever rates records must rate each call once.
 public struct DecisionToken: Sendable {
     /// The SIP header the 302 carries it in.
     public static let header: StaticString = "X-Tandem-Decision"
@@ -248,10 +248,6 @@ public struct DecisionToken: Sendable {
 
     private static func optional(_ field: String) -> String? {
         field == "-" ? nil : field
-    }
-
-    private static func rate(_ rate: Rate) -> String {
-        "\(rate.micros):\(rate.initialSeconds):\(rate.incrementSeconds)"
     }
 
     private static func rate(parsing text: String) throws(DecisionTokenError) -> Rate {

@@ -481,13 +481,16 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// What seals and opens decision tokens: the key derived from the secrets key when there is one, else the one kept
-    /// in the database, so that every node, restart and `tandem cdrs rate` seals and opens alike.
+    /// in the database (made the first time), so that every node and restart seals alike.
     static func decisionTokens(secretsKeyFile: String?, store: Store) async throws -> DecisionToken {
         if let secretsKeyFile {
             return DecisionToken(secretsKey: try WebhookSecretSealer.key(fromFile: secretsKeyFile))
         }
-        return DecisionToken(storedKey: try await ServerKeys.key(named: "decision-token", in: store, at: WallClock.system.unixSeconds()))
+        return DecisionToken(storedKey: try await ServerKeys.key(named: decisionKeyName, in: store, at: WallClock.system.unixSeconds()))
     }
+
+    /// The name the decision tokens' key is kept under when there is no secrets key.
+    static let decisionKeyName = "decision-token"
 
     private static func printKeys(_ keys: DemoData.Keys) {
         say("""

@@ -7,6 +7,7 @@ import Platform
 import Rating
 import Schema
 import Store
+import Webhooks
 
 /// `tandem cdrs`: the SBC's call records.
 struct CDRs: AsyncParsableCommand {
@@ -42,34 +43,49 @@ struct CDRs: AsyncParsableCommand {
             let location = try DatabaseLocation(parsing: database.database)
             let (tokens, gateways) = try await Store.withStore(location, logger: Logger(label: "tandem.cdrs")) { store in
                 try await store.migrate(TandemSchema.migrations, clock: .system)
-                let tokens = try await Serve.decisionTokens(secretsKeyFile: secretsKeyFile, store: store)
+                let tokens: DecisionToken
+                if let secretsKeyFile {
+                    tokens = DecisionToken(secretsKey: try WebhookSecretSealer.key(fromFile: secretsKeyFile))
+                } else if let kept = try await ServerKeys.existingKey(named: Serve.decisionKeyName, in: store) {
+                    tokens = DecisionToken(storedKey: kept)
+                } else {
+                    throw ValidationError("""
+                        \(database.database) keeps no decision key: name the database `tandem serve` runs on, or pass its \
+                        --secrets-key-file
+                        """)
+                }
                 return (tokens, try await Self.gateways(Provisioning(store: store, clock: .system)))
             }
             let rater = CDRRater(tokens: tokens, gateways: gateways)
             var summary = Summary()
+            var seen: Set<String> = []
             print(["call-id", "seconds", "kind", "account", "price", "cost", "margin", "carrier"].joined(separator: "\t"))
             for file in files {
-                let text = try String(contentsOfFile: file, encoding: .utf8)
-                for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+                try CDRFileLines(path: file).forEach { number, line in
                     do throws(CDRLineError) {
                         let cdr = try KamailioCDR(line: line)
+                        guard seen.insert(cdr.callID).inserted else {
+                            summary.repeated += 1
+                            return
+                        }
                         let rated = rater.rate(cdr)
                         summary.count(rated)
                         print(Self.line(cdr, rated))
                     } catch {
                         summary.malformed += 1
-                        FileHandle.standardError.write(Data("\(file):\(index + 1): \(error)\n".utf8))
+                        FileHandle.standardError.write(Data("\(file):\(number): \(error)\n".utf8))
                     }
                 }
             }
             print(summary.description)
-            if summary.malformed > 0 { throw ExitCode(1) }
+            // Malformed lines, and tokens this server did not seal (the wrong database or key?), need a look.
+            if summary.malformed > 0 || summary.badDecisions > 0 { throw ExitCode(1) }
         }
 
-        /// Every carrier's gateways, as `host:port`, with the carrier's id.
-        static func gateways(_ provisioning: Provisioning) async throws -> [String: String] {
+        /// The carriers that have each gateway, by ``CDRRater/key(host:port:)``.
+        static func gateways(_ provisioning: Provisioning) async throws -> [String: [String]] {
             let principal = try await OperatorCLI.principal(provisioning)
-            var gateways: [String: String] = [:]
+            var gateways: [String: [String]] = [:]
             var cursor: String?
             repeat {
                 let page = try await provisioning.carriers.carriers(
@@ -77,8 +93,7 @@ struct CDRs: AsyncParsableCommand {
                 )
                 for carrier in page.data {
                     for gateway in carrier.gateways {
-                        let host = gateway.address.contains(":") ? "[\(gateway.address)]" : gateway.address
-                        gateways["\(host):\(gateway.port)"] = carrier.id
+                        gateways[CDRRater.key(host: gateway.address, port: gateway.port), default: []].append(carrier.id)
                     }
                 }
                 cursor = page.nextCursor
@@ -107,8 +122,12 @@ struct CDRs: AsyncParsableCommand {
         var rated = 0
         var unrated = 0
         var malformed = 0
+        /// Lines of a Call-ID already rated in this run (a file given twice, or a copy of one), left out.
+        var repeated = 0
+        var badDecisions = 0
 
         mutating func count(_ rated: RatedCDR) {
+            if rated.problem == .badDecision { badDecisions += 1 }
             if let rating = rated.rating, rating.price.amount != nil, rating.cost.amount != nil {
                 self.rated += 1
             } else {
@@ -118,6 +137,7 @@ struct CDRs: AsyncParsableCommand {
 
         var description: String {
             "\(rated + unrated) CDRs: \(rated) rated on both sides, \(unrated) not (see each line), \(malformed) malformed lines"
+                + (repeated > 0 ? ", \(repeated) repeated Call-IDs left out" : "")
         }
     }
 }
