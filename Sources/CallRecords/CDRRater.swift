@@ -65,22 +65,13 @@ public struct CDRRater: Sendable {
         let candidates = decision.carriers.filter { owners.contains($0.id) }
         let carrier = candidates.count == 1 ? candidates.first : nil
         rated.carrierId = carrier?.id
+        // The token carries rates, not the owners' terms (minimums, connect fees): none are applied yet.
         let seconds = cdr.billableSeconds
-        rated.rating = RatedCall(
-            price: decision.kind == .emergency ? .free(.emergency) : Self.side(seconds, decision.price),
-            cost: decision.kind == .emergency ? .free(.emergency) : Self.side(seconds, carrier?.rate)
-        )
-        return rated
-    }
-
-    /// One side at a rate the token carries (no owner's terms yet: no minimum, no connect fee).
-    private static func side(_ seconds: Int64, _ rate: Rate?) -> SideRating {
-        guard let rate else { return .unrated(.noRate) }
-        guard (0...BillingRule.maximumSeconds).contains(seconds) else { return .unrated(.implausibleDuration) }
-        guard let charge = BillingRule.charge(seconds: seconds, rate: rate, terms: .none) else {
-            return .free(.noBillableSeconds)
+        func side(_ rate: Rate?) -> SideRating {
+            decision.kind == .emergency ? .free(.emergency) : CallRater.side(seconds: seconds, rate: rate, terms: .none)
         }
-        return .charged(charge)
+        rated.rating = RatedCall(price: side(decision.price), cost: side(carrier?.rate))
+        return rated
     }
 
     /// The key a gateway is known by: `host:port`, an IPv6 host bracketed.

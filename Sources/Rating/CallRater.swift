@@ -130,12 +130,16 @@ public enum CallRater {
     public static func side(_ call: CallUsage, _ list: PriceList?) -> SideRating {
         if case .emergency = call.destination { return .free(.emergency) }
         guard call.answered else { return .free(.unanswered) }
-        guard (0...BillingRule.maximumSeconds).contains(call.billableSeconds) else { return .unrated(.implausibleDuration) }
         guard let list else { return .unrated(.noPriceList) }
-        guard let rate = list.rate(for: call.destination, at: call.startedAt) else { return .unrated(.noRate) }
-        guard let charge = BillingRule.charge(seconds: call.billableSeconds, rate: rate, terms: list.terms) else {
-            return .free(.noBillableSeconds)
-        }
+        return side(seconds: call.billableSeconds, rate: list.rate(for: call.destination, at: call.startedAt), terms: list.terms)
+    }
+
+    /// One side of an answered call of `seconds` billable seconds at `rate` (`nil`: none for the destination) under
+    /// `terms`: charged, free without a billable second, or unrated.
+    public static func side(seconds: Int64, rate: Rate?, terms: ChargeTerms) -> SideRating {
+        guard (0...BillingRule.maximumSeconds).contains(seconds) else { return .unrated(.implausibleDuration) }
+        guard let rate else { return .unrated(.noRate) }
+        guard let charge = BillingRule.charge(seconds: seconds, rate: rate, terms: terms) else { return .free(.noBillableSeconds) }
         return .charged(charge)
     }
 }

@@ -210,13 +210,22 @@ public struct DecisionToken: Sendable {
     /// Appends the value when it is made of the token's safe characters (letters, digits, `_`, `+`, `-`; not `-`
     /// alone), else `-`.
     private static func append(safe value: String?, to bytes: inout [UInt8]) {
-        guard let value, !value.isEmpty, value != "-",
-            value.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x5F || $0 == 0x2B || $0 == 0x2D })
-        else {
+        guard let value, !value.isEmpty, value != "-", value.utf8.allSatisfy(isSafe) else {
             bytes.append(UInt8(ascii: "-"))
             return
         }
         bytes.append(contentsOf: value.utf8)
+    }
+
+    /// Whether a byte may stand in a field: an ASCII letter or digit, `_`, `+` or `-`.
+    private static func isSafe(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "-"):
+            true
+        default:
+            false
+        }
     }
 
     /// Appends `.` and a decimal number.
