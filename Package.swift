@@ -139,6 +139,7 @@ let package = Package(
             name: "Platform",
             dependencies: [
                 "Store",
+                "Timekeeping",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -157,10 +158,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // Call records, read and rated from the switches' files.
+        // Call records: the switches' CDRs read, rated and stored.
         .target(
             name: "CallRecords",
-            dependencies: ["Rating", "Routing", "Telephony"],
+            dependencies: [
+                "Platform",
+                "Rating",
+                "Routing",
+                "Store",
+                "Telephony",
+                "Timekeeping",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -265,7 +275,10 @@ let package = Package(
         // The schema, the edges and the demo.
         .target(
             name: "Schema",
-            dependencies: ["Accounts", "Emergency", "Inventory", "NetworkData", "Platform", "Porting", "RoutingFeed", "Store", "Webhooks"],
+            dependencies: [
+                "Accounts", "CallRecords", "Emergency", "Inventory", "NetworkData", "Platform", "Porting", "RoutingFeed", "Store",
+                "Webhooks",
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -292,6 +305,8 @@ let package = Package(
             name: "API",
             dependencies: [
                 "Accounts",
+                "CallRecords",
+                "Rating",
                 "NetworkData",
                 "Platform",
                 "Timekeeping",
@@ -463,7 +478,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CallRecordsTests",
-            dependencies: ["CallRecords", "Rating", "Routing", "Telephony", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CallRecords", "Platform", "Rating", "Routing", "Store", "Telephony", "TestSupport", "Timekeeping",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -552,6 +571,9 @@ let package = Package(
             name: "APITests",
             dependencies: [
                 "Accounts",
+                "CallRecords",
+                "Rating",
+                .product(name: "Crypto", package: "swift-crypto"),
                 "NetworkData",
                 "Platform",
                 "Timekeeping",

@@ -52,6 +52,8 @@ server=$!
 wait_until_up "$work/serve.log" "$server" \
     || { cat "$work/serve.log"; echo "FAIL tandem serve did not come up"; exit 1; }
 operator_key=$(grep -o 'TANDEM_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
+acme_key=$(grep -o 'ACME_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
+switch_key=$(grep -o 'SWITCH_KEY=tdm_[A-Za-z0-9]*' "$work/serve.log" | head -1 | cut -d= -f2)
 read -r acme_number acme_caller < <(grep -o 'sipp -sf .*' "$work/serve.log" | head -1 | awk '{print $7, $10}')
 outbound_number=$(grep -o 'sipp -sf .*# outbound' "$work/serve.log" | awk '{print $7}')
 carrier_caller=+13125550100 # a caller on the network, calling in from the demo carrier's source, 127.0.0.3
@@ -102,7 +104,8 @@ kamailio_up() {
         || { tail -20 "$work/$name.log"; echo "kamailio is not listening on both sides' port $port"; return 1; }
 }
 check "kamailio -c accepts Interop/kamailio/sbc.cfg; the SBC listens on 127.0.0.10:$sbc_port and 127.0.0.11:$sbc_port" \
-    kamailio_up sbc "$sbc_port" -A "SBC_TANDEM=\"sip:127.0.0.1:$sip_port\"" -A SBC_ANSWER_MS=1000
+    kamailio_up sbc "$sbc_port" -A "SBC_TANDEM=\"sip:127.0.0.1:$sip_port\"" -A SBC_ANSWER_MS=1000 \
+        -A "SBC_CDR_URL=\"http://switch:$switch_key@127.0.0.1:$http_port/v1/cdrs/kamailio\""
 # Without the SBC, or with the calls going to the demo's own ports, the checks below would only time out.
 ((failed == 0)) || { echo "sbc interop: $passed passed, $failed failed"; exit 1; }
 
@@ -311,32 +314,51 @@ else
     not_ok "records: the attempts and CDRs are not the calls'" "$work/poll.out"
 fi
 
-# Tandem rates each CDR from the decision token it carries: the outbound calls (and the one whose first gateway was
-# silent) at Acme's rate and the answering carrier's, 911 free, the inbound calls without a customer price (inbound
-# charges are not in the plans yet).
-rated_cdrs() {
-    local answering
+# The SBC pushes each CDR to Tandem (acc_json, a second or so after the hang-up), which rates it from the decision
+# token it carries and stores it: every CDR of the flat file is in GET /v1/cdrs, the outbound calls (and the one whose
+# first gateway was silent) at Acme's rate and the answering carrier's, 911 free, the inbound calls without a customer
+# price (inbound charges are not in the plans yet). Acme sees its calls' prices, never a cost or a carrier.
+pushed_cdrs() {
+    local answering expected
+    expected=$(cat "$work"/sbc-acc/cdrs_*.log | wc -l)
     answering=$(api "http://127.0.0.1:$http_port/v1/carriers" \
         | jq -r --argjson port "$gateway_port" '.data[] | select(.gateways[0].port == $port) | .id') || return 1
-    "$binary" cdrs rate --database "$work/tandem.db" "$work"/sbc-acc/cdrs_*.log >"$work/rated.txt" 2>"$work/rated.err" \
-        || { cat "$work/rated.txt" "$work/rated.err"; return 1; }
-    python3 - "$work/rated.txt" "$answering" <<'PY' || { cat "$work/rated.txt" "$work/rated.err"; return 1; }
-import sys
-answering = sys.argv[2]
-lines = [line.rstrip("\n").split("\t") for line in open(sys.argv[1])]
-header, rows, summary = lines[0], lines[1:-1], lines[-1][0]
-calls = [dict(zip(header, row)) for row in rows]
-outbound = [c for c in calls if c["kind"] == "o"]
-assert len(outbound) == 5 and all(c["price"][0].isdigit() and c["cost"][0].isdigit() and c["carrier"] == answering
-                                  and float(c["margin"]) > 0 and c["account"] == "acc_acme" for c in outbound), outbound
-assert [(c["price"], c["cost"]) for c in calls if c["kind"] == "e"] == [("free (emergency)", "free (emergency)")], calls
-assert [c["price"] for c in calls if c["kind"] == "i"] == ["unrated (no-rate)"] * 2, calls
-assert summary == "8 CDRs: 6 rated on both sides, 2 not (see each line), 0 malformed lines", summary
-print(f"{len(outbound)} outbound calls priced and costed, e.g. {outbound[0]['seconds']} s: {outbound[0]['price']} / {outbound[0]['cost']}")
+    api "http://127.0.0.1:$http_port/v1/cdrs?limit=100" >"$work/cdrs.json" || return 1
+    curl -sS --fail-with-body -H "Authorization: Bearer $acme_key" "http://127.0.0.1:$http_port/v1/cdrs?limit=100" \
+        >"$work/acme-cdrs.json" || return 1
+    python3 - "$work/cdrs.json" "$work/acme-cdrs.json" "$answering" "$expected" <<'PY'
+import json, sys
+calls = json.load(open(sys.argv[1]))["data"]
+acme = json.load(open(sys.argv[2]))["data"]
+answering, expected = sys.argv[3], int(sys.argv[4])
+assert len(calls) == expected == 8, f"{len(calls)} CDRs in Tandem, {expected} in the SBC's file"
+outbound = [c for c in calls if c.get("direction") == "outbound"]
+assert len(outbound) == 5 and all(c["price"]["status"] == "charged" and c["cost"]["status"] == "charged"
+                                  and c["carrier_id"] == answering and float(c["margin"]) > 0
+                                  and c["account_id"] == "acc_acme" for c in outbound), outbound
+assert [(c["price"]["reason"], c["cost"]["reason"]) for c in calls if c.get("direction") == "emergency"] == [
+    ("emergency", "emergency")], calls
+assert [c["price"].get("reason") for c in calls if c.get("direction") == "inbound"] == ["no-rate"] * 2, calls
+assert len(acme) == 8 and all("cost" not in c and "carrier_id" not in c and "gateway" not in c for c in acme), acme
+print(f"{len(calls)} CDRs pushed and rated; e.g. {outbound[0]['billable_seconds']} s: "
+      f"{outbound[0]['price']['amount']} / {outbound[0]['cost']['amount']}")
 PY
 }
-check "tandem cdrs rate: each CDR rated from its token (outbound priced, costed at the answering carrier's rate; 911 free)" \
-    rated_cdrs
+if poll 10 pushed_cdrs; then
+    ok "the SBC's CDRs: $(tail -1 "$work/poll.out") (outbound priced and costed, 911 free; Acme sees no cost)"
+else
+    not_ok "the SBC's CDRs did not all reach Tandem rated" "$work/poll.out"
+fi
+
+# Reading the flat files again (as after an outage of the push) stores nothing twice: each call is already there.
+reimport() {
+    "$binary" import cdrs --database "$work/tandem.db" "$work"/sbc-acc/cdrs_*.log >"$work/import.out" 2>&1 \
+        || { cat "$work/import.out"; return 1; }
+    grep -q '^8 CDRs read: 0 stored (0 rated on both sides), 8 already stored; 0 malformed lines$' "$work/import.out" \
+        || { cat "$work/import.out"; return 1; }
+    [ "$(api "http://127.0.0.1:$http_port/v1/cdrs?limit=100" | jq '.data | length')" = 8 ]
+}
+check "tandem import cdrs of the SBC's files: every CDR already stored, none twice" reimport
 
 # Tandem's own 302 is in its routing records, under the same Call-ID, where the source shows whose call it took
 # the call for: the address the SBC named in X-Tandem-Source, never the SBC's own nor the callers' forged one

@@ -5,6 +5,7 @@ import Inventory
 import Logging
 import NIOCore
 import Platform
+import Timekeeping
 import Telephony
 
 /// The request context of the Tandem API: who is calling, and JSON in snake_case with ISO 8601 dates.
@@ -53,22 +54,7 @@ public enum API {
     }
 
     /// The inverse of ``encoder``.
-    public static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = (try? Date(text, strategy: .iso8601))
-                ?? (try? Date(text, strategy: .iso8601.time(includingFractionalSeconds: true)))
-            else {
-                throw DecodingError.dataCorrupted(.init(
-                    codingPath: decoder.codingPath, debugDescription: "must be an ISO 8601 date-time such as 2027-01-31T12:00:00Z"
-                ))
-            }
-            return date
-        }
-        return decoder
-    }
+    public static var decoder: JSONDecoder { .tandem }
 }
 
 /// Authenticates `Authorization: Bearer KEY` against the key store for every path under `/v1`; anything else is a
@@ -110,18 +96,41 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw Problem(status: .forbidden, code: "forbidden", title: "Forbidden",
                           detail: "the partner role may only file and follow port-out requests")
         }
+        // A switch's key reports CDRs and does nothing else.
+        if principal.role == .reportingSwitch, !(request.method == .post && Self.isCDRReport(request.uri.path)) {
+            throw Problem(status: .forbidden, code: "forbidden", title: "Forbidden", detail: "the switch role may only report CDRs")
+        }
         var context = context
         context.principal = principal
         context.logger[metadataKey: "tandem.key"] = .string(principal.keyId)
         return try await next(request, context)
     }
 
-    /// The principal of the request's `Authorization: Bearer` key; `nil` when there is none, or not a valid one.
+    /// Whether `path` is where switches report CDRs: `/v1/cdrs` or a format's `/v1/cdrs/{format}`.
+    static func isCDRReport(_ path: String) -> Bool {
+        let segments = path.split(separator: "/")
+        return segments.count >= 2 && segments.count <= 3 && segments[1] == "cdrs"
+    }
+
+    /// The principal of the request's key, from `Authorization: Bearer KEY`, or `Basic` with the key as the password
+    /// (the user name is not read): switches' HTTP clients (Kamailio's http_client, FreeSWITCH's mod_json_cdr) can
+    /// send only Basic. `nil` when there is none, or not a valid one.
     private func authenticate(_ request: Request) async throws -> Principal? {
         guard let header = request.headers[.authorization], header.count < 256 else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return try await accounts.authenticate(token: String(parts[1]).trimmingCharacters(in: .whitespaces))
+        guard parts.count == 2 else { return nil }
+        let credential = parts[1].trimmingCharacters(in: .whitespaces)
+        switch parts[0].lowercased() {
+        case "bearer":
+            return try await accounts.authenticate(token: credential)
+        case "basic":
+            guard let decoded = Data(base64Encoded: credential).map({ String(decoding: $0, as: UTF8.self) }),
+                  let colon = decoded.firstIndex(of: ":")
+            else { return nil }
+            return try await accounts.authenticate(token: String(decoded[decoded.index(after: colon)...]))
+        default:
+            return nil
+        }
     }
 }
 
@@ -170,6 +179,15 @@ extension Request {
         guard let text = query(name) else { return nil }
         guard let value = Int(text) else { throw Problem.badRequest("must be an integer", field: name) }
         return value
+    }
+
+    /// An ISO 8601 date-time query parameter (`2026-12-08T00:00:00Z`), or a 400 naming it.
+    func query(_ name: String, as: Date.Type) throws -> Date? {
+        guard let text = query(name) else { return nil }
+        guard let date = Date(iso8601: text) else {
+            throw Problem.badRequest("must be an ISO 8601 date-time such as 2026-12-08T00:00:00Z", field: name)
+        }
+        return date
     }
 
     /// An enum-valued query parameter, or a 400 listing the allowed values.

@@ -1,4 +1,5 @@
 import Accounts
+import CallRecords
 import Emergency
 import Inventory
 import NetworkData
@@ -27,6 +28,8 @@ public struct APIDependencies: Sendable {
     public var emergencyBindings: EmergencyBindings
     public var networkLRNs: NetworkLRNs
     public var routingRecords: RoutingRecords
+    /// The switches' CDRs, rated.
+    public var cdrs: CallDetailRecords
     /// Port-in orders, sent to the losing carrier's partner this value was built with.
     public var portOrders: PortOrders
     public var portOuts: PortOuts
@@ -41,7 +44,8 @@ public struct APIDependencies: Sendable {
 
     /// Takes the provisioning services from `provisioning` and the rest as given.
     public init(
-        provisioning: Provisioning, routing: RoutingTable, routingRecords: RoutingRecords, metrics: TandemMetrics,
+        provisioning: Provisioning, routing: RoutingTable, routingRecords: RoutingRecords, cdrs: CallDetailRecords,
+        metrics: TandemMetrics,
         portOrders: PortOrders, portOuts: PortOuts, webhookEndpoints: WebhookEndpoints, signingChain: String?
     ) {
         self.store = provisioning.store
@@ -57,6 +61,7 @@ public struct APIDependencies: Sendable {
         self.emergencyBindings = provisioning.emergencyBindings
         self.networkLRNs = provisioning.networkLRNs
         self.routingRecords = routingRecords
+        self.cdrs = cdrs
         self.portOrders = portOrders
         self.portOuts = portOuts
         self.webhookEndpoints = webhookEndpoints

@@ -84,6 +84,7 @@ public func buildRouter(
     ReferenceController(reference: dependencies.reference).addRoutes(to: v1)
     CarriersController(carriers: dependencies.carriers, rateDecks: dependencies.rateDecks).addRoutes(to: v1)
     RoutingRecordsController(records: dependencies.routingRecords).addRoutes(to: v1)
+    CDRsController(records: dependencies.cdrs, uploadBodyBytes: limits.uploadBodyBytes).addRoutes(to: v1)
     BlockedDestinationsController(blocks: dependencies.blockedDestinations).addRoutes(to: v1)
     E911Controller(addresses: dependencies.emergencyAddresses, bindings: dependencies.emergencyBindings).addRoutes(to: v1)
     PortOrdersController(orders: dependencies.portOrders, lrns: dependencies.networkLRNs).addRoutes(to: v1)

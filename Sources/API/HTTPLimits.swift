@@ -61,8 +61,9 @@ public struct HTTPLimits: Sendable {
         self.failedAuthenticationRate = failedAuthenticationRate
     }
 
+    /// The operator's rate for the operator and its switches (which push a CDR a call), the customers' for the rest.
     func rate(for role: Role) -> KeyRate {
-        role == .operatorAdmin ? operatorKeyRate : customerKeyRate
+        role == .operatorAdmin || role == .reportingSwitch ? operatorKeyRate : customerKeyRate
     }
 }
 

@@ -16,11 +16,13 @@ public struct Problem: Error, Sendable, Codable, Equatable, HTTPResponseError {
     public var field: String?
     /// For an address the MSAG does not know: the ranges it may have meant (an extension member).
     public var candidates: [String]?
+    /// For a batch with malformed items: each one's path and reason (an extension member).
+    public var errors: [String]?
     /// Seconds before the request may be tried again: sent as `Retry-After`, not in the body.
     public var retryAfter: Int?
 
     enum CodingKeys: String, CodingKey {
-        case type, title, detail, field, candidates
+        case type, title, detail, field, candidates, errors
         case statusCode = "status"
     }
 

@@ -183,7 +183,7 @@ public struct AccountDirectory: Sendable {
             let filter: SQLQueryString = switch principal.role {
             case .operatorAdmin: "1 = 1"
             case .agent: "(id = \(bind: principal.accountId) OR agent_id = \(bind: principal.accountId))"
-            case .customerAdmin, .customerRead, .partner: "id = \(bind: principal.accountId)"
+            case .customerAdmin, .customerRead, .partner, .reportingSwitch: "id = \(bind: principal.accountId)"
             }
             return try await database.raw("""
                 SELECT * FROM accounts WHERE \(filter) AND id > \(bind: after) ORDER BY id LIMIT \(literal: page.limit + 1)
@@ -235,7 +235,7 @@ public struct AccountDirectory: Sendable {
         switch principal.role {
         case .operatorAdmin: true
         case .agent: account.id == principal.accountId || account.agentId == principal.accountId
-        case .customerAdmin, .customerRead, .partner: account.id == principal.accountId
+        case .customerAdmin, .customerRead, .partner, .reportingSwitch: account.id == principal.accountId
         }
     }
 

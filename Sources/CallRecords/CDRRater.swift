@@ -43,7 +43,7 @@ public struct CDRRater: Sendable {
     }
 
     /// The price and cost of the call `cdr` records.
-    public func rate(_ cdr: KamailioCDR) -> RatedCDR {
+    public func rate(_ cdr: CallDetailRecord) -> RatedCDR {
         var rated = RatedCDR(callID: cdr.callID)
         guard let token = cdr.decision else {
             rated.problem = .noDecision
@@ -66,12 +66,24 @@ public struct CDRRater: Sendable {
         let carrier = candidates.count == 1 ? candidates.first : nil
         rated.carrierId = carrier?.id
         // The token carries rates, not the owners' terms (minimums, connect fees): none are applied yet.
-        let seconds = cdr.billableSeconds
         func side(_ rate: Rate?) -> SideRating {
-            decision.kind == .emergency ? .free(.emergency) : CallRater.side(seconds: seconds, rate: rate, terms: .none)
+            if decision.kind == .emergency { return .free(.emergency) }
+            guard cdr.answered else { return .free(.unanswered) }
+            return CallRater.side(seconds: cdr.billableSeconds, rate: rate, terms: .none)
         }
         rated.rating = RatedCall(price: side(decision.price), cost: side(carrier?.rate))
         return rated
+    }
+
+    /// The carriers that have each gateway, keyed as ``key(host:port:)``, from routing's carriers.
+    public static func gatewayOwners(_ carriers: [CarrierRoute]) -> [String: [String]] {
+        var owners: [String: [String]] = [:]
+        for carrier in carriers {
+            for gateway in carrier.gateways {
+                owners[key(host: gateway.address, port: gateway.port), default: []].append(carrier.id)
+            }
+        }
+        return owners
     }
 
     /// The key a gateway is known by: `host:port`, an IPv6 host bracketed.

@@ -1,13 +1,15 @@
 import Foundation
 
-/// One call as the reference SBC's CDR file has it (`Interop/kamailio/sbc.cfg`: Kamailio's acc module with
-/// db_flatstore, table `cdrs`; docs/sbc.md lists the columns): `|`-separated, Unix times.
+/// One call as the reference SBC reports it (`Interop/kamailio/sbc.cfg`, docs/sbc.md): a line of its CDR file
+/// (Kamailio's acc module with db_flatstore, table `cdrs`: `|`-separated), or the JSON object acc_json pushes to
+/// `POST /v1/cdrs/kamailio` (the same names, every value a string). Times are Unix seconds: whole in the file, to
+/// the millisecond in the JSON.
 public struct KamailioCDR: Sendable, Hashable {
-    /// When the call was confirmed (the caller's ACK), whole seconds: billing starts here.
-    public var startedAt: Int64
-    /// When the BYE came, whole seconds.
-    public var endedAt: Int64
-    /// From confirmation to the BYE, to the microsecond.
+    /// When the call was confirmed (the caller's ACK): billing starts here.
+    public var startedAt: Double
+    /// When the BYE came.
+    public var endedAt: Double
+    /// From confirmation to the BYE, to the millisecond.
     public var duration: Double
     /// The caller's Call-ID, as the SBC passed it to Tandem and to every Contact.
     public var callID: String
@@ -48,8 +50,31 @@ public struct KamailioCDR: Sendable, Hashable {
         guard fields.count == Self.columns.count else {
             throw CDRLineError("\(fields.count) columns, not \(Self.columns.count) (\(Self.columns.joined(separator: "|")))")
         }
-        func seconds(_ index: Int) throws(CDRLineError) -> Int64 {
-            guard let value = Int64(fields[index]), value > 0 else { throw CDRLineError("\(Self.columns[index]) is not a Unix time") }
+        try self.init(fields: fields)
+    }
+
+    /// Reads acc_json's object: each column by its name, a string; `decision` may be missing or null.
+    public init(json object: [String: String?]) throws(CDRLineError) {
+        var fields: [String] = []
+        for column in Self.columns {
+            switch object[column] {
+            case let value??: fields.append(value)
+            case .some(nil) where column == "decision", nil where column == "decision": fields.append("")
+            default: throw CDRLineError("\(column) is missing")
+            }
+        }
+        guard fields.allSatisfy({ $0.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F } }) else {
+            throw CDRLineError("a value holds a control character")
+        }
+        try self.init(fields: fields)
+    }
+
+    /// The record from its columns' values, in ``columns``' order.
+    private init(fields: [String]) throws(CDRLineError) {
+        func seconds(_ index: Int) throws(CDRLineError) -> Double {
+            guard let value = Double(fields[index]), value.isFinite, value > 0 else {
+                throw CDRLineError("\(Self.columns[index]) is not a Unix time")
+            }
             return value
         }
         func exact(_ index: Int) throws(CDRLineError) -> Double {
@@ -94,23 +119,32 @@ public struct CDRFileLines: Sendable {
         self.path = path
     }
 
-    /// Calls `body` with each complete line (its number, from 1, and its bytes); a line longer than `limit` bytes is
-    /// handed over cut to `limit + 1` bytes, for the parser to refuse.
-    public func forEach(limit: Int = KamailioCDR.maximumLineBytes, _ body: (Int, ArraySlice<UInt8>) throws -> Void) throws {
+    /// The file's size in bytes, when it can be read.
+    public var size: Int64? {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value
+    }
+
+    /// Calls `body` with each complete line (its number, from 1, its bytes, and the bytes of the file read through
+    /// its end); a line longer than `limit` bytes is handed over cut to `limit + 1` bytes, for the parser to refuse.
+    public func forEach(
+        limit: Int = KamailioCDR.maximumLineBytes, _ body: (_ number: Int, _ line: ArraySlice<UInt8>, _ offset: Int64) async throws -> Void
+    ) async throws {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CDRLineError("cannot open \(path)") }
         defer { try? handle.close() }
         var pending: [UInt8] = []
         var overlong = false
         var number = 0
+        var offset: Int64 = 0
         while let chunk = try handle.read(upToCount: 65_536), !chunk.isEmpty {
             for byte in chunk {
+                offset += 1
                 guard byte == 0x0A else {
                     if pending.count <= limit { pending.append(byte) } else { overlong = true }
                     continue
                 }
                 number += 1
                 if pending.last == 0x0D && !overlong { pending.removeLast() }
-                if !pending.isEmpty { try body(number, pending[...]) }
+                if !pending.isEmpty { try await body(number, pending[...], offset) }
                 pending.removeAll(keepingCapacity: true)
                 overlong = false
             }

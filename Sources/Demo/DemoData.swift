@@ -125,6 +125,8 @@ public enum DemoData {
         public var operatorKey: IssuedKey
         public var acmeKey: IssuedKey
         public var partnerKey: IssuedKey
+        /// The reference SBC's: it reports CDRs and nothing else.
+        public var switchKey: IssuedKey
     }
 
     /// Fills an empty database with the demo data; a database that already has it is left alone.
@@ -229,7 +231,7 @@ public enum DemoData {
         _ = try await provisioning.emergencyBindings.bind(acmeNumber, to: office.id, by: seeder)
     }
 
-    /// Revokes the previous run's demo keys and issues new ones for the operator, Acme and the partner carrier.
+    /// Revokes the previous run's demo keys and issues new ones for the operator, Acme, the partner carrier and the SBC.
     public static func issueKeys(_ provisioning: Provisioning) async throws -> Keys {
         try await provisioning.accounts.revokeSystemKeys(namedWith: "demo ")
         return Keys(
@@ -241,6 +243,9 @@ public enum DemoData {
             ),
             partnerKey: try await provisioning.accounts.issueKeyAsSystem(
                 accountId: partnerId, role: .partner, name: "demo rival partner"
+            ),
+            switchKey: try await provisioning.accounts.issueKeyAsSystem(
+                accountId: operatorId, role: .reportingSwitch, name: "demo sbc switch"
             )
         )
     }

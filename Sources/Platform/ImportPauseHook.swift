@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A test hook: stops a file import once it has written some rows inside its transaction, before it commits.
 ///
@@ -19,6 +20,8 @@ public struct ImportPauseHook: Sendable {
 
     /// Rows to write before pausing; the pause comes after the write (a batch) that reaches it.
     public var afterRows: Int
+    /// The rows ``rowsAdded(_:)`` has counted, across the transactions of an import that commits in batches.
+    private let added = RowCount()
 
     /// The hook an environment asks for: `nil` when the variable is not set or is not a row count.
     public init?(environment: [String: String]) {
@@ -37,5 +40,25 @@ public struct ImportPauseHook: Sendable {
         guard let hook = current, rows >= hook.afterRows else { return }
         FileHandle.standardError.write(Data((marker(rows: rows) + "\n").utf8))
         while true { try await Task.sleep(for: .seconds(3_600)) }
+    }
+
+    /// Called by an import that commits in batches (`tandem import cdrs`) inside each batch's transaction after every
+    /// write, with the rows that write added; pauses for good once the import's rows in all reach the hook's count,
+    /// so that batches before the pause are committed and the one it stops in is not.
+    package static func rowsAdded(_ rows: Int) async throws {
+        guard let hook = current else { return }
+        try await rowsWritten(hook.added.add(rows))
+    }
+}
+
+/// A running count, shared by the copies of a hook.
+private final class RowCount: Sendable {
+    private let count = Mutex(0)
+
+    func add(_ rows: Int) -> Int {
+        count.withLock { count in
+            count += rows
+            return count
+        }
     }
 }

@@ -25,11 +25,14 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case agent
     /// File port-out requests as the partner carrier, and follow and withdraw the ones it filed.
     case partner
+    /// Report calls' CDRs, as a switch or an SBC does (`POST /v1/cdrs`), and nothing else: a key on the operator's
+    /// account for each switch, so that a key taken from a switch reads nothing.
+    case reportingSwitch = "switch"
 
     /// The kind of account that may hold keys with this role.
     public var accountKind: AccountKind {
         switch self {
-        case .operatorAdmin: .operator
+        case .operatorAdmin, .reportingSwitch: .operator
         case .customerAdmin, .customerRead: .customer
         case .agent: .agent
         case .partner: .partner
@@ -68,7 +71,7 @@ public struct Principal: Sendable, Equatable {
     /// Refuses callers whose role is read-only.
     public func requireWrite() throws(ServiceError) {
         switch role {
-        case .operatorAdmin, .customerAdmin, .partner: return
+        case .operatorAdmin, .customerAdmin, .partner, .reportingSwitch: return
         case .customerRead, .agent:
             throw ServiceError(.forbidden, "the \(role.rawValue) role is read-only")
         }
@@ -95,6 +98,14 @@ public struct Principal: Sendable, Equatable {
         case .operatorAdmin, .customerAdmin, .customerRead: return
         case .agent: throw ServiceError(.forbidden, "agents may not see numbers or trunks")
         case .partner: throw ServiceError(.forbidden, "the partner role may only file and follow port-out requests")
+        case .reportingSwitch: throw ServiceError(.forbidden, "the switch role may only report CDRs")
+        }
+    }
+
+    /// Refuses everyone but the operator and switches: reporting CDRs.
+    public func requireSwitchOrOperator() throws(ServiceError) {
+        guard isOperator || role == .reportingSwitch else {
+            throw ServiceError(.forbidden, "only the operator and its switches report CDRs")
         }
     }
 

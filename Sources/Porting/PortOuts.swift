@@ -464,6 +464,7 @@ public struct PortOuts: Sendable {
         case .operatorAdmin: true
         case .partner: portOut.filedBy == principal.accountId
         case .customerAdmin, .customerRead, .agent: portOut.accountId == principal.accountId
+        case .reportingSwitch: false
         }
         guard visible else { throw ServiceError.notFound("port-out request") }
         return portOut

@@ -70,6 +70,9 @@ public struct RoutingSnapshot: Sendable {
     /// An empty snapshot: every call is refused (unknown source) until the first real one is published.
     public static let empty = RoutingSnapshot(version: 0, epoch: -1, trunks: [], numbers: [], emergency: nil)
 
+    /// The carriers, by id.
+    public var carrierRoutes: [CarrierRoute] { carriers.map(\.route) }
+
     /// How many numbers, trunks, carriers and ported numbers the snapshot routes.
     public var counts: (numbers: Int, trunks: Int, carriers: Int, ported: Int) {
         (numbers.count, trunks.count, carriers.count, ported.count)

@@ -1,4 +1,5 @@
 import Accounts
+import CallRecords
 import Emergency
 import Inventory
 import NetworkData
@@ -58,5 +59,6 @@ public enum TandemSchema {
         Migration(version: 18, name: "private trunk hosts", parts: [AccountsTables.privateTrunkHosts]),
         Migration(version: 19, name: "porting partners", parts: [AccountsTables.partnerOCN, PortingTables.portOutFiler]),
         Migration(version: 20, name: "server keys", parts: [PlatformTables.serverKeys]),
+        Migration(version: 21, name: "call detail records", parts: [CallRecordsTables.cdrs]),
     ]
 }

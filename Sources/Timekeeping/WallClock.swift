@@ -27,7 +27,7 @@ public struct WallClock: Sendable {
 
     /// The current time in whole milliseconds since 1970.
     public func unixMilliseconds() -> Int64 {
-        Int64((now().timeIntervalSince1970 * 1_000).rounded(.down))
+        now().unixMilliseconds
     }
 
     /// The system's clock: the only place Tandem reads the time of day from the operating system.
@@ -42,6 +42,18 @@ public struct WallClock: Sendable {
 extension Date {
     /// Whole seconds since 1970, as stored in the database.
     public var unixSeconds: Int64 { Int64(timeIntervalSince1970.rounded(.down)) }
+
+    /// Whole milliseconds since 1970, rounded down.
+    public var unixMilliseconds: Int64 { Int64((timeIntervalSince1970 * 1_000).rounded(.down)) }
+
+    /// The ISO 8601 date-time `text` (`2026-12-08T14:03:07Z`), with or without a fraction of a second
+    /// (`2026-12-08T14:03:07.250Z`); `nil` when it is not one.
+    public init?(iso8601 text: String) {
+        guard let date = (try? Date(text, strategy: .iso8601))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        else { return nil }
+        self = date
+    }
 
     /// The time `unixSeconds` whole seconds after 1970.
     public init(unixSeconds: Int64) {

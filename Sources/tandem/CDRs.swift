@@ -7,31 +7,41 @@ import Platform
 import Rating
 import Schema
 import Store
+import Timekeeping
 import Webhooks
 
-/// `tandem cdrs`: the SBC's call records.
-struct CDRs: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "cdrs", abstract: "The SBC's call records.", subcommands: [Rate.self]
-    )
-
-    struct Rate: AsyncParsableCommand {
+extension Import {
+    /// `tandem import cdrs`: switches' CDR files, rated and stored.
+    struct CDRFiles: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Rate the reference SBC's CDR files (cdrs_*.log, docs/sbc.md) from their decision tokens.",
+            commandName: "cdrs",
+            abstract: "Rate and store switches' CDR files (docs/cdrs.md).",
             discussion: """
-                Prints each call's price and cost at the rates Tandem routed it at, with the carrier that answered, one \
-                call a line, then a summary; malformed lines are named with their file and line (the exit status is then \
-                1). Nothing is stored: CDR storage and the API come next (docs/rating.md).
+                Formats: kamailio (the reference SBC's cdrs_*.log, docs/sbc.md) and tandem (one JSON CDR a line, as \
+                POST /v1/cdrs takes them). Each call is rated from the decision token Tandem's 302 gave it, and stored \
+                once: a record already stored (the same format, key and start) is counted as repeated and left alone, \
+                so a run that was interrupted is finished by running it again. Records are committed a batch at a \
+                time. Malformed lines are named with their file, line and reason, and skipped (the exit status is \
+                then 65). With --dry-run each call's rating is printed instead, and nothing is stored.
                 """
         )
 
         @OptionGroup var database: DatabaseOptions
 
+        @Option(help: "The files' format: kamailio or tandem.")
+        var format: CallDetailRecord.Format = .kamailio
+
         @Option(help: "The --secrets-key-file `tandem serve` runs with, if it runs with one: the tokens' key derives from it.")
         var secretsKeyFile: String?
 
+        @Flag(help: "Print each call's rating, one a line, and store nothing.")
+        var dryRun = false
+
         @Argument(help: "The CDR files.")
         var files: [String]
+
+        /// Records per transaction.
+        static let batchSize = 5_000
 
         func validate() throws {
             for file in files where !FileManager.default.isReadableFile(atPath: file) {
@@ -41,7 +51,8 @@ struct CDRs: AsyncParsableCommand {
 
         func run() async throws {
             let location = try DatabaseLocation(parsing: database.database)
-            let (tokens, gateways) = try await Store.withStore(location, logger: Logger(label: "tandem.cdrs")) { store in
+            let pause = ImportPauseHook(environment: ProcessInfo.processInfo.environment)
+            let summary = try await ImportPauseHook.$current.withValue(pause) { try await Store.withStore(location, logger: Logger(label: "tandem.cdrs")) { store in
                 try await store.migrate(TandemSchema.migrations, clock: .system)
                 let tokens: DecisionToken
                 if let secretsKeyFile {
@@ -54,32 +65,82 @@ struct CDRs: AsyncParsableCommand {
                         --secrets-key-file
                         """)
                 }
-                return (tokens, try await Self.gateways(Provisioning(store: store, clock: .system)))
+                let gateways = try await Self.gateways(Provisioning(store: store, clock: .system))
+                let rater = CDRRater(tokens: tokens, gateways: gateways)
+                let records = CallDetailRecords(store: store, tokens: tokens, gateways: { gateways }, clock: .system)
+                return try await dryRun
+                    ? Self.print(files, format: format, rater: rater) : Self.store(files, format: format, into: records, rater: rater)
+            } }
+            FileHandle.standardError.write(Data("\(summary)\n".utf8))
+            if summary.malformed > 0 { throw ExitCode(65) }
+        }
+
+        /// Reads the files a batch of records at a time, naming each malformed line on standard error.
+        static func read(
+            _ files: [String], format: CallDetailRecord.Format, summary: inout Summary,
+            progress: ProgressDisplay?, _ batch: ([CallDetailRecord]) async throws -> Void
+        ) async throws {
+            let now = WallClock.system.unixMilliseconds()
+            let started = ContinuousClock.now
+            let total = files.compactMap { CDRFileLines(path: $0).size }.reduce(0, +)
+            var done: Int64 = 0
+            var records: [CallDetailRecord] = []
+            func report(_ offset: Int64, finished: Bool = false) {
+                progress?.report(ImportProgress(
+                    rows: summary.read, bytesRead: done + offset, totalBytes: total, elapsed: ContinuousClock.now - started, finished: finished
+                ))
             }
-            let rater = CDRRater(tokens: tokens, gateways: gateways)
-            var summary = Summary()
-            var seen: Set<String> = []
-            print(["call-id", "seconds", "kind", "account", "price", "cost", "margin", "carrier"].joined(separator: "\t"))
             for file in files {
-                try CDRFileLines(path: file).forEach { number, line in
+                let lines = CDRFileLines(path: file)
+                try await lines.forEach { number, line, offset in
                     do throws(CDRLineError) {
-                        let cdr = try KamailioCDR(line: line)
-                        guard seen.insert(cdr.callID).inserted else {
-                            summary.repeated += 1
-                            return
-                        }
-                        let rated = rater.rate(cdr)
-                        summary.count(rated)
-                        print(Self.line(cdr, rated))
+                        let record = try format.record(fromLine: line)
+                        try CallDetailRecords.checkStart(of: record, now: now)
+                        records.append(record)
+                        summary.read += 1
                     } catch {
                         summary.malformed += 1
                         FileHandle.standardError.write(Data("\(file):\(number): \(error)\n".utf8))
                     }
+                    if records.count >= batchSize {
+                        try await batch(records)
+                        records.removeAll(keepingCapacity: true)
+                        report(offset)
+                    }
+                }
+                done += lines.size ?? 0
+            }
+            if !records.isEmpty { try await batch(records) }
+            report(0, finished: true)
+        }
+
+        /// Rates and stores the files' records.
+        static func store(
+            _ files: [String], format: CallDetailRecord.Format, into records: CallDetailRecords, rater: CDRRater
+        ) async throws -> Summary {
+            var summary = Summary()
+            var outcome = IngestOutcome()
+            try await read(files, format: format, summary: &summary, progress: ProgressDisplay(label: "cdrs")) { batch in
+                outcome = outcome + (try await records.ingest(batch, rater: rater))
+            }
+            summary.outcome = outcome
+            return summary
+        }
+
+        /// Prints each record's rating, one a line.
+        static func print(_ files: [String], format: CallDetailRecord.Format, rater: CDRRater) async throws -> Summary {
+            var summary = Summary()
+            Swift.print(["call-id", "seconds", "kind", "account", "price", "cost", "margin", "carrier"].joined(separator: "\t"))
+            var rated = 0
+            try await read(files, format: format, summary: &summary, progress: nil) { batch in
+                for record in batch {
+                    let rating = rater.rate(record)
+                    if rating.rating?.price.amount != nil, rating.rating?.cost.amount != nil { rated += 1 }
+                    Swift.print(Self.line(record, rating))
                 }
             }
-            print(summary.description)
-            // Malformed lines, and tokens this server did not seal (the wrong database or key?), need a look.
-            if summary.malformed > 0 || summary.badDecisions > 0 { throw ExitCode(1) }
+            summary.outcome = IngestOutcome(stored: 0, repeated: 0, rated: rated)
+            return summary
         }
 
         /// The carriers that have each gateway, by ``CDRRater/key(host:port:)``.
@@ -101,7 +162,7 @@ struct CDRs: AsyncParsableCommand {
             return gateways
         }
 
-        static func line(_ cdr: KamailioCDR, _ rated: RatedCDR) -> String {
+        static func line(_ cdr: CallDetailRecord, _ rated: RatedCDR) -> String {
             func side(_ rating: SideRating?) -> String {
                 switch rating {
                 case .charged(let charge): charge.total.description
@@ -119,25 +180,16 @@ struct CDRs: AsyncParsableCommand {
 
     /// What a run came to.
     struct Summary: CustomStringConvertible {
-        var rated = 0
-        var unrated = 0
+        /// Records read well.
+        var read = 0
         var malformed = 0
-        /// Lines of a Call-ID already rated in this run (a file given twice, or a copy of one), left out.
-        var repeated = 0
-        var badDecisions = 0
-
-        mutating func count(_ rated: RatedCDR) {
-            if rated.problem == .badDecision { badDecisions += 1 }
-            if let rating = rated.rating, rating.price.amount != nil, rating.cost.amount != nil {
-                self.rated += 1
-            } else {
-                unrated += 1
-            }
-        }
+        var outcome = IngestOutcome()
 
         var description: String {
-            "\(rated + unrated) CDRs: \(rated) rated on both sides, \(unrated) not (see each line), \(malformed) malformed lines"
-                + (repeated > 0 ? ", \(repeated) repeated Call-IDs left out" : "")
+            "\(read.formatted()) CDRs read: \(outcome.stored.formatted()) stored (\(outcome.rated.formatted()) rated on both sides), "
+                + "\(outcome.repeated.formatted()) already stored; \(malformed.formatted()) malformed lines"
         }
     }
 }
+
+extension CallDetailRecord.Format: ExpressibleByArgument {}

@@ -11,8 +11,8 @@ import Timekeeping
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Load reference data, rate decks, ported numbers and the MSAG from files.",
-        subcommands: [NPANXX.self, RateDeck.self, LRN.self, MSAG.self]
+        abstract: "Load reference data, rate decks, ported numbers, the MSAG and CDRs from files.",
+        subcommands: [NPANXX.self, RateDeck.self, LRN.self, MSAG.self, CDRFiles.self]
     )
 
     struct NPANXX: AsyncParsableCommand {

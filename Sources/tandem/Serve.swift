@@ -1,6 +1,7 @@
 import API
 import ArgumentParser
 import AsyncHTTPClient
+import CallRecords
 import Foundation
 import Demo
 import Guard
@@ -129,7 +130,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds a SIP TCP message may take to arrive whole once its first bytes have come.")
     var sipTcpMessageSeconds = 10
 
-    @Option(help: "An SBC (address or CIDR block, repeatable) whose X-Tandem-Source header names the address each of its calls came from; calls are routed as from there. Anyone else's header is ignored.")
+    @Option(help: "An SBC (address or CIDR block, repeatable) whose X-Tandem-Source header names the address each of its calls came from; calls are routed as from there. Anyone else's header is ignored. With --demo and none given: 127.0.0.10/31, the reference SBC's (docs/sbc.md).")
     var trustedSbc: [String] = []
 
     @Option(help: "Seconds after a 911 call in which the same caller's repeats from the same trunk are counted into one Kari's Law notification, not told one by one.")
@@ -147,6 +148,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Days routing records are kept before they are deleted.")
     var recordRetentionDays = 30
 
+    @Option(help: "Days CDRs are kept, from the call's start, before they are deleted: 548 (18 months) by default, as 47 CFR 42.6 asks of toll records.")
+    var cdrRetentionDays = 548
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -162,6 +166,7 @@ struct Serve: AsyncParsableCommand {
         guard (1...3_650).contains(recordRetentionDays) else {
             throw ValidationError("--record-retention-days must be 1 to 3650")
         }
+        guard (1...3_650).contains(cdrRetentionDays) else { throw ValidationError("--cdr-retention-days must be 1 to 3650") }
         guard (stiKey == nil) == (stiChain == nil) else { throw ValidationError("--sti-key and --sti-chain go together") }
         guard (1...3_600).contains(httpIdleSeconds) else { throw ValidationError("--http-idle-seconds must be 1 to 3600") }
         guard httpMaxConnections > 0, (1...3_600).contains(httpRequestSeconds) else {
@@ -228,6 +233,11 @@ struct Serve: AsyncParsableCommand {
         if emergency == nil {
             logger.warning("no --emergency-route: 911 and 933 calls will be answered 503 until one is configured")
         }
+        if cdrRetentionDays < 548 {
+            logger.warning("--cdr-retention-days is under 18 months: 47 CFR 42.6 asks carriers to keep toll records that long")
+        }
+        // The demo trusts the reference SBC's default addresses (docs/sbc.md), so that a call through it is rated.
+        let trustedSBCs = trustedSbc.isEmpty && demo ? Self.demoSBCs : trustedSbc
         let table = RoutingTable()
         let publisher = RoutingPublisher(compiler: RoutingCompiler(store: store, emergency: emergency, clock: clock), table: table, logger: logger)
         let records = RoutingRecordQueue()
@@ -268,7 +278,7 @@ struct Serve: AsyncParsableCommand {
             responder: RedirectResponder(
                 clock: clock, table: table, admission: AdmissionPolicies { CallsPerSecondPolicy(limiter: CallRateLimiter()) },
                 records: records, metrics: metrics, emergencyLocations: baseURL + emergencyLocationsPath, identity: identity,
-                emergencyCalls: emergencyCalls, trustedProxies: TrustedProxies(trustedSbc.compactMap(CIDRBlock.init)),
+                emergencyCalls: emergencyCalls, trustedProxies: TrustedProxies(trustedSBCs.compactMap(CIDRBlock.init)),
                 decisions: decisions
             ),
             logger: logger
@@ -283,8 +293,11 @@ struct Serve: AsyncParsableCommand {
         )
         // Routing starts once the schema is migrated and the first snapshot is published.
         let ready = StartupGate()
+        let cdrs = CallDetailRecords(
+            store: store, tokens: decisions, gateways: { CDRRater.gatewayOwners(table.current.carrierRoutes) }, clock: clock
+        )
         let dependencies = APIDependencies(
-            provisioning: provisioning, routing: table, routingRecords: routingRecords, metrics: metrics,
+            provisioning: provisioning, routing: table, routingRecords: routingRecords, cdrs: cdrs, metrics: metrics,
             portOrders: porting, portOuts: portOuts,
             webhookEndpoints: WebhookEndpoints(store: store, policy: webhookPolicy, secrets: sealer, clock: clock),
             signingChain: signingChain
@@ -314,6 +327,7 @@ struct Serve: AsyncParsableCommand {
                 store, PeriodicService.lifecycleSweeper(numbers: provisioning.numbers, logger: logger),
                 ready.gating(PeriodicService.portActivation(orders: porting, logger: logger)),
                 ready.gating(PeriodicService.portOutCompletion(portOuts: portOuts, logger: logger)),
+                ready.gating(PeriodicService.cdrRetention(records: cdrs, days: cdrRetentionDays, clock: clock, logger: logger)),
                 ready.gating(publisher), ready.gating(recordWriter), ready.gating(webhookDelivery),
                 ready.gating(emergencyNotifier), ready.gating(sipServer),
             ] + (certificateReload.map { [$0] } ?? []),
@@ -489,6 +503,9 @@ struct Serve: AsyncParsableCommand {
         return DecisionToken(storedKey: try await ServerKeys.key(named: decisionKeyName, in: store, at: WallClock.system.unixSeconds()))
     }
 
+    /// The addresses the reference SBC listens on by default (`Interop/kamailio/sbc.cfg`), trusted by the demo.
+    static let demoSBCs = ["127.0.0.10/31"]
+
     /// The name the decision tokens' key is kept under when there is no secrets key.
     static let decisionKeyName = "decision-token"
 
@@ -498,6 +515,7 @@ struct Serve: AsyncParsableCommand {
               export TANDEM_KEY=\(keys.operatorKey.secret)        # operator-admin
               export ACME_KEY=\(keys.acmeKey.secret)          # customer-admin of Acme Dental Group (\(DemoData.acmeId))
               export PARTNER_KEY=\(keys.partnerKey.secret)       # partner: Rival Telecom (OCN 7Q2X) files port-outs
+              export SWITCH_KEY=\(keys.switchKey.secret)        # switch: the reference SBC reports CDRs (docs/sbc.md)
             """)
     }
 

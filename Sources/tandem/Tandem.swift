@@ -7,7 +7,7 @@ struct Tandem: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Tandem: the routing, numbering and provisioning engine behind business SIP trunks.",
-        subcommands: [Serve.self, Route.self, Import.self, Carriers.self, CDRs.self, Demo.self, Keys.self, IdentityCommand.self, Bench.self]
+        subcommands: [Serve.self, Route.self, Import.self, Carriers.self, Demo.self, Keys.self, IdentityCommand.self, Bench.self]
     )
 }
 

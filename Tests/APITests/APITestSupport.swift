@@ -1,4 +1,6 @@
 import API
+import CallRecords
+import Crypto
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -8,6 +10,7 @@ import Routing
 import NIOCore
 import Observability
 import Porting
+import Rating
 import RoutingFeed
 import Telephony
 import TestSupport
@@ -250,6 +253,9 @@ struct ForeignResources: Sendable {
 }
 
 extension Fixture {
+    /// The key the tests' decision tokens are sealed with, as a server's would be.
+    static let decisionTokens = DecisionToken(key: SymmetricKey(data: Data(repeating: 5, count: 32)))
+
     /// The fixture's routing records.
     var routingRecords: RoutingRecords { RoutingRecords(store: provisioning.store, clock: clock) }
 
@@ -258,6 +264,10 @@ extension Fixture {
     func apiDependencies(routing: RoutingTable, metrics: TandemMetrics? = nil) -> APIDependencies {
         APIDependencies(
             provisioning: provisioning, routing: routing, routingRecords: routingRecords,
+            cdrs: CallDetailRecords(
+                store: provisioning.store, tokens: Self.decisionTokens,
+                gateways: { CDRRater.gatewayOwners(routing.current.carrierRoutes) }, clock: clock
+            ),
             metrics: metrics ?? TandemMetrics(scraping: ScrapedFigures(snapshot: { (routing.current.version, routing.age) })),
             portOrders: porting, portOuts: PortOuts(store: provisioning.store, numbers: provisioning.numbers, clock: clock),
             webhookEndpoints: WebhookEndpoints(store: provisioning.store, clock: clock), signingChain: nil

@@ -12,6 +12,7 @@ import Testing
 /// - `agent` reads the accounts it referred and nothing of their numbers, trunks or porting: 403.
 /// - `partner` (a gaining carrier) reaches its own account, keys and webhooks and files, follows and withdraws its
 ///   own port-out requests; it never sees whose numbers they are. Everything else is 403.
+/// - `switch` (a switch or SBC reporting its CDRs) reports CDRs and nothing else: 403 everywhere but there.
 /// - Another tenant's resource answers 404, exactly as a missing one; a list or filter shows the caller only its
 ///   own (another tenant's trunk filters to nothing), and a bulk request fails per number, as not found.
 ///
@@ -52,17 +53,20 @@ enum CallerExpectations {
         }
     }
 
-    /// What Acme's admin, Acme's read-only key, Acme's agent, another tenant (Globex's admin) and a partner carrier
-    /// (Rival Telecom) get.
+    /// What Acme's admin, Acme's read-only key, Acme's agent, another tenant (Globex's admin), a partner carrier
+    /// (Rival Telecom) and a switch get.
     struct Expected: Sendable {
         var owner: Answer
         var reader: Answer
         var agent: Answer
         var otherTenant: Answer
         var partner: Answer
+        /// 403 but where switches report CDRs, which says so.
+        var reportingSwitch: Answer
 
-        init(_ owner: Answer, _ reader: Answer, _ agent: Answer, _ otherTenant: Answer, _ partner: Answer) {
+        init(_ owner: Answer, _ reader: Answer, _ agent: Answer, _ otherTenant: Answer, _ partner: Answer, switch reportingSwitch: Answer = 403) {
             (self.owner, self.reader, self.agent, self.otherTenant, self.partner) = (owner, reader, agent, otherTenant, partner)
+            self.reportingSwitch = reportingSwitch
         }
 
         /// The operator's alone: 403 to everyone else.
@@ -121,6 +125,10 @@ enum CallerExpectations {
 
         "GET /v1/routes/explain": Expected(200, 200, 403, 404, 403),
         "GET /v1/routing-records": Expected(200, 200, 403, .emptyPage, 403),
+        "GET /v1/cdrs": Expected(200, 200, 403, .emptyPage, 403),
+        "GET /v1/cdrs/{id}": Expected(200, 200, 403, 404, 403),
+        "POST /v1/cdrs": Expected(403, 403, 403, 403, 403, switch: 200),
+        "POST /v1/cdrs/kamailio": Expected(403, 403, 403, 403, 403, switch: 200),
 
         "GET /v1/blocked-destinations": Expected(200, 200, 403, 200, 403),
         "POST /v1/blocked-destinations": Expected(201, 403, 403, 404, 403),

@@ -1,8 +1,11 @@
 import API
+import CallRecords
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Platform
 import Porting
+import Rating
 import Routing
 import RoutingFeed
 import Telephony
@@ -98,6 +101,23 @@ struct OpenAPIContractTests {
         if operation.template == "/v1/accounts/{id}/port-out-protection", operation.method == .get {
             _ = try await portOuts.protect(accountId: fixture.acme.accountId, PortOutProtectionDraft(pin: "2468", zip: "20001"), by: fixture.acme)
             return [:]
+        }
+        if operation.template.hasPrefix("/v1/cdrs"), operation.method == .get {
+            let records = fixture.apiDependencies(routing: RoutingTable()).cdrs
+            let callID = "acme-cdr"
+            let token = Fixture.decisionTokens.seal(CallDecision(
+                decidedAt: fixture.clock.unixSeconds() - 70, callDigest: CallDecision.digest(ofCallID: callID), kind: .outbound,
+                accountId: fixture.acme.accountId, trunkId: fixture.acmeTrunk.id, destination: "+19525918123",
+                jurisdiction: .interstate, price: Rate(micros: 10_000, initialSeconds: 6, incrementSeconds: 6), carriers: []
+            ))
+            let start = fixture.clock.unixMilliseconds() - 65_000
+            _ = try await records.ingest([CallDetailRecord(
+                format: .tandem, key: callID, callID: callID, setupAt: start - 3_000, answeredAt: start, startedAt: start,
+                endedAt: start + 61_000, durationMs: 61_000, billableSeconds: 61, sipCode: 200, source: "192.0.2.10",
+                caller: "+12025550100", dialed: "+19525918123", gateway: "sip:+19525918123@198.51.100.40", decision: token
+            )])
+            let stored = try await records.records(CDRFilter(), page: PageRequest(), by: fixture.operatorPrincipal)
+            return ["cdr_example": try #require(stored.data.first?.id)]
         }
         if operation.template == "/v1/routing-records" {
             try await fixture.routingRecords.insert([RoutingRecord(
@@ -241,6 +261,7 @@ struct OpenAPIContractTests {
                 ("Globex", fixture.globexKey, expected.otherTenant),
                 ("Acme's agent", fixture.agentKey, expected.agent),
                 ("Rival Telecom (a partner)", fixture.partnerKey, expected.partner),
+                ("the SBC (a switch)", fixture.switchKey, expected.reportingSwitch),
                 ("Acme's reader", fixture.acmeReaderKey, expected.reader),
                 ("Acme's admin", fixture.acmeKey, expected.owner),
             ]
@@ -570,9 +591,9 @@ extension OpenAPIContract {
         if let string = example as? String {
             text = string
         } else {
-            let data = try JSONSerialization.data(
-                withJSONObject: Self.postdatingDateTimes(in: example), options: [.sortedKeys, .withoutEscapingSlashes]
-            )
+            // CDRs record calls that happened: theirs stay in the past, where a call a year ahead would be refused.
+            let dated = operation.template.hasPrefix("/v1/cdrs") ? example : Self.postdatingDateTimes(in: example)
+            let data = try JSONSerialization.data(withJSONObject: dated, options: [.sortedKeys, .withoutEscapingSlashes])
             text = String(decoding: data, as: UTF8.self)
         }
         return ExampleRequest(uri: uri, body: fixture.substitutingExampleIds(text), contentType: mediaType)
@@ -650,7 +671,9 @@ struct SchemaValidator {
         if let pattern = schema["pattern"] as? String, text.range(of: pattern, options: .regularExpression) == nil {
             found.append("\(path): '\(text)' does not match \(pattern)")
         }
-        if schema["format"] as? String == "date-time", ISO8601DateFormatter().date(from: text) == nil {
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions.insert(.withFractionalSeconds)
+        if schema["format"] as? String == "date-time", ISO8601DateFormatter().date(from: text) == nil, fractional.date(from: text) == nil {
             found.append("\(path): '\(text)' is not an ISO 8601 date-time")
         }
         return found

@@ -56,19 +56,22 @@ struct KamailioCDRTests {
     }
 
     @Test("a file's lines: LF or CRLF, blank lines skipped, an overlong line cut for the parser, a last line without its end left out")
-    func fileLines() throws {
+    func fileLines() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cdrs-\(UUID()).log").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let overlong = String(repeating: "y", count: 20_000)
         try Data("first\r\nsecond\n\n\(overlong)\nfourth\nunfinished".utf8).write(to: URL(fileURLWithPath: path))
         var lines: [(Int, Int, String)] = []
-        try CDRFileLines(path: path).forEach { number, bytes in
+        var offsets: [Int64] = []
+        try await CDRFileLines(path: path).forEach { number, bytes, offset in
             lines.append((number, bytes.count, String(decoding: bytes.prefix(6), as: UTF8.self)))
+            offsets.append(offset)
         }
         #expect(lines.map(\.0) == [1, 2, 4, 5])
         #expect(lines.map(\.2) == ["first", "second", "yyyyyy", "fourth"])
         #expect(lines[2].1 == KamailioCDR.maximumLineBytes + 1, "cut just past the limit, so the parser refuses it")
-        #expect(throws: CDRLineError.self) { try CDRFileLines(path: path + ".missing").forEach { _, _ in } }
+        #expect(offsets == [7, 14, 20_016, 20_023], "the bytes read through each line's end")
+        await #expect(throws: CDRLineError.self) { try await CDRFileLines(path: path + ".missing").forEach { _, _, _ in } }
     }
 }
 
@@ -89,7 +92,7 @@ struct CDRRaterTests {
               kind: CallDecision.Kind = .outbound, decision: String? = nil,
               carriers: [ChosenCarrier] = [ChosenCarrier(id: "car_lakeshore", rate: Rate(micros: 5_100, initialSeconds: 6, incrementSeconds: 6)),
                                            ChosenCarrier(id: "car_bluegrass", rate: Rate(micros: 6_000, initialSeconds: 6, incrementSeconds: 6))]
-    ) -> KamailioCDR {
+    ) -> CallDetailRecord {
         let token = decision ?? tokens.seal(CallDecision(
             decidedAt: 1_796_690_041, callDigest: CallDecision.digest(ofCallID: callID), kind: kind, accountId: "acc_acme",
             trunkId: "trk_acme_main", destination: "+19525918123", jurisdiction: .interstate,
@@ -97,7 +100,7 @@ struct CDRRaterTests {
         ))
         let text = "1796690041|1796690107|\(duration)|\(callID)|1796690041.2|1796690041.3|127.0.0.1|+12057090101|+19525918123|"
             + "\(gateway)|\(token)"
-        return try! KamailioCDR(line: Array(text.utf8))
+        return try! KamailioCDR(line: Array(text.utf8)).record
     }
 
     @Test("price at the customer's rate, cost at the rate of the carrier whose gateway answered, both from the token")

@@ -107,6 +107,8 @@ public struct Fixture: Sendable {
     public let globexKey: String
     public let agentKey: String
     public let partnerKey: String
+    /// A switch's key on the operator's account: it reports CDRs and does nothing else.
+    public let switchKey: String
     public let acmeTrunk: Trunk
     public let globexTrunk: Trunk
     public let carrier: Carrier
@@ -187,6 +189,7 @@ public struct Fixture: Sendable {
         let (globex, globexKey) = try await key(globexAccount, .customerAdmin)
         let (agent, agentKey) = try await key(agentAccount, .agent)
         let (partner, partnerKey) = try await key(partnerAccount, .partner)
+        let (_, switchKey) = try await key(operatorAccount, .reportingSwitch)
         _ = try await provisioning.reference.replace(with: exchanges)
         _ = try await provisioning.numbers.add(stock, by: operatorPrincipal)
         let acmeTrunk = try await provisioning.trunks.create(
@@ -218,7 +221,8 @@ public struct Fixture: Sendable {
         return Fixture(
             provisioning: provisioning, operatorPrincipal: operatorPrincipal, acme: acme, acmeReader: acmeReader,
             globex: globex, agent: agent, partner: partner, operatorKey: operatorKey.secret, acmeKey: acmeKey,
-            acmeReaderKey: acmeReaderKey, globexKey: globexKey, agentKey: agentKey, partnerKey: partnerKey, acmeTrunk: acmeTrunk,
+            acmeReaderKey: acmeReaderKey, globexKey: globexKey, agentKey: agentKey, partnerKey: partnerKey, switchKey: switchKey,
+            acmeTrunk: acmeTrunk,
             globexTrunk: globexTrunk, carrier: carrier, acmeBlock: acmeBlock, acmeAddress: acmeAddress,
             porting: PortOrders(store: store, partner: SimulatedLosingCarrier(records: [losingCarrierRecord]), clock: clock)
         )

@@ -1,0 +1,159 @@
+import CallRecords
+import Foundation
+import Hummingbird
+import Platform
+import Rating
+
+/// `/v1/cdrs`: the calls switches reported, rated. Switches (and the operator) report them: Tandem's JSON CDRs at
+/// `POST /v1/cdrs`, a switch's own format at `POST /v1/cdrs/{format}`. Customers list their own; the operator all.
+struct CDRsController: Sendable {
+    let records: CallDetailRecords
+    let uploadBodyBytes: Int
+
+    /// The most records one request reports.
+    static let maximumPerRequest = 1_000
+
+    /// The body of `POST /v1/cdrs`.
+    struct Report: Decodable {
+        var cdrs: [TandemCDR]
+    }
+
+    func addRoutes(to group: RouterGroup<APIContext>) {
+        group.get("cdrs", use: list)
+        group.get("cdrs/:id", use: show)
+        let reports = group.group("cdrs").add(middleware: BodyLimitMiddleware(bytes: uploadBodyBytes))
+        reports.post(use: report)
+        reports.post("kamailio", use: reportKamailio)
+    }
+
+    /// GET /v1/cdrs: the records the caller may see, newest first, paged.
+    @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
+        let filter = CDRFilter(
+            from: try request.query("from", as: Date.self), to: try request.query("to", as: Date.self),
+            accountId: request.query("account_id"), trunkId: request.query("trunk_id"), number: request.query("number"),
+            direction: try request.query("direction").map(Self.direction), rated: try request.query("rated").map(Self.flag)
+        )
+        return try json(try await records.records(filter, page: request.page(), by: context.caller()), context: context)
+    }
+
+    /// GET /v1/cdrs/{id}: one record, its rating explained.
+    @Sendable func show(_: Request, context: APIContext) async throws -> Response {
+        try json(try await records.record(id: context.parameters.require("id"), by: context.caller()), context: context)
+    }
+
+    /// POST /v1/cdrs: Tandem's JSON CDRs, `{"cdrs": [...]}`; all stored, or none when one is malformed.
+    @Sendable func report(_ request: Request, context: APIContext) async throws -> Response {
+        try context.caller().requireSwitchOrOperator()
+        var request = request
+        let report = try await request.decodeJSON(as: Report.self, context: context)
+        try Self.checkCount(report.cdrs.count)
+        var problems: [String] = []
+        var parsed: [CallDetailRecord] = []
+        for (index, cdr) in report.cdrs.enumerated() {
+            do throws(CDRLineError) {
+                parsed.append(try cdr.record())
+            } catch {
+                problems.append("cdrs[\(index)]: \(error)")
+            }
+        }
+        return try await ingest(parsed, problems: problems, context: context)
+    }
+
+    /// POST /v1/cdrs/kamailio: the reference SBC's records as Kamailio writes them: acc_json's object, or an array
+    /// of them (`application/json`), or lines of its CDR file (`text/plain`).
+    @Sendable func reportKamailio(_ request: Request, context: APIContext) async throws -> Response {
+        try context.caller().requireSwitchOrOperator()
+        let format = CallDetailRecord.Format.kamailio
+        var request = request
+        let body = try await request.collectBody(context: context)
+        if request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true {
+            let objects = try Self.objects(Data(buffer: body))
+            try Self.checkCount(objects.count)
+            var problems: [String] = []
+            var parsed: [CallDetailRecord] = []
+            for (index, object) in objects.enumerated() {
+                do throws(CDRLineError) {
+                    parsed.append(try KamailioCDR(json: object).record.validated())
+                } catch {
+                    problems.append("[\(index)]: \(error)")
+                }
+            }
+            return try await ingest(parsed, problems: problems, context: context)
+        }
+        var problems: [String] = []
+        var parsed: [CallDetailRecord] = []
+        var number = 0
+        for line in body.readableBytesView.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            number += 1
+            let trimmed = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
+            guard !trimmed.isEmpty else { continue }
+            do throws(CDRLineError) {
+                parsed.append(try format.record(fromLine: ArraySlice(trimmed)))
+            } catch {
+                problems.append("line \(number): \(error)")
+            }
+        }
+        try Self.checkCount(parsed.count + problems.count)
+        return try await ingest(parsed, problems: problems, context: context)
+    }
+
+    /// Stores `parsed` when nothing in the request was malformed; answers what became of them.
+    private func ingest(_ parsed: [CallDetailRecord], problems: [String], context: APIContext) async throws -> Response {
+        guard problems.isEmpty else {
+            var problem = Problem(
+                status: .unprocessableContent, code: "invalid-cdrs", title: "Malformed CDRs",
+                detail: "\(problems.count) of \(parsed.count + problems.count) records are malformed; none was stored"
+            )
+            problem.errors = Array(problems.prefix(100))
+            throw problem
+        }
+        let outcome = try await records.ingest(parsed)
+        return try json(Received(received: parsed.count, outcome: outcome), context: context)
+    }
+
+    /// What a report came to.
+    struct Received: Encodable {
+        var received: Int
+        var stored: Int
+        var repeated: Int
+        var rated: Int
+
+        init(received: Int, outcome: IngestOutcome) {
+            (self.received, stored, repeated, rated) = (received, outcome.stored, outcome.repeated, outcome.rated)
+        }
+    }
+
+    /// acc_json's objects: one, or an array of them, every value a string (or null).
+    private static func objects(_ data: Data) throws -> [[String: String?]] {
+        let decoder = JSONDecoder()
+        if let one = try? decoder.decode([String: String?].self, from: data) { return [one] }
+        guard let many = try? decoder.decode([[String: String?]].self, from: data) else {
+            throw Problem.malformedBody("the body is neither an acc_json CDR object (string values) nor an array of them")
+        }
+        return many
+    }
+
+    private static func checkCount(_ count: Int) throws {
+        guard count > 0 else { throw Problem.badRequest("the request holds no CDR", field: "cdrs") }
+        guard count <= maximumPerRequest else {
+            throw Problem.badRequest("at most \(maximumPerRequest) CDRs a request", field: "cdrs")
+        }
+    }
+
+    private static func direction(_ text: String) throws -> CallDecision.Kind {
+        switch text {
+        case "outbound": .outbound
+        case "inbound": .inbound
+        case "emergency": .emergency
+        default: throw Problem.badRequest("must be outbound, inbound or emergency", field: "direction")
+        }
+    }
+
+    private static func flag(_ text: String) throws -> Bool {
+        switch text {
+        case "true": true
+        case "false": false
+        default: throw Problem.badRequest("must be true or false", field: "rated")
+        }
+    }
+}

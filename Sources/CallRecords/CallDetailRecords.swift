@@ -1,0 +1,549 @@
+import Foundation
+import Logging
+import Platform
+import Rating
+import Routing
+import SQLKit
+import Store
+import Synchronization
+import Telephony
+import Timekeeping
+
+// MARK: - Model
+
+/// A stored CDR as the API shows it. A customer sees its price; the operator also sees the cost, the carrier and
+/// the gateway (which carriers the operator buys from, and at what cost, is not the customer's business).
+public struct StoredCDR: Sendable, Codable, Equatable {
+    /// One side of the call's rating: the customer's price or the carrier's cost.
+    public struct Side: Sendable, Codable, Equatable {
+        /// `charged`, `free` or `unrated`.
+        public var status: String
+        /// Why the side is free or unrated (`emergency`, `unanswered`, `no-rate`, `no-decision`...).
+        public var reason: String?
+        /// What the side came to; zero when free, absent when unrated.
+        public var amount: Money?
+        /// The charge in words, step by step (``Charge/explanation``): on a single record only.
+        public var explanation: [String]?
+
+        public init(status: String, reason: String?, amount: Money?, explanation: [String]? = nil) {
+            self.status = status
+            self.reason = reason
+            self.amount = amount
+            self.explanation = explanation
+        }
+    }
+
+    public var id: String
+    /// The switch's format: `kamailio`, `tandem`.
+    public var format: String
+    public var callId: String
+    /// `outbound`, `inbound` or `emergency`, as Tandem routed the call; absent without a decision.
+    public var direction: String?
+    public var accountId: String?
+    public var trunkId: String?
+    public var caller: String
+    public var dialed: String
+    /// The number called, as routing normalized it (E.164).
+    public var destination: String?
+    /// `interstate`, `intrastate`, `indeterminate`...
+    public var jurisdiction: String?
+    public var source: String
+    public var setupAt: Date?
+    public var answeredAt: Date?
+    public var startedAt: Date
+    public var endedAt: Date
+    public var durationMs: Int64
+    public var billableSeconds: Int64
+    public var sipCode: Int
+    /// Rated when both sides are charged or free (for a customer: when its price is).
+    public var rated: Bool
+    /// Why the record has no decision to rate it by (`no-decision`, `bad-decision`, `other-call`).
+    public var problem: String?
+    public var price: Side
+    /// The operator's only.
+    public var cost: Side?
+    /// Price minus cost, when both are known; the operator's only.
+    public var margin: Money?
+    /// The operator's only.
+    public var carrierId: String?
+    /// The Contact the call went to; the operator's only.
+    public var gateway: String?
+    /// What the decision token said, step by step: on a single record only.
+    public var decision: [String]?
+    public var receivedAt: Date
+}
+
+/// What one ingestion did.
+public struct IngestOutcome: Sendable, Codable, Equatable {
+    /// Records stored now.
+    public var stored: Int
+    /// Records already stored (the same format, key and start): left as they were.
+    public var repeated: Int
+    /// Of those stored, the ones rated on both sides.
+    public var rated: Int
+
+    public init(stored: Int = 0, repeated: Int = 0, rated: Int = 0) {
+        self.stored = stored
+        self.repeated = repeated
+        self.rated = rated
+    }
+
+    public static func + (lhs: IngestOutcome, rhs: IngestOutcome) -> IngestOutcome {
+        IngestOutcome(stored: lhs.stored + rhs.stored, repeated: lhs.repeated + rhs.repeated, rated: lhs.rated + rhs.rated)
+    }
+}
+
+/// What `GET /v1/cdrs` filters on.
+public struct CDRFilter: Sendable, Equatable {
+    /// Calls that started at or after this instant.
+    public var from: Date?
+    /// Calls that started before this instant.
+    public var to: Date?
+    public var accountId: String?
+    public var trunkId: String?
+    /// A number the call was from or to (its caller, what was dialed, or the destination routing normalized).
+    public var number: String?
+    public var direction: CallDecision.Kind?
+    /// Only rated (`true`) or only unrated (`false`) records.
+    public var rated: Bool?
+
+    public init(
+        from: Date? = nil, to: Date? = nil, accountId: String? = nil, trunkId: String? = nil, number: String? = nil,
+        direction: CallDecision.Kind? = nil, rated: Bool? = nil
+    ) {
+        self.from = from
+        self.to = to
+        self.accountId = accountId
+        self.trunkId = trunkId
+        self.number = number
+        self.direction = direction
+        self.rated = rated
+    }
+}
+
+// MARK: - Records
+
+/// The CDRs in the store: rated as they arrive (``CDRRater``, from the decision token each carries), stored once
+/// whatever how often they arrive, listed per tenant, explained one at a time.
+public struct CallDetailRecords: Sendable {
+    /// Rows per `INSERT` statement.
+    static let rowsPerStatement = 500
+    /// The most records one call to ``ingest(_:rater:)`` takes.
+    public static let maximumBatch = 10_000
+
+    let store: Store
+    let tokens: DecisionToken
+    /// The carriers that have each gateway now (``CDRRater/gatewayOwners(_:)``), for ``ingest(_:)``.
+    let gateways: @Sendable () -> [String: [String]]
+    let clock: WallClock
+    /// The months whose PostgreSQL partition this process has made or seen.
+    private let partitions = Partitions()
+
+    /// Records in `store`, rated with `tokens` (the key this server seals decisions with) and the carriers' gateways
+    /// as `gateways` reads them at each ingestion.
+    public init(store: Store, tokens: DecisionToken, gateways: @escaping @Sendable () -> [String: [String]], clock: WallClock) {
+        self.store = store
+        self.tokens = tokens
+        self.gateways = gateways
+        self.clock = clock
+    }
+
+    /// Rates `records` against the carriers' gateways as they are now, and stores them (``ingest(_:rater:)``).
+    public func ingest(_ records: [CallDetailRecord]) async throws -> IngestOutcome {
+        try await ingest(records, rater: CDRRater(tokens: tokens, gateways: gateways()))
+    }
+
+    /// Rates `records` and stores them in one transaction, each once: a record already stored (its format, key and
+    /// start) is left as it was, whichever way it came. Nothing is stored when the transaction fails.
+    public func ingest(_ records: [CallDetailRecord], rater: CDRRater) async throws -> IngestOutcome {
+        guard !records.isEmpty else { return IngestOutcome() }
+        guard records.count <= Self.maximumBatch else {
+            throw ServiceError.invalid("cdrs", "more than \(Self.maximumBatch) records at once")
+        }
+        let receivedAt = clock.unixMilliseconds()
+        for (index, record) in records.enumerated() {
+            do throws(CDRLineError) {
+                try Self.checkStart(of: record, now: receivedAt)
+            } catch {
+                throw ServiceError.invalid("cdrs[\(index)]", error.description)
+            }
+        }
+        var rows = [Row]()
+        rows.reserveCapacity(records.count)
+        for record in records {
+            rows.append(Row(record: record, rated: rater.rate(record), id: Identifier.make(prefix: "cdr")))
+        }
+        let months = Set(rows.map { Partitions.month(ofUnixMilliseconds: $0.record.startedAt) })
+        let postgres = store.backend == .postgres
+        let missing = postgres ? partitions.missing(months) : []
+        var outcome = IngestOutcome()
+        try await store.transaction { database in
+            for month in missing.sorted() { try await Partitions.make(month, in: database) }
+            for start in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
+                let slice = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
+                let inserted = try await Self.insert(slice, receivedAt: receivedAt, postgres: postgres, in: database)
+                outcome.stored += inserted.count
+                outcome.rated += slice.filter { inserted.contains($0.id) && $0.isRated }.count
+                try await ImportPauseHook.rowsAdded(inserted.count)
+            }
+        }
+        partitions.made(missing)
+        outcome.repeated = records.count - outcome.stored
+        return outcome
+    }
+
+    /// How far ahead of this server's clock a record may start: a switch's clock may run ahead, not by a day.
+    public static let clockSkewToleranceMs: Int64 = 86_400_000
+
+    /// Refuses a record that starts more than ``clockSkewToleranceMs`` after `now` (Unix milliseconds).
+    public static func checkStart(of record: CallDetailRecord, now: Int64) throws(CDRLineError) {
+        guard record.startedAt <= now + clockSkewToleranceMs else {
+            throw CDRLineError("the call starts more than a day after this server's time")
+        }
+    }
+
+    /// A record ready to store: the switch's and the rating's columns.
+    struct Row {
+        var record: CallDetailRecord
+        var rated: RatedCDR
+        var id: String
+
+        var isRated: Bool { rated.rating?.price.amount != nil && rated.rating?.cost.amount != nil }
+    }
+
+    private static func insert(
+        _ rows: ArraySlice<Row>, receivedAt: Int64, postgres: Bool, in database: any SQLDatabase
+    ) async throws -> Set<String> {
+        let batch = json(rows, receivedAt: receivedAt)
+        let values: SQLQueryString = postgres
+            ? """
+            SELECT r->>0, (r->>1)::bigint, r->>2, r->>3, r->>4, (r->>5)::bigint, (r->>6)::bigint, (r->>7)::bigint,
+                (r->>8)::bigint, (r->>9)::bigint, (r->>10)::bigint, (r->>11)::bigint, r->>12, r->>13, r->>14, r->>15,
+                r->>16, r->>17, r->>18, r->>19, r->>20, r->>21, (r->>22)::bigint, r->>23, (r->>24)::bigint, r->>25,
+                r->>26, r->>27
+            FROM jsonb_array_elements(\(bind: batch)::jsonb) AS r
+            """
+            : """
+            WITH r(v) AS MATERIALIZED (SELECT value FROM jsonb_each(\(bind: batch)))
+            SELECT v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, v->>6, v->>7, v->>8, v->>9, v->>10, v->>11, v->>12, v->>13,
+                v->>14, v->>15, v->>16, v->>17, v->>18, v->>19, v->>20, v->>21, v->>22, v->>23, v->>24, v->>25, v->>26,
+                v->>27
+            FROM r WHERE true
+            """
+        // `WHERE true`: SQLite reads `ON CONFLICT` after a bare `FROM` as a join's `ON`.
+        let inserted = try await database.raw("""
+            INSERT INTO cdrs (id, started_at, format, record_key, call_id, received_at, setup_at, answered_at, ended_at,
+                duration_ms, billable_seconds, sip_code, source, caller, dialed, gateway, direction, account_id, trunk_id,
+                destination, jurisdiction, carrier_id, price_micros, price_rating, cost_micros, cost_rating, problem, decision)
+            \(values)
+            ON CONFLICT (format, record_key, started_at) DO NOTHING
+            RETURNING id
+            """).all()
+        return Set(try inserted.map { try $0.decode(column: "id", as: String.self) })
+    }
+
+    /// The rows as a JSON array of arrays, in the columns' order.
+    static func json(_ rows: ArraySlice<Row>, receivedAt: Int64) -> String {
+        var json = JSONText()
+        json.bytes.reserveCapacity(rows.count * 512)
+        json.bytes.append(UInt8(ascii: "["))
+        for index in rows.indices {
+            if index > rows.startIndex { json.bytes.append(UInt8(ascii: ",")) }
+            let record = rows[index].record, rated = rows[index].rated
+            let decision = rated.decision
+            json.bytes.append(UInt8(ascii: "["))
+            json.string(rows[index].id)
+            json.number(record.startedAt)
+            json.string(record.format.rawValue)
+            json.string(record.key)
+            json.string(record.callID)
+            json.number(receivedAt)
+            json.number(record.setupAt)
+            json.number(record.answeredAt)
+            json.number(record.endedAt)
+            json.number(record.durationMs)
+            json.number(record.billableSeconds)
+            json.number(Int64(record.sipCode))
+            json.string(record.source)
+            json.string(record.caller)
+            json.string(record.dialed)
+            json.string(record.gateway)
+            json.string(decision.map { Self.direction($0.kind) })
+            json.string(decision?.accountId)
+            json.string(decision?.trunkId)
+            json.string(decision?.destination)
+            json.string(decision?.jurisdiction?.rawValue)
+            json.string(rated.carrierId)
+            json.number(rated.rating?.price.amount?.micros)
+            json.string(Self.rating(rated.rating?.price, problem: rated.problem))
+            json.number(rated.rating?.cost.amount?.micros)
+            json.string(Self.rating(rated.rating?.cost, problem: rated.problem))
+            json.string(rated.problem?.rawValue)
+            json.string(record.decision)
+            json.bytes[json.bytes.count - 1] = UInt8(ascii: "]")
+        }
+        json.bytes.append(UInt8(ascii: "]"))
+        return String(decoding: json.bytes, as: UTF8.self)
+    }
+
+    /// How a side is stored: `charged`, `free:<reason>`, `unrated:<reason>`.
+    static func rating(_ side: SideRating?, problem: RatedCDR.Problem?) -> String {
+        switch side {
+        case .charged: "charged"
+        case .free(let reason): "free:\(reason.rawValue)"
+        case .unrated(let reason): "unrated:\(reason.rawValue)"
+        case nil: "unrated:\(problem?.rawValue ?? RatedCDR.Problem.noDecision.rawValue)"
+        }
+    }
+
+    static func direction(_ kind: CallDecision.Kind) -> String {
+        switch kind {
+        case .outbound: "outbound"
+        case .inbound: "inbound"
+        case .emergency: "emergency"
+        }
+    }
+
+    // MARK: Reading
+
+    /// The records the caller may see, newest first: the operator's all (or one account's), a customer's its own.
+    /// Agents, partners and switches are refused.
+    public func records(_ filter: CDRFilter, page: PageRequest, by principal: Principal) async throws -> Page<StoredCDR> {
+        try principal.requireCustomerOrOperator()
+        var conditions: [SQLQueryString] = [try principal.listScope(filter.accountId)]
+        if let from = filter.from { conditions.append("started_at >= \(bind: from.unixMilliseconds)") }
+        if let to = filter.to { conditions.append("started_at < \(bind: to.unixMilliseconds)") }
+        if let trunkId = filter.trunkId { conditions.append("trunk_id = \(bind: trunkId)") }
+        if let number = filter.number {
+            conditions.append("(caller = \(bind: number) OR dialed = \(bind: number) OR destination = \(bind: number))")
+        }
+        if let direction = filter.direction { conditions.append("direction = \(bind: Self.direction(direction))") }
+        switch filter.rated {
+        case true?: conditions.append("price_rating NOT LIKE 'unrated%' AND cost_rating NOT LIKE 'unrated%'")
+        case false?: conditions.append("(price_rating LIKE 'unrated%' OR cost_rating LIKE 'unrated%')")
+        case nil: break
+        }
+        if let cursor = page.cursor {
+            let parts = cursor.split(separator: "_", maxSplits: 1)
+            guard parts.count == 2, let at = Int64(parts[0]), parts[1].hasPrefix("cdr") else {
+                throw ServiceError.invalid("cursor", "is not a cursor from a previous page")
+            }
+            let id = String(parts[1])
+            conditions.append("(started_at < \(bind: at) OR (started_at = \(bind: at) AND id < \(bind: id)))")
+        }
+        let filterSQL: SQLQueryString = "\(conditions.joined(separator: " AND "))"
+        let fetched = try await store.read { database in
+            try await database.raw("""
+                SELECT * FROM cdrs WHERE \(filterSQL) ORDER BY started_at DESC, id DESC LIMIT \(literal: page.limit + 1)
+                """).all()
+        }.map { try Self.decode($0, for: principal, explained: nil) }
+        return Page(fetched: fetched, limit: page.limit, cursor: { "\($0.startedAt.unixMilliseconds)_\($0.id)" })
+    }
+
+    /// One record with its rating explained: the decision it was rated by, and each side's charge step by step.
+    public func record(id: String, by principal: Principal) async throws -> StoredCDR {
+        try principal.requireCustomerOrOperator()
+        let scope = try principal.listScope()
+        guard let row = try await store.read({ database in
+            try await database.raw("SELECT * FROM cdrs WHERE id = \(bind: id) AND \(scope)").first()
+        }) else { throw ServiceError.notFound("cdr") }
+        return try Self.decode(row, for: principal, explained: tokens)
+    }
+
+    /// Deletes the records of calls that started before `cutoff`: on PostgreSQL by dropping each month's partition
+    /// that ends by then, then in batches (as on SQLite) what is left of the month the cutoff falls in. Returns
+    /// how many rows went (a dropped partition's counted before it goes).
+    public func delete(before cutoff: Date, chunk: Int = 10_000) async throws -> Int {
+        let cutoffMs = cutoff.unixMilliseconds
+        var deleted = 0
+        if store.backend == .postgres {
+            let whole = try await store.read { database in
+                try await Partitions.existing(in: database).filter { Partitions.end(of: $0) <= cutoffMs }
+            }
+            for month in whole {
+                deleted += try await store.transaction { database in
+                    let count = try await database.raw("""
+                        SELECT count(*) AS n FROM \(unsafeRaw: Partitions.name(of: month))
+                        """).first()?.decode(column: "n", as: Int.self) ?? 0
+                    try await database.raw("DROP TABLE \(unsafeRaw: Partitions.name(of: month))").run()
+                    return count
+                }
+                partitions.dropped(month)
+            }
+        }
+        while true {
+            let count = try await store.transaction { database in
+                try await database.raw("""
+                    DELETE FROM cdrs WHERE id IN (
+                        SELECT id FROM cdrs WHERE started_at < \(bind: cutoffMs) ORDER BY started_at LIMIT \(literal: chunk))
+                    RETURNING id
+                    """).all().count
+            }
+            deleted += count
+            if count < chunk { return deleted }
+        }
+    }
+
+    private static func decode(_ row: any SQLRow, for principal: Principal, explained tokens: DecisionToken?) throws -> StoredCDR {
+        func date(_ column: String) throws -> Date? {
+            try row.decode(column: column, as: Int64?.self).map { Date(timeIntervalSince1970: Double($0) / 1_000) }
+        }
+        func side(_ ratingColumn: String, _ microsColumn: String) throws -> StoredCDR.Side {
+            let rating = try row.decode(column: ratingColumn, as: String.self)
+            let parts = rating.split(separator: ":", maxSplits: 1).map(String.init)
+            return StoredCDR.Side(
+                status: parts[0], reason: parts.count > 1 ? parts[1] : nil,
+                amount: try row.decode(column: microsColumn, as: Int64?.self).map(Money.init(micros:)), explanation: nil
+            )
+        }
+        var price = try side("price_rating", "price_micros")
+        var cost = try side("cost_rating", "cost_micros")
+        let seconds = try row.decode(column: "billable_seconds", as: Int64.self)
+        let carrierId = try row.decode(column: "carrier_id", as: String?.self)
+        var decisionLines: [String]?
+        if let tokens, let token = try row.decode(column: "decision", as: String?.self), let decision = try? tokens.open(token) {
+            decisionLines = Self.explain(decision, carrierId: carrierId, forOperator: principal.isOperator)
+            price.explanation = Self.explain(price, seconds: seconds, rate: decision.price)
+            cost.explanation = Self.explain(cost, seconds: seconds, rate: decision.carriers.first { $0.id == carrierId }?.rate)
+        }
+        let isOperator = principal.isOperator
+        let rated = price.status != "unrated" && (!isOperator || cost.status != "unrated")
+        return StoredCDR(
+            id: try row.decode(column: "id", as: String.self),
+            format: try row.decode(column: "format", as: String.self),
+            callId: try row.decode(column: "call_id", as: String.self),
+            direction: try row.decode(column: "direction", as: String?.self),
+            accountId: try row.decode(column: "account_id", as: String?.self),
+            trunkId: try row.decode(column: "trunk_id", as: String?.self),
+            caller: try row.decode(column: "caller", as: String.self),
+            dialed: try row.decode(column: "dialed", as: String.self),
+            destination: try row.decode(column: "destination", as: String?.self),
+            jurisdiction: try row.decode(column: "jurisdiction", as: String?.self),
+            source: try row.decode(column: "source", as: String.self),
+            setupAt: try date("setup_at"), answeredAt: try date("answered_at"),
+            startedAt: try date("started_at") ?? Date(timeIntervalSince1970: 0),
+            endedAt: try date("ended_at") ?? Date(timeIntervalSince1970: 0),
+            durationMs: try row.decode(column: "duration_ms", as: Int64.self),
+            billableSeconds: seconds,
+            sipCode: try row.decode(column: "sip_code", as: Int.self),
+            rated: rated,
+            problem: try row.decode(column: "problem", as: String?.self),
+            price: price,
+            cost: isOperator ? cost : nil,
+            margin: isOperator ? price.amount.flatMap { price in cost.amount.map { price - $0 } } : nil,
+            carrierId: isOperator ? carrierId : nil,
+            gateway: isOperator ? try row.decode(column: "gateway", as: String.self) : nil,
+            decision: decisionLines,
+            receivedAt: try date("received_at") ?? Date(timeIntervalSince1970: 0)
+        )
+    }
+
+    /// The decision a record was rated by, in words.
+    static func explain(_ decision: CallDecision, carrierId: String?, forOperator: Bool) -> [String] {
+        let decided = Date(timeIntervalSince1970: Double(decision.decidedAt)).formatted(.iso8601)
+        var lines = ["\(direction(decision.kind)) call, routed at \(decided) (the 302's decision token, signed by this server)"]
+        if let destination = decision.destination {
+            lines.append("to \(destination)" + (decision.jurisdiction.map { ", \($0.rawValue)" } ?? ""))
+        }
+        if let price = decision.price { lines.append("the customer's rate: \(price.perMinute)/min, \(price.initialSeconds)/\(price.incrementSeconds)") }
+        if forOperator {
+            for carrier in decision.carriers {
+                let answered = carrier.id == carrierId ? " (answered)" : ""
+                lines.append("carrier \(carrier.id): \(carrier.rate.perMinute)/min, \(carrier.rate.initialSeconds)/\(carrier.rate.incrementSeconds)\(answered)")
+            }
+            if carrierId == nil, decision.kind == .outbound {
+                lines.append("no carrier of the decision has the gateway that answered: the cost is unrated")
+            }
+        }
+        return lines
+    }
+
+    /// A side's charge step by step, when it was charged.
+    static func explain(_ side: StoredCDR.Side, seconds: Int64, rate: Rate?) -> [String]? {
+        guard side.status == "charged", let rate, let charge = BillingRule.charge(seconds: seconds, rate: rate, terms: .none) else {
+            return side.reason.map { ["\(side.status): \($0)"] }
+        }
+        return charge.explanation
+    }
+}
+
+/// The months of the PostgreSQL `cdrs` table's partitions: named `cdrs_yYYYYmMM`, holding the calls that started in
+/// that month (UTC). A month is the number `year × 12 + month − 1`.
+final class Partitions: Sendable {
+    private let known = Mutex<Set<Int>>([])
+
+    /// Of `months`, those this process has not yet made or seen.
+    func missing(_ months: Set<Int>) -> Set<Int> {
+        known.withLock { months.subtracting($0) }
+    }
+
+    func made(_ months: Set<Int>) {
+        known.withLock { $0.formUnion(months) }
+    }
+
+    func dropped(_ month: Int) {
+        _ = known.withLock { $0.remove(month) }
+    }
+
+    static func month(ofUnixMilliseconds ms: Int64) -> Int {
+        let components = Calendar.utc.dateComponents([.year, .month], from: Date(timeIntervalSince1970: Double(ms) / 1_000))
+        return components.year! * 12 + components.month! - 1
+    }
+
+    static func start(of month: Int) -> Int64 {
+        let date = Calendar.utc.date(from: DateComponents(year: month / 12, month: month % 12 + 1, day: 1))!
+        return date.unixMilliseconds
+    }
+
+    static func end(of month: Int) -> Int64 { start(of: month + 1) }
+
+    static func name(of month: Int) -> String {
+        "cdrs_y\(month / 12)m" + (month % 12 + 1 < 10 ? "0" : "") + "\(month % 12 + 1)"
+    }
+
+    /// Makes the month's partition unless it exists. The advisory lock serializes makers (two nodes, two
+    /// transactions) so that neither fails on the other's table.
+    static func make(_ month: Int, in database: any SQLDatabase) async throws {
+        try await database.raw("SELECT pg_advisory_xact_lock(7342001)").run()
+        try await database.raw("""
+            CREATE TABLE IF NOT EXISTS \(unsafeRaw: name(of: month)) PARTITION OF cdrs
+                FOR VALUES FROM (\(literal: start(of: month))) TO (\(literal: end(of: month)))
+            """).run()
+    }
+
+    /// The months whose partitions exist.
+    static func existing(in database: any SQLDatabase) async throws -> [Int] {
+        try await database.raw("""
+            SELECT child.relname AS name FROM pg_inherits
+            JOIN pg_class child ON child.oid = pg_inherits.inhrelid
+            WHERE pg_inherits.inhparent = 'cdrs'::regclass
+            """).all().compactMap { row in
+            let name = try row.decode(column: "name", as: String.self)
+            guard name.count == 13, name.hasPrefix("cdrs_y"),
+                  let year = Int(name.dropFirst(6).prefix(4)), let month = Int(name.suffix(2)), (1...12).contains(month)
+            else { return nil }
+            return year * 12 + month - 1
+        }
+    }
+}
+
+extension Calendar {
+    /// The Gregorian calendar in UTC.
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}
+
+extension PeriodicService {
+    /// Deletes the CDRs of calls that started more than `days` ago, checking every hour (``CallDetailRecords/delete(before:chunk:)``).
+    public static func cdrRetention(
+        records: CallDetailRecords, days: Int, interval: Duration = .seconds(3_600), clock: WallClock, logger: Logger
+    ) -> PeriodicService {
+        PeriodicService("CDR retention", every: interval, logger: logger) {
+            let deleted = try await records.delete(before: clock.now().addingTimeInterval(-Double(days) * 86_400))
+            if deleted > 0 { logger.info("CDRs past their retention deleted", metadata: ["cdrs": "\(deleted)", "days": "\(days)"]) }
+        }
+    }
+}

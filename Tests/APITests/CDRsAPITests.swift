@@ -1,0 +1,127 @@
+import API
+import CallRecords
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Rating
+import Routing
+import TestSupport
+import Testing
+import Timekeeping
+
+/// `/v1/cdrs` end to end over the router: switches report, customers and the operator read.
+@Suite("API CDRs")
+struct CDRsAPITests {
+    /// A decision for Acme's outbound call `callID`, sealed with the tests' server key, routed to the fixture's carrier.
+    static func token(_ callID: String, fixture: Fixture) -> String {
+        Fixture.decisionTokens.seal(CallDecision(
+            decidedAt: WallClock.system.unixSeconds() - 200, callDigest: CallDecision.digest(ofCallID: callID), kind: .outbound,
+            accountId: fixture.acme.accountId, trunkId: fixture.acmeTrunk.id, destination: "+19525918123", jurisdiction: .interstate,
+            price: Rate(micros: 10_000, initialSeconds: 6, incrementSeconds: 6),
+            carriers: [ChosenCarrier(id: fixture.carrier.id, rate: Rate(micros: 6_000, initialSeconds: 6, incrementSeconds: 6))]
+        ))
+    }
+
+    /// acc_json's object for a call of 121.205 s that started 150 s ago, answered at the fixture carrier's gateway.
+    static func accJSON(_ callID: String, decision: String, start: Int64) -> String {
+        """
+        {"start_time": "\(start).092", "end_time": "\(start + 121).297", "duration": "121.205", "callid": "\(callID)", \
+        "setup_time": "\(start - 4).082787", "answer_time": "\(start).092113", "src_ip": "192.0.2.10", "caller": "+12025550100", \
+        "dialed": "+19525918123", "gateway": "sip:+19525918123;npdi@198.51.100.40;user=phone", "decision": "\(decision)"}
+        """
+    }
+
+    @Test("the SBC's pushed CDR and the same call read again from its file are stored once, rated; a customer sees its price",
+          arguments: TestDatabase.available)
+    func kamailio(_ database: TestDatabase) async throws {
+        try await withAPI(database) { fixture, client in
+            let start = WallClock.system.unixSeconds() - 150
+            let token = Self.token("k1@192.0.2.10", fixture: fixture)
+            let basic = "Basic " + Data("switch:\(fixture.switchKey)".utf8).base64EncodedString()
+            let pushed = try await client.execute(
+                uri: "/v1/cdrs/kamailio", method: .post,
+                headers: [.authorization: basic, .contentType: "application/json"],
+                body: ByteBuffer(string: Self.accJSON("k1@192.0.2.10", decision: token, start: start))
+            )
+            #expect(pushed.status == .ok, "\(pushed.text)")
+            #expect(pushed.object["stored"] as? Int == 1 && pushed.object["rated"] as? Int == 1)
+            let line = "\(start)|\(start + 121)|121.205000|k1@192.0.2.10|\(start - 4).082787|\(start).092113|192.0.2.10|+12025550100|"
+                + "+19525918123|sip:+19525918123;npdi@198.51.100.40;user=phone|\(token)\n"
+            let fromFile = try await client.send(.post, "/v1/cdrs/kamailio", key: fixture.switchKey, json: line, contentType: "text/plain")
+            #expect(fromFile.object["stored"] as? Int == 0 && fromFile.object["repeated"] as? Int == 1, "\(fromFile.text)")
+
+            let operatorView = try await client.send(.get, "/v1/cdrs", key: fixture.operatorKey)
+            let record = try #require(operatorView.items.first)
+            #expect(operatorView.items.count == 1)
+            #expect((record["price"] as? [String: Any])?["amount"] as? String == "0.021", "121.205 s: 122 s, billed as 126 s at 6/6")
+            #expect((record["cost"] as? [String: Any])?["amount"] as? String == "0.0126")
+            #expect(record["carrier_id"] as? String == fixture.carrier.id && record["margin"] as? String == "0.0084")
+            let acmeView = try await client.send(.get, "/v1/cdrs?number=%2B19525918123", key: fixture.acmeKey)
+            let acme = try #require(acmeView.items.first)
+            #expect(acme["cost"] == nil && acme["carrier_id"] == nil && acme["gateway"] == nil && acme["margin"] == nil)
+            #expect(try await client.send(.get, "/v1/cdrs", key: fixture.globexKey).items.isEmpty)
+
+            let id = try #require(acme["id"] as? String)
+            let explained = try await client.send(.get, "/v1/cdrs/\(id)", key: fixture.acmeKey)
+            let steps = (explained.object["price"] as? [String: Any])?["explanation"] as? [String] ?? []
+            #expect(steps.last == "total 0.021", "\(explained.text)")
+            #expect((explained.object["decision"] as? [String])?.first?.hasPrefix("outbound call, routed at ") == true)
+            #expect(try await client.send(.get, "/v1/cdrs/\(id)", key: fixture.globexKey).status == .notFound)
+        }
+    }
+
+    @Test("a request with a malformed record stores none, and names each; bad input to the list is a 400",
+          arguments: TestDatabase.available)
+    func malformed(_ database: TestDatabase) async throws {
+        try await withAPI(database) { fixture, client in
+            let body = """
+                {"cdrs": [
+                  {"call_id": "ok", "answered_at": "2026-11-20T15:04:05Z", "ended_at": "2026-11-20T15:05:05Z", "caller": "+12025550100", "dialed": "+19525918123", "gateway": "sip:x@198.51.100.40"},
+                  {"call_id": "missed", "ended_at": "2026-11-20T15:05:05Z", "caller": "+12025550100", "dialed": "+19525918123", "gateway": "sip:x@198.51.100.40"},
+                  {"call_id": "backwards", "answered_at": "2026-11-20T15:04:05Z", "ended_at": "2026-11-20T15:03:05Z", "caller": "a", "dialed": "b", "gateway": "sip:x@198.51.100.40"}
+                ]}
+                """
+            let refused = try await client.send(.post, "/v1/cdrs", key: fixture.switchKey, json: body)
+            #expect(refused.status == .unprocessableContent && refused.problemType == "urn:tandem:problem:invalid-cdrs")
+            #expect(refused.object["errors"] as? [String] == [
+                "cdrs[1]: sip_code is required for a call without answered_at", "cdrs[2]: the call ends before it starts",
+            ])
+            let lines = "1795705445|1795705566|121.2|c|1795705441.1|1795705445.1|ip|a|b|sip:x@y|\nnot a cdr\n"
+            let badLine = try await client.send(.post, "/v1/cdrs/kamailio", key: fixture.switchKey, json: lines, contentType: "text/plain")
+            #expect(badLine.object["errors"] as? [String] == [
+                "line 2: 1 columns, not 11 (start_time|end_time|duration|callid|setup_time|answer_time|src_ip|caller|dialed|gateway|decision)",
+            ])
+            let badJSON = try await client.send(.post, "/v1/cdrs/kamailio", key: fixture.switchKey, json: #"{"callid": 7}"#)
+            #expect(badJSON.status == .badRequest && badJSON.problemType == "urn:tandem:problem:malformed-body")
+            let missing = try await client.send(.post, "/v1/cdrs/kamailio", key: fixture.switchKey, json: #"{"callid": "x"}"#)
+            #expect(missing.object["errors"] as? [String] == ["[0]: start_time is missing"])
+            #expect(try await client.send(.get, "/v1/cdrs", key: fixture.operatorKey).items.isEmpty, "nothing was stored")
+            for query in ["from=yesterday", "direction=sideways", "rated=maybe", "cursor=x"] {
+                #expect(try await client.send(.get, "/v1/cdrs?\(query)", key: fixture.operatorKey).status == .badRequest, "\(query)")
+            }
+            let many = #"{"cdrs": ["# + Array(repeating: #"{"call_id": "x", "ended_at": "2026-11-20T15:05:05Z", "caller": "a", "dialed": "b", "gateway": "g"}"#, count: 1_001).joined(separator: ",") + "]}"
+            #expect(try await client.send(.post, "/v1/cdrs", key: fixture.switchKey, json: many).status == .badRequest)
+        }
+    }
+
+    @Test("a switch's key reports CDRs and does nothing else; a wrong key in Basic is a 401", arguments: [TestDatabase.sqlite])
+    func switchRole(_ database: TestDatabase) async throws {
+        try await withAPI(database) { fixture, client in
+            for (method, uri) in [(HTTPRequest.Method.get, "/v1/cdrs"), (.get, "/v1/numbers"), (.get, "/v1/me"), (.post, "/v1/accounts")] {
+                #expect(try await client.send(method, uri, key: fixture.switchKey, json: method == .post ? "{}" : nil).status == .forbidden, "\(uri)")
+            }
+            let wrong = "Basic " + Data("switch:tdm_not_a_key".utf8).base64EncodedString()
+            let refused = try await client.execute(
+                uri: "/v1/cdrs/kamailio", method: .post, headers: [.authorization: wrong, .contentType: "text/plain"], body: ByteBuffer(string: "x\n")
+            )
+            #expect(refused.status == .unauthorized)
+            // A customer reporting its own calls would set its own price: refused.
+            let body = #"{"cdrs": [{"call_id": "x", "answered_at": "2026-11-20T15:04:05Z", "ended_at": "2026-11-20T15:05:05Z", "caller": "a", "dialed": "b", "gateway": "g"}]}"#
+            #expect(try await client.send(.post, "/v1/cdrs", key: fixture.acmeKey, json: body).status == .forbidden)
+            let stored = try await client.send(.post, "/v1/cdrs", key: fixture.switchKey, json: body)
+            #expect(stored.object["stored"] as? Int == 1 && stored.object["rated"] as? Int == 0, "no token: stored, unrated")
+            let unrated = try await client.send(.get, "/v1/cdrs?rated=false", key: fixture.operatorKey).items
+            #expect(unrated.first?["problem"] as? String == "no-decision")
+        }
+    }
+}
