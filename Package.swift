@@ -572,6 +572,7 @@ let package = Package(
             dependencies: [
                 "Accounts",
                 "CallRecords",
+                "Guard",
                 "Rating",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "NetworkData",

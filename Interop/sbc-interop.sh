@@ -105,7 +105,7 @@ kamailio_up() {
 }
 check "kamailio -c accepts Interop/kamailio/sbc.cfg; the SBC listens on 127.0.0.10:$sbc_port and 127.0.0.11:$sbc_port" \
     kamailio_up sbc "$sbc_port" -A "SBC_TANDEM=\"sip:127.0.0.1:$sip_port\"" -A SBC_ANSWER_MS=1000 \
-        -A "SBC_CDR_URL=\"http://switch:$switch_key@127.0.0.1:$http_port/v1/cdrs/kamailio\""
+        -A "SBC_TANDEM_API=\"http://switch:$switch_key@127.0.0.1:$http_port/v1\""
 # Without the SBC, or with the calls going to the demo's own ports, the checks below would only time out.
 ((failed == 0)) || { echo "sbc interop: $passed passed, $failed failed"; exit 1; }
 
@@ -378,6 +378,36 @@ routing_records() {
 }
 check "Tandem's routing records: each 302 by Call-ID, from the source the SBC named (Acme's trunk, or the carrier)" \
     poll 5 routing_records
+# Channels: the SBC tells Tandem when each call is answered and when it ends (or fails), and the CDR gives the channel
+# back too. With Acme's trunk limited to 2 channels, 4 calls at once: 2 answered, 2 refused by Tandem with 486 Busy
+# Here (not a 503, which the SBC would read as Tandem failing); the trunk shows 2 in use while they are up, and none
+# once they have ended.
+channel_limit() {
+    local csv="$work/channels.csv" in_use refused
+    api -X PATCH "http://127.0.0.1:$http_port/v1/trunks/trk_acme_main" -d '{"max_channels": 2}' >/dev/null || return 1
+    sleep 1
+    peer channel-gateway Interop/sipp/sbc-answer.xml 127.0.0.1 "$gateway_port" 2
+    { echo SEQUENTIAL; for _ in 1 2 3 4; do echo "$acme_caller;$outbound_number;4000"; done; } >"$csv"
+    timeout 30 sipp -sf Interop/sipp/sbc-call.xml -inf "$csv" -m 4 -r 20 -i 127.0.0.1 -p 25125 -nostdin -timeout 15 \
+        -trace_logs -log_file "$work/channels.log" "127.0.0.10:$sbc_port" >"$work/channels.out" 2>&1 &
+    local pid=$!
+    channels() { api "http://127.0.0.1:$http_port/v1/trunks/trk_acme_main/channels" | jq -r .in_use; }
+    poll 5 bash -c "[ \"\$(curl -sS -H 'Authorization: Bearer $operator_key' \
+        http://127.0.0.1:$http_port/v1/trunks/trk_acme_main/channels | jq -r .in_use)\" = 2 ]" \
+        || { echo "in use while the calls are up: $(channels), not 2"; return 1; }
+    wait "$pid" || true
+    [ "$(grep -c '^answered' "$work/channels.log")" = 2 ] \
+        || { echo "answered: $(grep -c '^answered' "$work/channels.log"), not 2"; tail -5 "$work/channels.out"; return 1; }
+    refused=$(api "http://127.0.0.1:$http_port/v1/routing-records?trunk_id=trk_acme_main&limit=20" \
+        | jq '[.data[] | select(.status == 486 and .reason == "all 2 channels of the trunk are in use")] | length')
+    [ "$refused" = 2 ] || { echo "routing records with 486: $refused, not 2"; return 1; }
+    poll 10 bash -c "[ \"\$(curl -sS -H 'Authorization: Bearer $operator_key' \
+        http://127.0.0.1:$http_port/v1/trunks/trk_acme_main/channels | jq -r .in_use)\" = 0 ]" \
+        || { echo "in use after the calls ended: $(channels), not 0"; return 1; }
+    api -X PATCH "http://127.0.0.1:$http_port/v1/trunks/trk_acme_main" -d '{"max_channels": 23}' >/dev/null
+}
+check "channels: with max_channels 2, 4 calls at once: 2 answered, 2 refused 486; 2 in use while up, 0 after" channel_limit
+
 check "the SBCs logged no errors" \
     bash -c "! grep -E ' (ERROR|CRITICAL|ALERT|BUG):' '$work/sbc.log' '$work/standin-sbc.log'"
 check "Tandem still answers /health" \

@@ -96,8 +96,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw Problem(status: .forbidden, code: "forbidden", title: "Forbidden",
                           detail: "the partner role may only file and follow port-out requests")
         }
-        // A switch's key reports CDRs and does nothing else.
-        if principal.role == .reportingSwitch, !(request.method == .post && Self.isCDRReport(request.uri.path)) {
+        // A switch's key reports CDRs and call events and does nothing else.
+        if principal.role == .reportingSwitch, !(request.method == .post && Self.isSwitchReport(request.uri.path)) {
             throw Problem(status: .forbidden, code: "forbidden", title: "Forbidden", detail: "the switch role may only report CDRs")
         }
         var context = context
@@ -106,10 +106,12 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// Whether `path` is where switches report CDRs: `/v1/cdrs` or a format's `/v1/cdrs/{format}`.
-    static func isCDRReport(_ path: String) -> Bool {
+    /// Whether `path` is where switches report: CDRs (`/v1/cdrs`, a format's `/v1/cdrs/{format}`) and call events
+    /// (`/v1/channels/events`).
+    static func isSwitchReport(_ path: String) -> Bool {
         let segments = path.split(separator: "/")
-        return segments.count >= 2 && segments.count <= 3 && segments[1] == "cdrs"
+        return (segments.count == 2 || segments.count == 3) && segments[1] == "cdrs"
+            || segments == ["v1", "channels", "events"]
     }
 
     /// The principal of the request's key, from `Authorization: Bearer KEY`, or `Basic` with the key as the password

@@ -1,6 +1,7 @@
 import Accounts
 import CallRecords
 import Emergency
+import Guard
 import Inventory
 import NetworkData
 import Observability
@@ -30,6 +31,8 @@ public struct APIDependencies: Sendable {
     public var routingRecords: RoutingRecords
     /// The switches' CDRs, rated.
     public var cdrs: CallDetailRecords
+    /// The channels each trunk has in use, which the switches' call events and CDRs give back.
+    public var channels: ChannelCounter
     /// Port-in orders, sent to the losing carrier's partner this value was built with.
     public var portOrders: PortOrders
     public var portOuts: PortOuts
@@ -45,7 +48,7 @@ public struct APIDependencies: Sendable {
     /// Takes the provisioning services from `provisioning` and the rest as given.
     public init(
         provisioning: Provisioning, routing: RoutingTable, routingRecords: RoutingRecords, cdrs: CallDetailRecords,
-        metrics: TandemMetrics,
+        channels: ChannelCounter, metrics: TandemMetrics,
         portOrders: PortOrders, portOuts: PortOuts, webhookEndpoints: WebhookEndpoints, signingChain: String?
     ) {
         self.store = provisioning.store
@@ -62,6 +65,7 @@ public struct APIDependencies: Sendable {
         self.networkLRNs = provisioning.networkLRNs
         self.routingRecords = routingRecords
         self.cdrs = cdrs
+        self.channels = channels
         self.portOrders = portOrders
         self.portOuts = portOuts
         self.webhookEndpoints = webhookEndpoints

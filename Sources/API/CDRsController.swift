@@ -1,5 +1,6 @@
 import CallRecords
 import Foundation
+import Guard
 import Hummingbird
 import Platform
 import Rating
@@ -8,6 +9,8 @@ import Rating
 /// `POST /v1/cdrs`, a switch's own format at `POST /v1/cdrs/{format}`. Customers list their own; the operator all.
 struct CDRsController: Sendable {
     let records: CallDetailRecords
+    /// Given back each stored call's channel: a CDR means the call is over, whatever became of its end event.
+    let channels: ChannelCounter
     let uploadBodyBytes: Int
 
     /// The most records one request reports.
@@ -100,14 +103,11 @@ struct CDRsController: Sendable {
     /// Stores `parsed` when nothing in the request was malformed; answers what became of them.
     private func ingest(_ parsed: [CallDetailRecord], problems: [String], context: APIContext) async throws -> Response {
         guard problems.isEmpty else {
-            var problem = Problem(
-                status: .unprocessableContent, code: "invalid-cdrs", title: "Malformed CDRs",
-                detail: "\(problems.count) of \(parsed.count + problems.count) records are malformed; none was stored"
-            )
-            problem.errors = Array(problems.prefix(100))
-            throw problem
+            throw Problem.malformedItems(problems, of: parsed.count + problems.count, code: "invalid-cdrs", title: "Malformed CDRs",
+                                         items: "records", outcome: "none was stored")
         }
         let outcome = try await records.ingest(parsed)
+        for record in parsed { channels.ended(record.callID) }
         return try json(Received(received: parsed.count, outcome: outcome), context: context)
     }
 

@@ -59,6 +59,17 @@ public struct Problem: Error, Sendable, Codable, Equatable, HTTPResponseError {
         Problem(status: .badRequest, code: "invalid-field", title: "Invalid request", detail: detail, field: field)
     }
 
+    /// A batch some of whose `total` items are malformed (`problems`: each one's place and reason): `422`, naming the
+    /// first 100 in `errors`. The batch is applied whole or not at all, so that a fixed retry is whole.
+    static func malformedItems(_ problems: [String], of total: Int, code: String, title: String, items: String, outcome: String) -> Problem {
+        var problem = Problem(
+            status: .unprocessableContent, code: code, title: title,
+            detail: "\(problems.count) of \(total) \(items) are malformed; \(outcome)"
+        )
+        problem.errors = Array(problems.prefix(100))
+        return problem
+    }
+
     static func malformedBody(_ detail: String) -> Problem {
         Problem(status: .badRequest, code: "malformed-body", title: "Malformed request body", detail: detail)
     }

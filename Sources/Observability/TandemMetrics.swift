@@ -72,6 +72,8 @@ public final class TandemMetrics: Sendable {
     private let unlocatedEmergencyTestCalls: Counter
     private let noticesDropped: Counter
     private let noticesDroppedReported = Mutex(0)
+    /// A gauge per trunk that has had a call up since start.
+    private let trunkChannels = Mutex<[String: Gauge]>([:])
 
     /// Metrics in `registry`, reading the `scraped` figures each time they are scraped.
     public init(scraping scraped: ScrapedFigures = ScrapedFigures(), registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -181,7 +183,23 @@ public final class TandemMetrics: Sendable {
         if let dropped = scraped.noticesDropped?() {
             Self.catchUp(noticesDropped, to: dropped, reported: noticesDroppedReported)
         }
+        if let channels = scraped.channelsInUse?() { setTrunkChannels(channels) }
         return registry.emitToString()
+    }
+
+    /// Sets each trunk's channel gauge; a trunk with none in use any more goes to zero.
+    private func setTrunkChannels(_ inUse: [String: Int]) {
+        trunkChannels.withLock { gauges in
+            for (trunk, gauge) in gauges where inUse[trunk] == nil { gauge.set(0.0) }
+            for (trunk, count) in inUse {
+                let gauge = gauges[trunk] ?? registry.makeGauge(
+                    name: "tandem_trunk_channels", labels: [("trunk", trunk)],
+                    help: "Calls a trunk has up (redirected and not yet ended), as its max_channels counts them."
+                )
+                gauges[trunk] = gauge
+                gauge.set(Double(count))
+            }
+        }
     }
 
     private static func catchUp(_ counter: Counter, to total: Int, reported: borrowing Mutex<Int>) {
@@ -204,14 +222,18 @@ public struct ScrapedFigures: Sendable {
     public var recordsDropped: (@Sendable () -> Int)?
     /// Emergency-call notices (Kari's Law) dropped since start because their queue was full.
     public var noticesDropped: (@Sendable () -> Int)?
+    /// The channels each trunk has in use.
+    public var channelsInUse: (@Sendable () -> [String: Int])?
 
     public init(
         snapshot: (@Sendable () -> (version: UInt64, age: Duration))? = nil,
         recordsDropped: (@Sendable () -> Int)? = nil,
-        noticesDropped: (@Sendable () -> Int)? = nil
+        noticesDropped: (@Sendable () -> Int)? = nil,
+        channelsInUse: (@Sendable () -> [String: Int])? = nil
     ) {
         self.snapshot = snapshot
         self.recordsDropped = recordsDropped
         self.noticesDropped = noticesDropped
+        self.channelsInUse = channelsInUse
     }
 }

@@ -76,8 +76,11 @@ public enum Router {
             ])
         }
 
-        // Every other call counts against the trunk's calls-per-second limit (which the transport enforces).
+        // Every other call counts against the trunk's calls-per-second limit and takes one of its channels (which the
+        // admission policies enforce).
         if trunk.route.maxCallsPerSecond > 0 { decision.callsPerSecondLimit = trunk.route.maxCallsPerSecond }
+        decision.channelTrunk = trunk.route.id
+        if trunk.route.maxChannels > 0 { decision.channelLimit = trunk.route.maxChannels }
 
         /// Refuses calls from inactive accounts and caller IDs the trunk may not present (or flags them).
         func accountAndCallerID() -> Refusal? {
@@ -195,6 +198,10 @@ public enum Router {
         decision.accountId = route.accountId
         decision.toOurNumber = true
         decision.destinationTrunk = route.trunkId
+        if decision.channelTrunk == nil, let trunkId = route.trunkId, let trunk = snapshot.trunks[trunkId] {
+            decision.channelTrunk = trunkId
+            if trunk.route.maxChannels > 0 { decision.channelLimit = trunk.route.maxChannels }
+        }
         if let forward = route.cutoverForward, time < forward.until {
             targets = cutoverTargets(route, forward, in: snapshot, time: time, decision: &decision, note: note)
         }

@@ -126,6 +126,11 @@ public struct RoutingDecision: Sendable {
     public var fromCarrier = false
     /// The calls-per-second limit of the trunk the call came from, when one applies (never to emergency calls).
     public var callsPerSecondLimit: Int?
+    /// The trunk whose channel the call takes: the calling trunk, or for a carrier's call to one of our numbers the
+    /// number's trunk.
+    public var channelTrunk: String?
+    /// That trunk's `max_channels`, when it has one.
+    public var channelLimit: Int?
     /// For 911 and 933: who called, from where, for the emergency provider and the customer's notification.
     public var emergency: EmergencyCall?
 

@@ -170,11 +170,13 @@ public struct TrunkRoute: Sendable, Hashable {
     public var callerID: CallerIDRule
     /// New calls per second the trunk may place (0: no limit). Emergency calls are never limited.
     public var maxCallsPerSecond: Int
+    /// Calls the trunk may have up at once, both ways (0: no limit). Emergency calls are never limited.
+    public var maxChannels: Int
     public var signing: Signing
 
     public init(
         id: String, accountId: String, accountActive: Bool, hosts: [Host], sources: [CIDRBlock], callerID: CallerIDRule,
-        maxCallsPerSecond: Int = 0, signing: Signing = Signing()
+        maxCallsPerSecond: Int = 0, maxChannels: Int = 0, signing: Signing = Signing()
     ) {
         self.id = id
         self.accountId = accountId
@@ -183,6 +185,7 @@ public struct TrunkRoute: Sendable, Hashable {
         self.sources = sources
         self.callerID = callerID
         self.maxCallsPerSecond = maxCallsPerSecond
+        self.maxChannels = maxChannels
         self.signing = signing
     }
 }

@@ -297,6 +297,7 @@ public struct RoutingCompiler: Sendable {
                 rejectViolations: configuration.callerId.onViolation == .reject
             ),
             maxCallsPerSecond: configuration.maxCallsPerSecond,
+            maxChannels: configuration.maxChannels,
             signing: TrunkRoute.Signing(
                 mode: mode, international: identity.signInternational, passesOnCalls: identity.passesOnCalls,
                 originIdentifier: Trunk.originIdentifier(account: accountId, trunk: id), verifiedName: identity.verifiedName

@@ -242,10 +242,12 @@ struct Serve: AsyncParsableCommand {
         let publisher = RoutingPublisher(compiler: RoutingCompiler(store: store, emergency: emergency, clock: clock), table: table, logger: logger)
         let records = RoutingRecordQueue()
         let emergencyCalls = EmergencyCallQueue()
+        let channels = ChannelCounter()
         let metrics = TandemMetrics(scraping: ScrapedFigures(
             snapshot: { (table.current.version, table.age) },
             recordsDropped: { records.dropped },
-            noticesDropped: { emergencyCalls.dropped }
+            noticesDropped: { emergencyCalls.dropped },
+            channelsInUse: { channels.allUsage().mapValues(\.inUse) }
         ))
         let routingRecords = RoutingRecords(store: store, clock: clock)
         let recordWriter = RoutingRecordWriter(
@@ -276,7 +278,10 @@ struct Serve: AsyncParsableCommand {
                 tls: tls.map { (port: sipTlsPort, configuration: $0) }
             ),
             responder: RedirectResponder(
-                clock: clock, table: table, admission: AdmissionPolicies { CallsPerSecondPolicy(limiter: CallRateLimiter()) },
+                clock: clock, table: table, admission: AdmissionPolicies {
+                    CallsPerSecondPolicy(limiter: CallRateLimiter())
+                    ChannelPolicy(counter: channels)
+                },
                 records: records, metrics: metrics, emergencyLocations: baseURL + emergencyLocationsPath, identity: identity,
                 emergencyCalls: emergencyCalls, trustedProxies: TrustedProxies(trustedSBCs.compactMap(CIDRBlock.init)),
                 decisions: decisions
@@ -297,7 +302,8 @@ struct Serve: AsyncParsableCommand {
             store: store, tokens: decisions, gateways: { CDRRater.gatewayOwners(table.current.carrierRoutes) }, clock: clock
         )
         let dependencies = APIDependencies(
-            provisioning: provisioning, routing: table, routingRecords: routingRecords, cdrs: cdrs, metrics: metrics,
+            provisioning: provisioning, routing: table, routingRecords: routingRecords, cdrs: cdrs, channels: channels,
+            metrics: metrics,
             portOrders: porting, portOuts: portOuts,
             webhookEndpoints: WebhookEndpoints(store: store, policy: webhookPolicy, secrets: sealer, clock: clock),
             signingChain: signingChain

@@ -2,6 +2,7 @@ import API
 import CallRecords
 import Crypto
 import Foundation
+import Guard
 import Hummingbird
 import HummingbirdTesting
 import Inventory
@@ -261,13 +262,14 @@ extension Fixture {
 
     /// The API over the fixture's services: port orders to the fixture's losing carrier, webhooks to public hosts
     /// only, and `/metrics` over `metrics` or, without them, the routing snapshot's figures alone.
-    func apiDependencies(routing: RoutingTable, metrics: TandemMetrics? = nil) -> APIDependencies {
+    func apiDependencies(routing: RoutingTable, metrics: TandemMetrics? = nil, channels: ChannelCounter = ChannelCounter()) -> APIDependencies {
         APIDependencies(
             provisioning: provisioning, routing: routing, routingRecords: routingRecords,
             cdrs: CallDetailRecords(
                 store: provisioning.store, tokens: Self.decisionTokens,
                 gateways: { CDRRater.gatewayOwners(routing.current.carrierRoutes) }, clock: clock
             ),
+            channels: channels,
             metrics: metrics ?? TandemMetrics(scraping: ScrapedFigures(snapshot: { (routing.current.version, routing.age) })),
             portOrders: porting, portOuts: PortOuts(store: provisioning.store, numbers: provisioning.numbers, clock: clock),
             webhookEndpoints: WebhookEndpoints(store: provisioning.store, clock: clock), signingChain: nil

@@ -1,5 +1,6 @@
 import API
 import CallRecords
+import Guard
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -122,6 +123,39 @@ struct CDRsAPITests {
             #expect(stored.object["stored"] as? Int == 1 && stored.object["rated"] as? Int == 0, "no token: stored, unrated")
             let unrated = try await client.send(.get, "/v1/cdrs?rated=false", key: fixture.operatorKey).items
             #expect(unrated.first?["problem"] as? String == "no-decision")
+        }
+    }
+}
+
+@Suite("API channels")
+struct ChannelsAPITests {
+    @Test("the switch's events and the calls' CDRs give channels back; a trunk shows what it has in use; bad lines change nothing")
+    func events() async throws {
+        try await TestDatabase.sqlite.withStore { store in
+            let fixture = try await Fixture.make(store)
+            let channels = ChannelCounter()
+            let router = buildRouter(fixture.apiDependencies(routing: RoutingTable(), channels: channels), limits: .forTests)
+            try await Application(router: router).test(.router) { client in
+                let trunk = fixture.acmeTrunk.id
+                for call in ["c1", "c2", "c3"] { #expect(channels.take(trunk: trunk, limit: 3, callID: call)) }
+                let events = "answered c1\nanswered c2\nended c2\nended unknown\n"
+                let applied = try await client.send(.post, "/v1/channels/events", key: fixture.switchKey, json: events, contentType: "text/plain")
+                #expect(applied.object["received"] as? Int == 4 && applied.object["matched"] as? Int == 3, "\(applied.text)")
+                let usage = try await client.send(.get, "/v1/trunks/\(trunk)/channels", key: fixture.acmeKey)
+                #expect(usage.object["in_use"] as? Int == 2 && usage.object["answered"] as? Int == 1 && usage.object["ringing"] as? Int == 1)
+                #expect(usage.object["max_channels"] as? Int == fixture.acmeTrunk.maxChannels)
+                #expect(try await client.send(.get, "/v1/trunks/\(trunk)/channels", key: fixture.globexKey).status == .notFound)
+
+                let bad = try await client.send(.post, "/v1/channels/events", key: fixture.switchKey, json: "ended c1\nhung-up c3\n", contentType: "text/plain")
+                #expect(bad.status == .unprocessableContent && bad.object["errors"] as? [String] == ["line 2: not `answered CALL-ID` or `ended CALL-ID`"])
+                #expect(channels.usage(of: trunk).inUse == 2, "nothing applied")
+
+                // c1's CDR: the call is over, whatever became of its end event.
+                let cdr = #"{"cdrs": [{"call_id": "c1", "answered_at": "2026-11-20T15:04:05Z", "ended_at": "2026-11-20T15:05:05Z", "caller": "a", "dialed": "b", "gateway": "g"}]}"#
+                #expect(try await client.send(.post, "/v1/cdrs", key: fixture.switchKey, json: cdr).status == .ok)
+                #expect(channels.usage(of: trunk) == .init(ringing: 1, answered: 0))
+                #expect(try await client.send(.post, "/v1/channels/events", key: fixture.acmeKey, json: "ended c3\n", contentType: "text/plain").status == .forbidden)
+            }
         }
     }
 }

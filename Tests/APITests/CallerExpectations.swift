@@ -12,7 +12,8 @@ import Testing
 /// - `agent` reads the accounts it referred and nothing of their numbers, trunks or porting: 403.
 /// - `partner` (a gaining carrier) reaches its own account, keys and webhooks and files, follows and withdraws its
 ///   own port-out requests; it never sees whose numbers they are. Everything else is 403.
-/// - `switch` (a switch or SBC reporting its CDRs) reports CDRs and nothing else: 403 everywhere but there.
+/// - `switch` (a switch or SBC reporting its CDRs) reports CDRs and call events and nothing else: 403 everywhere
+///   but there.
 /// - Another tenant's resource answers 404, exactly as a missing one; a list or filter shows the caller only its
 ///   own (another tenant's trunk filters to nothing), and a bulk request fails per number, as not found.
 ///
@@ -129,6 +130,8 @@ enum CallerExpectations {
         "GET /v1/cdrs/{id}": Expected(200, 200, 403, 404, 403),
         "POST /v1/cdrs": Expected(403, 403, 403, 403, 403, switch: 200),
         "POST /v1/cdrs/kamailio": Expected(403, 403, 403, 403, 403, switch: 200),
+        "POST /v1/channels/events": Expected(403, 403, 403, 403, 403, switch: 200),
+        "GET /v1/trunks/{id}/channels": Expected(200, 200, 403, 404, 403),
 
         "GET /v1/blocked-destinations": Expected(200, 200, 403, 200, 403),
         "POST /v1/blocked-destinations": Expected(201, 403, 403, 404, 403),
