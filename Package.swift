@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "API", targets: ["API"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
@@ -320,6 +321,7 @@ let package = Package(
                 "Store",
                 "Telephony",
                 "Guard",
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -573,6 +575,7 @@ let package = Package(
                 "Accounts",
                 "CallRecords",
                 "Guard",
+                .product(name: "CompressNIO", package: "compress-nio"),
                 "Rating",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "NetworkData",

@@ -16,8 +16,9 @@
 # 25100 (Tandem's SIP), 18291 (its API), 25110 on 127.0.0.1 and 127.0.0.3 (the SBC's customer and carrier sides),
 # 25111 likewise (a second SBC, for the stand-in), 25120-25125 (the callers), 25170 and 25172 (Acme's PBX), 25175 (the
 # emergency provider), 25181-25183 (the demo carriers' gateways), 25190 and 25192-25193 (the stand-in and its
-# Contacts): the script moves the demo's PBX and gateways to these ports through the API. Needs kamailio, sipp, curl,
-# jq, python3 and ss (iproute2). About 10 s. Prints "ok" or "FAIL" for each check, then "sbc interop: N passed, M
+# Contacts): the script moves the demo's PBX and gateways to these ports through the API. Needs kamailio (with Debian's
+# kamailio-extra-modules and kamailio-utils-modules: acc_json, http_client), sipp, curl, jq, python3 and ss (iproute2).
+# About 20 s. Prints "ok" or "FAIL" for each check, then "sbc interop: N passed, M
 # failed", and exits non-zero when a check failed.
 set -euo pipefail
 trap 'echo "FAIL the run stopped at line $LINENO: $BASH_COMMAND exited $?"' ERR

@@ -1,4 +1,5 @@
 import CallRecords
+import CompressNIO
 import Foundation
 import Guard
 import Hummingbird
@@ -23,6 +24,8 @@ struct CDRsController: Sendable {
 
     func addRoutes(to group: RouterGroup<APIContext>) {
         group.get("cdrs", use: list)
+        group.get("cdrs/usage", use: usage)
+        group.get("cdrs/export", use: export)
         group.get("cdrs/:id", use: show)
         let reports = group.group("cdrs").add(middleware: BodyLimitMiddleware(bytes: uploadBodyBytes))
         reports.post(use: report)
@@ -31,12 +34,47 @@ struct CDRsController: Sendable {
 
     /// GET /v1/cdrs: the records the caller may see, newest first, paged.
     @Sendable func list(_ request: Request, context: APIContext) async throws -> Response {
-        let filter = CDRFilter(
+        try json(try await records.records(Self.filter(request), page: request.page(), by: context.caller()), context: context)
+    }
+
+    /// GET /v1/cdrs/usage: calls, minutes and charges by UTC day and destination class.
+    @Sendable func usage(_ request: Request, context: APIContext) async throws -> Response {
+        struct Summary: Encodable { var data: [CDRUsage] }
+        return try json(Summary(data: try await records.usage(Self.filter(request), by: context.caller())), context: context)
+    }
+
+    /// GET /v1/cdrs/export: the records the list would give, all of them, as CSV streamed a page at a time (gzip
+    /// when the client accepts it).
+    @Sendable func export(_ request: Request, context: APIContext) async throws -> Response {
+        let filter = try Self.filter(request)
+        let principal = try context.caller()
+        // Refusals (a role, another tenant) are answered before the stream starts, as problems.
+        _ = try await records.records(filter, page: PageRequest(limit: 1), by: principal)
+        let gzip = request.headers[.acceptEncoding].map { $0.lowercased().contains("gzip") } ?? false
+        var headers: HTTPFields = [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"cdrs.csv\""]
+        if gzip { headers[.contentEncoding] = "gzip" }
+        let records = records
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var csv = CDRExport(gzip: gzip ? try ZlibCompressor(algorithm: .gzip) : nil, forOperator: principal.isOperator)
+            try await writer.write(try csv.header())
+            var cursor: String?
+            repeat {
+                let page = try await records.records(filter, page: PageRequest(limit: PageRequest.maximumLimit, cursor: cursor), by: principal)
+                try await writer.write(try csv.lines(page.data))
+                cursor = page.nextCursor
+            } while cursor != nil
+            try await writer.write(try csv.end())
+            try await writer.finish(nil)
+        })
+    }
+
+    /// The list's filter, from the query.
+    private static func filter(_ request: Request) throws -> CDRFilter {
+        CDRFilter(
             from: try request.query("from", as: Date.self), to: try request.query("to", as: Date.self),
             accountId: request.query("account_id"), trunkId: request.query("trunk_id"), number: request.query("number"),
             direction: try request.query("direction").map(Self.direction), rated: try request.query("rated").map(Self.flag)
         )
-        return try json(try await records.records(filter, page: request.page(), by: context.caller()), context: context)
     }
 
     /// GET /v1/cdrs/{id}: one record, its rating explained.

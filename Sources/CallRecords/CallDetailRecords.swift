@@ -309,20 +309,7 @@ public struct CallDetailRecords: Sendable {
     /// The records the caller may see, newest first: the operator's all (or one account's), a customer's its own.
     /// Agents, partners and switches are refused.
     public func records(_ filter: CDRFilter, page: PageRequest, by principal: Principal) async throws -> Page<StoredCDR> {
-        try principal.requireCustomerOrOperator()
-        var conditions: [SQLQueryString] = [try principal.listScope(filter.accountId)]
-        if let from = filter.from { conditions.append("started_at >= \(bind: from.unixMilliseconds)") }
-        if let to = filter.to { conditions.append("started_at < \(bind: to.unixMilliseconds)") }
-        if let trunkId = filter.trunkId { conditions.append("trunk_id = \(bind: trunkId)") }
-        if let number = filter.number {
-            conditions.append("(caller = \(bind: number) OR dialed = \(bind: number) OR destination = \(bind: number))")
-        }
-        if let direction = filter.direction { conditions.append("direction = \(bind: Self.direction(direction))") }
-        switch filter.rated {
-        case true?: conditions.append("price_rating NOT LIKE 'unrated%' AND cost_rating NOT LIKE 'unrated%'")
-        case false?: conditions.append("(price_rating LIKE 'unrated%' OR cost_rating LIKE 'unrated%')")
-        case nil: break
-        }
+        var conditions = try Self.conditions(filter, by: principal)
         if let cursor = page.cursor {
             let parts = cursor.split(separator: "_", maxSplits: 1)
             guard parts.count == 2, let at = Int64(parts[0]), parts[1].hasPrefix("cdr") else {
@@ -338,6 +325,28 @@ public struct CallDetailRecords: Sendable {
                 """).all()
         }.map { try Self.decode($0, for: principal, explained: nil) }
         return Page(fetched: fetched, limit: page.limit, cursor: { "\($0.startedAt.unixMilliseconds)_\($0.id)" })
+    }
+
+    /// The conditions that keep `cdrs` to what `filter` asks of what `principal` may see. Rated means both sides are
+    /// charged or free, for a customer its price.
+    static func conditions(_ filter: CDRFilter, by principal: Principal) throws -> [SQLQueryString] {
+        try principal.requireCustomerOrOperator()
+        var conditions: [SQLQueryString] = [try principal.listScope(filter.accountId)]
+        if let from = filter.from { conditions.append("started_at >= \(bind: from.unixMilliseconds)") }
+        if let to = filter.to { conditions.append("started_at < \(bind: to.unixMilliseconds)") }
+        if let trunkId = filter.trunkId { conditions.append("trunk_id = \(bind: trunkId)") }
+        if let number = filter.number {
+            conditions.append("(caller = \(bind: number) OR dialed = \(bind: number) OR destination = \(bind: number))")
+        }
+        if let direction = filter.direction { conditions.append("direction = \(bind: Self.direction(direction))") }
+        let unrated: SQLQueryString = principal.isOperator
+            ? "(price_rating LIKE 'unrated%' OR cost_rating LIKE 'unrated%')" : "price_rating LIKE 'unrated%'"
+        switch filter.rated {
+        case true?: conditions.append("NOT \(unrated)")
+        case false?: conditions.append(unrated)
+        case nil: break
+        }
+        return conditions
     }
 
     /// One record with its rating explained: the decision it was rated by, and each side's charge step by step.

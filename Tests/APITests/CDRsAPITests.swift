@@ -1,5 +1,6 @@
 import API
 import CallRecords
+import CompressNIO
 import Guard
 import Foundation
 import Hummingbird
@@ -156,6 +157,59 @@ struct ChannelsAPITests {
                 #expect(channels.usage(of: trunk) == .init(ringing: 1, answered: 0))
                 #expect(try await client.send(.post, "/v1/channels/events", key: fixture.acmeKey, json: "ended c3\n", contentType: "text/plain").status == .forbidden)
             }
+        }
+    }
+}
+
+@Suite("API CDR usage and export")
+struct CDRUsageExportAPITests {
+    /// Three of Acme's calls yesterday, one answered for 61 s, one for 1 s, one unanswered; and one of Globex's.
+    static func report(_ fixture: Fixture) -> String {
+        let yesterday = Date().addingTimeInterval(-86_400)
+        func at(_ offset: Double) -> String { yesterday.addingTimeInterval(offset).formatted(.iso8601) }
+        func cdr(_ id: String, answered: String?, ended: String, account: Fixture) -> String {
+            let token = CDRsAPITests.token(id, fixture: fixture)
+            let answer = answered.map { #""answered_at": "\#($0)", "# } ?? #""setup_at": "\#(at(0))", "sip_code": 486, "#
+            return #"{"call_id": "\#(id)", \#(answer)"ended_at": "\#(ended)", "caller": "+12025550100", "dialed": "+1,952", "gateway": "sip:+19525918123;npdi@198.51.100.40", "decision": "\#(token)"}"#
+        }
+        return #"{"cdrs": ["# + [
+            cdr("u1", answered: at(0), ended: at(61), account: fixture),
+            cdr("u2", answered: at(100), ended: at(101), account: fixture),
+            cdr("u3", answered: nil, ended: at(130), account: fixture),
+        ].joined(separator: ",") + "]}"
+    }
+
+    @Test("a summary by day and destination class; a CSV export, plain or gzipped, a customer's without costs",
+          arguments: TestDatabase.available)
+    func usageAndExport(_ database: TestDatabase) async throws {
+        try await withAPI(database) { fixture, client in
+            let stored = try await client.send(.post, "/v1/cdrs", key: fixture.switchKey, json: Self.report(fixture))
+            #expect(stored.object["stored"] as? Int == 3, "\(stored.text)")
+            let usage = try await client.send(.get, "/v1/cdrs/usage", key: fixture.operatorKey)
+            let rows = usage.object["data"] as? [[String: Any]] ?? []
+            #expect(rows.count == 1, "\(usage.text)")
+            #expect(rows.first?["calls"] as? Int == 3 && rows.first?["answered"] as? Int == 2 && rows.first?["billable_seconds"] as? Int == 62)
+            #expect(rows.first?["price"] as? String == "0.012" && rows.first?["cost"] as? String == "0.0072", "66 + 6 s at 0.01 and 0.006")
+            #expect(rows.first?["direction"] as? String == "outbound" && rows.first?["jurisdiction"] as? String == "interstate")
+            let acmeUsage = try await client.send(.get, "/v1/cdrs/usage", key: fixture.acmeKey)
+            #expect((acmeUsage.object["data"] as? [[String: Any]])?.first?["cost"] == nil)
+            #expect(try await client.send(.get, "/v1/cdrs/usage", key: fixture.globexKey).object["data"] as? [Any] != nil)
+            let tooLong = try await client.send(.get, "/v1/cdrs/usage?from=2020-01-01T00:00:00Z", key: fixture.operatorKey)
+            #expect(tooLong.status == .badRequest)
+
+            let plain = try await client.send(.get, "/v1/cdrs/export", key: fixture.acmeKey)
+            #expect(plain.status == .ok && plain.headers[.contentType] == "text/csv; charset=utf-8")
+            let lines = plain.text.split(separator: "\r\n").map(String.init)
+            #expect(lines.count == 4 && lines[0].hasPrefix("id,call_id,direction,") && !lines[0].contains("cost"))
+            #expect(lines.dropFirst().allSatisfy { $0.contains("\"+1,952\"") }, "a comma in a field is quoted")
+            var gzipped = try await client.execute(
+                uri: "/v1/cdrs/export?rated=true", method: .get,
+                headers: [.authorization: "Bearer \(fixture.operatorKey)", .acceptEncoding: "gzip"], body: nil
+            ).body
+            let unzipped = String(buffer: try gzipped.decompress(with: .gzip()))
+            let operatorLines = unzipped.split(separator: "\r\n")
+            #expect(operatorLines.count == 4 && operatorLines[0].hasSuffix("cost_status,cost,margin,carrier_id,gateway"))
+            #expect(try await client.send(.get, "/v1/cdrs/export", key: fixture.agentKey).status == .forbidden)
         }
     }
 }

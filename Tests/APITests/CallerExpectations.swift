@@ -128,6 +128,8 @@ enum CallerExpectations {
         "GET /v1/routing-records": Expected(200, 200, 403, .emptyPage, 403),
         "GET /v1/cdrs": Expected(200, 200, 403, .emptyPage, 403),
         "GET /v1/cdrs/{id}": Expected(200, 200, 403, 404, 403),
+        "GET /v1/cdrs/usage": Expected(200, 200, 403, 200, 403),
+        "GET /v1/cdrs/export": Expected(200, 200, 403, 200, 403),
         "POST /v1/cdrs": Expected(403, 403, 403, 403, 403, switch: 200),
         "POST /v1/cdrs/kamailio": Expected(403, 403, 403, 403, 403, switch: 200),
         "POST /v1/channels/events": Expected(403, 403, 403, 403, 403, switch: 200),
