@@ -12,7 +12,7 @@ import Timekeeping
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Tandem on this machine.",
-        subcommands: [Search.self]
+        subcommands: [Search.self, CDRs.self]
     )
 
     /// Fills a database with a large inventory, then times searches of available numbers by kind.
