@@ -84,7 +84,9 @@ public func buildRouter(
     ReferenceController(reference: dependencies.reference).addRoutes(to: v1)
     CarriersController(carriers: dependencies.carriers, rateDecks: dependencies.rateDecks).addRoutes(to: v1)
     RoutingRecordsController(records: dependencies.routingRecords).addRoutes(to: v1)
-    CDRsController(records: dependencies.cdrs, channels: dependencies.channels, uploadBodyBytes: limits.uploadBodyBytes)
+    CDRsController(
+        records: dependencies.cdrs, channels: dependencies.channels, metrics: dependencies.metrics, uploadBodyBytes: limits.uploadBodyBytes
+    )
         .addRoutes(to: v1)
     ChannelsController(channels: dependencies.channels, trunks: dependencies.trunks).addRoutes(to: v1)
     BlockedDestinationsController(blocks: dependencies.blockedDestinations).addRoutes(to: v1)

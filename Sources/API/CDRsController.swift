@@ -3,6 +3,7 @@ import CompressNIO
 import Foundation
 import Guard
 import Hummingbird
+import Observability
 import Platform
 import Rating
 
@@ -12,6 +13,8 @@ struct CDRsController: Sendable {
     let records: CallDetailRecords
     /// Given back each stored call's channel: a CDR means the call is over, whatever became of its end event.
     let channels: ChannelCounter
+    /// Counts the CDRs stored, and the calls that lost money.
+    let metrics: TandemMetrics
     let uploadBodyBytes: Int
 
     /// The most records one request reports.
@@ -146,6 +149,8 @@ struct CDRsController: Sendable {
         }
         let outcome = try await records.ingest(parsed)
         for record in parsed { channels.ended(record.callID) }
+        metrics.cdrsStored.increment(by: Int64(outcome.stored))
+        metrics.cdrsLosingMoney.increment(by: Int64(outcome.losingMoney))
         return try json(Received(received: parsed.count, outcome: outcome), context: context)
     }
 

@@ -129,6 +129,11 @@ public struct AccountDirectory: Sendable {
         }
     }
 
+    /// The operator's account id, read in the caller's transaction; `nil` before there is one.
+    package static func operatorAccountId(in database: any SQLDatabase) async throws -> String? {
+        try await database.raw("SELECT id FROM accounts WHERE kind = 'operator'").first()?.decode(column: "id", as: String.self)
+    }
+
     /// Creates the operator account if there is none yet; returns it.
     public func bootstrapOperator(id: String = "acc_operator", name: String) async throws -> Account {
         try await store.transaction { database in

@@ -9,118 +9,6 @@ import Synchronization
 import Telephony
 import Timekeeping
 
-// MARK: - Model
-
-/// A stored CDR as the API shows it. A customer sees its price; the operator also sees the cost, the carrier and
-/// the gateway (which carriers the operator buys from, and at what cost, is not the customer's business).
-public struct StoredCDR: Sendable, Codable, Equatable {
-    /// One side of the call's rating: the customer's price or the carrier's cost.
-    public struct Side: Sendable, Codable, Equatable {
-        /// `charged`, `free` or `unrated`.
-        public var status: String
-        /// Why the side is free or unrated (`emergency`, `unanswered`, `no-rate`, `no-decision`...).
-        public var reason: String?
-        /// What the side came to; zero when free, absent when unrated.
-        public var amount: Money?
-        /// The charge in words, step by step (``Charge/explanation``): on a single record only.
-        public var explanation: [String]?
-
-        public init(status: String, reason: String?, amount: Money?, explanation: [String]? = nil) {
-            self.status = status
-            self.reason = reason
-            self.amount = amount
-            self.explanation = explanation
-        }
-    }
-
-    public var id: String
-    /// The switch's format: `kamailio`, `tandem`.
-    public var format: String
-    public var callId: String
-    /// `outbound`, `inbound` or `emergency`, as Tandem routed the call; absent without a decision.
-    public var direction: String?
-    public var accountId: String?
-    public var trunkId: String?
-    public var caller: String
-    public var dialed: String
-    /// The number called, as routing normalized it (E.164).
-    public var destination: String?
-    /// `interstate`, `intrastate`, `indeterminate`...
-    public var jurisdiction: String?
-    public var source: String
-    public var setupAt: Date?
-    public var answeredAt: Date?
-    public var startedAt: Date
-    public var endedAt: Date
-    public var durationMs: Int64
-    public var billableSeconds: Int64
-    public var sipCode: Int
-    /// Rated when both sides are charged or free (for a customer: when its price is).
-    public var rated: Bool
-    /// Why the record has no decision to rate it by (`no-decision`, `bad-decision`, `other-call`).
-    public var problem: String?
-    public var price: Side
-    /// The operator's only.
-    public var cost: Side?
-    /// Price minus cost, when both are known; the operator's only.
-    public var margin: Money?
-    /// The operator's only.
-    public var carrierId: String?
-    /// The Contact the call went to; the operator's only.
-    public var gateway: String?
-    /// What the decision token said, step by step: on a single record only.
-    public var decision: [String]?
-    public var receivedAt: Date
-}
-
-/// What one ingestion did.
-public struct IngestOutcome: Sendable, Codable, Equatable {
-    /// Records stored now.
-    public var stored: Int
-    /// Records already stored (the same format, key and start): left as they were.
-    public var repeated: Int
-    /// Of those stored, the ones rated on both sides.
-    public var rated: Int
-
-    public init(stored: Int = 0, repeated: Int = 0, rated: Int = 0) {
-        self.stored = stored
-        self.repeated = repeated
-        self.rated = rated
-    }
-
-    public static func + (lhs: IngestOutcome, rhs: IngestOutcome) -> IngestOutcome {
-        IngestOutcome(stored: lhs.stored + rhs.stored, repeated: lhs.repeated + rhs.repeated, rated: lhs.rated + rhs.rated)
-    }
-}
-
-/// What `GET /v1/cdrs` filters on.
-public struct CDRFilter: Sendable, Equatable {
-    /// Calls that started at or after this instant.
-    public var from: Date?
-    /// Calls that started before this instant.
-    public var to: Date?
-    public var accountId: String?
-    public var trunkId: String?
-    /// A number the call was from or to (its caller, what was dialed, or the destination routing normalized).
-    public var number: String?
-    public var direction: CallDecision.Kind?
-    /// Only rated (`true`) or only unrated (`false`) records.
-    public var rated: Bool?
-
-    public init(
-        from: Date? = nil, to: Date? = nil, accountId: String? = nil, trunkId: String? = nil, number: String? = nil,
-        direction: CallDecision.Kind? = nil, rated: Bool? = nil
-    ) {
-        self.from = from
-        self.to = to
-        self.accountId = accountId
-        self.trunkId = trunkId
-        self.number = number
-        self.direction = direction
-        self.rated = rated
-    }
-}
-
 // MARK: - Records
 
 /// The CDRs in the store: rated as they arrive (``CDRRater``, from the decision token each carries), stored once
@@ -135,16 +23,22 @@ public struct CallDetailRecords: Sendable {
     let tokens: DecisionToken
     /// The carriers that have each gateway now (``CDRRater/gatewayOwners(_:)``), for ``ingest(_:)``.
     let gateways: @Sendable () -> [String: [String]]
+    /// Told of the stored calls that lost money, in their transaction.
+    let losses: CDRLossHandler?
     let clock: WallClock
     /// The months whose PostgreSQL partition this process has made or seen.
     private let partitions = Partitions()
 
     /// Records in `store`, rated with `tokens` (the key this server seals decisions with) and the carriers' gateways
-    /// as `gateways` reads them at each ingestion.
-    public init(store: Store, tokens: DecisionToken, gateways: @escaping @Sendable () -> [String: [String]], clock: WallClock) {
+    /// as `gateways` reads them at each ingestion; `losses` hears of the calls that lost money as they are stored.
+    public init(
+        store: Store, tokens: DecisionToken, gateways: @escaping @Sendable () -> [String: [String]], losses: CDRLossHandler? = nil,
+        clock: WallClock
+    ) {
         self.store = store
         self.tokens = tokens
         self.gateways = gateways
+        self.losses = losses
         self.clock = clock
     }
 
@@ -176,20 +70,29 @@ public struct CallDetailRecords: Sendable {
         let months = Set(rows.map { Partitions.month(ofUnixMilliseconds: $0.record.startedAt) })
         let postgres = store.backend == .postgres
         let missing = postgres ? partitions.missing(months) : []
-        var outcome = IngestOutcome()
-        try await store.transaction { database in
+        let losses = self.losses
+        let outcome = try await store.transaction { database in
+            var outcome = IngestOutcome()
+            var losing: [CDRLoss] = []
             for month in missing.sorted() { try await Partitions.make(month, in: database) }
             for start in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
                 let slice = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
                 let inserted = try await Self.insert(slice, receivedAt: receivedAt, postgres: postgres, in: database)
                 outcome.stored += inserted.count
-                outcome.rated += slice.filter { inserted.contains($0.id) && $0.isRated }.count
+                for row in slice where inserted.contains(row.id) {
+                    if row.isRated { outcome.rated += 1 }
+                    if let loss = row.loss { losing.append(loss) }
+                }
                 try await ImportPauseHook.rowsAdded(inserted.count)
             }
+            outcome.losingMoney = losing.count
+            if let losses, !losing.isEmpty { try await losses(losing, database) }
+            return outcome
         }
         partitions.made(missing)
-        outcome.repeated = records.count - outcome.stored
-        return outcome
+        return IngestOutcome(
+            stored: outcome.stored, repeated: records.count - outcome.stored, rated: outcome.rated, losingMoney: outcome.losingMoney
+        )
     }
 
     /// How far ahead of this server's clock a record may start: a switch's clock may run ahead, not by a day.
@@ -209,6 +112,19 @@ public struct CallDetailRecords: Sendable {
         var id: String
 
         var isRated: Bool { rated.rating?.price.amount != nil && rated.rating?.cost.amount != nil }
+
+        /// The call's loss, when it cost more than it earned.
+        var loss: CDRLoss? {
+            guard let rating = rated.rating, rating.losesMoney, let price = rating.price.amount, let cost = rating.cost.amount,
+                let margin = rating.margin
+            else { return nil }
+            return CDRLoss(
+                cdrId: id, callId: record.callID, accountId: rated.decision?.accountId, trunkId: rated.decision?.trunkId,
+                carrierId: rated.carrierId, destination: rated.decision?.destination,
+                startedAt: Date(timeIntervalSince1970: Double(record.startedAt) / 1_000), billableSeconds: record.billableSeconds,
+                price: price, cost: cost, margin: margin
+            )
+        }
     }
 
     private static func insert(
@@ -474,75 +390,6 @@ public struct CallDetailRecords: Sendable {
         }
         return charge.explanation
     }
-}
-
-/// The months of the PostgreSQL `cdrs` table's partitions: named `cdrs_yYYYYmMM`, holding the calls that started in
-/// that month (UTC). A month is the number `year × 12 + month − 1`.
-final class Partitions: Sendable {
-    private let known = Mutex<Set<Int>>([])
-
-    /// Of `months`, those this process has not yet made or seen.
-    func missing(_ months: Set<Int>) -> Set<Int> {
-        known.withLock { months.subtracting($0) }
-    }
-
-    func made(_ months: Set<Int>) {
-        known.withLock { $0.formUnion(months) }
-    }
-
-    func dropped(_ month: Int) {
-        _ = known.withLock { $0.remove(month) }
-    }
-
-    static func month(ofUnixMilliseconds ms: Int64) -> Int {
-        let components = Calendar.utc.dateComponents([.year, .month], from: Date(timeIntervalSince1970: Double(ms) / 1_000))
-        return components.year! * 12 + components.month! - 1
-    }
-
-    static func start(of month: Int) -> Int64 {
-        let date = Calendar.utc.date(from: DateComponents(year: month / 12, month: month % 12 + 1, day: 1))!
-        return date.unixMilliseconds
-    }
-
-    static func end(of month: Int) -> Int64 { start(of: month + 1) }
-
-    static func name(of month: Int) -> String {
-        "cdrs_y\(month / 12)m" + (month % 12 + 1 < 10 ? "0" : "") + "\(month % 12 + 1)"
-    }
-
-    /// Makes the month's partition unless it exists. The advisory lock serializes makers (two nodes, two
-    /// transactions) so that neither fails on the other's table.
-    static func make(_ month: Int, in database: any SQLDatabase) async throws {
-        try await database.raw("SELECT pg_advisory_xact_lock(7342001)").run()
-        try await database.raw("""
-            CREATE TABLE IF NOT EXISTS \(unsafeRaw: name(of: month)) PARTITION OF cdrs
-                FOR VALUES FROM (\(literal: start(of: month))) TO (\(literal: end(of: month)))
-            """).run()
-    }
-
-    /// The months whose partitions exist.
-    static func existing(in database: any SQLDatabase) async throws -> [Int] {
-        try await database.raw("""
-            SELECT child.relname AS name FROM pg_inherits
-            JOIN pg_class child ON child.oid = pg_inherits.inhrelid
-            WHERE pg_inherits.inhparent = 'cdrs'::regclass
-            """).all().compactMap { row in
-            let name = try row.decode(column: "name", as: String.self)
-            guard name.count == 13, name.hasPrefix("cdrs_y"),
-                  let year = Int(name.dropFirst(6).prefix(4)), let month = Int(name.suffix(2)), (1...12).contains(month)
-            else { return nil }
-            return year * 12 + month - 1
-        }
-    }
-}
-
-extension Calendar {
-    /// The Gregorian calendar in UTC.
-    static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
 }
 
 extension PeriodicService {

@@ -60,6 +60,10 @@ public final class TandemMetrics: Sendable {
     public let httpRequestsTimedOut: Counter
     /// API requests refused `429` by their key's rate limit.
     public let httpRequestsRateLimited: Counter
+    /// CDRs stored, as switches reported them.
+    public let cdrsStored: Counter
+    /// Stored calls that cost more than they earned.
+    public let cdrsLosingMoney: Counter
 
     private let scraped: ScrapedFigures
     private let recordsDropped: Counter
@@ -92,6 +96,10 @@ public final class TandemMetrics: Sendable {
         )
         recordsLost = registry.makeCounter(
             name: "tandem_routing_records_lost_total", help: "Routing records lost because the store refused them."
+        )
+        cdrsStored = registry.makeCounter(name: "tandem_cdrs_stored_total", help: "CDRs stored, as switches reported them.")
+        cdrsLosingMoney = registry.makeCounter(
+            name: "tandem_cdrs_losing_money_total", help: "Stored calls that cost more than they earned (each told to the operator's webhooks as cdr.loss)."
         )
         tcpConnectionsShed = registry.makeCounter(
             name: "tandem_sip_tcp_connections_shed_total",

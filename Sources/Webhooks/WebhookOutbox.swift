@@ -13,6 +13,9 @@ public enum WebhookEventType: String, Sendable, Codable, CaseIterable {
     /// A 911 or 933 call from one of the account's trunks (Kari's Law): the number, its address or
     /// `unlocated`, and the time.
     case emergencyCall = "emergency.call"
+    /// A call that cost more than it earned, as its CDR was stored (the operator's account only): the CDR, the
+    /// account, the carrier, the price, the cost and the margin.
+    case cdrLoss = "cdr.loss"
 }
 
 /// A webhook event as delivered: the JSON body every endpoint receives.

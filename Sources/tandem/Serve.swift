@@ -1,4 +1,5 @@
 import API
+import Accounts
 import ArgumentParser
 import AsyncHTTPClient
 import CallRecords
@@ -299,7 +300,15 @@ struct Serve: AsyncParsableCommand {
         // Routing starts once the schema is migrated and the first snapshot is published.
         let ready = StartupGate()
         let cdrs = CallDetailRecords(
-            store: store, tokens: decisions, gateways: { CDRRater.gatewayOwners(table.current.carrierRoutes) }, clock: clock
+            store: store, tokens: decisions, gateways: { CDRRater.gatewayOwners(table.current.carrierRoutes) },
+            losses: { losses, database in
+                // The operator hears of every call that lost money, in the transaction that stores it.
+                guard let operatorId = try await AccountDirectory.operatorAccountId(in: database) else { return }
+                for loss in losses {
+                    try await WebhookOutbox.enqueue(.cdrLoss, account: operatorId, data: loss, at: clock.now(), in: database)
+                }
+            },
+            clock: clock
         )
         let dependencies = APIDependencies(
             provisioning: provisioning, routing: table, routingRecords: routingRecords, cdrs: cdrs, channels: channels,

@@ -6,6 +6,7 @@ import Rating
 import Routing
 import SQLKit
 import Store
+import Synchronization
 import Telephony
 import TestSupport
 import Testing
@@ -215,6 +216,56 @@ struct CDRStorageTests {
                 // A record for a month whose partition was dropped makes it again.
                 #expect(try await records.ingest([Self.call("oct-late", account: acme, start: october)], rater: Self.rater).stored == 1)
             }
+        }
+    }
+}
+
+@Suite("Calls that lose money")
+struct CDRLossTests {
+    /// What the handler was told, across transactions.
+    final class Told: Sendable {
+        let losses = Mutex<[CDRLoss]>([])
+    }
+
+    @Test("a call whose carrier costs more than its price is told, in the transaction that stores it; a failing handler stores nothing",
+          arguments: TestDatabase.available)
+    func told(database: TestDatabase) async throws {
+        try await database.withFixture(clock: CDRStorageTests.clock) { store, fixture in
+            let told = Told()
+            let records = CallDetailRecords(
+                store: store, tokens: CDRStorageTests.tokens, gateways: { [:] },
+                losses: { losses, _ in told.losses.withLock { $0 += losses } }, clock: CDRStorageTests.clock
+            )
+            let expensive = Rate(micros: 20_000, initialSeconds: 6, incrementSeconds: 6)
+            let token = CDRStorageTests.tokens.seal(CallDecision(
+                decidedAt: CDRStorageTests.endOfNovember / 1_000, callDigest: CallDecision.digest(ofCallID: "loss"), kind: .outbound,
+                accountId: fixture.acme.accountId, trunkId: "trk", destination: "+19525918123", jurisdiction: .interstate,
+                price: Rate(micros: 10_000, initialSeconds: 6, incrementSeconds: 6),
+                carriers: [ChosenCarrier(id: "car_bluegrass", rate: expensive)]
+            ))
+            let batch = [CDRStorageTests.call("loss", account: fixture.acme.accountId, token: token),
+                         CDRStorageTests.call("gain", account: fixture.acme.accountId)]
+            let outcome = try await records.ingest(batch, rater: CDRStorageTests.rater)
+            #expect(outcome == IngestOutcome(stored: 2, repeated: 0, rated: 2, losingMoney: 1))
+            let loss = try #require(told.losses.withLock { $0 }.first)
+            #expect(told.losses.withLock { $0.count } == 1)
+            #expect(loss.callId == "loss" && loss.price == Money(micros: 11_000) && loss.cost == Money(micros: 22_000)
+                    && loss.margin == Money(micros: -11_000) && loss.carrierId == "car_bluegrass")
+            #expect(try await records.ingest(batch, rater: CDRStorageTests.rater).losingMoney == 0, "a repeat is told nothing")
+
+            struct Refused: Error {}
+            let failing = CallDetailRecords(
+                store: store, tokens: CDRStorageTests.tokens, gateways: { [:] }, losses: { _, _ in throw Refused() },
+                clock: CDRStorageTests.clock
+            )
+            let other = CDRStorageTests.call("loss-2", account: fixture.acme.accountId, token: CDRStorageTests.tokens.seal(CallDecision(
+                decidedAt: 0, callDigest: CallDecision.digest(ofCallID: "loss-2"), kind: .outbound, accountId: fixture.acme.accountId,
+                trunkId: "trk", destination: nil, jurisdiction: nil, price: Rate(micros: 1, initialSeconds: 1, incrementSeconds: 1),
+                carriers: [ChosenCarrier(id: "car_bluegrass", rate: expensive)]
+            )))
+            await #expect(throws: Refused.self) { try await failing.ingest([other], rater: CDRStorageTests.rater) }
+            let stored = try await records.records(CDRFilter(number: nil), page: CDRStorageTests.page(limit: 10), by: fixture.operatorPrincipal)
+            #expect(!stored.data.contains { $0.callId == "loss-2" }, "the loss and its record go together, or neither")
         }
     }
 }
