@@ -96,7 +96,7 @@ public struct CDRRater: Sendable {
     public static func hostAndPort(ofURI uri: String) -> String? {
         guard let at = uri.lastIndex(of: "@") else { return nil }
         let hostPart = uri[uri.index(after: at)...].prefix { $0 != ";" && $0 != ">" && $0 != "?" }
-        let secure = uri.lowercased().hasPrefix("sips:") || uri.lowercased().contains(";transport=tls")
+        let secure = Self.hasPrefix(uri.utf8, caseInsensitive: "sips:") || Self.contains(uri.utf8, caseInsensitive: ";transport=tls")
         let host: Substring, port: Int?
         if hostPart.hasPrefix("[") {
             guard let close = hostPart.firstIndex(of: "]") else { return nil }
@@ -114,5 +114,26 @@ public struct CDRRater: Sendable {
         }
         guard !host.isEmpty else { return nil }
         return key(host: String(host), port: port ?? (secure ? 5061 : 5060))
+    }
+
+    /// Whether `text` starts with `prefix` (lowercase ASCII), ignoring the case of ASCII letters: byte by byte, where
+    /// `lowercased()` would copy the URI for every CDR rated.
+    static func hasPrefix(_ text: String.UTF8View, caseInsensitive prefix: StaticString) -> Bool {
+        let wanted = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        return text.count >= wanted.count && zip(text, wanted).allSatisfy { asciiLowercased($0) == $1 }
+    }
+
+    /// Whether `text` holds `needle` (lowercase ASCII), ignoring the case of ASCII letters.
+    static func contains(_ text: String.UTF8View, caseInsensitive needle: StaticString) -> Bool {
+        let wanted = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        let bytes = Array(text)
+        guard bytes.count >= wanted.count else { return false }
+        return (0...(bytes.count - wanted.count)).contains { start in
+            wanted.indices.allSatisfy { asciiLowercased(bytes[start + $0]) == wanted[$0] }
+        }
+    }
+
+    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 }

@@ -49,8 +49,6 @@ public enum CallRecordsTables {
             "CREATE INDEX cdrs_started ON cdrs(started_at)",
             "CREATE INDEX cdrs_account ON cdrs(account_id, started_at)",
             "CREATE INDEX cdrs_trunk ON cdrs(trunk_id, started_at)",
-            "CREATE INDEX cdrs_id ON cdrs(id)",
-            "CREATE INDEX cdrs_call ON cdrs(call_id)",
         ]
     }
 }

@@ -136,17 +136,29 @@ public struct CDRFileLines: Sendable {
         var number = 0
         var offset: Int64 = 0
         while let chunk = try handle.read(upToCount: 65_536), !chunk.isEmpty {
-            for byte in chunk {
-                offset += 1
-                guard byte == 0x0A else {
-                    if pending.count <= limit { pending.append(byte) } else { overlong = true }
-                    continue
+            // The chunk's bytes, scanned a line at a time: iterating `Data` byte by byte was a tenth of reading a file.
+            let bytes = [UInt8](chunk)
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: 0x0A)
+                let piece = bytes[start..<(end ?? bytes.count)]
+                if pending.count + piece.count <= limit + 1 {
+                    pending.append(contentsOf: piece)
+                } else {
+                    pending.append(contentsOf: piece.prefix(max(0, limit + 1 - pending.count)))
+                    overlong = true
                 }
+                guard let end else {
+                    offset += Int64(piece.count)
+                    break
+                }
+                offset += Int64(piece.count + 1)
                 number += 1
                 if pending.last == 0x0D && !overlong { pending.removeLast() }
                 if !pending.isEmpty { try await body(number, pending[...], offset) }
                 pending.removeAll(keepingCapacity: true)
                 overlong = false
+                start = end + 1
             }
         }
     }
