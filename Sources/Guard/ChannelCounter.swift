@@ -147,8 +147,9 @@ public final class ChannelCounter: Sendable {
 
 /// The trunk's channel limit: a redirected call takes one of its trunk's channels, and a call that finds them all in
 /// use is refused `486 Busy Here`: the trunk is busy, not this server failing (a `503` would make the SBC fail over to
-/// another Tandem or mark this one down). Put it last in the chain: a later policy's refusal would leave the channel
-/// taken until its answer timeout.
+/// another Tandem or mark this one down). Only calls a trusted SBC sent are counted (``CallRequest/throughSBC``): the
+/// SBC says when they end; a call from anyone else would hold its channel until its answer timeout. Put it last in
+/// the chain: a later policy's refusal would leave the channel taken until that timeout.
 public struct ChannelPolicy: AdmissionPolicy {
     public let counter: ChannelCounter
 
@@ -157,7 +158,7 @@ public struct ChannelPolicy: AdmissionPolicy {
     }
 
     public func verdict(on call: CallRequest, routedAs decision: RoutingDecision) -> AdmissionVerdict {
-        guard case .redirect = decision.outcome, let trunk = decision.channelTrunk,
+        guard call.throughSBC, case .redirect = decision.outcome, let trunk = decision.channelTrunk,
             !counter.take(trunk: trunk, limit: decision.channelLimit, callID: call.callID)
         else { return .admit }
         let limit = decision.channelLimit ?? 0

@@ -11,13 +11,17 @@ public struct CallRequest: Sendable {
     public var callID: String
     /// The call's time, in Unix seconds: rate-deck rows apply by their effective dates.
     public var time: Int64
+    /// Whether a trusted SBC sent the call: one that reports its calls' answers and ends, so channels can be
+    /// counted (a PBX or sipp talking to Tandem directly never says when its calls end).
+    public var throughSBC: Bool
 
-    public init(source: IPAddress, dialed: String, caller: String?, callID: String, time: Int64) {
+    public init(source: IPAddress, dialed: String, caller: String?, callID: String, time: Int64, throughSBC: Bool = false) {
         self.source = source
         self.dialed = dialed
         self.caller = caller
         self.callID = callID
         self.time = time
+        self.throughSBC = throughSBC
     }
 }
 

@@ -32,10 +32,11 @@ extension RedirectResponder {
             )
         }
         let milliseconds = clock.unixMilliseconds()
+        let throughSBC = trustedProxies.trusts(transport)
         let call = CallRequest(
             source: source, dialed: CallParties.number(request.uri.user ?? request.uri.opaque),
             caller: CallParties.caller(request, fromUser: validated.fromUser),
-            callID: request.headers.callID ?? "", time: milliseconds / 1_000
+            callID: request.headers.callID ?? "", time: milliseconds / 1_000, throughSBC: throughSBC
         )
         let snapshot = table.current
         var decision: RoutingDecision
@@ -63,7 +64,7 @@ extension RedirectResponder {
         }
         var response = encoder.redirect(request, to: targets)
         // Only a trusted SBC gets the decision, for its records: it names the customer's and the carriers' rates.
-        if let decisions, trustedProxies.trusts(transport) {
+        if let decisions, throughSBC {
             response.addHeader(DecisionToken.header, decisions.seal(CallDecision(decision, callID: call.callID, at: call.time)))
         }
         let host = targets.first?.host ?? ""

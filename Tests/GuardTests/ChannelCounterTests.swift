@@ -42,7 +42,7 @@ struct ChannelCounterTests {
         #expect(!counter.take(trunk: "t0", limit: 1, callID: "more", at: start), "a trunk at its limit is still refused")
     }
 
-    @Test("the policy: a redirect takes the channel; over the limit, 486 Busy Here; a refusal or an emergency call takes none")
+    @Test("the policy: a redirect through an SBC takes the channel; over the limit, 486; a refusal, a direct call or an emergency call takes none")
     func policy() {
         let policy = AdmissionPolicies { ChannelPolicy(counter: counter) }
         func decision(_ outcome: RoutingOutcome = .redirect([RouteTarget(user: "+1", host: "gw", port: 5060, transport: "udp", label: "x")]))
@@ -53,8 +53,8 @@ struct ChannelCounterTests {
             decision.channelLimit = 1
             return decision
         }
-        func call(_ id: String) -> CallRequest {
-            CallRequest(source: IPAddress("192.0.2.10")!, dialed: "+12025550100", caller: nil, callID: id, time: 0)
+        func call(_ id: String, throughSBC: Bool = true) -> CallRequest {
+            CallRequest(source: IPAddress("192.0.2.10")!, dialed: "+12025550100", caller: nil, callID: id, time: 0, throughSBC: throughSBC)
         }
         var refused = decision(.refuse(Refusal(status: 403, reason: "no")))
         policy.admit(call("refused"), &refused)
@@ -65,6 +65,9 @@ struct ChannelCounterTests {
         var second = decision()
         policy.admit(call("second"), &second)
         #expect(second.outcome == .refuse(Refusal(status: 486, reason: "all 1 channels of the trunk are in use")))
+        var direct = decision()
+        policy.admit(call("direct", throughSBC: false), &direct)
+        #expect(direct.outcome == decision().outcome, "a call not through an SBC is not counted: no one would say it ended")
         var emergency = decision()
         emergency.emergency = EmergencyCall(accountId: "acc", callback: nil, location: nil)
         policy.admit(call("911"), &emergency)
