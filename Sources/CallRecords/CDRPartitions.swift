@@ -16,6 +16,11 @@ final class Partitions: Sendable {
         known.withLock { $0.formUnion(months) }
     }
 
+    /// Forgets `months`: their partitions may be gone.
+    func forget(_ months: Set<Int>) {
+        known.withLock { $0.subtract(months) }
+    }
+
     func dropped(_ month: Int) {
         _ = known.withLock { $0.remove(month) }
     }

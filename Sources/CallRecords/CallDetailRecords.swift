@@ -69,9 +69,26 @@ public struct CallDetailRecords: Sendable {
         }
         let months = Set(rows.map { Partitions.month(ofUnixMilliseconds: $0.record.startedAt) })
         let postgres = store.backend == .postgres
-        let missing = postgres ? partitions.missing(months) : []
+        var missing = postgres ? partitions.missing(months) : []
+        let outcome: IngestOutcome
+        do {
+            outcome = try await write(rows, making: missing, receivedAt: receivedAt, postgres: postgres)
+        } catch where postgres && String(reflecting: error).contains("no partition of relation") {
+            // Another node (or `tandem import cdrs`) dropped a month's partition this process knew: make them all again.
+            partitions.forget(months)
+            missing = months
+            outcome = try await write(rows, making: missing, receivedAt: receivedAt, postgres: postgres)
+        }
+        partitions.made(missing)
+        return IngestOutcome(
+            stored: outcome.stored, repeated: records.count - outcome.stored, rated: outcome.rated, losingMoney: outcome.losingMoney
+        )
+    }
+
+    /// Stores `rows` in one transaction, making the partitions of the months in `making` first.
+    private func write(_ rows: [Row], making missing: Set<Int>, receivedAt: Int64, postgres: Bool) async throws -> IngestOutcome {
         let losses = self.losses
-        let outcome = try await store.transaction { database in
+        return try await store.transaction { database in
             var outcome = IngestOutcome()
             var losing: [CDRLoss] = []
             for month in missing.sorted() { try await Partitions.make(month, in: database) }
@@ -89,10 +106,6 @@ public struct CallDetailRecords: Sendable {
             if let losses, !losing.isEmpty { try await losses(losing, database) }
             return outcome
         }
-        partitions.made(missing)
-        return IngestOutcome(
-            stored: outcome.stored, repeated: records.count - outcome.stored, rated: outcome.rated, losingMoney: outcome.losingMoney
-        )
     }
 
     /// How far ahead of this server's clock a record may start: a switch's clock may run ahead, not by a day.
