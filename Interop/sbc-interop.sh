@@ -238,7 +238,7 @@ work, outbound_number, acme_number, decision, busy, gateway, pbx, emergency, sta
 ATTEMPT = ["method", "from_tag", "to_tag", "callid", "sip_code", "sip_reason", "time", "time_exact",
            "src_ip", "caller", "dialed", "gateway", "decision"]
 CDR = ["start_time", "end_time", "duration", "callid", "setup_time", "answer_time", "src_ip", "caller", "dialed",
-       "gateway", "decision"]
+       "gateway", "decision", "from_tag"]
 def rows(sbc, table, columns):
     found = []
     for path in glob.glob(f"{work}/{sbc}-acc/{table}_*.log"):

@@ -106,12 +106,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// Whether `path` is where switches report: CDRs (`/v1/cdrs`, a format's `/v1/cdrs/{format}`) and call events
-    /// (`/v1/channels/events`).
+    /// The paths switches report to (with POST): CDRs in Tandem's JSON and in each switch's format, and call events.
+    /// Written out, so that a route added under them later is not open to switch keys by default.
+    static let switchReports: Set<[Substring]> = [["v1", "cdrs"], ["v1", "cdrs", "kamailio"], ["v1", "channels", "events"]]
+
+    /// Whether `path` is one switches report to.
     static func isSwitchReport(_ path: String) -> Bool {
-        let segments = path.split(separator: "/")
-        return (segments.count == 2 || segments.count == 3) && segments[1] == "cdrs"
-            || segments == ["v1", "channels", "events"]
+        switchReports.contains(path.split(separator: "/"))
     }
 
     /// The principal of the request's key, from `Authorization: Bearer KEY`, or `Basic` with the key as the password

@@ -95,7 +95,7 @@ struct CDRsController: Sendable {
         var parsed: [CallDetailRecord] = []
         for (index, cdr) in report.cdrs.enumerated() {
             do throws(CDRLineError) {
-                parsed.append(try cdr.record())
+                parsed.append(try records.checkingStart(cdr.record()))
             } catch {
                 problems.append("cdrs[\(index)]: \(error)")
             }
@@ -117,7 +117,7 @@ struct CDRsController: Sendable {
             var parsed: [CallDetailRecord] = []
             for (index, object) in objects.enumerated() {
                 do throws(CDRLineError) {
-                    parsed.append(try KamailioCDR(json: object).record.validated())
+                    parsed.append(try records.checkingStart(KamailioCDR(json: object).record.validated()))
                 } catch {
                     problems.append("[\(index)]: \(error)")
                 }
@@ -132,7 +132,7 @@ struct CDRsController: Sendable {
             let trimmed = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
             guard !trimmed.isEmpty else { continue }
             do throws(CDRLineError) {
-                parsed.append(try format.record(fromLine: ArraySlice(trimmed)))
+                parsed.append(try records.checkingStart(format.record(fromLine: ArraySlice(trimmed))))
             } catch {
                 problems.append("line \(number): \(error)")
             }

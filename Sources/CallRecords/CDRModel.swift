@@ -95,18 +95,21 @@ public struct IngestOutcome: Sendable, Codable, Equatable {
     public var rated: Int
     /// Of those stored, the ones that cost more than they earned.
     public var losingMoney: Int
+    /// Of those stored, the ones whose decision token did not open with this server's key.
+    public var badDecisions: Int
 
-    public init(stored: Int = 0, repeated: Int = 0, rated: Int = 0, losingMoney: Int = 0) {
+    public init(stored: Int = 0, repeated: Int = 0, rated: Int = 0, losingMoney: Int = 0, badDecisions: Int = 0) {
         self.stored = stored
         self.repeated = repeated
         self.rated = rated
         self.losingMoney = losingMoney
+        self.badDecisions = badDecisions
     }
 
     public static func + (lhs: IngestOutcome, rhs: IngestOutcome) -> IngestOutcome {
         IngestOutcome(
             stored: lhs.stored + rhs.stored, repeated: lhs.repeated + rhs.repeated, rated: lhs.rated + rhs.rated,
-            losingMoney: lhs.losingMoney + rhs.losingMoney
+            losingMoney: lhs.losingMoney + rhs.losingMoney, badDecisions: lhs.badDecisions + rhs.badDecisions
         )
     }
 }

@@ -10,8 +10,8 @@ public struct CallDetailRecord: Sendable, Hashable {
     }
 
     public var format: Format
-    /// The record's identity in its format (Kamailio: the Call-ID, one dialog per Call-ID; Tandem's JSON: its
-    /// `record_id`, else the Call-ID). With the format and ``startedAt`` it is the key a record is stored once under.
+    /// The record's identity in its format (Kamailio: the dialog, its Call-ID and the caller's From tag; Tandem's JSON:
+    /// its `record_id`, else the Call-ID). With the format and ``startedAt`` it is the key a record is stored once under.
     public var key: String
     public var callID: String
     /// When the call reached the switch, when known.
@@ -93,12 +93,15 @@ public struct CallDetailRecord: Sendable, Hashable {
 }
 
 extension KamailioCDR {
-    /// The call as Tandem stores it: billed from `start_time`, its duration to the millisecond. The start is kept to
+    /// The call as Tandem stores it: billed from `start_time`, its duration to the millisecond. Its key is the dialog:
+    /// the Call-ID and the caller's From tag (`CALL-ID;FROM-TAG`), so that two calls sharing a Call-ID are two records.
+    /// The start is kept to
     /// the whole second, as the file has it, so that a call pushed as JSON (to the millisecond) and read again from
     /// the file has the same key and is stored once.
     public var record: CallDetailRecord {
         CallDetailRecord(
-            format: .kamailio, key: callID, callID: callID, setupAt: Int64((setupAt * 1_000).rounded()),
+            format: .kamailio, key: fromTag.isEmpty ? callID : "\(callID);\(fromTag)", callID: callID,
+            setupAt: Int64((setupAt * 1_000).rounded()),
             answeredAt: Int64((answeredAt * 1_000).rounded()), startedAt: Int64(startedAt.rounded(.down)) * 1_000,
             endedAt: Int64((endedAt * 1_000).rounded()),
             durationMs: Int64((duration * 1_000).rounded()), billableSeconds: billableSeconds, sipCode: 200, source: source,

@@ -80,24 +80,30 @@ public struct CallDetailRecords: Sendable {
             outcome = try await write(rows, making: missing, receivedAt: receivedAt, postgres: postgres)
         }
         partitions.made(missing)
-        return IngestOutcome(
-            stored: outcome.stored, repeated: records.count - outcome.stored, rated: outcome.rated, losingMoney: outcome.losingMoney
-        )
+        var result = outcome
+        result.repeated = records.count - outcome.stored
+        return result
     }
 
-    /// Stores `rows` in one transaction, making the partitions of the months in `making` first.
+    /// Stores `rows` in one transaction, after making the partitions of the months in `making` in one of their own:
+    /// making a partition locks the whole table, which must not wait for a batch to commit.
     private func write(_ rows: [Row], making missing: Set<Int>, receivedAt: Int64, postgres: Bool) async throws -> IngestOutcome {
+        if !missing.isEmpty {
+            try await store.transaction { database in
+                for month in missing.sorted() { try await Partitions.make(month, in: database) }
+            }
+        }
         let losses = self.losses
         return try await store.transaction { database in
             var outcome = IngestOutcome()
             var losing: [CDRLoss] = []
-            for month in missing.sorted() { try await Partitions.make(month, in: database) }
             for start in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
                 let slice = rows[start..<min(start + Self.rowsPerStatement, rows.count)]
                 let inserted = try await Self.insert(slice, receivedAt: receivedAt, postgres: postgres, in: database)
                 outcome.stored += inserted.count
                 for row in slice where inserted.contains(row.id) {
                     if row.isRated { outcome.rated += 1 }
+                    if row.rated.problem == .badDecision { outcome.badDecisions += 1 }
                     if let loss = row.loss { losing.append(loss) }
                 }
                 try await ImportPauseHook.rowsAdded(inserted.count)
@@ -110,6 +116,12 @@ public struct CallDetailRecords: Sendable {
 
     /// How far ahead of this server's clock a record may start: a switch's clock may run ahead, not by a day.
     public static let clockSkewToleranceMs: Int64 = 86_400_000
+
+    /// `record`, unless it starts more than ``clockSkewToleranceMs`` after this server's clock.
+    public func checkingStart(_ record: CallDetailRecord) throws(CDRLineError) -> CallDetailRecord {
+        try Self.checkStart(of: record, now: clock.unixMilliseconds())
+        return record
+    }
 
     /// Refuses a record that starts more than ``clockSkewToleranceMs`` after `now` (Unix milliseconds).
     public static func checkStart(of record: CallDetailRecord, now: Int64) throws(CDRLineError) {
@@ -290,7 +302,7 @@ public struct CallDetailRecords: Sendable {
 
     /// Deletes the records of calls that started before `cutoff`: on PostgreSQL by dropping each month's partition
     /// that ends by then, then in batches (as on SQLite) what is left of the month the cutoff falls in. Returns
-    /// how many rows went (a dropped partition's counted before it goes).
+    /// how many rows went (a dropped partition's as PostgreSQL's statistics estimate them).
     public func delete(before cutoff: Date, chunk: Int = 10_000) async throws -> Int {
         let cutoffMs = cutoff.unixMilliseconds
         var deleted = 0
@@ -300,11 +312,12 @@ public struct CallDetailRecords: Sendable {
             }
             for month in whole {
                 deleted += try await store.transaction { database in
-                    let count = try await database.raw("""
-                        SELECT count(*) AS n FROM \(unsafeRaw: Partitions.name(of: month))
+                    // The planner's estimate of the rows, not a count: counting would read the whole month.
+                    let estimate = try await database.raw("""
+                        SELECT CAST(reltuples AS BIGINT) AS n FROM pg_class WHERE oid = \(bind: Partitions.name(of: month))::regclass
                         """).first()?.decode(column: "n", as: Int.self) ?? 0
                     try await database.raw("DROP TABLE \(unsafeRaw: Partitions.name(of: month))").run()
-                    return count
+                    return max(estimate, 0)
                 }
                 partitions.dropped(month)
             }

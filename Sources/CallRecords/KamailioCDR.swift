@@ -27,11 +27,14 @@ public struct KamailioCDR: Sendable, Hashable {
     public var gateway: String
     /// Tandem's `X-Tandem-Decision`, when the 302 carried one.
     public var decision: String?
+    /// The caller's From tag: with the Call-ID, the dialog. Empty in records of an earlier configuration, which wrote
+    /// no `from_tag` column.
+    public var fromTag: String
 
-    /// The columns, in order.
+    /// The columns, in order. A line of the first eleven (a configuration before `from_tag`) is read too.
     public static let columns = [
         "start_time", "end_time", "duration", "callid", "setup_time", "answer_time", "src_ip", "caller", "dialed", "gateway",
-        "decision",
+        "decision", "from_tag",
     ]
     /// The longest line read.
     public static let maximumLineBytes = 8_192
@@ -47,19 +50,20 @@ public struct KamailioCDR: Sendable, Hashable {
         guard line.count <= Self.maximumLineBytes else { throw CDRLineError("the line is longer than \(Self.maximumLineBytes) bytes") }
         guard line.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) else { throw CDRLineError("the line holds a control character") }
         let fields = line.split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        guard fields.count == Self.columns.count else {
+        guard fields.count == Self.columns.count || fields.count == Self.columns.count - 1 else {
             throw CDRLineError("\(fields.count) columns, not \(Self.columns.count) (\(Self.columns.joined(separator: "|")))")
         }
-        try self.init(fields: fields)
+        try self.init(fields: fields.count == Self.columns.count ? fields : fields + [""])
     }
 
-    /// Reads acc_json's object: each column by its name, a string; `decision` may be missing or null.
+    /// Reads acc_json's object: each column by its name, a string; `decision` and `from_tag` may be missing or null.
     public init(json object: [String: String?]) throws(CDRLineError) {
         var fields: [String] = []
         for column in Self.columns {
             switch object[column] {
             case let value??: fields.append(value)
-            case .some(nil) where column == "decision", nil where column == "decision": fields.append("")
+            case .some(nil) where ["decision", "from_tag"].contains(column), nil where ["decision", "from_tag"].contains(column):
+                fields.append("")
             default: throw CDRLineError("\(column) is missing")
             }
         }
@@ -96,6 +100,7 @@ public struct KamailioCDR: Sendable, Hashable {
         (source, caller, dialed, gateway) = (fields[6], fields[7], fields[8], fields[9])
         guard !gateway.isEmpty else { throw CDRLineError("gateway is empty") }
         decision = fields[10].isEmpty ? nil : fields[10]
+        fromTag = fields[11]
     }
 }
 
@@ -126,9 +131,13 @@ public struct CDRFileLines: Sendable {
 
     /// Calls `body` with each complete line (its number, from 1, its bytes, and the bytes of the file read through
     /// its end); a line longer than `limit` bytes is handed over cut to `limit + 1` bytes, for the parser to refuse.
+    /// A last line without its line end is handed over too when `unterminatedLastLine` is `.read` (a finished file);
+    /// with `.leave` (a log still being written) it is left out. Returns whether a last line was left out.
+    @discardableResult
     public func forEach(
-        limit: Int = KamailioCDR.maximumLineBytes, _ body: (_ number: Int, _ line: ArraySlice<UInt8>, _ offset: Int64) async throws -> Void
-    ) async throws {
+        limit: Int = KamailioCDR.maximumLineBytes, unterminatedLastLine: UnterminatedLine = .leave,
+        _ body: (_ number: Int, _ line: ArraySlice<UInt8>, _ offset: Int64) async throws -> Void
+    ) async throws -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CDRLineError("cannot open \(path)") }
         defer { try? handle.close() }
         var pending: [UInt8] = []
@@ -161,5 +170,17 @@ public struct CDRFileLines: Sendable {
                 start = end + 1
             }
         }
+        guard !pending.isEmpty else { return false }
+        guard unterminatedLastLine == .read else { return true }
+        try await body(number + 1, pending[...], offset)
+        return false
+    }
+
+    /// What to do with a last line that has no line end.
+    public enum UnterminatedLine: Sendable {
+        /// Read it: the file is finished.
+        case read
+        /// Leave it out: it is still being written.
+        case leave
     }
 }

@@ -73,6 +73,8 @@ extension Import {
             } }
             FileHandle.standardError.write(Data("\(summary)\n".utf8))
             if summary.malformed > 0 { throw ExitCode(65) }
+            // Tokens this server did not seal (some switch's, or an old key's): stored unrated, and worth a look.
+            if summary.outcome.badDecisions > 0 { throw ExitCode(1) }
         }
 
         /// Reads the files a batch of records at a time, naming each malformed line on standard error.
@@ -92,7 +94,9 @@ extension Import {
             }
             for file in files {
                 let lines = CDRFileLines(path: file)
-                try await lines.forEach { number, line, offset in
+                // The SBC's files are logs Kamailio may still be writing: a last line without its end is left for the
+                // next run. A JSON-lines file is finished.
+                let leftOut = try await lines.forEach(unterminatedLastLine: format == .kamailio ? .leave : .read) { number, line, offset in
                     do throws(CDRLineError) {
                         let record = try format.record(fromLine: line)
                         try CallDetailRecords.checkStart(of: record, now: now)
@@ -108,6 +112,10 @@ extension Import {
                         report(offset)
                     }
                 }
+                if leftOut {
+                    summary.unterminated += 1
+                    FileHandle.standardError.write(Data("\(file): the last line has no line end, and was left out (still being written?)\n".utf8))
+                }
                 done += lines.size ?? 0
             }
             if !records.isEmpty { try await batch(records) }
@@ -120,11 +128,28 @@ extension Import {
         ) async throws -> Summary {
             var summary = Summary()
             var outcome = IngestOutcome()
+            var first = true
             try await read(files, format: format, summary: &summary, progress: ProgressDisplay(label: "cdrs")) { batch in
+                if first {
+                    first = false
+                    try Self.checkKey(batch, rater: rater)
+                }
                 outcome = outcome + (try await records.ingest(batch, rater: rater))
             }
             summary.outcome = outcome
             return summary
+        }
+
+        /// Refuses to store anything when none of the first batch's decision tokens opens: the tokens were sealed with
+        /// another key (the wrong database, or a missing --secrets-key-file), and every record would be stored unrated,
+        /// for good (a record is stored once).
+        static func checkKey(_ batch: [CallDetailRecord], rater: CDRRater) throws {
+            let signed = batch.filter { $0.decision != nil }
+            guard !signed.isEmpty, signed.allSatisfy({ rater.rate($0).problem == .badDecision }) else { return }
+            throw ValidationError("""
+                none of the first \(signed.count) decision tokens opens with this database's key: the wrong database, or a \
+                missing --secrets-key-file; nothing was stored
+                """)
         }
 
         /// Prints each record's rating, one a line.
@@ -183,11 +208,15 @@ extension Import {
         /// Records read well.
         var read = 0
         var malformed = 0
+        /// Files whose last line had no line end, left out.
+        var unterminated = 0
         var outcome = IngestOutcome()
 
         var description: String {
             "\(read.formatted()) CDRs read: \(outcome.stored.formatted()) stored (\(outcome.rated.formatted()) rated on both sides), "
                 + "\(outcome.repeated.formatted()) already stored; \(malformed.formatted()) malformed lines"
+                + (outcome.badDecisions > 0 ? "; \(outcome.badDecisions.formatted()) with a decision token this server did not seal" : "")
+                + (unterminated > 0 ? "; \(unterminated.formatted()) unfinished last lines left out" : "")
         }
     }
 }

@@ -91,7 +91,7 @@ struct CDRsAPITests {
             let lines = "1795705445|1795705566|121.2|c|1795705441.1|1795705445.1|ip|a|b|sip:x@y|\nnot a cdr\n"
             let badLine = try await client.send(.post, "/v1/cdrs/kamailio", key: fixture.switchKey, json: lines, contentType: "text/plain")
             #expect(badLine.object["errors"] as? [String] == [
-                "line 2: 1 columns, not 11 (start_time|end_time|duration|callid|setup_time|answer_time|src_ip|caller|dialed|gateway|decision)",
+                "line 2: 1 columns, not 12 (start_time|end_time|duration|callid|setup_time|answer_time|src_ip|caller|dialed|gateway|decision|from_tag)",
             ])
             let badJSON = try await client.send(.post, "/v1/cdrs/kamailio", key: fixture.switchKey, json: #"{"callid": 7}"#)
             #expect(badJSON.status == .badRequest && badJSON.problemType == "urn:tandem:problem:malformed-body")

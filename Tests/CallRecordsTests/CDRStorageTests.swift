@@ -101,7 +101,7 @@ struct CDRStorageTests {
             var missed = Self.call("missed", account: fixture.acme.accountId)
             (missed.answeredAt, missed.durationMs, missed.billableSeconds, missed.sipCode) = (nil, 0, 0, 486)
             let outcome = try await records.ingest([none, forged, moved, missed], rater: Self.rater)
-            #expect(outcome == IngestOutcome(stored: 4, repeated: 0, rated: 1))
+            #expect(outcome == IngestOutcome(stored: 4, repeated: 0, rated: 1, badDecisions: 1), "the forged token counted")
             let page = try await records.records(CDRFilter(rated: false), page: Self.page(), by: fixture.operatorPrincipal)
             let problems = Dictionary(uniqueKeysWithValues: page.data.map { ($0.callId, $0.problem) })
             #expect(problems == ["none": "no-decision", "forged": "bad-decision", "elsewhere": "other-call"])
@@ -202,7 +202,8 @@ struct CDRStorageTests {
             )
             // The cutoff mid-November: October's month goes whole, November's early call by row.
             let cutoff = Date(timeIntervalSince1970: Double(Self.endOfNovember - 10 * 86_400_000) / 1_000)
-            #expect(try await records.delete(before: cutoff, chunk: 1) == 2)
+            let deleted = try await records.delete(before: cutoff, chunk: 1)
+            #expect(database == .postgres || deleted == 2, "on PostgreSQL a dropped month's rows are estimated, not counted")
             let left = try await records.records(CDRFilter(), page: Self.page(), by: fixture.operatorPrincipal).data.map(\.callId)
             #expect(Set(left) == ["nov", "dec"])
             if database == .postgres {

@@ -29,8 +29,25 @@ struct KamailioCDRTests {
                 "kept as written: db_flatstore escapes | but not %, so %7C may be a Call-ID's own")
     }
 
+    @Test("a line with the caller's From tag: the key is the dialog, so calls sharing a Call-ID are records apart")
+    func fromTag() throws {
+        let tagged = try KamailioCDR(line: Array((sample + "|9547SIPpTag003").utf8))
+        #expect(tagged.fromTag == "9547SIPpTag003" && tagged.record.key == "3-9547@127.0.0.1;9547SIPpTag003")
+        let other = try KamailioCDR(line: Array((sample + "|9547SIPpTag004").utf8))
+        #expect(other.record.key != tagged.record.key && other.record.startedAt == tagged.record.startedAt)
+        #expect(try KamailioCDR(line: Array(sample.utf8)).record.key == "3-9547@127.0.0.1", "an earlier configuration's line")
+        let pushed = try KamailioCDR(json: [
+            "start_time": "1796690041.262", "end_time": "1796690042.169", "duration": "0.907", "callid": "3-9547@127.0.0.1",
+            "setup_time": "1796690041.258456", "answer_time": "1796690041.263725", "src_ip": "127.0.0.1", "caller": "+12057090101",
+            "dialed": "+19525918123", "gateway": "sip:+19525918123;npdi@127.0.0.1:25182;user=phone", "decision": nil,
+            "from_tag": "9547SIPpTag003",
+        ])
+        #expect(pushed.record.key == tagged.record.key && pushed.record.startedAt == tagged.record.startedAt,
+                "pushed and read from the file: one record")
+    }
+
     @Test("a malformed line is refused with the column at fault", arguments: [
-        (10, "", "10 columns, not 11 (start_time|end_time|duration|callid|setup_time|answer_time|src_ip|caller|dialed|gateway|decision)"),
+        (10, "", "10 columns, not 12 (start_time|end_time|duration|callid|setup_time|answer_time|src_ip|caller|dialed|gateway|decision|from_tag)"),
         (0, "x", "start_time is not a Unix time"),
         (1, "1796690040", "end_time is before start_time"),
         (2, "-1", "duration is not a number of seconds"),

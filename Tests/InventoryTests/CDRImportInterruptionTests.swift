@@ -48,7 +48,7 @@ struct CDRImportInterruptionTests {
             defer { again.killIfRunning() }
             #expect(try await again.waitForExit(timeout: .seconds(60)))
             #expect(again.terminationStatus == 65, "malformed lines: \(again.output)")
-            #expect(again.output.contains("cdrs_1.log:7001: 1 columns, not 11"), "\(again.output)")
+            #expect(again.output.contains("cdrs_1.log:7001: 1 columns, not 12"), "\(again.output)")
             #expect(again.output.contains("cdrs_1.log:9001: end_time is before start_time"), "\(again.output)")
             #expect(again.output.contains("12,000 CDRs read: 7,000 stored (0 rated on both sides), 5,000 already stored; 2 malformed lines"),
                     "\(again.output)")
@@ -57,6 +57,28 @@ struct CDRImportInterruptionTests {
                 try await store.read { try await $0.raw("SELECT count(DISTINCT call_id) AS n FROM cdrs").first()?.decode(column: "n", as: Int.self) }
             }
             #expect(distinct == Self.calls)
+        }
+    }
+
+    @Test("tokens none of which opens with the database's key: the wrong database or key, and nothing is stored")
+    func wrongKey() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: TandemProcess.executable.path))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-cdrs-\(UUID()).log").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let start = Int(Date().timeIntervalSince1970) - 3_600
+        let line = "\(start)|\(start + 30)|30.5|c1@192.0.2.10|\(start - 3).5|\(start).25|192.0.2.10|+12025550100|+19525918123|"
+            + "sip:+19525918123@198.51.100.40|1.\(start).AAAAAAAAAAAA.o.acc.trk.+19525918123.interstate.10000:6:6.-.c2lnbmVkIGVsc2V3aGVyZQ|tag1\n"
+        try line.write(toFile: file, atomically: true, encoding: .utf8)
+        try await TestDatabase.sqlite.withEmptyDatabase { database in
+            try await DatabaseContents.withStore(database) { store in
+                try await store.migrate(TandemSchema.migrations, clock: .system)
+                _ = try await ServerKeys.key(named: "decision-token", in: store, at: Int64(start))
+            }
+            let run = try TandemProcess(["import", "cdrs", "--database", database, file])
+            defer { run.killIfRunning() }
+            #expect(try await run.waitForExit())
+            #expect(run.terminationStatus != 0 && run.output.contains("none of the first 1 decision tokens opens"), "\(run.output)")
+            #expect(try await Self.stored(in: database) == 0)
         }
     }
 
