@@ -108,7 +108,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     /// The paths switches report to (with POST): CDRs in Tandem's JSON and in each switch's format, and call events.
     /// Written out, so that a route added under them later is not open to switch keys by default.
-    static let switchReports: Set<[Substring]> = [["v1", "cdrs"], ["v1", "cdrs", "kamailio"], ["v1", "channels", "events"]]
+    static let switchReports: Set<[Substring]> = [
+        ["v1", "cdrs"], ["v1", "cdrs", "kamailio"], ["v1", "cdrs", "freeswitch"], ["v1", "cdrs", "freeswitch-csv"],
+        ["v1", "cdrs", "asterisk"], ["v1", "channels", "events"],
+    ]
 
     /// Whether `path` is one switches report to.
     static func isSwitchReport(_ path: String) -> Bool {

@@ -33,6 +33,9 @@ struct CDRsController: Sendable {
         let reports = group.group("cdrs").add(middleware: BodyLimitMiddleware(bytes: uploadBodyBytes))
         reports.post(use: report)
         reports.post("kamailio", use: reportKamailio)
+        reports.post("freeswitch", use: reportFreeSWITCH)
+        reports.post("freeswitch-csv", use: reportLines(.freeswitchCSV))
+        reports.post("asterisk", use: reportLines(.asterisk))
     }
 
     /// GET /v1/cdrs: the records the caller may see, newest first, paged.
@@ -124,6 +127,48 @@ struct CDRsController: Sendable {
             }
             return try await ingest(parsed, problems: problems, context: context)
         }
+        return try await ingestLines(body, format: format, timeZone: .gmt, context: context)
+    }
+
+    /// POST /v1/cdrs/freeswitch: one call leg as FreeSWITCH's mod_json_cdr posts it (raw JSON, its `cdr=` form, or
+    /// base64; values URL-encoded or not).
+    @Sendable func reportFreeSWITCH(_ request: Request, context: APIContext) async throws -> Response {
+        try context.caller().requireSwitchOrOperator()
+        var request = request
+        let body = try await request.collectBody(context: context)
+        if request.headers[.contentType]?.lowercased().hasPrefix("application/json") ?? true,
+            (try? JSONSerialization.jsonObject(with: Data(buffer: body))) == nil
+        {
+            throw Problem.malformedBody("the body is not valid JSON")
+        }
+        let parsed: Result<CallDetailRecord, CDRLineError> = Result { () throws(CDRLineError) in
+            try records.checkingStart(
+                FreeSWITCHJSONCDR(body: body.readableBytesView, contentType: request.headers[.contentType]).record.validated()
+            )
+        }
+        switch parsed {
+        case .success(let record): return try await ingest([record], problems: [], context: context)
+        case .failure(let error): return try await ingest([], problems: ["[0]: \(error)"], context: context)
+        }
+    }
+
+    /// POST /v1/cdrs/freeswitch-csv, /v1/cdrs/asterisk: lines of the switch's CSV file (`text/plain` or `text/csv`), its
+    /// times in the `time_zone` the query names (an IANA name; UTC by default), as the switch writes them.
+    func reportLines(_ format: CallDetailRecord.Format) -> @Sendable (Request, APIContext) async throws -> Response {
+        { request, context in
+            try context.caller().requireSwitchOrOperator()
+            let zoneName = request.query("time_zone") ?? "UTC"
+            guard let timeZone = TimeZone(identifier: zoneName) else {
+                throw Problem.badRequest("is not a time zone name such as America/Chicago", field: "time_zone")
+            }
+            var request = request
+            let body = try await request.collectBody(context: context)
+            return try await ingestLines(body, format: format, timeZone: timeZone, context: context)
+        }
+    }
+
+    /// Reads `body`'s lines in `format` and stores them, or none when a line is malformed.
+    private func ingestLines(_ body: ByteBuffer, format: CallDetailRecord.Format, timeZone: TimeZone, context: APIContext) async throws -> Response {
         var problems: [String] = []
         var parsed: [CallDetailRecord] = []
         var number = 0
@@ -132,7 +177,7 @@ struct CDRsController: Sendable {
             let trimmed = line.last == UInt8(ascii: "\r") ? line.dropLast() : line[...]
             guard !trimmed.isEmpty else { continue }
             do throws(CDRLineError) {
-                parsed.append(try records.checkingStart(format.record(fromLine: ArraySlice(trimmed))))
+                parsed.append(try records.checkingStart(format.record(fromLine: ArraySlice(trimmed), timeZone: timeZone)))
             } catch {
                 problems.append("line \(number): \(error)")
             }

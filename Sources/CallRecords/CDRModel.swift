@@ -26,7 +26,7 @@ public struct StoredCDR: Sendable, Codable, Equatable {
     }
 
     public var id: String
-    /// The switch's format: `kamailio`, `tandem`.
+    /// The switch's format: `kamailio`, `tandem`, `freeswitch-json`, `freeswitch-csv`, `asterisk`.
     public var format: String
     public var callId: String
     /// `outbound`, `inbound` or `emergency`, as Tandem routed the call; absent without a decision.

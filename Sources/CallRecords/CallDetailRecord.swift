@@ -7,6 +7,13 @@ public struct CallDetailRecord: Sendable, Hashable {
         case kamailio
         /// Tandem's own JSON CDR (`POST /v1/cdrs`).
         case tandem
+        /// FreeSWITCH's mod_json_cdr documents, a leg each (``FreeSWITCHJSONCDR``).
+        case freeswitchJSON = "freeswitch-json"
+        /// FreeSWITCH's mod_cdr_csv lines, its `default` or `example` template, optionally with Tandem's columns
+        /// (``FreeSWITCHCSVCDR``).
+        case freeswitchCSV = "freeswitch-csv"
+        /// Asterisk's cdr_csv `Master.csv` lines (``AsteriskCDR``).
+        case asterisk
     }
 
     public var format: Format

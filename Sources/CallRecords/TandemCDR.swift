@@ -65,10 +65,18 @@ public struct TandemCDR: Sendable, Codable, Hashable {
 }
 
 extension CallDetailRecord.Format {
-    /// One line of a file in this format, as Tandem stores it: a reference SBC CDR line (`kamailio`), or one JSON
-    /// object a line (`tandem`).
-    public func record(fromLine line: ArraySlice<UInt8>) throws(CDRLineError) -> CallDetailRecord {
+    /// One line of a file in this format, as Tandem stores it: a reference SBC CDR line (`kamailio`), one JSON object
+    /// a line (`tandem`), a mod_json_cdr document on one line (`freeswitch-json`), a `Master.csv` line
+    /// (`freeswitch-csv`, `asterisk`). `timeZone` is the switch's, which the last two write their times in without
+    /// saying (UTC by default; Asterisk's `usegmtime`); the other formats' times carry their zone.
+    public func record(fromLine line: ArraySlice<UInt8>, timeZone: TimeZone = .gmt) throws(CDRLineError) -> CallDetailRecord {
         switch self {
+        case .freeswitchJSON:
+            return try FreeSWITCHJSONCDR(document: line).record.validated()
+        case .freeswitchCSV:
+            return try FreeSWITCHCSVCDR(line: line, timeZone: timeZone).record.validated()
+        case .asterisk:
+            return try AsteriskCDR(line: line, timeZone: timeZone).record.validated()
         case .kamailio:
             return try KamailioCDR(line: line).record.validated()
         case .tandem:

@@ -17,8 +17,12 @@ extension Import {
             commandName: "cdrs",
             abstract: "Rate and store switches' CDR files (docs/cdrs.md).",
             discussion: """
-                Formats: kamailio (the reference SBC's cdrs_*.log, docs/sbc.md) and tandem (one JSON CDR a line, as \
-                POST /v1/cdrs takes them). Each call is rated from the decision token Tandem's 302 gave it, and stored \
+                Formats: kamailio (the reference SBC's cdrs_*.log, docs/sbc.md), tandem (one JSON CDR a line, as \
+                POST /v1/cdrs takes them), freeswitch-json (mod_json_cdr's files, a leg each: each FILE is one document \
+                of at most 1 MiB), freeswitch-csv (mod_cdr_csv's Master.csv, its default or example template, with or \
+                without Tandem's three columns) and asterisk (cdr_csv's Master.csv, with or without uniqueid and \
+                userfield). The CSV formats' times are the switch's local time: name its zone with --time-zone. Each \
+                call is rated from the decision token Tandem's 302 gave it, and stored \
                 once: a record already stored (the same format, key and start) is counted as repeated and left alone, \
                 so a run that was interrupted is finished by running it again. Records are committed a batch at a \
                 time. Malformed lines are named with their file, line and reason, and skipped (the exit status is \
@@ -28,8 +32,11 @@ extension Import {
 
         @OptionGroup var database: DatabaseOptions
 
-        @Option(help: "The files' format: kamailio or tandem.")
+        @Option(help: "The files' format: kamailio, tandem, freeswitch-json, freeswitch-csv or asterisk.")
         var format: CallDetailRecord.Format = .kamailio
+
+        @Option(help: "The switch's time zone (an IANA name), for the local times of freeswitch-csv and asterisk files.")
+        var timeZone = "UTC"
 
         @Option(help: "The --secrets-key-file `tandem serve` runs with, if it runs with one: the tokens' key derives from it.")
         var secretsKeyFile: String?
@@ -44,6 +51,7 @@ extension Import {
         static let batchSize = 5_000
 
         func validate() throws {
+            guard TimeZone(identifier: timeZone) != nil else { throw ValidationError("\(timeZone) is no IANA time zone") }
             for file in files where !FileManager.default.isReadableFile(atPath: file) {
                 throw ValidationError("cannot read \(file)")
             }
@@ -68,8 +76,10 @@ extension Import {
                 let gateways = try await Self.gateways(Provisioning(store: store, clock: .system))
                 let rater = CDRRater(tokens: tokens, gateways: gateways)
                 let records = CallDetailRecords(store: store, tokens: tokens, gateways: { gateways }, clock: .system)
+                let zone = TimeZone(identifier: timeZone)!
                 return try await dryRun
-                    ? Self.print(files, format: format, rater: rater) : Self.store(files, format: format, into: records, rater: rater)
+                    ? Self.print(files, format: format, timeZone: zone, rater: rater)
+                    : Self.store(files, format: format, timeZone: zone, into: records, rater: rater)
             } }
             FileHandle.standardError.write(Data("\(summary)\n".utf8))
             if summary.malformed > 0 { throw ExitCode(65) }
@@ -77,9 +87,9 @@ extension Import {
             if summary.outcome.badDecisions > 0 { throw ExitCode(1) }
         }
 
-        /// Reads the files a batch of records at a time, naming each malformed line on standard error.
+        /// Reads the files a batch of records at a time, naming each malformed line (or document) on standard error.
         static func read(
-            _ files: [String], format: CallDetailRecord.Format, summary: inout Summary,
+            _ files: [String], format: CallDetailRecord.Format, timeZone: TimeZone, summary: inout Summary,
             progress: ProgressDisplay?, _ batch: ([CallDetailRecord]) async throws -> Void
         ) async throws {
             let now = WallClock.system.unixMilliseconds()
@@ -92,24 +102,37 @@ extension Import {
                     rows: summary.read, bytesRead: done + offset, totalBytes: total, elapsed: ContinuousClock.now - started, finished: finished
                 ))
             }
+            /// Adds the record `parse` reads, or names `place` (a file, or its line) with why it was not read.
+            func add(_ place: String, offset: Int64, _ parse: () throws(CDRLineError) -> CallDetailRecord) async throws {
+                do throws(CDRLineError) {
+                    let record = try parse()
+                    try CallDetailRecords.checkStart(of: record, now: now)
+                    records.append(record)
+                    summary.read += 1
+                } catch {
+                    summary.malformed += 1
+                    FileHandle.standardError.write(Data("\(place): \(error)\n".utf8))
+                }
+                if records.count >= batchSize {
+                    try await batch(records)
+                    records.removeAll(keepingCapacity: true)
+                    report(offset)
+                }
+            }
             for file in files {
                 let lines = CDRFileLines(path: file)
-                // The SBC's files are logs Kamailio may still be writing: a last line without its end is left for the
-                // next run. A JSON-lines file is finished.
-                let leftOut = try await lines.forEach(unterminatedLastLine: format == .kamailio ? .leave : .read) { number, line, offset in
-                    do throws(CDRLineError) {
-                        let record = try format.record(fromLine: line)
-                        try CallDetailRecords.checkStart(of: record, now: now)
-                        records.append(record)
-                        summary.read += 1
-                    } catch {
-                        summary.malformed += 1
-                        FileHandle.standardError.write(Data("\(file):\(number): \(error)\n".utf8))
+                if format == .freeswitchJSON {
+                    done += lines.size ?? 0
+                    try await add(file, offset: 0) { () throws(CDRLineError) in
+                        try FreeSWITCHJSONCDR(document: Self.document(at: file)).record.validated()
                     }
-                    if records.count >= batchSize {
-                        try await batch(records)
-                        records.removeAll(keepingCapacity: true)
-                        report(offset)
+                    continue
+                }
+                // Switches append their CDR logs (the SBC's, Master.csv) as calls end: a last line without its end is
+                // left for the next run. A JSON-lines file is finished.
+                let leftOut = try await lines.forEach(unterminatedLastLine: format == .tandem ? .read : .leave) { number, line, offset in
+                    try await add("\(file):\(number)", offset: offset) { () throws(CDRLineError) in
+                        try format.record(fromLine: line, timeZone: timeZone)
                     }
                 }
                 if leftOut {
@@ -122,14 +145,27 @@ extension Import {
             report(0, finished: true)
         }
 
+        /// A mod_json_cdr file's bytes, read through one past the largest document (which the parser then refuses),
+        /// so that a file that is no CDR is never read whole.
+        static func document(at path: String) throws(CDRLineError) -> [UInt8] {
+            guard let handle = FileHandle(forReadingAtPath: path) else { throw CDRLineError("cannot open the file") }
+            defer { try? handle.close() }
+            do {
+                return [UInt8](try handle.read(upToCount: FreeSWITCHJSONCDR.maximumDocumentBytes + 1) ?? Data())
+            } catch {
+                throw CDRLineError("cannot read the file: \(error.localizedDescription)")
+            }
+        }
+
         /// Rates and stores the files' records.
         static func store(
-            _ files: [String], format: CallDetailRecord.Format, into records: CallDetailRecords, rater: CDRRater
+            _ files: [String], format: CallDetailRecord.Format, timeZone: TimeZone = .gmt, into records: CallDetailRecords,
+            rater: CDRRater
         ) async throws -> Summary {
             var summary = Summary()
             var outcome = IngestOutcome()
             var first = true
-            try await read(files, format: format, summary: &summary, progress: ProgressDisplay(label: "cdrs")) { batch in
+            try await read(files, format: format, timeZone: timeZone, summary: &summary, progress: ProgressDisplay(label: "cdrs")) { batch in
                 if first {
                     first = false
                     try Self.checkKey(batch, rater: rater)
@@ -153,11 +189,13 @@ extension Import {
         }
 
         /// Prints each record's rating, one a line.
-        static func print(_ files: [String], format: CallDetailRecord.Format, rater: CDRRater) async throws -> Summary {
+        static func print(
+            _ files: [String], format: CallDetailRecord.Format, timeZone: TimeZone, rater: CDRRater
+        ) async throws -> Summary {
             var summary = Summary()
             Swift.print(["call-id", "seconds", "kind", "account", "price", "cost", "margin", "carrier"].joined(separator: "\t"))
             var rated = 0
-            try await read(files, format: format, summary: &summary, progress: nil) { batch in
+            try await read(files, format: format, timeZone: timeZone, summary: &summary, progress: nil) { batch in
                 for record in batch {
                     let rating = rater.rate(record)
                     if rating.rating?.price.amount != nil, rating.rating?.cost.amount != nil { rated += 1 }

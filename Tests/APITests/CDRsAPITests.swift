@@ -213,3 +213,41 @@ struct CDRUsageExportAPITests {
         }
     }
 }
+
+@Suite("API CDRs in the switches' own formats")
+struct SwitchFormatsAPITests {
+    @Test("Asterisk and FreeSWITCH CSV lines in the switch's time zone, and a mod_json_cdr leg as its form post")
+    func formats() async throws {
+        try await withAPI(.sqlite) { fixture, client in
+            let asterisk = #""acme","+12025550100","+19525918123","from-trunk","""Alice"" <+12025550100>","PJSIP/acme-00000001","#
+                + #""PJSIP/tandem-00000002","Dial","PJSIP/+19525918123@tandem,30","2026-11-20 09:04:01","2026-11-20 09:04:03","#
+                + #""2026-11-20 09:05:08",67,65,"ANSWERED","DOCUMENTATION""# + "\n"
+            let stored = try await client.send(
+                .post, "/v1/cdrs/asterisk?time_zone=America/Chicago", key: fixture.switchKey, json: asterisk, contentType: "text/plain"
+            )
+            #expect(stored.object["stored"] as? Int == 1, "\(stored.text)")
+            let zone = try await client.send(.post, "/v1/cdrs/asterisk?time_zone=Mars/Olympus", key: fixture.switchKey, json: asterisk,
+                                             contentType: "text/plain")
+            #expect(zone.status == .badRequest && zone.problemField == "time_zone")
+            let records = try await client.send(.get, "/v1/cdrs?rated=false", key: fixture.operatorKey).items
+            let started = records.first { $0["format"] as? String == "asterisk" }?["started_at"] as? String
+            #expect(started == "2026-11-20T15:04:03Z", "09:04:03 in Chicago (UTC-6) is the answer, billing's start")
+
+            let csv = #""Alice","+12025550100","+19525918123","public","2026-11-20 09:04:01","2026-11-20 09:04:03","#
+                + #""2026-11-20 09:05:08","67","65","NORMAL_CLEARING","5a3a1d91-90d3-4db4-af5c-cc3ae15d93a4","#
+                + #""9c1afb4f-1d4a-4e45-84a3-d25721981bf5", "acme""# + "\n"
+            let fromCSV = try await client.send(
+                .post, "/v1/cdrs/freeswitch-csv?time_zone=America/Chicago", key: fixture.switchKey, json: csv, contentType: "text/plain"
+            )
+            #expect(fromCSV.object["stored"] as? Int == 1, "\(fromCSV.text)")
+
+            let document = #"{"variables": {"uuid": "leg-1", "sip_call_id": "c-9", "start_uepoch": "1795705441000000", "answer_uepoch": "1795705443000000", "end_uepoch": "1795705508000000", "billsec": "65", "sip_from_user": "%2B12025550100", "sip_req_user": "%2B19525918123", "sip_network_ip": "127.0.0.1", "sip_redirected_to": "sip%3A%2B19525918123%40198.51.100.40", "start_stamp": "2026-11-20%2009%3A04%3A01"}}"#
+            let form = "cdr=" + document.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let leg = try await client.send(.post, "/v1/cdrs/freeswitch", key: fixture.switchKey, json: form,
+                                            contentType: "application/x-www-form-urlencoded")
+            #expect(leg.object["stored"] as? Int == 1, "\(leg.text)")
+            let again = try await client.send(.post, "/v1/cdrs/freeswitch", key: fixture.switchKey, json: document)
+            #expect(again.object["repeated"] as? Int == 1, "the same leg raw: stored once, by its uuid")
+        }
+    }
+}

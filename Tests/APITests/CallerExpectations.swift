@@ -132,6 +132,9 @@ enum CallerExpectations {
         "GET /v1/cdrs/export": Expected(200, 200, 403, 200, 403),
         "POST /v1/cdrs": Expected(403, 403, 403, 403, 403, switch: 200),
         "POST /v1/cdrs/kamailio": Expected(403, 403, 403, 403, 403, switch: 200),
+        "POST /v1/cdrs/freeswitch": Expected(403, 403, 403, 403, 403, switch: 200),
+        "POST /v1/cdrs/freeswitch-csv": Expected(403, 403, 403, 403, 403, switch: 200),
+        "POST /v1/cdrs/asterisk": Expected(403, 403, 403, 403, 403, switch: 200),
         "POST /v1/channels/events": Expected(403, 403, 403, 403, 403, switch: 200),
         "GET /v1/trunks/{id}/channels": Expected(200, 200, 403, 404, 403),
 
