@@ -21,7 +21,7 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "The account that holds the key (default: the operator account).")
         var account: String?
 
-        @Option(help: "operator-admin, customer-admin, customer-read or agent.")
+        @Option(help: "operator-admin, customer-admin, customer-read, agent, partner, or switch (on the operator's account: reports CDRs and call events only).")
         var role: String = Role.operatorAdmin.rawValue
 
         @Option(help: "A name to recognize the key by.")
