@@ -322,17 +322,7 @@ public struct CallDetailRecords: Sendable {
                 partitions.dropped(month)
             }
         }
-        while true {
-            let count = try await store.transaction { database in
-                try await database.raw("""
-                    DELETE FROM cdrs WHERE id IN (
-                        SELECT id FROM cdrs WHERE started_at < \(bind: cutoffMs) ORDER BY started_at LIMIT \(literal: chunk))
-                    RETURNING id
-                    """).all().count
-            }
-            deleted += count
-            if count < chunk { return deleted }
-        }
+        return deleted + (try await store.deleteRows(from: "cdrs", where: "started_at", below: cutoffMs, chunk: chunk))
     }
 
     private static func decode(_ row: any SQLRow, for principal: Principal, explained tokens: DecisionToken?) throws -> StoredCDR {

@@ -65,19 +65,7 @@ public struct RoutingRecords: Sendable {
     /// Deletes the records made before `cutoff`, in chunks of `chunk` rows per transaction so that the writer
     /// and readers are never held up long; returns how many were deleted.
     public func delete(before cutoff: Date, chunk: Int = 10_000) async throws -> Int {
-        let cutoffMs = Int64((cutoff.timeIntervalSince1970 * 1_000).rounded(.down))
-        var deleted = 0
-        while true {
-            let count = try await store.transaction { database in
-                try await database.raw("""
-                    DELETE FROM routing_records WHERE id IN (
-                        SELECT id FROM routing_records WHERE at < \(bind: cutoffMs) ORDER BY at LIMIT \(literal: chunk))
-                    RETURNING id
-                    """).all().count
-            }
-            deleted += count
-            if count < chunk { return deleted }
-        }
+        try await store.deleteRows(from: "routing_records", where: "at", below: cutoff.unixMilliseconds, chunk: chunk)
     }
 
     /// Writes `records` in one transaction.

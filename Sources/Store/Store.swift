@@ -189,6 +189,25 @@ public final class Store: Service, Sendable {
         }
     }
 
+    /// Deletes the rows of `table` whose `column` is below `cutoff`, oldest first, `chunk` rows a transaction so that
+    /// writers and readers are never held up long (retention); returns how many went. `table` needs an `id` column;
+    /// the names are the owner's own (static), never input.
+    public func deleteRows(from table: StaticString, where column: StaticString, below cutoff: Int64, chunk: Int) async throws -> Int {
+        var deleted = 0
+        while true {
+            let count = try await transaction { database in
+                try await database.raw("""
+                    DELETE FROM \(unsafeRaw: "\(table)") WHERE id IN (
+                        SELECT id FROM \(unsafeRaw: "\(table)") WHERE \(unsafeRaw: "\(column)") < \(bind: cutoff)
+                        ORDER BY \(unsafeRaw: "\(column)") LIMIT \(literal: chunk))
+                    RETURNING id
+                    """).all().count
+            }
+            deleted += count
+            if count < chunk { return deleted }
+        }
+    }
+
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
     public func transaction<Result>(
         _ body: (any SQLDatabase) async throws -> sending Result
