@@ -179,10 +179,12 @@ public enum Router {
     ) -> RoutingOutcome {
         let number = route.number
         var targets: [RouteTarget] = []
-        /// Adds a trunk's hosts, with `user` as the number the trunk is told was called.
-        func deliver(_ user: PhoneNumber, to trunkId: String?) -> Bool {
+        /// Adds a trunk's hosts, with `user` as the number the trunk is told was called; the trunk, or `nil` when it has
+        /// no hosts to add.
+        @discardableResult
+        func deliver(_ user: PhoneNumber, to trunkId: String?) -> CompiledTrunk? {
             // The compiled trunk, read in place: `?.route` would copy the whole TrunkRoute.
-            guard let trunkId, let trunk = snapshot.trunks[trunkId], !trunk.route.hosts.isEmpty else { return false }
+            guard let trunkId, let trunk = snapshot.trunks[trunkId], !trunk.route.hosts.isEmpty else { return nil }
             let hosts = ordered(trunk.route.hosts, seed: callID)
             note("\(user.e164): trunk \(trunk.route.id), \(hosts.count) host(s)")
             let e164 = user.e164
@@ -192,31 +194,33 @@ public enum Router {
                     user: e164, host: host.address, port: host.port, transport: host.transport, label: trunk.route.id
                 ))
             }
-            return true
+            return trunk
         }
         note("\(number.e164) is ours: account \(route.accountId)")
         decision.accountId = route.accountId
         decision.toOurNumber = true
         decision.destinationTrunk = route.trunkId
-        if decision.channelTrunk == nil, let trunkId = route.trunkId, let trunk = snapshot.trunks[trunkId] {
-            decision.channelTrunk = trunkId
-            if trunk.route.maxChannels > 0 { decision.channelLimit = trunk.route.maxChannels }
-        }
         if let forward = route.cutoverForward, time < forward.until {
             targets = cutoverTargets(route, forward, in: snapshot, time: time, decision: &decision, note: note)
         }
-        if !deliver(number, to: route.trunkId) {
+        if let trunk = deliver(number, to: route.trunkId) {
+            // A carrier's call takes a channel of the number's trunk (a trunk's own call took one of the caller's).
+            if decision.channelTrunk == nil {
+                decision.channelTrunk = trunk.route.id
+                if trunk.route.maxChannels > 0 { decision.channelLimit = trunk.route.maxChannels }
+            }
+        } else {
             note("\(number.e164) points at no trunk that can take calls")
         }
         for target in route.failover {
             switch target {
             case .trunk(let id):
                 note("failover to trunk \(id)")
-                if !deliver(number, to: id) { note("failover trunk \(id) has no hosts; skipped") }
+                if deliver(number, to: id) == nil { note("failover trunk \(id) has no hosts; skipped") }
             case .number(let forward):
                 if let owned = snapshot.numbers[forward.digits] {
                     note("failover to \(forward.e164), one of our numbers")
-                    if !deliver(forward, to: owned.trunkId) { note("\(forward.e164) points at no trunk; skipped") }
+                    if deliver(forward, to: owned.trunkId) == nil { note("\(forward.e164) points at no trunk; skipped") }
                     continue
                 }
                 guard route.accountActive else {

@@ -16,7 +16,7 @@ private func outboundSnapshot(
         id: "trk_acme", accountId: "acc_acme", accountActive: true,
         hosts: [.init(address: "pbx.acme.example", port: 5060, transport: "udp", priority: 10, weight: 100)],
         sources: [CIDRBlock("192.0.2.0/24")!],
-        callerID: .init(allowAny: true, allowedPrefixes: [], rejectViolations: true)
+        callerID: .init(allowAny: true, allowedPrefixes: [], rejectViolations: true), maxChannels: 23
     )
     let backup = TrunkRoute(
         id: "trk_backup", accountId: "acc_acme", accountActive: true,
@@ -158,6 +158,14 @@ struct OutboundRoutingTests {
     func fromCarrier() {
         #expect(hosts(call("2025550100", caller: "+13015550100", from: "203.0.113.9")) == ["pbx.acme.example"])
         #expect(status(call("3015550100", caller: "+12025550100", from: "203.0.113.9")) == 404)
+    }
+
+    @Test("a call takes a channel of the calling trunk, or a carrier's call one of the called number's trunk")
+    func channelTrunk() {
+        let inbound = call("2025550100", caller: "+13015550100", from: "203.0.113.9")
+        #expect(inbound.channelTrunk == "trk_acme" && inbound.channelLimit == 23)
+        let outbound = call("3015550100")
+        #expect(outbound.channelTrunk == "trk_acme" && outbound.channelLimit == 23)
     }
 }
 
